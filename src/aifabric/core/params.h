@@ -1,0 +1,72 @@
+// Self-describing configuration. Every component's Config is a plain struct that lists
+// its fields (name, unit through the field's type, default through its initial value,
+// meaning, range) to a ParamVisitor. The same listing reads scenario files, applies
+// --set overrides, prints `aifabric list` and writes the scenario reference, so the
+// schema, its validation and its documentation cannot drift apart.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aifabric/core/status.h"
+#include "aifabric/core/units.h"
+
+namespace aifabric {
+
+struct Range {
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+};
+
+class ParamVisitor;
+
+// A configuration section.
+class Params {
+ public:
+  virtual void visit(ParamVisitor& v) = 0;
+  // Cross-field checks; messages name fields relative to this section.
+  virtual Status validate() const { return Status::ok(); }
+  virtual ~Params() = default;
+};
+
+struct VariantOption {
+  std::string_view name;
+  std::string_view doc;
+  Params* params;  // fields that belong to this option (may be nullptr)
+};
+
+class ParamVisitor {
+ public:
+  virtual ~ParamVisitor() = default;
+  virtual void param(std::string_view name, Time& v, std::string_view doc) = 0;
+  virtual void param(std::string_view name, Bytes& v, std::string_view doc) = 0;
+  virtual void param(std::string_view name, BitRate& v, std::string_view doc) = 0;
+  virtual void param(std::string_view name, double& v, std::string_view doc, Range r) = 0;
+  virtual void param(std::string_view name, int64_t& v, std::string_view doc, Range r) = 0;
+  virtual void param(std::string_view name, bool& v, std::string_view doc) = 0;
+  virtual void param(std::string_view name, std::string& v, std::string_view doc) = 0;
+  virtual void param(std::string_view name, std::vector<int64_t>& v, std::string_view doc,
+                     Range r) = 0;
+  // One of a fixed set of names; `index` selects names[index].
+  virtual void choice(std::string_view name, int& index, std::span<const std::string_view> names,
+                      std::string_view doc) = 0;
+  virtual void section(std::string_view name, Params& sub, std::string_view doc) = 0;
+  // A `type:` key chooses which option's fields apply at this level.
+  virtual void variant(std::string_view key, int& index, std::span<const VariantOption> options,
+                       std::string_view doc) = 0;
+};
+
+// Enum helper: the enum's values must be 0..names.size()-1 in order.
+template <class E>
+void visit_enum(ParamVisitor& v, std::string_view name, E& e,
+                std::span<const std::string_view> names, std::string_view doc) {
+  int i = static_cast<int>(e);
+  v.choice(name, i, names, doc);
+  e = static_cast<E>(i);
+}
+
+}  // namespace aifabric

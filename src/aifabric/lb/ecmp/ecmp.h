@@ -1,0 +1,31 @@
+// ECMP: a per-switch seeded hash of the packet's 5-tuple picks among the equal-cost
+// ports, so all packets of a flow share one path and switches do not polarize.
+#pragma once
+
+#include <memory>
+
+#include "aifabric/lb/load_balancer.h"
+
+namespace aifabric {
+
+struct EcmpParams final : Params {
+  void visit(ParamVisitor& /*v*/) override {}
+};
+
+class Ecmp final : public LoadBalancer {
+ public:
+  explicit Ecmp(uint64_t seed) : seed_(seed) {}
+  uint16_t choose(const Packet& p, std::span<const uint16_t> candidates, const EgressView&,
+                  Time) override {
+    const uint64_t h = mix64(p.entropy ^ seed_);
+    return candidates[static_cast<size_t>(
+        (static_cast<uint128>(h) * candidates.size()) >> 64)];
+  }
+
+ private:
+  uint64_t seed_;
+};
+
+LbAlgorithm ecmp_algorithm();
+
+}  // namespace aifabric

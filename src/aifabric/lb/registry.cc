@@ -1,0 +1,23 @@
+// Every load-balancing algorithm, one line each.
+#include <array>
+
+#include "aifabric/lb/ecmp/ecmp.h"
+#include "aifabric/lb/load_balancer.h"
+
+namespace aifabric {
+
+std::span<const LbAlgorithm> lb_algorithms() {
+  static const std::array kAll{
+      ecmp_algorithm(),
+  };
+  return kAll;
+}
+
+const LbAlgorithm* find_lb_algorithm(std::string_view name) {
+  for (const auto& a : lb_algorithms()) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+}  // namespace aifabric

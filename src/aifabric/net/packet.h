@@ -1,0 +1,98 @@
+// A frame on the fabric: RoCEv2 data, ACK/NACK, CNP, or a PFC pause frame. Packets come
+// from a pool and are linked into queues intrusively (`next`), so moving one costs no
+// allocation. Sizes: `payload` is application bytes, `wire` is everything the frame
+// occupies on a link, headers and Ethernet preamble/inter-frame gap included.
+#pragma once
+
+#include <cstdint>
+
+#include "aifabric/core/pool.h"
+#include "aifabric/core/random.h"
+#include "aifabric/core/units.h"
+
+namespace aifabric {
+
+enum class PacketType : uint8_t { kData, kAck, kNack, kCnp, kPause };
+
+// Wire overheads (bytes). RoCEv2 data: Ethernet 14 + IPv4 20 + UDP 8 + BTH 12 + ICRC 4
+// + FCS 4 = 62, plus preamble/SFD 8 and inter-frame gap 12 = 20 (IEEE 802.3).
+inline constexpr uint32_t kRoceHeaderBytes = 62;
+inline constexpr uint32_t kL1OverheadBytes = 20;
+// ACK/NACK: the data headers plus the 4-byte AETH.
+inline constexpr uint32_t kAckWireBytes = kRoceHeaderBytes + 4 + kL1OverheadBytes;
+// CNP: the data headers plus 16 reserved bytes (RoCEv2 annex A17).
+inline constexpr uint32_t kCnpWireBytes = kRoceHeaderBytes + 16 + kL1OverheadBytes;
+// PFC frame: a minimum 64-byte MAC control frame (IEEE 802.1Qbb).
+inline constexpr uint32_t kPauseWireBytes = 64 + kL1OverheadBytes;
+inline constexpr int kNumPriorities = 8;
+inline constexpr uint16_t kRoceUdpPort = 4791;
+
+struct Packet {
+  Packet* next = nullptr;   // intrusive queue link
+  Time arrive_at;           // last bit reaches the far end of the current link
+  Time sent_at;             // data: when the sender put it on the wire; ACK: echoed
+  uint64_t entropy = 0;     // hash of the 5-tuple, computed once by the sender
+  uint64_t psn = 0;         // data: sequence number; ACK/NACK: next expected sequence
+  uint32_t flow = 0;        // flow index, for records
+  uint32_t src = 0;         // source host index
+  uint32_t dst = 0;         // destination host index
+  uint32_t dst_qp = 0;      // queue pair number at the receiving NIC (the BTH dest QP)
+  uint32_t payload = 0;     // application bytes
+  uint32_t wire = 0;        // bytes on the link
+  uint16_t sport = 0;       // UDP source port: the ECMP entropy RoCEv2 carries
+  uint16_t dport = kRoceUdpPort;
+  uint16_t in_port = 0;     // ingress port at the current switch
+  uint16_t pause_quanta = 0;  // kPause: pause time in units of 512 bit times
+  uint8_t priority = 0;     // 802.1p class, 0..7
+  PacketType type = PacketType::kData;
+  bool ecn_capable = false;
+  bool ecn_ce = false;      // congestion experienced
+  bool in_headroom = false; // switch accounting: admitted into PFC headroom
+};
+
+using PacketPool = Pool<Packet>;
+
+// An intrusive FIFO of packets with a byte count.
+class PacketQueue {
+ public:
+  bool empty() const { return head_ == nullptr; }
+  Packet* front() const { return head_; }
+  int64_t bytes() const { return bytes_; }
+  uint32_t packets() const { return count_; }
+  void push(Packet* p) {
+    p->next = nullptr;
+    if (tail_) {
+      tail_->next = p;
+    } else {
+      head_ = p;
+    }
+    tail_ = p;
+    bytes_ += p->wire;
+    ++count_;
+  }
+  Packet* pop() {
+    Packet* p = head_;
+    head_ = p->next;
+    if (!head_) tail_ = nullptr;
+    bytes_ -= p->wire;
+    --count_;
+    p->next = nullptr;
+    return p;
+  }
+
+ private:
+  Packet* head_ = nullptr;
+  Packet* tail_ = nullptr;
+  int64_t bytes_ = 0;
+  uint32_t count_ = 0;
+};
+
+// The 5-tuple hash a sender stamps on each packet (protocol is always UDP).
+inline uint64_t flow_entropy(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport) {
+  uint64_t x = (static_cast<uint64_t>(src) << 32) | dst;
+  x ^= (static_cast<uint64_t>(sport) << 48) ^ (static_cast<uint64_t>(dport) << 16) ^ 17;
+  uint64_t s = x;
+  return splitmix64(s);
+}
+
+}  // namespace aifabric

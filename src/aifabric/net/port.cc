@@ -1,0 +1,123 @@
+#include "aifabric/net/port.h"
+
+#include <algorithm>
+
+namespace aifabric {
+
+Port::Port(Simulator& sim, PacketPool& pool, Node& owner, uint16_t index, const LinkParams& link,
+           uint64_t seed)
+    : sim_(sim), pool_(pool), owner_(owner), index_(index), link_(link), loss_rng_(seed) {
+  const int64_t bps = link.rate.bits_per_second();
+  ps_per_byte_ = (8'000'000'000'000LL % bps == 0) ? 8'000'000'000'000LL / bps : 0;
+}
+
+void Port::kick() {
+  const Time now = sim_.now();
+  if (now < busy_until_) {
+    if (!tx_booked_) {
+      tx_booked_ = true;
+      sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
+    }
+    return;
+  }
+  Time retry = Time::max();
+  Packet* p = owner_.next_to_send(index_, now, retry);
+  if (p != nullptr) {
+    transmit(p, now);
+    return;
+  }
+  if (retry < wake_at_ && retry > now) {
+    wake_at_ = retry;
+    sim_.schedule_at(retry, EventPriority::kTimer, this, kWake);
+  }
+}
+
+void Port::transmit(Packet* p, Time now) {
+  const Time ser = ps_per_byte_ != 0 ? Time::ps(ps_per_byte_ * p->wire)
+                                     : link_.rate.transmit_time(p->wire);
+  busy_until_ = now + ser;
+  counters_.tx_bytes += p->wire;
+  if (p->type == PacketType::kPause) {
+    ++counters_.pause_tx;
+  } else {
+    ++counters_.tx_packets;
+    if (p->type == PacketType::kData) {
+      ++counters_.tx_data_packets;
+      counters_.tx_payload_bytes += p->payload;
+    }
+  }
+  p->arrive_at = busy_until_ + link_.delay;
+  p->next = nullptr;
+  if (flight_tail_ != nullptr) {
+    flight_tail_->next = p;
+  } else {
+    flight_head_ = p;
+    sim_.schedule_at(p->arrive_at, EventPriority::kDelivery, this, kDeliver);
+  }
+  flight_tail_ = p;
+  if (owner_.backlogged(index_)) {
+    tx_booked_ = true;
+    sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
+  }
+}
+
+void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
+  switch (kind) {
+    case kTxDone:
+      tx_booked_ = false;
+      kick();
+      return;
+    case kWake:
+      if (sim_.now() != wake_at_) return;  // superseded by an earlier wake-up
+      wake_at_ = Time::max();
+      kick();
+      return;
+    case kDeliver: {
+      Packet* p = flight_head_;
+      flight_head_ = p->next;
+      if (flight_head_ == nullptr) {
+        flight_tail_ = nullptr;
+      } else {
+        sim_.schedule_at(flight_head_->arrive_at, EventPriority::kDelivery, this, kDeliver);
+      }
+      p->next = nullptr;
+      if (link_.loss_rate > 0 && loss_rng_.bernoulli(link_.loss_rate)) {
+        ++counters_.link_drops;
+        if (p->type == PacketType::kData) counters_.link_drop_payload += p->payload;
+        pool_.release(p);  // corrupted: the receiver's MAC discards it (bad FCS)
+        return;
+      }
+      if (p->type != PacketType::kPause) ++counters_.deliveries;
+      peer_->receive(p, peer_port_);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+bool Port::on_pause_frame(uint8_t prio, uint16_t quanta) {
+  const Time now = sim_.now();
+  ++counters_.pause_rx;
+  if (pause_until_[prio] <= now) {
+    // A new pause episode: close the previous one.
+    paused_closed_[prio] += pause_until_[prio] - pause_since_[prio];
+    pause_since_[prio] = now;
+  }
+  pause_until_[prio] = quanta == 0 ? now : now + pause_quanta_time(quanta);
+  return quanta == 0;
+}
+
+Time Port::paused_time(uint8_t prio, Time now) const {
+  return paused_closed_[prio] + (std::min(pause_until_[prio], now) - pause_since_[prio]);
+}
+
+int64_t Port::in_flight_payload() const {
+  int64_t sum = 0;
+  for (const Packet* p = flight_head_; p != nullptr; p = p->next) {
+    if (p->type == PacketType::kData) sum += p->payload;
+  }
+  return sum;
+}
+
+}  // namespace aifabric

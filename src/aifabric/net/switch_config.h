@@ -1,0 +1,96 @@
+// Configuration of an output-queued shared-buffer switch: buffer and dynamic
+// thresholds, egress scheduling, ECN marking (RED-style) and PFC.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "aifabric/core/params.h"
+
+namespace aifabric {
+
+struct EcnConfig final : Params {
+  bool enabled = true;
+  // RED-style marking on the egress queue depth seen at dequeue. Defaults follow the
+  // HPCC public ns-3 simulator's DCQCN runs (run.py: K_min 100 KB, K_max 400 KB,
+  // P_max 0.2 per 25 Gbps of link rate); aifabric keeps the 25 Gbps values, which
+  // hold a 400 Gbps queue at a few microseconds of delay.
+  Bytes k_min = Bytes(100'000);
+  Bytes k_max = Bytes(400'000);
+  double p_max = 0.2;
+  void visit(ParamVisitor& v) override {
+    v.param("enabled", enabled, "mark ECN-capable packets on egress");
+    v.param("k_min", k_min, "queue depth where marking starts");
+    v.param("k_max", k_max, "queue depth above which every packet is marked");
+    v.param("p_max", p_max, "marking probability at k_max", Range{0, 1});
+  }
+  Status validate() const override {
+    if (k_min > k_max) return Status::error("k_min must be <= k_max");
+    return Status::ok();
+  }
+};
+
+struct PfcConfig final : Params {
+  bool enabled = true;
+  // Lossless priorities (RoCE traffic conventionally rides priority 3).
+  std::vector<int64_t> priorities{3};
+  // XOFF threshold on ingress accounting. With xoff_alpha > 0 it is dynamic:
+  // alpha x (free shared buffer), as Broadcom-style MMUs and the HPCC ns-3 model do
+  // (there alpha = 1/2^pfc_a_shift; 1/8 here). With xoff_alpha = 0, `xoff` is static.
+  double xoff_alpha = 0.125;
+  Bytes xoff = Bytes::kib(256);
+  // Resume once ingress bytes fall this far below the XOFF threshold.
+  Bytes xon_offset = Bytes(2 * 4178);
+  // Per-port, per-priority headroom absorbing what arrives after XOFF. 0 = sized from
+  // the link: 2 x rate x delay + 3 maximum frames + 2 pause frames.
+  Bytes headroom = Bytes(0);
+  // Pause time carried by an XOFF frame, in quanta of 512 bit times (802.1Qbb max).
+  int64_t quanta = 65535;
+  // While still congested, XOFF is re-sent this often. 0 = half the pause time.
+  Time refresh = Time::zero();
+  void visit(ParamVisitor& v) override {
+    v.param("enabled", enabled, "priority flow control on the lossless priorities");
+    v.param("priorities", priorities, "lossless priorities (0..7)", Range{0, 7});
+    v.param("xoff_alpha", xoff_alpha,
+            "dynamic XOFF threshold = alpha x free shared buffer; 0 uses the static xoff",
+            Range{0, 64});
+    v.param("xoff", xoff, "static XOFF threshold per ingress port and priority");
+    v.param("xon_offset", xon_offset, "resume when ingress bytes < XOFF threshold - xon_offset");
+    v.param("headroom", headroom,
+            "headroom per ingress port and priority; 0 = 2 x rate x delay + 3 MTU + 2 pause frames");
+    v.param("quanta", quanta, "pause time in an XOFF frame, units of 512 bit times",
+            Range{1, 65535});
+    v.param("refresh", refresh, "XOFF re-send interval while congested; 0 = half the pause time");
+  }
+};
+
+enum class Scheduler { kStrict = 0, kDwrr = 1 };
+inline constexpr std::string_view kSchedulerNames[] = {"strict", "dwrr"};
+
+struct SwitchConfig final : Params {
+  Bytes buffer = Bytes::mib(32);
+  // Lossy queues are admitted while depth < alpha x free shared buffer (dynamic
+  // threshold, Choudhury & Hahne 1998).
+  double egress_alpha = 1.0;
+  Scheduler scheduler = Scheduler::kStrict;
+  std::vector<int64_t> weights{1, 1, 1, 1, 1, 1, 1, 1};
+  EcnConfig ecn;
+  PfcConfig pfc;
+  void visit(ParamVisitor& v) override {
+    v.param("buffer", buffer, "shared packet buffer per switch");
+    v.param("egress_alpha", egress_alpha,
+            "dynamic threshold for lossy queues: depth < alpha x free buffer", Range{0.001, 64});
+    visit_enum(v, "scheduler", scheduler, kSchedulerNames,
+               "egress scheduling among the 8 priorities: strict (7 highest) or dwrr");
+    v.param("weights", weights, "DWRR weights of priorities 0..7", Range{1, 1000});
+    v.section("ecn", ecn, "ECN marking");
+    v.section("pfc", pfc, "priority flow control (802.1Qbb)");
+  }
+  Status validate() const override {
+    if (weights.size() != 8) return Status::error("weights must list 8 values (priorities 0..7)");
+    if (buffer.count() <= 0) return Status::error("buffer must be positive");
+    return Status::ok();
+  }
+};
+
+}  // namespace aifabric

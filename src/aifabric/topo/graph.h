@@ -1,0 +1,78 @@
+// The plain topology graph every builder produces and every consumer (device wiring,
+// routing, planners, path controllers) reads: nodes are hosts or switches, links are
+// full-duplex with a rate, a propagation delay and an error rate. A node's ports are
+// numbered in the order its links were added.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "aifabric/core/params.h"
+#include "aifabric/core/status.h"
+#include "aifabric/net/port.h"
+
+namespace aifabric {
+
+enum class NodeKind { kHost, kSwitch };
+
+struct TopoNode {
+  NodeKind kind;
+  std::string name;
+  int tier;          // 0 = host, 1 = leaf/edge, 2 = spine/aggregation, 3 = core
+  uint32_t ext_id;   // the node's number in an imported file (ns-3), else its index
+};
+
+struct TopoLink {
+  uint32_t a, b;
+  LinkParams params;
+};
+
+struct Adjacent {
+  uint32_t link;
+  uint32_t peer;
+};
+
+class TopologyGraph {
+ public:
+  uint32_t add_node(NodeKind kind, std::string name, int tier, uint32_t ext_id);
+  uint32_t add_node(NodeKind kind, std::string name, int tier) {
+    return add_node(kind, std::move(name), tier, static_cast<uint32_t>(nodes_.size()));
+  }
+  void add_link(uint32_t a, uint32_t b, const LinkParams& params);
+
+  const std::vector<TopoNode>& nodes() const { return nodes_; }
+  const std::vector<TopoLink>& links() const { return links_; }
+  const std::vector<Adjacent>& adjacent(uint32_t node) const { return adj_[node]; }
+  // Host node ids in host-index order.
+  const std::vector<uint32_t>& hosts() const { return hosts_; }
+  // Host index of a node, or -1.
+  int64_t host_index(uint32_t node) const { return host_index_[node]; }
+  size_t switch_count() const { return nodes_.size() - hosts_.size(); }
+
+  // Structural checks: every host has exactly one link, no self loops, all hosts
+  // reachable from each other.
+  Status validate() const;
+
+ private:
+  std::vector<TopoNode> nodes_;
+  std::vector<TopoLink> links_;
+  std::vector<std::vector<Adjacent>> adj_;
+  std::vector<uint32_t> hosts_;
+  std::vector<int64_t> host_index_;
+};
+
+struct LinkSpec final : Params {
+  BitRate rate = BitRate::gbps(400);
+  Time delay = Time::us(1);
+  double loss_rate = 0;
+  void visit(ParamVisitor& v) override {
+    v.param("rate", rate, "link bit rate");
+    v.param("delay", delay, "one-way propagation delay");
+    v.param("loss_rate", loss_rate, "probability that a frame is corrupted (bit errors)",
+            Range{0, 1});
+  }
+  LinkParams link() const { return LinkParams{rate, delay, loss_rate}; }
+};
+
+}  // namespace aifabric

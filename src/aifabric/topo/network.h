@@ -1,0 +1,87 @@
+// A live fabric: the devices of a topology graph wired port to port, forwarding tables
+// installed, and the flows of a workload started at their start times. It also knows
+// each flow's ideal completion time on an idle fabric.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "aifabric/core/params.h"
+#include "aifabric/core/simulator.h"
+#include "aifabric/lb/load_balancer.h"
+#include "aifabric/net/host.h"
+#include "aifabric/net/switch.h"
+#include "aifabric/topo/graph.h"
+#include "aifabric/transport/cc/congestion_control.h"
+
+namespace aifabric {
+
+struct FabricConfig {
+  const SwitchConfig* switch_config = nullptr;
+  const TransportConfig* transport = nullptr;
+  const CcAlgorithm* cc = nullptr;
+  const Params* cc_params = nullptr;
+  const LbAlgorithm* lb = nullptr;
+  const Params* lb_params = nullptr;
+};
+
+struct FlowOutcome {
+  const FlowSpec* spec = nullptr;
+  const SenderQp* sender = nullptr;      // null until the flow started
+  const ReceiverQp* receiver = nullptr;
+};
+
+class Network final : public FlowListener, public EventHandler {
+ public:
+  Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig& cfg);
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // Schedules the flows (ids must be 0..n-1 in order; hosts must exist). Assigns UDP
+  // source ports from the run's seed to flows that have none.
+  Status add_flows(std::vector<FlowSpec> flows);
+
+  // Runs until every flow has finished and the fabric is quiet, or `stop_at`.
+  void run(Time stop_at);
+
+  size_t flows_finished() const { return finished_; }
+  const std::vector<FlowSpec>& flows() const { return flows_; }
+  FlowOutcome outcome(uint32_t flow) const;
+  // Completion time of `flow` alone on an idle fabric along its shortest path: the
+  // store-and-forward pipeline of its packets plus the return of the last ACK.
+  Time ideal_fct(const FlowSpec& flow) const;
+
+  const TopologyGraph& graph() const { return graph_; }
+  std::vector<std::unique_ptr<Host>>& hosts() { return hosts_; }
+  const std::vector<std::unique_ptr<Host>>& hosts() const { return hosts_; }
+  std::vector<std::unique_ptr<Switch>>& switches() { return switches_; }
+  const std::vector<std::unique_ptr<Switch>>& switches() const { return switches_; }
+  // The port a node transmits on for its `i`-th link, by node id.
+  Port& port(uint32_t node, size_t i);
+  const PacketPool& pool() const { return pool_; }
+  // Data payload still inside the fabric (queues and links).
+  int64_t payload_in_network() const;
+  Simulator& sim() { return sim_; }
+
+  void flow_finished(const SenderQp& qp) override;
+  void handle_event(uint32_t kind, uint64_t arg) override;
+
+ private:
+  Simulator& sim_;
+  const TopologyGraph& graph_;
+  FabricConfig cfg_;
+  PacketPool pool_;
+  std::vector<std::unique_ptr<Host>> hosts_;
+  std::vector<std::unique_ptr<Switch>> switches_;
+  std::vector<int64_t> device_of_node_;  // host index or switch index by node id
+  std::vector<ForwardingTable> routes_;   // kept for path queries (ideal FCT)
+  std::vector<FlowSpec> flows_;
+  std::vector<std::pair<uint32_t, uint32_t>> qp_of_flow_;  // (sender qpn, receiver qpn)
+  std::vector<char> started_;
+  size_t finished_ = 0;
+  Time cnp_interval_;
+  bool send_cnp_ = false;
+};
+
+}  // namespace aifabric

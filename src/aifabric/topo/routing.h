@@ -1,0 +1,15 @@
+// Shortest-path routing: for every switch and every destination host, the ports that
+// lie on a minimum-hop path (hosts never forward). ECMP then chooses among them.
+#pragma once
+
+#include <vector>
+
+#include "aifabric/net/forwarding.h"
+#include "aifabric/topo/graph.h"
+
+namespace aifabric {
+
+// One table per node (empty for hosts), indexed by node id.
+std::vector<ForwardingTable> compute_shortest_paths(const TopologyGraph& g);
+
+}  // namespace aifabric

@@ -1,0 +1,59 @@
+// The congestion-control interface: one instance per sending queue pair decides its
+// pacing rate (and optionally a window) from ACKs, CNPs and its own timers. A new
+// algorithm is a folder under transport/cc/ plus one line in transport/cc/registry.cc.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "aifabric/core/params.h"
+#include "aifabric/core/units.h"
+
+namespace aifabric {
+
+// What the queue pair offers its algorithm: the clock and one-shot timers.
+class CcContext {
+ public:
+  virtual Time now() const = 0;
+  // Calls on_timer(tag) at `at`. A later call with the same tag does not cancel an
+  // earlier one; algorithms keep their own generation numbers where that matters.
+  virtual void set_timer(Time at, uint32_t tag) = 0;
+
+ protected:
+  ~CcContext() = default;
+};
+
+struct AckEvent {
+  int64_t newly_acked_bytes = 0;
+  Time rtt;            // sample from the echoed send time
+  bool ecn_echo = false;
+};
+
+class CongestionControl {
+ public:
+  virtual ~CongestionControl() = default;
+  virtual BitRate rate() const = 0;
+  virtual int64_t window_bytes() const { return 0; }  // 0 = not window-limited
+  virtual void on_packet_sent(uint32_t /*wire_bytes*/) {}
+  virtual void on_ack(const AckEvent& /*ack*/) {}
+  virtual void on_cnp() {}
+  virtual void on_timer(uint32_t /*tag*/) {}
+};
+
+struct CcAlgorithm {
+  std::string_view name;
+  std::string_view doc;
+  // Receivers answer ECN-marked packets with CNPs spaced at least this far apart per
+  // queue pair (the notification point); nullptr = no CNPs.
+  Time (*cnp_interval)(const Params& params);
+  std::unique_ptr<Params> (*make_params)();
+  std::unique_ptr<CongestionControl> (*make)(const Params& params, BitRate line_rate,
+                                             CcContext& ctx);
+};
+
+std::span<const CcAlgorithm> cc_algorithms();
+const CcAlgorithm* find_cc_algorithm(std::string_view name);
+
+}  // namespace aifabric

@@ -1,0 +1,40 @@
+// RoCEv2-like reliable connection parameters shared by every queue pair.
+#pragma once
+
+#include "aifabric/core/params.h"
+
+namespace aifabric {
+
+enum class Recovery { kGoBackN = 0 };
+inline constexpr std::string_view kRecoveryNames[] = {"go_back_n"};
+
+struct TransportConfig final : Params {
+  Bytes mtu = Bytes(4096);        // payload bytes per packet (RoCE path MTU 4096)
+  int64_t ack_interval = 1;       // ACK every N in-order packets (the last one always)
+  Time rto = Time::us(500);       // retransmission timeout without progress
+  int64_t retry_limit = 7;        // timeouts in a row before the flow fails (IB retry_cnt max)
+  Bytes window = Bytes(0);        // max bytes in flight per QP; 0 = no window (rate only)
+  int64_t data_priority = 3;      // default priority of data (flows may override)
+  int64_t ack_priority = 6;       // ACK, NACK and CNP priority (higher is served first)
+  Recovery recovery = Recovery::kGoBackN;
+  void visit(ParamVisitor& v) override {
+    v.param("mtu", mtu, "payload bytes per packet (headers are added on the wire)");
+    v.param("ack_interval", ack_interval, "ACK every N in-order packets; the last is always ACKed",
+            Range{1, 1 << 20});
+    v.param("rto", rto, "retransmission timeout: go back to the oldest unacknowledged packet");
+    v.param("retry_limit", retry_limit, "consecutive timeouts before the flow is failed",
+            Range{0, 1000});
+    v.param("window", window, "maximum unacknowledged bytes per queue pair; 0 = unlimited");
+    v.param("data_priority", data_priority, "802.1p priority of data packets", Range{0, 7});
+    v.param("ack_priority", ack_priority, "802.1p priority of ACK/NACK/CNP", Range{0, 7});
+    visit_enum(v, "recovery", recovery, kRecoveryNames,
+               "loss recovery: go_back_n (RoCE: receiver drops out-of-order packets and NACKs)");
+  }
+  Status validate() const override {
+    if (mtu.count() < 64 || mtu.count() > 65536) return Status::error("mtu must be in [64B, 64KiB]");
+    if (rto <= Time::zero()) return Status::error("rto must be positive");
+    return Status::ok();
+  }
+};
+
+}  // namespace aifabric

@@ -1,0 +1,63 @@
+// Helpers for engine tests: a fabric built in code from a topology graph and configs,
+// plus the byte-conservation check every end-to-end test applies.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "aifabric/core/simulator.h"
+#include "aifabric/lb/load_balancer.h"
+#include "aifabric/net/switch_config.h"
+#include "aifabric/topo/graph.h"
+#include "aifabric/topo/network.h"
+#include "aifabric/transport/cc/congestion_control.h"
+#include "aifabric/transport/transport_config.h"
+
+namespace aifabric::testing {
+
+struct TestFabric {
+  SwitchConfig sw;
+  TransportConfig transport;
+  std::string cc_name = "none";
+  std::unique_ptr<Params> cc_params;
+  std::unique_ptr<Params> lb_params;
+  TopologyGraph graph;
+  std::unique_ptr<Simulator> sim;
+  std::unique_ptr<Network> net;
+
+  // Builds the network; call after adjusting the configs.
+  Network& build(uint64_t seed = 1) {
+    const CcAlgorithm* cc = find_cc_algorithm(cc_name);
+    if (!cc_params) cc_params = cc->make_params();
+    const LbAlgorithm* lb = find_lb_algorithm("ecmp");
+    lb_params = lb->make_params();
+    FabricConfig f{&sw, &transport, cc, cc_params.get(), lb, lb_params.get()};
+    sim = std::make_unique<Simulator>(seed);
+    net = std::make_unique<Network>(*sim, graph, f);
+    return *net;
+  }
+};
+
+// Payload conservation: every payload byte a sender put on the wire was accepted or
+// discarded by a receiver, dropped in a switch or on a link, or is still in the fabric.
+inline void expect_conservation(const Network& net) {
+  int64_t sent = 0, received = 0, dropped = 0;
+  for (const auto& h : net.hosts()) {
+    for (const auto& s : h->senders()) sent += s->stats().payload_sent;
+    for (const auto& r : h->receivers()) {
+      received += r->stats().accepted_bytes + r->stats().discarded_bytes;
+    }
+    dropped += h->port().counters().drop_payload + h->port().counters().link_drop_payload;
+  }
+  for (const auto& s : net.switches()) {
+    for (size_t i = 0; i < s->port_count(); ++i) {
+      dropped += s->port(i).counters().drop_payload + s->port(i).counters().link_drop_payload;
+    }
+  }
+  EXPECT_EQ(sent, received + dropped + net.payload_in_network())
+      << "sent=" << sent << " received=" << received << " dropped=" << dropped;
+}
+
+}  // namespace aifabric::testing
