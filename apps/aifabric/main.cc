@@ -1,1 +1,176 @@
-int main() { return 0; }
+// The aifabric command line: a thin layer over scenario/ and telemetry/. Exit status:
+// 0 success, 1 the run could not write its results, 2 bad input (nothing written).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "aifabric/scenario/describe.h"
+#include "aifabric/scenario/run.h"
+#include "aifabric/scenario/scenario.h"
+#include "aifabric/telemetry/results_files.h"
+
+namespace {
+
+using namespace aifabric;
+
+constexpr int kBadInput = 2;
+
+int bad_input(const std::string& msg) {
+  std::cerr << "aifabric: " << msg << "\n";
+  return kBadInput;
+}
+
+// Progress on stderr for runs longer than about two seconds, only on a terminal.
+class TerminalProgress final : public RunObserver {
+ public:
+  explicit TerminalProgress(Time stop) : stop_(stop), start_(std::chrono::steady_clock::now()) {}
+  void progress(const Simulator& sim, size_t done, size_t total) override {
+    const auto now = std::chrono::steady_clock::now();
+    const double wall = std::chrono::duration<double>(now - start_).count();
+    if (wall < 2.0 || std::chrono::duration<double>(now - last_).count() < 0.5) return;
+    last_ = now;
+    const double frac = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0;
+    const double eta = frac > 0 ? wall * (1 - frac) / frac : 0;
+    std::fprintf(stderr,
+                 "\r  simulated %.3f ms of at most %.3f ms | flows %zu/%zu (%.0f%%) | %.1f M ev/s | ETA %.0f s   ",
+                 sim.now().to_ms(), stop_.to_ms(), done, total, 100 * frac,
+                 static_cast<double>(sim.events_processed()) / wall / 1e6, eta);
+    shown_ = true;
+  }
+  ~TerminalProgress() override {
+    if (shown_) std::fprintf(stderr, "\r%100s\r", "");
+  }
+
+ private:
+  Time stop_;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_;
+  bool shown_ = false;
+};
+
+struct CommonOptions {
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::string ns3_topology;
+  std::string ns3_flows;
+  int64_t seed = -1;
+};
+
+Result<std::unique_ptr<Scenario>> load(const CommonOptions& o) {
+  std::vector<std::string> overrides;
+  if (!o.ns3_topology.empty()) {
+    overrides.push_back("topology={type: ns3, file: \"" +
+                        std::filesystem::absolute(o.ns3_topology).string() + "\"}");
+  }
+  if (!o.ns3_flows.empty()) {
+    overrides.push_back("traffic=[{type: ns3, file: \"" +
+                        std::filesystem::absolute(o.ns3_flows).string() + "\"}]");
+  }
+  if (o.seed >= 0) overrides.push_back("seed=" + std::to_string(o.seed));
+  overrides.insert(overrides.end(), o.sets.begin(), o.sets.end());
+  auto s = load_scenario(o.scenario, overrides);
+  if (s && !o.ns3_topology.empty() && o.scenario.empty()) {
+    s.value()->name = std::filesystem::path(o.ns3_topology).stem().string();
+  }
+  return s;
+}
+
+void add_common(CLI::App* cmd, CommonOptions& o) {
+  cmd->add_option("scenario", o.scenario, "scenario file (YAML); omit for the built-in default");
+  cmd->add_option("--set", o.sets,
+                  "override a scenario key, e.g. --set switch.ecn.k_min=50KB (repeatable)")
+      ->type_name("KEY=VALUE");
+  cmd->add_option("--seed", o.seed, "run seed (overrides the scenario's)");
+  cmd->add_option("--ns3-topology", o.ns3_topology,
+                  "topology file in the ns-3 RDMA (HPCC/SimAI/ASTRA-sim) format");
+  cmd->add_option("--ns3-flows", o.ns3_flows, "flow file in the ns-3 RDMA format");
+}
+
+int cmd_run(const CommonOptions& o, std::string out, bool quiet) {
+  auto scenario = load(o);
+  if (!scenario) return bad_input(scenario.status().message());
+  auto prepared = prepare_run(**scenario);
+  if (!prepared) return bad_input(prepared.status().message());
+  if (out.empty()) out = "results/" + (*scenario)->name;
+  std::unique_ptr<TerminalProgress> progress;
+  if (!quiet && isatty(STDERR_FILENO)) progress = std::make_unique<TerminalProgress>((*scenario)->stop_time);
+  auto sim = simulate(*prepared, progress.get());
+  progress.reset();
+  if (!sim) return bad_input(sim.status().message());
+  if (auto st = write_results(out, **sim, prepared->graph); !st) {
+    std::cerr << "aifabric: " << st.message() << "\n";
+    return 1;
+  }
+  if (!quiet) {
+    std::cout << summary_text((*sim)->report);
+    std::cout << "results       " << out << "/ (summary.json, flows.csv, ports.csv, fct.txt)\n";
+  }
+  return 0;
+}
+
+int cmd_validate(const CommonOptions& o) {
+  auto scenario = load(o);
+  if (!scenario) return bad_input(scenario.status().message());
+  auto prepared = prepare_run(**scenario);
+  if (!prepared) return bad_input(prepared.status().message());
+  std::cout << fmt::format("ok: {} ({} hosts, {} switches, {} links, {} flows)\n", (*scenario)->name,
+                           prepared->graph.hosts().size(), prepared->graph.switch_count(),
+                           prepared->graph.links().size(), prepared->flows.size());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"aifabric: a digital twin of AI-training networks (RoCE/Ethernet fabrics)"};
+  app.require_subcommand(0, 1);
+  app.footer(
+      "Examples:\n"
+      "  aifabric run                                   # the built-in default scenario\n"
+      "  aifabric run examples/incast-pfc.yaml --out results/incast\n"
+      "  aifabric run --ns3-topology topo.txt --ns3-flows flow.txt --out results/ns3\n"
+      "  aifabric validate my.yaml --set switch.buffer=16MiB\n"
+      "  aifabric list --markdown");
+
+  CommonOptions run_opts;
+  std::string out;
+  bool quiet = false;
+  auto* run = app.add_subcommand("run", "simulate a scenario and write a results folder");
+  add_common(run, run_opts);
+  run->add_option("--out", out, "results folder (default results/<scenario name>)");
+  run->add_flag("--quiet,-q", quiet, "print nothing but errors");
+  run->footer(
+      "Writes summary.json, flows.csv, ports.csv and fct.txt (ns-3 layout) into --out.\n"
+      "Example: aifabric run examples/default.yaml --seed 7 --set cc.algorithm=none --out /tmp/r");
+
+  CommonOptions val_opts;
+  auto* validate = app.add_subcommand("validate", "check a scenario (and the files it names) without running it");
+  add_common(validate, val_opts);
+  validate->footer("Example: aifabric validate examples/fat-tree-permutation.yaml");
+
+  bool markdown = false;
+  auto* list = app.add_subcommand("list", "print every scenario key with its unit, default and meaning");
+  list->add_flag("--markdown", markdown, "Markdown tables (the scenario reference in docs/)");
+  list->footer("Example: aifabric list | grep ecn");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kBadInput;
+  }
+  if (list->parsed()) {
+    Scenario s;
+    std::cout << describe_params(s, markdown);
+    return 0;
+  }
+  if (validate->parsed()) return cmd_validate(val_opts);
+  if (run->parsed() || app.get_subcommands().empty()) return cmd_run(run_opts, out, quiet);
+  return 0;
+}

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,34 @@ struct VariantOption {
   Params* params;  // fields that belong to this option (may be nullptr)
 };
 
+// A list of sections of one type (e.g. the traffic list).
+class ParamsList {
+ public:
+  virtual size_t size() const = 0;
+  virtual Params& at(size_t i) = 0;
+  virtual void clear() = 0;
+  virtual Params& add() = 0;
+  // A default element, for documentation.
+  virtual std::unique_ptr<Params> prototype() const = 0;
+
+ protected:
+  ~ParamsList() = default;
+};
+
+template <class T>
+class ParamsVector final : public ParamsList {
+ public:
+  explicit ParamsVector(std::vector<T>& v) : v_(v) {}
+  size_t size() const override { return v_.size(); }
+  Params& at(size_t i) override { return v_[i]; }
+  void clear() override { v_.clear(); }
+  Params& add() override { return v_.emplace_back(); }
+  std::unique_ptr<Params> prototype() const override { return std::make_unique<T>(); }
+
+ private:
+  std::vector<T>& v_;
+};
+
 class ParamVisitor {
  public:
   virtual ~ParamVisitor() = default;
@@ -55,6 +84,7 @@ class ParamVisitor {
   virtual void choice(std::string_view name, int& index, std::span<const std::string_view> names,
                       std::string_view doc) = 0;
   virtual void section(std::string_view name, Params& sub, std::string_view doc) = 0;
+  virtual void list(std::string_view name, ParamsList& items, std::string_view doc) = 0;
   // A `type:` key chooses which option's fields apply at this level.
   virtual void variant(std::string_view key, int& index, std::span<const VariantOption> options,
                        std::string_view doc) = 0;

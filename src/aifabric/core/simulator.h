@@ -41,9 +41,19 @@ class Simulator {
       }
       const Event e = queue_.pop();
       now_ = e.time;
-      ++events_;
+      if (++events_ >= next_progress_) report_progress();
       e.handler->handle_event(e.kind, e.arg);
     }
+  }
+
+  // A progress observer called about every `every` events (one compare per event
+  // when nobody listens).
+  using ProgressFn = void (*)(void* ctx, const Simulator& sim);
+  void set_progress(ProgressFn fn, void* ctx, uint64_t every) {
+    progress_fn_ = fn;
+    progress_ctx_ = ctx;
+    progress_every_ = every;
+    next_progress_ = fn != nullptr ? events_ + every : UINT64_MAX;
   }
   void run() { run_until(Time::max()); }
   void stop() { stopped_ = true; }
@@ -57,7 +67,16 @@ class Simulator {
   }
 
  private:
+  void report_progress() {
+    next_progress_ = events_ + progress_every_;
+    if (progress_fn_ != nullptr) progress_fn_(progress_ctx_, *this);
+  }
+
   EventQueue queue_;
+  ProgressFn progress_fn_ = nullptr;
+  void* progress_ctx_ = nullptr;
+  uint64_t progress_every_ = UINT64_MAX;
+  uint64_t next_progress_ = UINT64_MAX;
   Time now_;
   uint64_t seed_;
   uint64_t events_ = 0;

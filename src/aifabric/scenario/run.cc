@@ -1,0 +1,214 @@
+#include "aifabric/scenario/run.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "aifabric/lb/load_balancer.h"
+#include "aifabric/topo/ns3_topology.h"
+#include "aifabric/transport/cc/congestion_control.h"
+#include "aifabric/workload/flow_file.h"
+#include "aifabric/workload/ns3_flows.h"
+
+namespace aifabric {
+namespace {
+
+std::string resolve(const Scenario& s, const std::string& file) {
+  std::filesystem::path p(file);
+  if (p.is_absolute()) return file;
+  return (std::filesystem::path(s.base_dir) / p).string();
+}
+
+Result<TopologyGraph> build_topology(const Scenario& s) {
+  const TopologySpec& t = s.topology;
+  switch (t.type) {
+    case 0:
+      return build_leaf_spine(t.leaf_spine);
+    case 1:
+      return build_fat_tree(t.fat_tree);
+    default: {
+      const std::string path = resolve(s, t.ns3.file);
+      std::ifstream in(path);
+      if (!in) return Status::error("topology.file: cannot read '" + path + "'");
+      return read_ns3_topology(in, path);
+    }
+  }
+}
+
+Result<std::vector<FlowSpec>> build_traffic(const Scenario& s, size_t i, const TopologyGraph& g,
+                                            RandomStream& rng) {
+  const TrafficSpec& t = s.traffic[i];
+  const auto hosts = static_cast<uint32_t>(g.hosts().size());
+  const auto prio = static_cast<uint8_t>(s.transport.data_priority);
+  switch (t.type) {
+    case 0:
+      return permutation_flows(t.permutation, hosts, prio, rng);
+    case 1:
+      return incast_flows(t.incast, hosts, prio, rng);
+    case 2:
+      return all_to_all_flows(t.all_to_all, hosts, prio, rng);
+    case 3: {
+      const std::string path = resolve(s, t.file.file);
+      std::ifstream in(path);
+      if (!in) return Status::error("file: cannot read '" + path + "'");
+      const auto p = t.file.priority >= 0 ? static_cast<uint8_t>(t.file.priority) : prio;
+      return read_flow_csv(in, path, hosts, p);
+    }
+    default: {
+      const std::string path = resolve(s, t.ns3.file);
+      std::ifstream in(path);
+      if (!in) return Status::error("file: cannot read '" + path + "'");
+      return read_ns3_flows(in, path, g);
+    }
+  }
+}
+
+double peak_memory_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+struct ProgressBridge {
+  RunObserver* observer;
+  const Network* net;
+  static void call(void* ctx, const Simulator& sim) {
+    auto* b = static_cast<ProgressBridge*>(ctx);
+    b->observer->progress(sim, b->net->flows_finished(), b->net->flows().size());
+  }
+};
+
+}  // namespace
+
+Result<PreparedRun> prepare_run(const Scenario& s) {
+  PreparedRun run;
+  run.scenario = &s;
+  auto graph = build_topology(s);
+  if (!graph) return graph.status().with_context("topology");
+  run.graph = std::move(graph).value();
+  if (auto st = run.graph.validate(); !st) return st.with_context("topology");
+  // One stream per traffic entry, from the run seed.
+  Simulator seeds(static_cast<uint64_t>(s.seed));
+  for (size_t i = 0; i < s.traffic.size(); ++i) {
+    RandomStream rng = seeds.stream("traffic/" + std::to_string(i));
+    auto flows = build_traffic(s, i, run.graph, rng);
+    if (!flows) return flows.status().with_context("traffic." + std::to_string(i));
+    for (auto& f : flows.value()) run.flows.push_back(f);
+  }
+  if (run.flows.empty()) return Status::error("traffic: no flows to simulate");
+  return run;
+}
+
+Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver* observer) {
+  const Scenario& s = *run.scenario;
+  auto out = std::make_unique<Simulation>();
+  out->sim = std::make_unique<Simulator>(static_cast<uint64_t>(s.seed));
+  FabricConfig fc;
+  fc.switch_config = &s.switch_config;
+  fc.transport = &s.transport;
+  fc.cc = &cc_algorithms()[static_cast<size_t>(s.cc.index)];
+  fc.cc_params = &s.cc.selected();
+  fc.lb = &lb_algorithms()[static_cast<size_t>(s.lb.index)];
+  fc.lb_params = &s.lb.selected();
+  out->net = std::make_unique<Network>(*out->sim, run.graph, fc);
+  Network& net = *out->net;
+  if (auto st = net.add_flows(run.flows); !st) return st.with_context("traffic");
+
+  ProgressBridge bridge{observer, &net};
+  if (observer != nullptr) out->sim->set_progress(&ProgressBridge::call, &bridge, 1 << 20);
+  const auto wall0 = std::chrono::steady_clock::now();
+  net.run(s.stop_time);
+  const auto wall1 = std::chrono::steady_clock::now();
+  out->sim->set_progress(nullptr, nullptr, 0);
+
+  RunReport& r = out->report;
+  r.scenario = s.name;
+  r.seed = static_cast<uint64_t>(s.seed);
+  r.hosts = run.graph.hosts().size();
+  r.switches = run.graph.switch_count();
+  r.links = run.graph.links().size();
+  r.sim_end = out->sim->now();
+  r.wall_seconds = std::chrono::duration<double>(wall1 - wall0).count();
+  r.events = out->sim->events_processed();
+
+  Time last_finish;
+  bool all_done = true;
+  for (uint32_t i = 0; i < net.flows().size(); ++i) {
+    const FlowOutcome o = net.outcome(i);
+    FlowRow row;
+    row.spec = *o.spec;
+    row.ideal = net.ideal_fct(*o.spec);
+    if (o.sender != nullptr) {
+      const SenderStats& st = o.sender->stats();
+      row.retx_packets = st.retx_packets;
+      row.cnps = st.cnps;
+      row.timeouts = st.timeouts;
+      row.received_bytes = o.receiver->stats().accepted_bytes;
+      row.ecn_marked = o.receiver->stats().ecn_marked;
+      r.payload_sent += st.payload_sent;
+      switch (o.sender->state()) {
+        case SenderQp::State::kDone:
+          row.status = FlowRow::Status::kDone;
+          row.fct = o.sender->finish_time() - o.spec->start;
+          row.slowdown = row.fct.to_seconds() / row.ideal.to_seconds();
+          last_finish = std::max(last_finish, o.sender->finish_time());
+          break;
+        case SenderQp::State::kFailed:
+          row.status = FlowRow::Status::kFailed;
+          all_done = false;
+          break;
+        default:
+          row.status = FlowRow::Status::kUnfinished;
+          all_done = false;
+      }
+    } else {
+      all_done = false;
+    }
+    r.flows.push_back(row);
+  }
+  for (const auto& h : net.hosts()) {
+    for (const auto& q : h->receivers()) {
+      r.payload_received += q->stats().accepted_bytes + q->stats().discarded_bytes;
+    }
+  }
+  r.makespan = all_done ? last_finish : r.sim_end;
+  r.stopped_early = !all_done;
+  r.payload_in_network = net.payload_in_network();
+
+  const auto& nodes = run.graph.nodes();
+  for (uint32_t id = 0; id < nodes.size(); ++id) {
+    const auto& adj = run.graph.adjacent(id);
+    for (size_t i = 0; i < adj.size(); ++i) {
+      const Port& p = net.port(id, i);
+      PortRow row;
+      row.node = id;
+      row.peer = adj[i].peer;
+      row.port = static_cast<uint16_t>(i);
+      row.rate = p.link().rate;
+      row.delay = p.link().delay;
+      row.counters = p.counters();
+      for (int prio = 0; prio < kNumPriorities; ++prio) {
+        row.paused += p.paused_time(static_cast<uint8_t>(prio), r.sim_end);
+      }
+      const double cap = static_cast<double>(p.link().rate.bits_per_second()) / 8.0 *
+                         std::max(r.makespan.to_seconds(), 1e-12);
+      row.utilization = static_cast<double>(p.counters().tx_bytes) / cap;
+      r.packet_hops += p.counters().deliveries;
+      r.pause_frames += p.counters().pause_tx;
+      r.payload_dropped += p.counters().drop_payload + p.counters().link_drop_payload;
+      r.link_drops += p.counters().link_drops;
+      r.ports.push_back(row);
+    }
+  }
+  for (const auto& sw : net.switches()) {
+    r.buffer_drops += sw->counters().buffer_drops;
+    r.headroom_drops += sw->counters().headroom_drops;
+    r.no_route_drops += sw->counters().no_route_drops;
+  }
+  r.peak_memory_mib = peak_memory_mib();
+  return out;
+}
+
+}  // namespace aifabric

@@ -1,0 +1,124 @@
+#include "aifabric/scenario/scenario.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "aifabric/lb/load_balancer.h"
+#include "aifabric/scenario/yaml_reader.h"
+#include "aifabric/transport/cc/congestion_control.h"
+
+namespace aifabric {
+
+void TopologySpec::visit(ParamVisitor& v) {
+  const VariantOption options[] = {
+      {"leaf_spine", "2-tier leaf-spine (CLOS) with any oversubscription", &leaf_spine},
+      {"fat_tree", "3-tier k-ary fat-tree", &fat_tree},
+      {"ns3", "a topology file in the ns-3 RDMA format", &ns3},
+  };
+  v.variant("type", type, options, "topology kind");
+}
+
+void TrafficSpec::visit(ParamVisitor& v) {
+  const VariantOption options[] = {
+      {"permutation", "every host sends one flow to another, no host receiving twice", &permutation},
+      {"incast", "N hosts send to one receiver at once", &incast},
+      {"all_to_all", "every host sends one flow to every other", &all_to_all},
+      {"file", "flows from a CSV file", &file},
+      {"ns3", "flows from an ns-3 RDMA flow file", &ns3},
+  };
+  v.variant("type", type, options, "traffic kind");
+}
+
+AlgorithmChoice::AlgorithmChoice(Family f) : family(f) {
+  if (f == kCc) {
+    for (const auto& a : cc_algorithms()) params.push_back(a.make_params());
+  } else {
+    for (const auto& a : lb_algorithms()) params.push_back(a.make_params());
+  }
+}
+
+void AlgorithmChoice::visit(ParamVisitor& v) {
+  std::vector<VariantOption> options;
+  if (family == kCc) {
+    const auto all = cc_algorithms();
+    for (size_t i = 0; i < all.size(); ++i) options.push_back({all[i].name, all[i].doc, params[i].get()});
+    v.variant("algorithm", index, options, "congestion control of every queue pair");
+  } else {
+    const auto all = lb_algorithms();
+    for (size_t i = 0; i < all.size(); ++i) options.push_back({all[i].name, all[i].doc, params[i].get()});
+    v.variant("algorithm", index, options, "load balancing at every switch");
+  }
+}
+
+Scenario::Scenario() {
+  // The built-in default: a 32-host, 400 Gbps leaf-spine with DCQCN and PFC carrying a
+  // permutation of 16 MiB flows and, a little later, a 16-to-1 incast.
+  TrafficSpec perm;
+  perm.type = 0;
+  traffic.push_back(perm);
+  TrafficSpec incast;
+  incast.type = 1;
+  incast.incast.common.size = Bytes::mib(4);
+  incast.incast.common.start = Time::us(100);
+  traffic.push_back(incast);
+}
+
+void Scenario::visit(ParamVisitor& v) {
+  v.param("name", name, "scenario name (names the default output folder)");
+  v.param("seed", seed, "run seed: ECMP hashes, source ports, generators, ECN coin flips",
+          Range{0, 9.2e18});
+  v.param("stop_time", stop_time, "simulated-time limit; unfinished flows are reported as such");
+  v.section("topology", topology, "the network graph");
+  v.section("switch", switch_config, "every switch");
+  v.section("transport", transport, "the RoCEv2-like reliable transport of every NIC");
+  v.section("cc", cc, "congestion control (algorithm: name, then its parameters)");
+  v.section("lb", lb, "load balancing (algorithm: name, then its parameters)");
+  ParamsVector<TrafficSpec> list(traffic);
+  v.list("traffic", list, "the workload: a list of generators and flow files");
+}
+
+Status Scenario::validate() const {
+  if (stop_time <= Time::zero()) return Status::error("stop_time must be positive");
+  if (traffic.empty()) return Status::error("traffic: the list is empty (nothing to simulate)");
+  return Status::ok();
+}
+
+Result<std::unique_ptr<Scenario>> load_scenario_text(const std::string& yaml,
+                                                     const std::string& source,
+                                                     const std::vector<std::string>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    return Status::error(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (root && !root.IsNull() && !root.IsMap()) {
+    return Status::error(source + ": expected a map of keys at the top level");
+  }
+  for (const auto& o : overrides) {
+    if (auto s = apply_override(root, o); !s) return s;
+  }
+  auto scenario = std::make_unique<Scenario>();
+  if (auto s = read_params(root, *scenario, source); !s) return s;
+  return scenario;
+}
+
+Result<std::unique_ptr<Scenario>> load_scenario(const std::string& path,
+                                                const std::vector<std::string>& overrides) {
+  if (path.empty()) return load_scenario_text("", "default scenario", overrides);
+  std::ifstream in(path);
+  if (!in) return Status::error(path + ": cannot read the file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto r = load_scenario_text(ss.str(), path, overrides);
+  if (!r) return r;
+  r.value()->base_dir = std::filesystem::path(path).parent_path().string();
+  if (r.value()->name == "default") r.value()->name = std::filesystem::path(path).stem().string();
+  if (r.value()->base_dir.empty()) r.value()->base_dir = ".";
+  return r;
+}
+
+}  // namespace aifabric

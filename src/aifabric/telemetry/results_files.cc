@@ -1,0 +1,231 @@
+#include "aifabric/telemetry/results_files.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "aifabric/telemetry/fct_txt.h"
+
+namespace aifabric {
+
+Percentiles percentiles(std::vector<double>& v) {
+  Percentiles p;
+  p.count = v.size();
+  if (v.empty()) return p;
+  std::sort(v.begin(), v.end());
+  auto rank = [&](double q) {
+    const auto k = static_cast<size_t>(std::ceil(q * static_cast<double>(v.size())));
+    return v[std::clamp<size_t>(k, 1, v.size()) - 1];
+  };
+  double sum = 0;
+  for (double x : v) sum += x;
+  p.mean = sum / static_cast<double>(v.size());
+  p.p50 = rank(0.50);
+  p.p95 = rank(0.95);
+  p.p99 = rank(0.99);
+  p.max = v.back();
+  return p;
+}
+
+namespace {
+
+nlohmann::ordered_json to_json(const Percentiles& p) {
+  return {{"mean", p.mean}, {"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}, {"max", p.max}};
+}
+
+const char* status_name(FlowRow::Status s) {
+  switch (s) {
+    case FlowRow::Status::kDone:
+      return "done";
+    case FlowRow::Status::kFailed:
+      return "failed";
+    case FlowRow::Status::kUnfinished:
+      return "unfinished";
+    default:
+      return "not_started";
+  }
+}
+
+const char* kind_name(NodeKind k) { return k == NodeKind::kHost ? "host" : "switch"; }
+
+}  // namespace
+
+nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) {
+  std::vector<double> fct_us;
+  std::vector<double> slowdown;
+  size_t done = 0, failed = 0, unfinished = 0;
+  int64_t bytes = 0, retx = 0, cnps = 0, timeouts = 0;
+  for (const auto& f : r.flows) {
+    bytes += f.spec.size;
+    retx += f.retx_packets;
+    cnps += f.cnps;
+    timeouts += f.timeouts;
+    if (f.status == FlowRow::Status::kDone) {
+      ++done;
+      fct_us.push_back(f.fct.to_us());
+      slowdown.push_back(f.slowdown);
+    } else if (f.status == FlowRow::Status::kFailed) {
+      ++failed;
+    } else {
+      ++unfinished;
+    }
+  }
+  int64_t ecn = 0;
+  double paused_us = 0;
+  size_t ports_paused = 0;
+  std::vector<double> fabric_util;  // switch-to-switch ports only
+  for (const auto& p : r.ports) {
+    ecn += p.counters.ecn_marked;
+    paused_us += p.paused.to_us();
+    if (p.paused > Time::zero()) ++ports_paused;
+    if (g.nodes()[p.node].kind == NodeKind::kSwitch && g.nodes()[p.peer].kind == NodeKind::kSwitch) {
+      fabric_util.push_back(100.0 * p.utilization);
+    }
+  }
+  const Percentiles fct = percentiles(fct_us);
+  const Percentiles sd = percentiles(slowdown);
+  const Percentiles util = percentiles(fabric_util);
+  const double util_min = fabric_util.empty() ? 0 : fabric_util.front();
+  nlohmann::ordered_json j;
+  j["scenario"] = r.scenario;
+  j["seed"] = r.seed;
+  j["aifabric_version"] = AIFABRIC_VERSION;
+  j["topology"] = {{"hosts", r.hosts}, {"switches", r.switches}, {"links", r.links}};
+  j["time"] = {{"simulated_s", r.sim_end.to_seconds()},
+               {"makespan_s", r.makespan.to_seconds()},
+               {"stopped_at_stop_time", r.stopped_early}};
+  j["flows"] = {{"total", r.flows.size()},
+                {"completed", done},
+                {"failed", failed},
+                {"unfinished", unfinished},
+                {"bytes", bytes},
+                {"fct_us", to_json(fct)},
+                {"slowdown", to_json(sd)},
+                {"retransmitted_packets", retx},
+                {"timeouts", timeouts}};
+  j["drops"] = {{"packets", r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops},
+                {"buffer", r.buffer_drops},
+                {"pfc_headroom", r.headroom_drops},
+                {"link_errors", r.link_drops},
+                {"no_route", r.no_route_drops}};
+  j["pfc"] = {{"pause_frames", r.pause_frames},
+              {"paused_time_us_total", paused_us},
+              {"ports_paused", ports_paused}};
+  j["ecn"] = {{"marked_packets", ecn}, {"cnps", cnps}};
+  j["fabric_link_utilization_pct"] = {{"min", util_min},
+                                      {"mean", util.mean},
+                                      {"max", util.max},
+                                      {"max_over_mean", util.mean > 0 ? util.max / util.mean : 0}};
+  j["payload_bytes"] = {{"sent", r.payload_sent},
+                        {"received", r.payload_received},
+                        {"dropped", r.payload_dropped},
+                        {"in_network", r.payload_in_network},
+                        {"conserved", r.payload_sent == r.payload_received + r.payload_dropped +
+                                                           r.payload_in_network}};
+  const double wall = std::max(r.wall_seconds, 1e-9);
+  j["engine"] = {{"wall_s", r.wall_seconds},
+                 {"events", r.events},
+                 {"events_per_s", static_cast<double>(r.events) / wall},
+                 {"packet_hops", r.packet_hops},
+                 {"packet_hops_per_s", static_cast<double>(r.packet_hops) / wall},
+                 {"simulated_s_per_wall_s", r.sim_end.to_seconds() / wall},
+                 {"peak_memory_mib", r.peak_memory_mib}};
+  return j;
+}
+
+void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g) {
+  out << "flow_id,src,dst,sport,dport,priority,size_bytes,start_us,finish_us,fct_us,"
+         "ideal_fct_us,slowdown,received_bytes,retx_packets,ecn_marked_packets,cnps,timeouts,"
+         "status\n";
+  for (const auto& f : r.flows) {
+    const bool done = f.status == FlowRow::Status::kDone;
+    out << fmt::format("{},{},{},{},{},{},{},{:.6f},", f.spec.id, g.nodes()[g.hosts()[f.spec.src]].name,
+                       g.nodes()[g.hosts()[f.spec.dst]].name, f.spec.sport, f.spec.dport,
+                       f.spec.priority, f.spec.size, f.spec.start.to_us());
+    if (done) {
+      out << fmt::format("{:.6f},{:.6f},", (f.spec.start + f.fct).to_us(), f.fct.to_us());
+    } else {
+      out << ",,";
+    }
+    out << fmt::format("{:.6f},", f.ideal.to_us());
+    out << (done ? fmt::format("{:.6f}", f.slowdown) : std::string());
+    out << fmt::format(",{},{},{},{},{},{}\n", f.received_bytes, f.retx_packets, f.ecn_marked,
+                       f.cnps, f.timeouts, status_name(f.status));
+  }
+}
+
+void write_ports_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g) {
+  out << "node,node_kind,tier,port,peer,peer_kind,rate_gbps,delay_us,tx_bytes,tx_packets,"
+         "utilization_pct,max_queue_bytes,ecn_marked_packets,pause_tx_frames,pause_rx_frames,"
+         "paused_us,drop_packets,link_error_drops\n";
+  for (const auto& p : r.ports) {
+    const TopoNode& n = g.nodes()[p.node];
+    const TopoNode& peer = g.nodes()[p.peer];
+    const PortCounters& c = p.counters;
+    out << fmt::format("{},{},{},{},{},{},{:g},{:g},{},{},{:.4f},{},{},{},{},{:.3f},{},{}\n", n.name,
+                       kind_name(n.kind), n.tier, p.port, peer.name, kind_name(peer.kind),
+                       p.rate.to_gbps(), p.delay.to_us(), c.tx_bytes, c.tx_packets,
+                       100.0 * p.utilization, c.max_queue_bytes, c.ecn_marked, c.pause_tx,
+                       c.pause_rx, p.paused.to_us(), c.drops, c.link_drops);
+  }
+}
+
+Status write_results(const std::string& dir, const Simulation& sim, const TopologyGraph& g) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::error("--out " + dir + ": cannot create the folder: " + ec.message());
+  auto open = [&](const std::string& name, std::ofstream& f) -> Status {
+    f.open(std::filesystem::path(dir) / name);
+    if (!f) return Status::error("--out " + dir + ": cannot write " + name);
+    return Status::ok();
+  };
+  std::ofstream summary, flows, ports, fct;
+  if (auto s = open("summary.json", summary); !s) return s;
+  summary << summary_json(sim.report, g).dump(2) << "\n";
+  if (auto s = open("flows.csv", flows); !s) return s;
+  write_flows_csv(flows, sim.report, g);
+  if (auto s = open("ports.csv", ports); !s) return s;
+  write_ports_csv(ports, sim.report, g);
+  if (auto s = open("fct.txt", fct); !s) return s;
+  write_fct_txt(fct, *sim.net);
+  return Status::ok();
+}
+
+std::string summary_text(const RunReport& r) {
+  std::vector<double> fct_us, sd;
+  size_t done = 0;
+  int64_t retx = 0;
+  for (const auto& f : r.flows) {
+    retx += f.retx_packets;
+    if (f.status == FlowRow::Status::kDone) {
+      ++done;
+      fct_us.push_back(f.fct.to_us());
+      sd.push_back(f.slowdown);
+    }
+  }
+  const Percentiles fct = percentiles(fct_us);
+  const Percentiles s = percentiles(sd);
+  std::string out;
+  out += fmt::format("scenario      {} (seed {}): {} hosts, {} switches, {} links\n", r.scenario,
+                     r.seed, r.hosts, r.switches, r.links);
+  out += fmt::format("flows         {} of {} completed{}\n", done, r.flows.size(),
+                     r.stopped_early ? " (stop_time reached)" : "");
+  out += fmt::format("makespan      {:.3f} us\n", r.makespan.to_us());
+  out += fmt::format("FCT           p50 {:.2f} us, p99 {:.2f} us, max {:.2f} us\n", fct.p50, fct.p99,
+                     fct.max);
+  out += fmt::format("slowdown      p50 {:.3f}, p99 {:.3f}, max {:.3f}\n", s.p50, s.p99, s.max);
+  out += fmt::format("drops         {} packets ({} buffer, {} headroom, {} link errors); {} retransmitted\n",
+                     r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops,
+                     r.buffer_drops, r.headroom_drops, r.link_drops, retx);
+  out += fmt::format("PFC           {} pause frames\n", r.pause_frames);
+  const double wall = std::max(r.wall_seconds, 1e-9);
+  out += fmt::format("engine        {:.2f} s wall, {:.2f} M events/s, {:.2f} M packet-hops/s, {:.0f} MiB peak\n",
+                     r.wall_seconds, static_cast<double>(r.events) / wall / 1e6,
+                     static_cast<double>(r.packet_hops) / wall / 1e6, r.peak_memory_mib);
+  return out;
+}
+
+}  // namespace aifabric

@@ -1,0 +1,32 @@
+// The files of a results folder: summary.json (the run's headline numbers),
+// flows.csv (one row per flow) and ports.csv (one row per transmitting port). Every
+// column and key names its unit.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "aifabric/scenario/run.h"
+
+namespace aifabric {
+
+struct Percentiles {
+  double mean = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;
+  size_t count = 0;
+};
+// Nearest-rank percentiles of `v` (sorted in place).
+Percentiles percentiles(std::vector<double>& v);
+
+nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g);
+void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g);
+void write_ports_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g);
+
+// Creates `dir` and writes every output file of the run into it.
+Status write_results(const std::string& dir, const Simulation& sim, const TopologyGraph& g);
+
+// A few lines for the terminal.
+std::string summary_text(const RunReport& r);
+
+}  // namespace aifabric

@@ -1,0 +1,30 @@
+// Reader for the plain-text topology files of the ns-3 RDMA simulator (HPCC, and the
+// ASTRA-sim ns-3 backend that inherits its format), so those files load unchanged:
+//
+//   N_nodes N_switches N_links
+//   <the N_switches switch node ids>
+//   src dst rate delay error_rate        (N_links lines, e.g. "0 4 100Gbps 0.001ms 0")
+//
+// Nodes not listed as switches are hosts. SimAI's variant, whose first line reads
+// "N_nodes gpus_per_server N_nvswitches N_switches N_links gpu_type [gpus_per_node]"
+// and which lists the NVSwitch ids before the switch ids, is read too.
+// Anything after the declared links (HPCC's examples end with prose) is ignored.
+#pragma once
+
+#include <istream>
+#include <string>
+
+#include "aifabric/core/status.h"
+#include "aifabric/topo/graph.h"
+
+namespace aifabric {
+
+// Graph node i is ns-3 node i (TopoNode::ext_id == i), so host indices follow
+// ascending ns-3 id among hosts; nodes are named "node<id>", switches get tier 1.
+// A node's ports are numbered in the order its links appear, as in ns-3. The error
+// rate becomes the link's per-frame loss rate. Errors read
+// "source:line: why"; a graph that fails validate() returns its error prefixed with
+// `source`.
+Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& source);
+
+}  // namespace aifabric
