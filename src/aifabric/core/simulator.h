@@ -35,14 +35,14 @@ class Simulator {
   void run_until(Time until) {
     stopped_ = false;
     while (!queue_.empty() && !stopped_) {
-      if (queue_.top().time > until) {
+      if (queue_.top().time() > until) {
         now_ = until;
         return;
       }
       const Event e = queue_.pop();
-      now_ = e.time;
+      now_ = e.time();
       if (++events_ >= next_progress_) report_progress();
-      e.handler->handle_event(e.kind, e.arg);
+      e.handler->handle_event(e.kind(), e.arg);
     }
   }
 

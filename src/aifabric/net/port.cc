@@ -55,7 +55,10 @@ void Port::transmit(Packet* p, Time now) {
     sim_.schedule_at(p->arrive_at, EventPriority::kDelivery, this, kDeliver);
   }
   flight_tail_ = p;
-  if (owner_.backlogged(index_)) {
+  // A TxDone may still be pending for the instant the previous frame ended (a delivery
+  // at that same picosecond ran first and started this frame); it re-books itself at
+  // busy_until_, so booking another would start a second, self-perpetuating chain.
+  if (!tx_booked_ && owner_.backlogged(index_)) {
     tx_booked_ = true;
     sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
   }

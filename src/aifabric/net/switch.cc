@@ -35,7 +35,6 @@ Port& Switch::add_port(const LinkParams& link) {
 
 void Switch::finalize() {
   int64_t reserved = 0;
-  int64_t longest_pause = 0;
   for (size_t i = 0; i < ports_.size(); ++i) {
     const LinkParams& l = ports_[i]->link();
     int64_t h = cfg_.pfc.headroom.count();
@@ -49,11 +48,15 @@ void Switch::finalize() {
     for (int p = 0; p < kNumPriorities; ++p) {
       if (lossless_[p]) reserved += h;
     }
-    longest_pause = std::max(
-        longest_pause, ports_[i]->pause_quanta_time(static_cast<uint16_t>(cfg_.pfc.quanta)).ps());
+    // Pause quanta are 512 bit times of this link, so the same XOFF lasts 16x less on a
+    // 6.4 Tbps link than on a 400 Gbps one: the refresh must follow each port's own
+    // pause time, or a fast link's XOFF lapses before it is renewed.
+    ingress_[i].refresh =
+        cfg_.pfc.refresh > Time::zero()
+            ? cfg_.pfc.refresh
+            : ports_[i]->pause_quanta_time(static_cast<uint16_t>(cfg_.pfc.quanta)) / 2;
   }
   shared_size_ = cfg_.buffer.count() - reserved;
-  refresh_ = cfg_.pfc.refresh > Time::zero() ? cfg_.pfc.refresh : Time::ps(longest_pause / 2);
 }
 
 int64_t Switch::xoff_threshold() const {
@@ -81,6 +84,7 @@ void Switch::receive(Packet* p, uint16_t in) {
   if (!admit(p, in, out)) return;
   EgressState& e = egress_[out];
   e.q[p->priority].push(p);
+  e.nonempty |= 1U << p->priority;
   e.bytes += p->wire;
   PortCounters& pc = ports_[out]->counters();
   pc.max_queue_bytes = std::max(pc.max_queue_bytes, e.bytes);
@@ -110,7 +114,7 @@ bool Switch::admit(Packet* p, uint16_t in, uint16_t out) {
       send_pause(in, prio, static_cast<uint16_t>(cfg_.pfc.quanta));
       const uint64_t arg = (static_cast<uint64_t>(++c.refresh_gen) << 32) |
                            (static_cast<uint64_t>(in) << 8) | prio;
-      sim_.schedule_in(refresh_, EventPriority::kTimer, this, kPfcRefresh, arg);
+      sim_.schedule_in(ing.refresh, EventPriority::kTimer, this, kPfcRefresh, arg);
     }
     counters_.max_ingress_bytes = std::max(counters_.max_ingress_bytes, c.shared + c.headroom);
   } else {
@@ -176,7 +180,7 @@ void Switch::handle_event(uint32_t kind, uint64_t arg) {
   IngressClass& c = ingress_[port].cls[prio];
   if (!c.xoff || c.refresh_gen != gen) return;
   send_pause(port, prio, static_cast<uint16_t>(cfg_.pfc.quanta));
-  sim_.schedule_in(refresh_, EventPriority::kTimer, this, kPfcRefresh, arg);
+  sim_.schedule_in(ingress_[port].refresh, EventPriority::kTimer, this, kPfcRefresh, arg);
 }
 
 bool Switch::backlogged(uint16_t port) const {
@@ -194,14 +198,14 @@ Packet* Switch::dequeue(EgressState& e, uint16_t port, Time now, Time& retry_at)
   const Port& pt = *ports_[port];
   int chosen = -1;
   if (cfg_.scheduler == Scheduler::kStrict) {
-    for (int prio = kNumPriorities - 1; prio >= 0; --prio) {
-      if (e.q[prio].empty()) continue;
-      if (pt.paused(static_cast<uint8_t>(prio), now)) {
-        retry_at = std::min(retry_at, pt.pause_until(static_cast<uint8_t>(prio)));
-        continue;
+    for (uint32_t m = e.nonempty; m != 0;) {
+      const int prio = 31 - __builtin_clz(m);  // highest non-empty priority
+      if (!pt.paused(static_cast<uint8_t>(prio), now)) {
+        chosen = prio;
+        break;
       }
-      chosen = prio;
-      break;
+      retry_at = std::min(retry_at, pt.pause_until(static_cast<uint8_t>(prio)));
+      m &= ~(1U << prio);
     }
   } else {
     // Deficit round robin: a queue may send while its deficit covers the head frame;
@@ -232,6 +236,7 @@ Packet* Switch::dequeue(EgressState& e, uint16_t port, Time now, Time& retry_at)
   PacketQueue& q = e.q[chosen];
   const int64_t depth = q.bytes();
   Packet* p = q.pop();
+  if (q.empty()) e.nonempty &= ~(1U << chosen);
   e.bytes -= p->wire;
   release_buffer(p);
   if (p->ecn_capable && cfg_.ecn.enabled) mark_ecn(p, depth, port);

@@ -65,7 +65,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
     std::array<PacketQueue, kNumPriorities> q;
     PacketQueue control;  // PFC frames, sent ahead of everything at the next boundary
     std::array<int64_t, kNumPriorities> deficit{};
-    int64_t bytes = 0;  // all priorities
+    int64_t bytes = 0;      // all priorities
+    uint32_t nonempty = 0;  // bit p set while q[p] holds packets
     uint8_t rr = 0;
   };
   struct IngressClass {
@@ -77,6 +78,7 @@ class Switch final : public Node, public EventHandler, public EgressView {
   struct IngressState {
     std::array<IngressClass, kNumPriorities> cls;
     int64_t headroom_size = 0;
+    Time refresh;  // XOFF re-send interval: half this link's pause time
   };
 
   bool admit(Packet* p, uint16_t in, uint16_t out);
@@ -102,7 +104,6 @@ class Switch final : public Node, public EventHandler, public EgressView {
   int64_t shared_used_ = 0;
   int64_t buffered_ = 0;     // bytes in all egress queues (shared + headroom)
   int64_t k_min_, k_max_;
-  Time refresh_ = Time::zero();
   SwitchCounters counters_;
 };
 

@@ -1,0 +1,100 @@
+// Engine benchmark: 128 hosts on a 3-tier k=8 fat-tree of 400 Gbps links, 1 us per
+// hop, a permutation of 16 MiB flows, PFC on; once with DCQCN, once without
+// congestion control. Prints wall time, simulated time, events/s, packet-hops/s (one
+// data/ACK/NACK/CNP frame crossing one link), peak memory, and a fingerprint of the
+// results so that an optimization can be checked to leave them unchanged.
+//
+// Usage: aifabric_bench [dcqcn|none ...] [--repeat N]; each case runs in its own
+// process so that peak memory is its own.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "aifabric/scenario/run.h"
+#include "aifabric/scenario/scenario.h"
+
+namespace {
+
+using namespace aifabric;
+
+constexpr const char* kScenario = R"(
+name: bench-fat-tree-k8
+topology:
+  type: fat_tree
+  k: 8
+  host_link: {rate: 400Gbps, delay: 1us}
+  edge_agg_link: {rate: 400Gbps, delay: 1us}
+  agg_core_link: {rate: 400Gbps, delay: 1us}
+switch: {pfc: {enabled: true}}
+traffic:
+  - {type: permutation, size: 16MiB}
+)";
+
+int run_case(const std::string& cc) {
+  auto s = load_scenario_text(kScenario, "bench", {"cc.algorithm=" + cc});
+  if (!s) {
+    std::fprintf(stderr, "%s\n", s.status().message().c_str());
+    return 2;
+  }
+  auto prepared = prepare_run(**s);
+  if (!prepared) {
+    std::fprintf(stderr, "%s\n", prepared.status().message().c_str());
+    return 2;
+  }
+  auto sim = simulate(*prepared, nullptr);
+  if (!sim) {
+    std::fprintf(stderr, "%s\n", sim.status().message().c_str());
+    return 2;
+  }
+  const RunReport& r = (*sim)->report;
+  // Fingerprint: sum of completion times in picoseconds, XOR-folded with flow ids.
+  uint64_t fp = 1469598103934665603ULL;
+  size_t done = 0;
+  for (const auto& f : r.flows) {
+    if (f.status == FlowRow::Status::kDone) ++done;
+    fp = (fp ^ static_cast<uint64_t>(f.fct.ps())) * 1099511628211ULL;
+  }
+  const double wall = r.wall_seconds;
+  std::printf(
+      "%-6s wall %7.3f s | simulated %8.3f us | %9llu events %6.2f M/s | %9lld packet-hops "
+      "%6.2f M/s | sim/wall %.2e | peak %5.0f MiB | flows %zu/%zu | makespan %.3f us | "
+      "fingerprint %016llx\n",
+      cc.c_str(), wall, r.sim_end.to_us(), static_cast<unsigned long long>(r.events),
+      static_cast<double>(r.events) / wall / 1e6, static_cast<long long>(r.packet_hops),
+      static_cast<double>(r.packet_hops) / wall / 1e6, r.sim_end.to_seconds() / wall,
+      r.peak_memory_mib, done, r.flows.size(), r.makespan.to_us(),
+      static_cast<unsigned long long>(fp));
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> cases;
+  int repeat = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
+      repeat = std::atoi(argv[++i]);
+    } else {
+      cases.emplace_back(argv[i]);
+    }
+  }
+  if (cases.empty()) cases = {"dcqcn", "none"};
+  std::printf("engine benchmark: fat-tree k=8, 128 hosts, 400 Gbps, 1 us/hop, permutation of 16 MiB flows, PFC on\n");
+  for (int r = 0; r < repeat; ++r) {
+    for (const auto& c : cases) {
+      std::fflush(stdout);
+      const pid_t pid = fork();
+      if (pid == 0) _exit(run_case(c));
+      int st = 0;
+      waitpid(pid, &st, 0);
+      if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return 1;
+    }
+  }
+  return 0;
+}
