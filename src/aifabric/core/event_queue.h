@@ -1,10 +1,12 @@
-// The pending-event set: a 4-ary min-heap ordered by (time, priority, insertion order),
-// so that every run is reproducible. Events are plain 32-byte values; the handler is
+// Events and the pending-event set, ordered by (time, priority, insertion order) so
+// that every run is reproducible. Events are plain 32-byte values; the handler is
 // bound through a virtual call, never std::function.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "aifabric/core/units.h"
@@ -13,10 +15,10 @@ namespace aifabric {
 
 // Named priorities for events at the same picosecond: lower runs first.
 enum class EventPriority : uint8_t {
-  kDelivery = 0,   // a frame arrives at the far end of a link
-  kTransmit = 1,   // a transmitter becomes free
-  kTimer = 2,      // protocol timers (pause expiry, CC, retransmission)
-  kApplication = 3 // flow starts and other workload events
+  kDelivery = 0,    // a frame arrives at the far end of a link
+  kTransmit = 1,    // a transmitter becomes free
+  kTimer = 2,       // protocol timers (pause expiry, CC, retransmission)
+  kApplication = 3  // flow starts and other workload events
 };
 
 class EventHandler {
@@ -39,63 +41,176 @@ struct Event {
   uint32_t kind() const { return static_cast<uint32_t>((order >> 48) & 0xff); }
 };
 
+// The pending-event set: a calendar queue for the near future and a 4-ary heap for
+// the rest. Most events in a packet simulation fall within a few microseconds of now
+// (serialization, propagation), so they go to one of 8192 buckets of 1.024 ns each
+// (an 8.4 us window) found through a bitmap; timers further out wait in the heap and
+// move into the calendar as the window reaches them. Pops return events in exactly
+// (time, priority, insertion) order, as a plain heap would.
 class EventQueue {
  public:
-  bool empty() const { return heap_.empty(); }
-  size_t size() const { return heap_.size(); }
-  const Event& top() const { return heap_.front(); }
+  EventQueue() : buckets_(kBuckets) {}
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
 
   // `kind` must be < 256.
   void push(Time t, EventPriority prio, EventHandler* h, uint32_t kind, uint64_t arg) {
     const uint64_t order = (static_cast<uint64_t>(prio) << 56) |
                            (static_cast<uint64_t>(kind & 0xff) << 48) |
                            (seq_++ & ((1ULL << 48) - 1));
-    heap_.push_back(Event{static_cast<uint64_t>(t.ps()), order, h, arg});
-    sift_up(heap_.size() - 1);
+    insert(Event{static_cast<uint64_t>(t.ps()), order, h, arg});
+    ++size_;
+  }
+
+  // The earliest event; the queue must not be empty.
+  const Event& top() {
+    locate();
+    return buckets_[cur_][best_];
   }
 
   Event pop() {
-    Event out = heap_.front();
-    const Event last = heap_.back();
-    heap_.pop_back();
-    if (!heap_.empty()) sift_down(last);
+    locate();
+    std::vector<Event>& b = buckets_[cur_];
+    const Event out = b[best_];
+    b[best_] = b.back();
+    b.pop_back();
+    if (b.empty()) bitmap_[cur_ >> 6] &= ~(1ULL << (cur_ & 63));
+    located_ = false;
+    --size_;
     return out;
   }
 
  private:
-  // Branch-free: the heap's comparisons are data-dependent and mispredict badly.
+  static constexpr int kShift = 10;  // bucket width 2^10 ps
+  static constexpr size_t kBuckets = 8192;
+  static constexpr uint64_t kSpan = kBuckets << kShift;
+
   static bool before(const Event& a, const Event& b) {
     return (a.time_ps < b.time_ps) | ((a.time_ps == b.time_ps) & (a.order < b.order));
   }
-  void sift_up(size_t i) {
-    const Event e = heap_[i];
-    while (i > 0) {
-      const size_t parent = (i - 1) / 4;
-      if (!before(e, heap_[parent])) break;
-      heap_[i] = heap_[parent];
-      i = parent;
+
+  void insert(const Event& e) {
+    if (e.time_ps < base_) rewind(e.time_ps);
+    if (e.time_ps < base_ + kSpan) {
+      const size_t i = static_cast<size_t>(e.time_ps >> kShift) & (kBuckets - 1);
+      buckets_[i].push_back(e);
+      bitmap_[i >> 6] |= 1ULL << (i & 63);
+      if (located_ && i == cur_ && before(e, buckets_[cur_][best_]))
+        best_ = buckets_[cur_].size() - 1;
+    } else {
+      far_.push(e);
     }
-    heap_[i] = e;
-  }
-  void sift_down(const Event& e) {
-    const size_t n = heap_.size();
-    size_t i = 0;
-    for (;;) {
-      const size_t first = 4 * i + 1;
-      if (first >= n) break;
-      size_t best = first;
-      const size_t end = first + 4 < n ? first + 4 : n;
-      for (size_t c = first + 1; c < end; ++c) {
-        best = before(heap_[c], heap_[best]) ? c : best;
-      }
-      if (!before(heap_[best], e)) break;
-      heap_[i] = heap_[best];
-      i = best;
-    }
-    heap_[i] = e;
   }
 
-  std::vector<Event> heap_;
+  // Finds the earliest event: the first non-empty bucket at or after the current one,
+  // then the minimum inside it.
+  void locate() {
+    if (located_) return;
+    for (;;) {
+      const size_t found = next_bucket();
+      if (found != kBuckets) {
+        // Advance the window to the found bucket, pulling in far events it now covers.
+        const size_t steps = (found - cur_) & (kBuckets - 1);
+        base_ += static_cast<uint64_t>(steps) << kShift;
+        cur_ = found;
+        if (steps != 0) pull_far();
+        // pull_far may have filled an earlier bucket of the new window.
+        if (next_bucket() != cur_) continue;
+        break;
+      }
+      // The calendar is empty: jump the window to the earliest far event.
+      const uint64_t t = far_.top().time_ps;
+      base_ = t & ~((1ULL << kShift) - 1);
+      cur_ = static_cast<size_t>(t >> kShift) & (kBuckets - 1);
+      pull_far();
+    }
+    const std::vector<Event>& b = buckets_[cur_];
+    size_t best = 0;
+    for (size_t i = 1; i < b.size(); ++i) best = before(b[i], b[best]) ? i : best;
+    best_ = best;
+    located_ = true;
+  }
+
+  // Index of the first non-empty bucket from cur_ onwards (wrapping), or kBuckets.
+  size_t next_bucket() const {
+    const size_t words = kBuckets / 64;
+    size_t w = cur_ >> 6;
+    uint64_t bits = bitmap_[w] & (~0ULL << (cur_ & 63));
+    for (size_t n = 0; n <= words; ++n) {
+      if (bits != 0) return (w << 6) + static_cast<size_t>(__builtin_ctzll(bits));
+      w = (w + 1) & (words - 1);
+      bits = bitmap_[w];
+    }
+    return kBuckets;
+  }
+
+  // A peek (top) may move the window past the clock; an event scheduled from outside
+  // the run loop can then lie before it. Start the window over at `t`.
+  void rewind(uint64_t t) {
+    for (size_t i = 0; i < kBuckets; ++i) {
+      for (const Event& e : buckets_[i]) far_.push(e);
+      buckets_[i].clear();
+    }
+    std::fill(std::begin(bitmap_), std::end(bitmap_), 0);
+    base_ = t & ~((1ULL << kShift) - 1);
+    cur_ = static_cast<size_t>(t >> kShift) & (kBuckets - 1);
+    located_ = false;
+    pull_far();
+  }
+
+  void pull_far() {
+    while (!far_.empty() && far_.top().time_ps < base_ + kSpan) insert(far_.pop());
+  }
+
+  // A 4-ary min-heap for events beyond the calendar window.
+  class Heap {
+   public:
+    bool empty() const { return v_.empty(); }
+    const Event& top() const { return v_.front(); }
+    void push(const Event& e) {
+      v_.push_back(e);
+      size_t i = v_.size() - 1;
+      while (i > 0) {
+        const size_t parent = (i - 1) / 4;
+        if (!before(e, v_[parent])) break;
+        v_[i] = v_[parent];
+        i = parent;
+      }
+      v_[i] = e;
+    }
+    Event pop() {
+      const Event out = v_.front();
+      const Event last = v_.back();
+      v_.pop_back();
+      const size_t n = v_.size();
+      if (n == 0) return out;
+      size_t i = 0;
+      for (;;) {
+        const size_t first = 4 * i + 1;
+        if (first >= n) break;
+        size_t best = first;
+        const size_t end = first + 4 < n ? first + 4 : n;
+        for (size_t c = first + 1; c < end; ++c) best = before(v_[c], v_[best]) ? c : best;
+        if (!before(v_[best], last)) break;
+        v_[i] = v_[best];
+        i = best;
+      }
+      v_[i] = last;
+      return out;
+    }
+
+   private:
+    std::vector<Event> v_;
+  };
+
+  std::vector<std::vector<Event>> buckets_;
+  uint64_t bitmap_[kBuckets / 64] = {};
+  Heap far_;
+  uint64_t base_ = 0;  // start time of bucket cur_
+  size_t cur_ = 0;
+  size_t best_ = 0;  // index of the minimum in bucket cur_, valid while located_
+  bool located_ = false;
+  size_t size_ = 0;
   uint64_t seq_ = 0;
 };
 

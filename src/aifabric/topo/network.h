@@ -42,7 +42,7 @@ class Network final : public FlowListener, public EventHandler {
   // source ports from the run's seed to flows that have none.
   Status add_flows(std::vector<FlowSpec> flows);
 
-  // Runs until every flow has finished and the fabric is quiet, or `stop_at`.
+  // Runs until every flow has finished, or until `stop_at`.
   void run(Time stop_at);
 
   size_t flows_finished() const { return finished_; }
