@@ -85,7 +85,9 @@ int main(int argc, char** argv) {
     }
   }
   if (cases.empty()) cases = {"dcqcn", "none"};
-  std::printf("engine benchmark: fat-tree k=8, 128 hosts, 400 Gbps, 1 us/hop, permutation of 16 MiB flows, PFC on\n");
+  std::printf(
+      "engine benchmark: fat-tree k=8, 128 hosts, 400 Gbps, 1 us/hop, permutation of 16 MiB flows, "
+      "PFC on\n");
   for (int r = 0; r < repeat; ++r) {
     for (const auto& c : cases) {
       std::fflush(stdout);

@@ -1,7 +1,6 @@
 // The command line as a user meets it: exit status 2 and one line naming the problem
 // for every kind of bad input, with nothing written; reproducible results per seed.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <array>
@@ -31,7 +30,8 @@ Cmd run(const std::string& args) {
 }
 
 fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("aifabric_cli_" + name + "_" + std::to_string(getpid()));
+  fs::path d =
+      fs::temp_directory_path() / ("aifabric_cli_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;

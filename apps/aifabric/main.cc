@@ -1,14 +1,13 @@
 // The aifabric command line: a thin layer over scenario/ and telemetry/. Exit status:
 // 0 success, 1 the run could not write its results, 2 bad input (nothing written).
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "aifabric/scenario/describe.h"
 #include "aifabric/scenario/run.h"
@@ -38,7 +37,8 @@ class TerminalProgress final : public RunObserver {
     const double frac = total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0;
     const double eta = frac > 0 ? wall * (1 - frac) / frac : 0;
     std::fprintf(stderr,
-                 "\r  simulated %.3f ms of at most %.3f ms | flows %zu/%zu (%.0f%%) | %.1f M ev/s | ETA %.0f s   ",
+                 "\r  simulated %.3f ms of at most %.3f ms | flows %zu/%zu (%.0f%%) | %.1f M ev/s "
+                 "| ETA %.0f s   ",
                  sim.now().to_ms(), stop_.to_ms(), done, total, 100 * frac,
                  static_cast<double>(sim.events_processed()) / wall / 1e6, eta);
     shown_ = true;
@@ -99,7 +99,8 @@ int cmd_run(const CommonOptions& o, std::string out, bool quiet) {
   if (!prepared) return bad_input(prepared.status().message());
   if (out.empty()) out = "results/" + (*scenario)->name;
   std::unique_ptr<TerminalProgress> progress;
-  if (!quiet && isatty(STDERR_FILENO)) progress = std::make_unique<TerminalProgress>((*scenario)->stop_time);
+  if (!quiet && isatty(STDERR_FILENO))
+    progress = std::make_unique<TerminalProgress>((*scenario)->stop_time);
   auto sim = simulate(*prepared, progress.get());
   progress.reset();
   if (!sim) return bad_input(sim.status().message());
@@ -119,9 +120,10 @@ int cmd_validate(const CommonOptions& o) {
   if (!scenario) return bad_input(scenario.status().message());
   auto prepared = prepare_run(**scenario);
   if (!prepared) return bad_input(prepared.status().message());
-  std::cout << fmt::format("ok: {} ({} hosts, {} switches, {} links, {} flows)\n", (*scenario)->name,
-                           prepared->graph.hosts().size(), prepared->graph.switch_count(),
-                           prepared->graph.links().size(), prepared->flows.size());
+  std::cout << fmt::format("ok: {} ({} hosts, {} switches, {} links, {} flows)\n",
+                           (*scenario)->name, prepared->graph.hosts().size(),
+                           prepared->graph.switch_count(), prepared->graph.links().size(),
+                           prepared->flows.size());
   return 0;
 }
 
@@ -150,12 +152,14 @@ int main(int argc, char** argv) {
       "Example: aifabric run examples/default.yaml --seed 7 --set cc.algorithm=none --out /tmp/r");
 
   CommonOptions val_opts;
-  auto* validate = app.add_subcommand("validate", "check a scenario (and the files it names) without running it");
+  auto* validate = app.add_subcommand(
+      "validate", "check a scenario (and the files it names) without running it");
   add_common(validate, val_opts);
   validate->footer("Example: aifabric validate examples/fat-tree-permutation.yaml");
 
   bool markdown = false;
-  auto* list = app.add_subcommand("list", "print every scenario key with its unit, default and meaning");
+  auto* list =
+      app.add_subcommand("list", "print every scenario key with its unit, default and meaning");
   list->add_flag("--markdown", markdown, "Markdown tables (the scenario reference in docs/)");
   list->footer("Example: aifabric list | grep ecn");
 

@@ -31,7 +31,8 @@ TEST(SingleFlow, LineRateGoodputAndIdealFct) {
   // frame (4096 payload + 62 header + 20 preamble/IFG) carries 4096 payload bytes.
   // Tolerance 0.5 % (the issue's); the measured window starts one packet late, so
   // the count excludes the first packet's payload.
-  const double window = (o.receiver->stats().last_arrival - o.receiver->stats().first_arrival).to_seconds();
+  const double window =
+      (o.receiver->stats().last_arrival - o.receiver->stats().first_arrival).to_seconds();
   const double goodput = static_cast<double>(f.size - 4096) * 8 / window;
   const double expected = 400e9 * 4096.0 / (4096.0 + 82.0);
   EXPECT_NEAR(goodput / expected, 1.0, 0.005);

@@ -3,9 +3,10 @@
 // component never shifts another component's random sequence.
 #pragma once
 
-#include "aifabric/core/units.h"
 #include <cstdint>
 #include <string_view>
+
+#include "aifabric/core/units.h"
 
 namespace aifabric {
 

@@ -34,7 +34,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T v) : v_(std::move(v)) {}  // NOLINT(google-explicit-constructor)
+  Result(T v) : v_(std::move(v)) {}       // NOLINT(google-explicit-constructor)
   Result(Status s) : v_(std::move(s)) {}  // NOLINT(google-explicit-constructor)
   bool is_ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return is_ok(); }

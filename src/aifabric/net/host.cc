@@ -49,7 +49,9 @@ void Host::finished(SenderQp& qp) {
   if (listener_ != nullptr) listener_->flow_finished(qp);
 }
 
-bool Host::backlogged(uint16_t /*port*/) const { return !control_.empty() || !active_.empty(); }
+bool Host::backlogged(uint16_t /*port*/) const {
+  return !control_.empty() || !active_.empty();
+}
 
 Packet* Host::next_to_send(uint16_t /*port*/, Time now, Time& retry_at) {
   if (!control_.empty()) {

@@ -28,26 +28,26 @@ inline constexpr int kNumPriorities = 8;
 inline constexpr uint16_t kRoceUdpPort = 4791;
 
 struct Packet {
-  Packet* next = nullptr;   // intrusive queue link
-  Time arrive_at;           // last bit reaches the far end of the current link
-  Time sent_at;             // data: when the sender put it on the wire; ACK: echoed
-  uint64_t entropy = 0;     // hash of the 5-tuple, computed once by the sender
-  uint64_t psn = 0;         // data: sequence number; ACK/NACK: next expected sequence
-  uint32_t flow = 0;        // flow index, for records
-  uint32_t src = 0;         // source host index
-  uint32_t dst = 0;         // destination host index
-  uint32_t dst_qp = 0;      // queue pair number at the receiving NIC (the BTH dest QP)
-  uint32_t payload = 0;     // application bytes
-  uint32_t wire = 0;        // bytes on the link
-  uint16_t sport = 0;       // UDP source port: the ECMP entropy RoCEv2 carries
+  Packet* next = nullptr;  // intrusive queue link
+  Time arrive_at;          // last bit reaches the far end of the current link
+  Time sent_at;            // data: when the sender put it on the wire; ACK: echoed
+  uint64_t entropy = 0;    // hash of the 5-tuple, computed once by the sender
+  uint64_t psn = 0;        // data: sequence number; ACK/NACK: next expected sequence
+  uint32_t flow = 0;       // flow index, for records
+  uint32_t src = 0;        // source host index
+  uint32_t dst = 0;        // destination host index
+  uint32_t dst_qp = 0;     // queue pair number at the receiving NIC (the BTH dest QP)
+  uint32_t payload = 0;    // application bytes
+  uint32_t wire = 0;       // bytes on the link
+  uint16_t sport = 0;      // UDP source port: the ECMP entropy RoCEv2 carries
   uint16_t dport = kRoceUdpPort;
-  uint16_t in_port = 0;     // ingress port at the current switch
+  uint16_t in_port = 0;       // ingress port at the current switch
   uint16_t pause_quanta = 0;  // kPause: pause time in units of 512 bit times
-  uint8_t priority = 0;     // 802.1p class, 0..7
+  uint8_t priority = 0;       // 802.1p class, 0..7
   PacketType type = PacketType::kData;
   bool ecn_capable = false;
-  bool ecn_ce = false;      // congestion experienced
-  bool in_headroom = false; // switch accounting: admitted into PFC headroom
+  bool ecn_ce = false;       // congestion experienced
+  bool in_headroom = false;  // switch accounting: admitted into PFC headroom
 };
 
 using PacketPool = Pool<Packet>;

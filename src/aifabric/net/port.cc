@@ -33,8 +33,8 @@ void Port::kick() {
 }
 
 void Port::transmit(Packet* p, Time now) {
-  const Time ser = ps_per_byte_ != 0 ? Time::ps(ps_per_byte_ * p->wire)
-                                     : link_.rate.transmit_time(p->wire);
+  const Time ser =
+      ps_per_byte_ != 0 ? Time::ps(ps_per_byte_ * p->wire) : link_.rate.transmit_time(p->wire);
   busy_until_ = now + ser;
   counters_.tx_bytes += p->wire;
   if (p->type == PacketType::kPause) {

@@ -25,17 +25,17 @@ struct LinkParams {
 };
 
 struct PortCounters {
-  int64_t tx_bytes = 0;         // wire bytes of every frame sent, pause frames included
-  int64_t tx_packets = 0;       // data, ACK, NACK and CNP frames sent
-  int64_t tx_payload_bytes = 0; // data payload bytes sent
+  int64_t tx_bytes = 0;          // wire bytes of every frame sent, pause frames included
+  int64_t tx_packets = 0;        // data, ACK, NACK and CNP frames sent
+  int64_t tx_payload_bytes = 0;  // data payload bytes sent
   int64_t tx_data_packets = 0;
-  int64_t deliveries = 0;       // data/ACK/NACK/CNP frames delivered to the peer
-  int64_t pause_tx = 0;         // PFC frames sent (XOFF, refresh and XON)
-  int64_t pause_rx = 0;         // PFC frames received
-  int64_t link_drops = 0;       // frames lost to the link error rate
+  int64_t deliveries = 0;  // data/ACK/NACK/CNP frames delivered to the peer
+  int64_t pause_tx = 0;    // PFC frames sent (XOFF, refresh and XON)
+  int64_t pause_rx = 0;    // PFC frames received
+  int64_t link_drops = 0;  // frames lost to the link error rate
   int64_t link_drop_payload = 0;
-  int64_t ecn_marked = 0;       // set by switches when they mark on this egress
-  int64_t drops = 0;            // set by switches: frames refused for this egress
+  int64_t ecn_marked = 0;  // set by switches when they mark on this egress
+  int64_t drops = 0;       // set by switches: frames refused for this egress
   int64_t drop_payload = 0;
   int64_t max_queue_bytes = 0;  // set by switches: deepest egress queue (all classes)
 };

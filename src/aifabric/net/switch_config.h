@@ -56,8 +56,9 @@ struct PfcConfig final : Params {
             Range{0, 64});
     v.param("xoff", xoff, "static XOFF threshold per ingress port and priority");
     v.param("xon_offset", xon_offset, "resume when ingress bytes < XOFF threshold - xon_offset");
-    v.param("headroom", headroom,
-            "headroom per ingress port and priority; 0 = 2 x rate x delay + 3 MTU + 2 pause frames");
+    v.param(
+        "headroom", headroom,
+        "headroom per ingress port and priority; 0 = 2 x rate x delay + 3 MTU + 2 pause frames");
     v.param("quanta", quanta, "pause time in an XOFF frame, units of 512 bit times",
             Range{1, 65535});
     v.param("refresh", refresh, "XOFF re-send interval while congested; 0 = half the pause time");

@@ -74,10 +74,12 @@ class Describer final : public ParamVisitor {
   void variant(std::string_view key, int& index, std::span<const VariantOption> options,
                std::string_view d) override {
     std::string all;
-    for (size_t i = 0; i < options.size(); ++i) all += (i ? ", " : "") + std::string(options[i].name);
+    for (size_t i = 0; i < options.size(); ++i)
+      all += (i ? ", " : "") + std::string(options[i].name);
     add(key, "one of " + all, std::string(options[static_cast<size_t>(index)].name), d);
     for (const auto& o : options) {
-      Describer child(path_, out_, label_ + " (" + std::string(key) + ": " + std::string(o.name) + ")");
+      Describer child(path_, out_,
+                      label_ + " (" + std::string(key) + ": " + std::string(o.name) + ")");
       out_[child.idx_].second.push_back(Row{"", "", "", std::string(o.doc)});
       if (o.params != nullptr) o.params->visit(child);
     }
@@ -88,7 +90,8 @@ class Describer final : public ParamVisitor {
     return path_.empty() ? std::string(n) : path_ + "." + std::string(n);
   }
   void add(std::string_view n, std::string type, std::string def, std::string_view doc) {
-    out_[idx_].second.push_back(Row{std::string(n), std::move(type), std::move(def), std::string(doc)});
+    out_[idx_].second.push_back(
+        Row{std::string(n), std::move(type), std::move(def), std::string(doc)});
   }
   std::string path_;
   std::string label_;  // which variant options this section sits under

@@ -42,11 +42,11 @@ struct RunReport {
   std::string scenario;
   uint64_t seed = 0;
   size_t hosts = 0, switches = 0, links = 0;
-  Time sim_end;     // clock when the run stopped
-  Time makespan;    // last flow finish (or sim_end when some did not finish)
+  Time sim_end;   // clock when the run stopped
+  Time makespan;  // last flow finish (or sim_end when some did not finish)
   double wall_seconds = 0;
   uint64_t events = 0;
-  int64_t packet_hops = 0;   // data/ACK/NACK/CNP frames delivered across one link
+  int64_t packet_hops = 0;  // data/ACK/NACK/CNP frames delivered across one link
   int64_t pause_frames = 0;
   double peak_memory_mib = 0;
   std::vector<FlowRow> flows;

@@ -1,10 +1,10 @@
 #include "aifabric/scenario/scenario.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <yaml-cpp/yaml.h>
 
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/scenario/yaml_reader.h"
@@ -23,7 +23,8 @@ void TopologySpec::visit(ParamVisitor& v) {
 
 void TrafficSpec::visit(ParamVisitor& v) {
   const VariantOption options[] = {
-      {"permutation", "every host sends one flow to another, no host receiving twice", &permutation},
+      {"permutation", "every host sends one flow to another, no host receiving twice",
+       &permutation},
       {"incast", "N hosts send to one receiver at once", &incast},
       {"all_to_all", "every host sends one flow to every other", &all_to_all},
       {"file", "flows from a CSV file", &file},
@@ -44,11 +45,13 @@ void AlgorithmChoice::visit(ParamVisitor& v) {
   std::vector<VariantOption> options;
   if (family == kCc) {
     const auto all = cc_algorithms();
-    for (size_t i = 0; i < all.size(); ++i) options.push_back({all[i].name, all[i].doc, params[i].get()});
+    for (size_t i = 0; i < all.size(); ++i)
+      options.push_back({all[i].name, all[i].doc, params[i].get()});
     v.variant("algorithm", index, options, "congestion control of every queue pair");
   } else {
     const auto all = lb_algorithms();
-    for (size_t i = 0; i < all.size(); ++i) options.push_back({all[i].name, all[i].doc, params[i].get()});
+    for (size_t i = 0; i < all.size(); ++i)
+      options.push_back({all[i].name, all[i].doc, params[i].get()});
     v.variant("algorithm", index, options, "load balancing at every switch");
   }
 }

@@ -71,7 +71,8 @@ TEST(Scenario, UnknownKeyForTheChosenType) {
 
 TEST(Scenario, BadUnit) {
   const std::string e = error_of("switch: {buffer: 12 parsecs}\n");
-  EXPECT_NE(e.find("test.yaml:1: switch.buffer: unknown size unit 'parsecs'"), std::string::npos) << e;
+  EXPECT_NE(e.find("test.yaml:1: switch.buffer: unknown size unit 'parsecs'"), std::string::npos)
+      << e;
   const std::string e2 = error_of("topology: {type: leaf_spine, host_link: {rate: 400}}\n");
   EXPECT_NE(e2.find("topology.host_link.rate: rate '400' needs a unit"), std::string::npos) << e2;
 }
@@ -82,8 +83,9 @@ TEST(Scenario, NegativeSize) {
 }
 
 TEST(Scenario, OutOfRangeAndCrossField) {
-  EXPECT_NE(error_of("switch: {ecn: {p_max: 2}}").find("switch.ecn.p_max: 2 is out of range [0, 1]"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of("switch: {ecn: {p_max: 2}}").find("switch.ecn.p_max: 2 is out of range [0, 1]"),
+      std::string::npos);
   EXPECT_NE(error_of("switch: {ecn: {k_min: 500KB, k_max: 100KB}}")
                 .find("switch.ecn: k_min must be <= k_max"),
             std::string::npos);
@@ -104,7 +106,8 @@ TEST(Scenario, UnknownAlgorithmListsChoices) {
 }
 
 TEST(Scenario, OverridesApplyAndAreValidated) {
-  auto s = load_scenario_text("", "default", {"switch.ecn.k_min=10KB", "seed=42", "cc.algorithm=none"});
+  auto s =
+      load_scenario_text("", "default", {"switch.ecn.k_min=10KB", "seed=42", "cc.algorithm=none"});
   ASSERT_TRUE(s.is_ok()) << s.status().message();
   EXPECT_EQ((*s)->switch_config.ecn.k_min, Bytes(10'000));
   EXPECT_EQ((*s)->seed, 42);
@@ -119,7 +122,8 @@ TEST(Scenario, UnreadableFile) {
   ASSERT_FALSE(r.is_ok());
   EXPECT_EQ(r.status().message(), "/nonexistent/x.yaml: cannot read the file");
   const std::string e = error_of("traffic: [{type: file, file: /nonexistent/flows.csv}]");
-  EXPECT_NE(e.find("traffic.0: file: cannot read '/nonexistent/flows.csv'"), std::string::npos) << e;
+  EXPECT_NE(e.find("traffic.0: file: cannot read '/nonexistent/flows.csv'"), std::string::npos)
+      << e;
 }
 
 TEST(Scenario, YamlSyntaxError) {

@@ -160,8 +160,7 @@ class Reader final : public ParamVisitor {
       fail(n, join(path_, name), "'" + s + "' is not a number");
     }
     if (!std::isfinite(v) || v < r.min || v > r.max) {
-      fail(n, join(path_, name),
-           s + " is out of range [" + fmt(r.min) + ", " + fmt(r.max) + "]");
+      fail(n, join(path_, name), s + " is out of range [" + fmt(r.min) + ", " + fmt(r.max) + "]");
     }
     return v;
   }

@@ -3,10 +3,10 @@
 // file, the line and the full key path (`scenario.yaml:12: switch.ecn.k_min: ...`).
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "aifabric/core/params.h"
 #include "aifabric/core/status.h"

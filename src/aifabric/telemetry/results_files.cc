@@ -1,11 +1,11 @@
 #include "aifabric/telemetry/results_files.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "aifabric/telemetry/fct_txt.h"
 
@@ -49,7 +49,9 @@ const char* status_name(FlowRow::Status s) {
   }
 }
 
-const char* kind_name(NodeKind k) { return k == NodeKind::kHost ? "host" : "switch"; }
+const char* kind_name(NodeKind k) {
+  return k == NodeKind::kHost ? "host" : "switch";
+}
 
 }  // namespace
 
@@ -81,7 +83,8 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
     ecn += p.counters.ecn_marked;
     paused_us += p.paused.to_us();
     if (p.paused > Time::zero()) ++ports_paused;
-    if (g.nodes()[p.node].kind == NodeKind::kSwitch && g.nodes()[p.peer].kind == NodeKind::kSwitch) {
+    if (g.nodes()[p.node].kind == NodeKind::kSwitch &&
+        g.nodes()[p.peer].kind == NodeKind::kSwitch) {
       fabric_util.push_back(100.0 * p.utilization);
     }
   }
@@ -97,14 +100,10 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
   j["time"] = {{"simulated_s", r.sim_end.to_seconds()},
                {"makespan_s", r.makespan.to_seconds()},
                {"stopped_at_stop_time", r.stopped_early}};
-  j["flows"] = {{"total", r.flows.size()},
-                {"completed", done},
-                {"failed", failed},
-                {"unfinished", unfinished},
-                {"bytes", bytes},
-                {"fct_us", to_json(fct)},
-                {"slowdown", to_json(sd)},
-                {"retransmitted_packets", retx},
+  j["flows"] = {{"total", r.flows.size()}, {"completed", done},
+                {"failed", failed},        {"unfinished", unfinished},
+                {"bytes", bytes},          {"fct_us", to_json(fct)},
+                {"slowdown", to_json(sd)}, {"retransmitted_packets", retx},
                 {"timeouts", timeouts}};
   j["drops"] = {{"packets", r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops},
                 {"buffer", r.buffer_drops},
@@ -124,7 +123,7 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
                         {"dropped", r.payload_dropped},
                         {"in_network", r.payload_in_network},
                         {"conserved", r.payload_sent == r.payload_received + r.payload_dropped +
-                                                           r.payload_in_network}};
+                                                            r.payload_in_network}};
   const double wall = std::max(r.wall_seconds, 1e-9);
   j["engine"] = {{"wall_s", r.wall_seconds},
                  {"events", r.events},
@@ -142,9 +141,10 @@ void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph&
          "status\n";
   for (const auto& f : r.flows) {
     const bool done = f.status == FlowRow::Status::kDone;
-    out << fmt::format("{},{},{},{},{},{},{},{:.6f},", f.spec.id, g.nodes()[g.hosts()[f.spec.src]].name,
-                       g.nodes()[g.hosts()[f.spec.dst]].name, f.spec.sport, f.spec.dport,
-                       f.spec.priority, f.spec.size, f.spec.start.to_us());
+    out << fmt::format("{},{},{},{},{},{},{},{:.6f},", f.spec.id,
+                       g.nodes()[g.hosts()[f.spec.src]].name, g.nodes()[g.hosts()[f.spec.dst]].name,
+                       f.spec.sport, f.spec.dport, f.spec.priority, f.spec.size,
+                       f.spec.start.to_us());
     if (done) {
       out << fmt::format("{:.6f},{:.6f},", (f.spec.start + f.fct).to_us(), f.fct.to_us());
     } else {
@@ -165,8 +165,8 @@ void write_ports_csv(std::ostream& out, const RunReport& r, const TopologyGraph&
     const TopoNode& n = g.nodes()[p.node];
     const TopoNode& peer = g.nodes()[p.peer];
     const PortCounters& c = p.counters;
-    out << fmt::format("{},{},{},{},{},{},{:g},{:g},{},{},{:.4f},{},{},{},{},{:.3f},{},{}\n", n.name,
-                       kind_name(n.kind), n.tier, p.port, peer.name, kind_name(peer.kind),
+    out << fmt::format("{},{},{},{},{},{},{:g},{:g},{},{},{:.4f},{},{},{},{},{:.3f},{},{}\n",
+                       n.name, kind_name(n.kind), n.tier, p.port, peer.name, kind_name(peer.kind),
                        p.rate.to_gbps(), p.delay.to_us(), c.tx_bytes, c.tx_packets,
                        100.0 * p.utilization, c.max_queue_bytes, c.ecn_marked, c.pause_tx,
                        c.pause_rx, p.paused.to_us(), c.drops, c.link_drops);
@@ -214,17 +214,19 @@ std::string summary_text(const RunReport& r) {
   out += fmt::format("flows         {} of {} completed{}\n", done, r.flows.size(),
                      r.stopped_early ? " (stop_time reached)" : "");
   out += fmt::format("makespan      {:.3f} us\n", r.makespan.to_us());
-  out += fmt::format("FCT           p50 {:.2f} us, p99 {:.2f} us, max {:.2f} us\n", fct.p50, fct.p99,
-                     fct.max);
+  out += fmt::format("FCT           p50 {:.2f} us, p99 {:.2f} us, max {:.2f} us\n", fct.p50,
+                     fct.p99, fct.max);
   out += fmt::format("slowdown      p50 {:.3f}, p99 {:.3f}, max {:.3f}\n", s.p50, s.p99, s.max);
-  out += fmt::format("drops         {} packets ({} buffer, {} headroom, {} link errors); {} retransmitted\n",
-                     r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops,
-                     r.buffer_drops, r.headroom_drops, r.link_drops, retx);
+  out += fmt::format(
+      "drops         {} packets ({} buffer, {} headroom, {} link errors); {} retransmitted\n",
+      r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops, r.buffer_drops,
+      r.headroom_drops, r.link_drops, retx);
   out += fmt::format("PFC           {} pause frames\n", r.pause_frames);
   const double wall = std::max(r.wall_seconds, 1e-9);
-  out += fmt::format("engine        {:.2f} s wall, {:.2f} M events/s, {:.2f} M packet-hops/s, {:.0f} MiB peak\n",
-                     r.wall_seconds, static_cast<double>(r.events) / wall / 1e6,
-                     static_cast<double>(r.packet_hops) / wall / 1e6, r.peak_memory_mib);
+  out += fmt::format(
+      "engine        {:.2f} s wall, {:.2f} M events/s, {:.2f} M packet-hops/s, {:.0f} MiB peak\n",
+      r.wall_seconds, static_cast<double>(r.events) / wall / 1e6,
+      static_cast<double>(r.packet_hops) / wall / 1e6, r.peak_memory_mib);
   return out;
 }
 

@@ -3,10 +3,9 @@
 // column and key names its unit.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "aifabric/scenario/run.h"
 

@@ -14,7 +14,8 @@ Status LeafSpineConfig::validate() const {
 }
 
 double LeafSpineConfig::oversubscription() const {
-  return static_cast<double>(hosts_per_leaf) * static_cast<double>(host_link.rate.bits_per_second()) /
+  return static_cast<double>(hosts_per_leaf) *
+         static_cast<double>(host_link.rate.bits_per_second()) /
          (static_cast<double>(spines * links_per_spine) *
           static_cast<double>(fabric_link.rate.bits_per_second()));
 }
@@ -74,14 +75,14 @@ TopologyGraph build_fat_tree(const FatTreeConfig& c) {
   std::vector<uint32_t> core;
   for (int64_t pod = 0; pod < k; ++pod) {
     for (int64_t i = 0; i < half; ++i) {
-      edge.push_back(g.add_node(NodeKind::kSwitch,
-                                "edge" + std::to_string(pod) + "_" + std::to_string(i), 1));
+      edge.push_back(
+          g.add_node(NodeKind::kSwitch, "edge" + std::to_string(pod) + "_" + std::to_string(i), 1));
     }
   }
   for (int64_t pod = 0; pod < k; ++pod) {
     for (int64_t i = 0; i < half; ++i) {
-      agg.push_back(g.add_node(NodeKind::kSwitch,
-                               "agg" + std::to_string(pod) + "_" + std::to_string(i), 2));
+      agg.push_back(
+          g.add_node(NodeKind::kSwitch, "agg" + std::to_string(pod) + "_" + std::to_string(i), 2));
     }
   }
   for (int64_t i = 0; i < half * half; ++i) {

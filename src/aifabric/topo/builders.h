@@ -29,8 +29,8 @@ struct LeafSpineConfig final : Params {
 };
 
 struct FatTreeConfig final : Params {
-  int64_t k = 4;                 // switch radix: k pods, k^3/4 hosts at full size
-  int64_t hosts_per_edge = 0;    // 0 = k/2 (non-blocking); more oversubscribes the edge
+  int64_t k = 4;               // switch radix: k pods, k^3/4 hosts at full size
+  int64_t hosts_per_edge = 0;  // 0 = k/2 (non-blocking); more oversubscribes the edge
   LinkSpec host_link;
   LinkSpec edge_agg_link;
   LinkSpec agg_core_link;

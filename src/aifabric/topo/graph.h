@@ -19,8 +19,8 @@ enum class NodeKind { kHost, kSwitch };
 struct TopoNode {
   NodeKind kind;
   std::string name;
-  int tier;          // 0 = host, 1 = leaf/edge, 2 = spine/aggregation, 3 = core
-  uint32_t ext_id;   // the node's number in an imported file (ns-3), else its index
+  int tier;         // 0 = host, 1 = leaf/edge, 2 = spine/aggregation, 3 = core
+  uint32_t ext_id;  // the node's number in an imported file (ns-3), else its index
 };
 
 struct TopoLink {

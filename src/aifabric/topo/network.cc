@@ -21,9 +21,9 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig&
                                               n.ext_id, n.name, *cfg.transport, this));
     } else {
       device_of_node_[id] = static_cast<int64_t>(switches_.size());
-      switches_.push_back(std::make_unique<Switch>(
-          sim, pool_, id, n.name, *cfg.switch_config,
-          cfg.lb->make(*cfg.lb_params, sim.derive_seed(n.name + "/lb"))));
+      switches_.push_back(
+          std::make_unique<Switch>(sim, pool_, id, n.name, *cfg.switch_config,
+                                   cfg.lb->make(*cfg.lb_params, sim.derive_seed(n.name + "/lb"))));
     }
   }
   // Ports in link order, so that a node's port i is its i-th adjacent link.
@@ -80,7 +80,8 @@ Status Network::add_flows(std::vector<FlowSpec> flows) {
     f.id = base + static_cast<uint32_t>(i);
     if (f.sport == 0) {
       // RoCEv2 NICs pick the UDP source port per QP; draw it from the ephemeral range.
-      f.sport = static_cast<uint16_t>(49152 + sim_.derive_seed("sport/" + std::to_string(f.id)) % 16384);
+      f.sport =
+          static_cast<uint16_t>(49152 + sim_.derive_seed("sport/" + std::to_string(f.id)) % 16384);
     }
   }
   for (auto& f : flows) {

@@ -28,7 +28,7 @@ struct FabricConfig {
 
 struct FlowOutcome {
   const FlowSpec* spec = nullptr;
-  const SenderQp* sender = nullptr;      // null until the flow started
+  const SenderQp* sender = nullptr;  // null until the flow started
   const ReceiverQp* receiver = nullptr;
 };
 
@@ -75,7 +75,7 @@ class Network final : public FlowListener, public EventHandler {
   std::vector<std::unique_ptr<Host>> hosts_;
   std::vector<std::unique_ptr<Switch>> switches_;
   std::vector<int64_t> device_of_node_;  // host index or switch index by node id
-  std::vector<ForwardingTable> routes_;   // kept for path queries (ideal FCT)
+  std::vector<ForwardingTable> routes_;  // kept for path queries (ideal FCT)
   std::vector<FlowSpec> flows_;
   std::vector<std::pair<uint32_t, uint32_t>> qp_of_flow_;  // (sender qpn, receiver qpn)
   std::vector<char> started_;

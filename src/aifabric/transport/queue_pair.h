@@ -20,15 +20,15 @@ namespace aifabric {
 
 struct SenderStats {
   int64_t packets_sent = 0;
-  int64_t retx_packets = 0;       // packets sent again after go-back-N
-  int64_t payload_sent = 0;       // payload bytes put on the wire, retransmissions included
+  int64_t retx_packets = 0;  // packets sent again after go-back-N
+  int64_t payload_sent = 0;  // payload bytes put on the wire, retransmissions included
   int64_t acks = 0, nacks = 0, cnps = 0, timeouts = 0;
 };
 
 struct ReceiverStats {
-  int64_t accepted_bytes = 0;     // in-order payload delivered to the application
-  int64_t discarded_bytes = 0;    // out-of-order or duplicate payload dropped by go-back-N
-  int64_t ecn_marked = 0;         // data packets that arrived with CE set
+  int64_t accepted_bytes = 0;   // in-order payload delivered to the application
+  int64_t discarded_bytes = 0;  // out-of-order or duplicate payload dropped by go-back-N
+  int64_t ecn_marked = 0;       // data packets that arrived with CE set
   int64_t cnps_sent = 0;
   Time first_arrival = Time::max();
   Time last_arrival;
@@ -41,8 +41,8 @@ class SenderQp final : public EventHandler, public CcContext {
   // The NIC the queue pair belongs to.
   class Nic {
    public:
-    virtual void wake(SenderQp& qp) = 0;          // the QP may have something to send
-    virtual void finished(SenderQp& qp) = 0;      // completed or failed
+    virtual void wake(SenderQp& qp) = 0;      // the QP may have something to send
+    virtual void finished(SenderQp& qp) = 0;  // completed or failed
 
    protected:
     ~Nic() = default;
@@ -115,8 +115,8 @@ class ReceiverQp {
   uint32_t qpn_, remote_qpn_;
   uint64_t total_pkts_;
   uint64_t expected_ = 0;
-  uint64_t acked_ = 0;            // highest cumulative ACK sent
-  int64_t nacked_ = -1;           // expected psn already NACKed
+  uint64_t acked_ = 0;   // highest cumulative ACK sent
+  int64_t nacked_ = -1;  // expected psn already NACKed
   int64_t ack_interval_;
   uint8_t ack_priority_;
   Time cnp_interval_;

@@ -9,16 +9,16 @@ enum class Recovery { kGoBackN = 0 };
 inline constexpr std::string_view kRecoveryNames[] = {"go_back_n"};
 
 struct TransportConfig final : Params {
-  Bytes mtu = Bytes(4096);        // payload bytes per packet (RoCE path MTU 4096)
-  int64_t ack_interval = 1;       // ACK every N in-order packets (the last one always)
+  Bytes mtu = Bytes(4096);   // payload bytes per packet (RoCE path MTU 4096)
+  int64_t ack_interval = 1;  // ACK every N in-order packets (the last one always)
   // Retransmission timeout without progress. Real RoCE NICs wait 4.096 us x 2^timeout
   // (NCCL sets timeout 14-18: 67 ms to 1 s); 4 ms keeps tail-loss recovery visible in
   // short runs while a PFC pause of a few hundred microseconds never triggers it.
   Time rto = Time::ms(4);
-  int64_t retry_limit = 7;        // timeouts in a row before the flow fails (IB retry_cnt max)
-  Bytes window = Bytes(0);        // max bytes in flight per QP; 0 = no window (rate only)
-  int64_t data_priority = 3;      // default priority of data (flows may override)
-  int64_t ack_priority = 6;       // ACK, NACK and CNP priority (higher is served first)
+  int64_t retry_limit = 7;    // timeouts in a row before the flow fails (IB retry_cnt max)
+  Bytes window = Bytes(0);    // max bytes in flight per QP; 0 = no window (rate only)
+  int64_t data_priority = 3;  // default priority of data (flows may override)
+  int64_t ack_priority = 6;   // ACK, NACK and CNP priority (higher is served first)
   Recovery recovery = Recovery::kGoBackN;
   void visit(ParamVisitor& v) override {
     v.param("mtu", mtu, "payload bytes per packet (headers are added on the wire)");
@@ -34,7 +34,8 @@ struct TransportConfig final : Params {
                "loss recovery: go_back_n (RoCE: receiver drops out-of-order packets and NACKs)");
   }
   Status validate() const override {
-    if (mtu.count() < 64 || mtu.count() > 65536) return Status::error("mtu must be in [64B, 64KiB]");
+    if (mtu.count() < 64 || mtu.count() > 65536)
+      return Status::error("mtu must be in [64B, 64KiB]");
     if (rto <= Time::zero()) return Status::error("rto must be positive");
     return Status::ok();
   }

@@ -23,7 +23,8 @@ FlowSpec make_flow(const TrafficCommon& c, uint32_t src, uint32_t dst, uint8_t p
   f.size = c.size.count();
   f.start = c.start;
   if (c.start_jitter > Time::zero()) {
-    f.start += Time::ps(static_cast<int64_t>(rng.below(static_cast<uint64_t>(c.start_jitter.ps()))));
+    f.start +=
+        Time::ps(static_cast<int64_t>(rng.below(static_cast<uint64_t>(c.start_jitter.ps()))));
   }
   f.priority = c.priority >= 0 ? static_cast<uint8_t>(c.priority) : prio;
   return f;
@@ -69,8 +70,9 @@ Result<std::vector<FlowSpec>> incast_flows(const IncastTraffic& t, uint32_t host
   if (!t.senders.empty()) {
     for (int64_t s : t.senders) {
       if (s >= hosts) {
-        return Status::error("senders: host " + std::to_string(s) + " does not exist (the topology has " +
-                             std::to_string(hosts) + " hosts)");
+        return Status::error("senders: host " + std::to_string(s) +
+                             " does not exist (the topology has " + std::to_string(hosts) +
+                             " hosts)");
       }
       if (s == t.receiver) return Status::error("senders: the receiver cannot send to itself");
       senders.push_back(static_cast<uint32_t>(s));

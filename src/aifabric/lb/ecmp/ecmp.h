@@ -18,8 +18,7 @@ class Ecmp final : public LoadBalancer {
   uint16_t choose(const Packet& p, std::span<const uint16_t> candidates, const EgressView&,
                   Time) override {
     const uint64_t h = mix64(p.entropy ^ seed_);
-    return candidates[static_cast<size_t>(
-        (static_cast<uint128>(h) * candidates.size()) >> 64)];
+    return candidates[static_cast<size_t>((static_cast<uint128>(h) * candidates.size()) >> 64)];
   }
 
  private:

@@ -27,7 +27,7 @@ class CcContext {
 
 struct AckEvent {
   int64_t newly_acked_bytes = 0;
-  Time rtt;            // sample from the echoed send time
+  Time rtt;  // sample from the echoed send time
   bool ecn_echo = false;
 };
 

@@ -34,7 +34,8 @@ struct DcqcnParams final : Params {
     v.param("fast_recovery_steps", fast_recovery_steps, "F: increase events of fast recovery",
             Range{1, 1000});
     v.param("cnp_interval", cnp_interval, "receiver sends at most one CNP per interval per QP");
-    v.param("decrease_interval", decrease_interval, "sender cuts its rate at most once per interval");
+    v.param("decrease_interval", decrease_interval,
+            "sender cuts its rate at most once per interval");
     v.param("rate_ai", rate_ai, "additive increase step");
     v.param("rate_hai", rate_hai, "hyper increase step");
     v.param("min_rate", min_rate, "lowest sending rate");
