@@ -16,10 +16,8 @@ class [[nodiscard]] Status {
   static Status error(std::string msg) { return Status(std::move(msg)); }
   bool is_ok() const { return !msg_.has_value(); }
   explicit operator bool() const { return is_ok(); }
-  const std::string& message() const {
-    static const std::string kEmpty;
-    return msg_ ? *msg_ : kEmpty;
-  }
+  // By value: a reference into a temporary Status (`r.status().message()`) would dangle.
+  std::string message() const { return msg_ ? *msg_ : std::string(); }
   // Prefixes the message with a location, e.g. "switch.ecn: " + message.
   Status with_context(const std::string& where) const {
     if (is_ok()) return *this;
