@@ -63,7 +63,7 @@ class Port final : public EventHandler {
   Time pause_until(uint8_t prio) const { return pause_until_[prio]; }
   // Total time `prio` has been paused up to `now`.
   Time paused_time(uint8_t prio, Time now) const;
-  Time pause_quanta_time(uint16_t quanta) const { return link_.rate.transmit_time(quanta * 64); }
+  Time pause_quanta_time(uint16_t quanta) const { return link_.rate.transmit_time(int64_t{quanta} * 64); }
 
   const LinkParams& link() const { return link_; }
   uint16_t index() const { return index_; }

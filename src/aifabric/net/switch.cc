@@ -42,7 +42,7 @@ void Switch::finalize() {
       // What can still arrive after XOFF leaves: the round trip of the cable at line
       // rate, a frame the upstream has started, a frame ahead of our pause frame, and
       // a frame of slack; plus the pause frames themselves.
-      h = 2 * l.rate.bytes_in(l.delay) + 3 * kMaxFrame + 2 * kPauseWireBytes;
+      h = 2 * l.rate.bytes_in(l.delay) + 3 * kMaxFrame + int64_t{2} * kPauseWireBytes;
     }
     ingress_[i].headroom_size = h;
     for (int p = 0; p < kNumPriorities; ++p) {

@@ -40,7 +40,7 @@ struct PfcConfig final : Params {
   double xoff_alpha = 0.125;
   Bytes xoff = Bytes::kib(256);
   // Resume once ingress bytes fall this far below the XOFF threshold.
-  Bytes xon_offset = Bytes(2 * 4178);
+  Bytes xon_offset = Bytes(int64_t{2} * 4178);
   // Per-port, per-priority headroom absorbing what arrives after XOFF. 0 = sized from
   // the link: 2 x rate x delay + 3 maximum frames + 2 pause frames.
   Bytes headroom = Bytes(0);

@@ -13,7 +13,7 @@
 namespace aifabric {
 namespace {
 
-std::string error_of(const std::string& yaml, std::vector<std::string> sets = {}) {
+std::string error_of(const std::string& yaml, const std::vector<std::string>& sets = {}) {
   auto r = load_scenario_text(yaml, "test.yaml", sets);
   if (r) {
     auto p = prepare_run(**r);

@@ -94,6 +94,7 @@ Result<std::vector<FlowSpec>> incast_flows(const IncastTraffic& t, uint32_t host
     std::sort(senders.begin(), senders.end());
   }
   std::vector<FlowSpec> out;
+  out.reserve(senders.size());
   for (uint32_t s : senders) out.push_back(make_flow(t.common, s, receiver, prio, rng));
   return out;
 }
