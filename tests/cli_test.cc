@@ -111,3 +111,89 @@ TEST(Cli, ValidateAndList) {
 }
 
 }  // namespace
+
+#include "aifabric/topo/builders.h"
+
+namespace {
+
+// The same small fat-tree and flows, once as ns-3 RDMA files and once as a YAML
+// scenario with a CSV flow list: both runs must carry the same flows with the same
+// sizes and start times, and complete them all.
+TEST(Cli, Ns3FilesRunLikeTheEquivalentYamlScenario) {
+  const fs::path d = temp_dir("ns3");
+  aifabric::FatTreeConfig ft;
+  ft.k = 4;
+  const aifabric::TopologyGraph g = aifabric::build_fat_tree(ft);
+  std::ostringstream topo;
+  topo << g.nodes().size() << " " << g.switch_count() << " " << g.links().size() << "\n";
+  for (uint32_t i = 0; i < g.nodes().size(); ++i) {
+    if (g.nodes()[i].kind == aifabric::NodeKind::kSwitch) topo << i << " ";
+  }
+  topo << "\n";
+  for (const auto& l : g.links()) topo << l.a << " " << l.b << " 400Gbps 0.001ms 0\n";
+  write(d / "topo.txt", topo.str());
+  // 6 flows: ns-3 node ids equal host indices here (hosts come first).
+  const int flows[][3] = {{0, 15, 1 << 20}, {3, 8, 300000},   {5, 1, 2 << 20},
+                          {9, 12, 70000},   {14, 2, 1 << 19}, {7, 6, 4096}};
+  std::ostringstream ns3, csv;
+  ns3 << "6\n";
+  csv << "src,dst,bytes,start,priority\n";
+  int i = 0;
+  for (const auto& f : flows) {
+    ns3 << f[0] << " " << f[1] << " 3 100 " << f[2] << " " << 0.00001 * i << "\n";
+    csv << f[0] << "," << f[1] << "," << f[2] << "," << 10 * i << "us,3\n";
+    ++i;
+  }
+  write(d / "flow.txt", ns3.str());
+  write(d / "flows.csv", csv.str());
+  const std::string yaml = write(d / "s.yaml",
+                                 "name: yaml-twin\n"
+                                 "topology: {type: fat_tree, k: 4, host_link: {delay: 1us},\n"
+                                 "  edge_agg_link: {delay: 1us}, agg_core_link: {delay: 1us}}\n"
+                                 "traffic: [{type: file, file: flows.csv}]\n");
+  const Cmd a = run("run --quiet --ns3-topology " + (d / "topo.txt").string() + " --ns3-flows " +
+                    (d / "flow.txt").string() + " --out " + (d / "a").string());
+  ASSERT_EQ(a.status, 0) << a.out;
+  const Cmd b = run("run --quiet " + yaml + " --out " + (d / "b").string());
+  ASSERT_EQ(b.status, 0) << b.out;
+  // Compare src-index, dst-index, size and start of every row; all must be done.
+  auto rows = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+      std::vector<std::string> c;
+      std::stringstream ls(line);
+      std::string cell;
+      while (std::getline(ls, cell, ',')) c.push_back(cell);
+      // size_bytes (6), start_us (7), status (17); hosts by index from the name's digits
+      auto idx = [](const std::string& name) {
+        return name.substr(name.find_first_of("0123456789"));
+      };
+      out.push_back(idx(c[1]) + ">" + idx(c[2]) + " " + c[6] + "B @" + c[7] + " " + c[17]);
+    }
+    return out;
+  };
+  const auto ra = rows(slurp(d / "a" / "flows.csv"));
+  const auto rb = rows(slurp(d / "b" / "flows.csv"));
+  ASSERT_EQ(ra.size(), 6u);
+  EXPECT_EQ(ra, rb);
+  for (const auto& r : ra) EXPECT_NE(r.find(" done"), std::string::npos) << r;
+  // fct.txt: one line per flow in the ns-3 layout (8 fields).
+  std::istringstream fct(slurp(d / "a" / "fct.txt"));
+  std::string line;
+  int lines = 0;
+  while (std::getline(fct, line)) {
+    std::istringstream ls(line);
+    std::string f;
+    int fields = 0;
+    while (ls >> f) ++fields;
+    EXPECT_EQ(fields, 8) << line;
+    ++lines;
+  }
+  EXPECT_EQ(lines, 6);
+  fs::remove_all(d);
+}
+
+}  // namespace
