@@ -140,13 +140,16 @@ void Switch::release_buffer(const Packet* p) {
     shared_used_ -= size;
     return;
   }
+  // Departing bytes leave the ingress's headroom pool first, as a Broadcom-style MMU
+  // counts its PG headroom (so does the HPCC ns-3 switch-mmu.cc). Charging the packet's
+  // own pool instead would free the headroom only when the frames that arrived after
+  // XOFF leave, i.e. with the egress queue nearly empty: XON would go out too late and
+  // the port would idle for the pause round trip.
   IngressClass& c = ingress_[p->in_port].cls[prio];
-  if (p->in_headroom) {
-    c.headroom -= size;
-  } else {
-    c.shared -= size;
-    shared_used_ -= size;
-  }
+  const int64_t from_headroom = std::min(c.headroom, size);
+  c.headroom -= from_headroom;
+  c.shared -= size - from_headroom;
+  shared_used_ -= size - from_headroom;
   if (c.xoff && c.headroom == 0 &&
       c.shared <= std::max<int64_t>(xoff_threshold() - cfg_.pfc.xon_offset.count(), 0)) {
     c.xoff = false;
