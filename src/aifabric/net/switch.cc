@@ -5,11 +5,10 @@
 namespace aifabric {
 namespace {
 enum Kind : uint32_t { kPfcRefresh = 1 };
-constexpr int64_t kMaxFrame = 4096 + kRoceHeaderBytes + kL1OverheadBytes;
 }  // namespace
 
 Switch::Switch(Simulator& sim, PacketPool& pool, uint32_t id, std::string name,
-               const SwitchConfig& cfg, std::unique_ptr<LoadBalancer> lb)
+               const SwitchConfig& cfg, std::unique_ptr<LoadBalancer> lb, int64_t max_frame)
     : sim_(sim),
       pool_(pool),
       id_(id),
@@ -18,7 +17,8 @@ Switch::Switch(Simulator& sim, PacketPool& pool, uint32_t id, std::string name,
       lb_(std::move(lb)),
       rng_(sim.stream(name_ + "/ecn")),
       k_min_(cfg.ecn.k_min.count()),
-      k_max_(cfg.ecn.k_max.count()) {
+      k_max_(cfg.ecn.k_max.count()),
+      max_frame_(max_frame) {
   if (cfg_.pfc.enabled) {
     for (int64_t p : cfg_.pfc.priorities) lossless_[static_cast<size_t>(p)] = true;
   }
@@ -42,7 +42,7 @@ void Switch::finalize() {
       // What can still arrive after XOFF leaves: the round trip of the cable at line
       // rate, a frame the upstream has started, a frame ahead of our pause frame, and
       // a frame of slack; plus the pause frames themselves.
-      h = 2 * l.rate.bytes_in(l.delay) + 3 * kMaxFrame + int64_t{2} * kPauseWireBytes;
+      h = 2 * l.rate.bytes_in(l.delay) + 3 * max_frame_ + int64_t{2} * kPauseWireBytes;
     }
     ingress_[i].headroom_size = h;
     for (int p = 0; p < kNumPriorities; ++p) {
@@ -61,8 +61,8 @@ void Switch::finalize() {
 
 int64_t Switch::xoff_threshold() const {
   if (cfg_.pfc.xoff_alpha > 0) {
-    return static_cast<int64_t>(cfg_.pfc.xoff_alpha *
-                                static_cast<double>(std::max<int64_t>(shared_size_ - shared_used_, 0)));
+    return static_cast<int64_t>(cfg_.pfc.xoff_alpha * static_cast<double>(std::max<int64_t>(
+                                                          shared_size_ - shared_used_, 0)));
   }
   return cfg_.pfc.xoff.count();
 }
@@ -112,8 +112,8 @@ bool Switch::admit(Packet* p, uint16_t in, uint16_t out) {
     if (!c.xoff && p->in_headroom) {  // crossed the XOFF threshold
       c.xoff = true;
       send_pause(in, prio, static_cast<uint16_t>(cfg_.pfc.quanta));
-      const uint64_t arg = (static_cast<uint64_t>(++c.refresh_gen) << 32) |
-                           (static_cast<uint64_t>(in) << 8) | prio;
+      const uint64_t arg =
+          (static_cast<uint64_t>(++c.refresh_gen) << 32) | (static_cast<uint64_t>(in) << 8) | prio;
       sim_.schedule_in(ing.refresh, EventPriority::kTimer, this, kPfcRefresh, arg);
     }
     counters_.max_ingress_bytes = std::max(counters_.max_ingress_bytes, c.shared + c.headroom);
@@ -226,7 +226,7 @@ Packet* Switch::dequeue(EgressState& e, uint16_t port, Time now, Time& retry_at)
         chosen = prio;
         break;
       }
-      e.deficit[prio] += cfg_.weights[prio] * kMaxFrame;
+      e.deficit[prio] += cfg_.weights[prio] * max_frame_;
       if (e.deficit[prio] >= q.front()->wire) {
         chosen = prio;
         break;

@@ -26,16 +26,18 @@ namespace aifabric {
 
 struct SwitchCounters {
   int64_t no_route_drops = 0;
-  int64_t buffer_drops = 0;    // lossy packets refused by the dynamic threshold / full buffer
-  int64_t headroom_drops = 0;  // lossless packets that overflowed PFC headroom
+  int64_t buffer_drops = 0;       // lossy packets refused by the dynamic threshold / full buffer
+  int64_t headroom_drops = 0;     // lossless packets that overflowed PFC headroom
   int64_t max_ingress_bytes = 0;  // deepest ingress (port, priority) accounting seen
   int64_t max_buffer_used = 0;
 };
 
 class Switch final : public Node, public EventHandler, public EgressView {
  public:
+  // `max_frame` is the largest frame on the wire (the transport's MTU plus headers):
+  // it sizes the automatic PFC headroom and the DWRR quantum.
   Switch(Simulator& sim, PacketPool& pool, uint32_t id, std::string name, const SwitchConfig& cfg,
-         std::unique_ptr<LoadBalancer> lb);
+         std::unique_ptr<LoadBalancer> lb, int64_t max_frame);
   Switch(const Switch&) = delete;
   Switch& operator=(const Switch&) = delete;
 
@@ -102,8 +104,9 @@ class Switch final : public Node, public EventHandler, public EgressView {
   std::array<bool, kNumPriorities> lossless_{};
   int64_t shared_size_ = 0;  // buffer minus all headroom reservations
   int64_t shared_used_ = 0;
-  int64_t buffered_ = 0;     // bytes in all egress queues (shared + headroom)
+  int64_t buffered_ = 0;  // bytes in all egress queues (shared + headroom)
   int64_t k_min_, k_max_;
+  int64_t max_frame_;
   SwitchCounters counters_;
 };
 

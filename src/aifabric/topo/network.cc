@@ -21,9 +21,10 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig&
                                               n.ext_id, n.name, *cfg.transport, this));
     } else {
       device_of_node_[id] = static_cast<int64_t>(switches_.size());
-      switches_.push_back(
-          std::make_unique<Switch>(sim, pool_, id, n.name, *cfg.switch_config,
-                                   cfg.lb->make(*cfg.lb_params, sim.derive_seed(n.name + "/lb"))));
+      switches_.push_back(std::make_unique<Switch>(
+          sim, pool_, id, n.name, *cfg.switch_config,
+          cfg.lb->make(*cfg.lb_params, sim.derive_seed(n.name + "/lb")),
+          cfg.transport->mtu.count() + kRoceHeaderBytes + kL1OverheadBytes));
     }
   }
   // Ports in link order, so that a node's port i is its i-th adjacent link.
