@@ -19,4 +19,9 @@ struct FlowSpec {
   uint16_t dport = 4791;
 };
 
+// Packets a message of `size` bytes takes at `mtu` payload bytes each (at least one).
+inline uint64_t packet_count(int64_t size, uint64_t mtu) {
+  return size <= 0 ? 1 : (static_cast<uint64_t>(size) + mtu - 1) / mtu;
+}
+
 }  // namespace aifabric

@@ -22,7 +22,7 @@ SenderQp::SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& f
       mtu_(static_cast<uint64_t>(cfg.mtu.count())),
       next_tx_(sim.now()),
       last_progress_(sim.now()) {
-  total_pkts_ = flow.size <= 0 ? 1 : (static_cast<uint64_t>(flow.size) + mtu_ - 1) / mtu_;
+  total_pkts_ = packet_count(flow.size, mtu_);
 }
 
 bool SenderQp::ready(Time now, Time& retry_at) const {
@@ -155,8 +155,7 @@ ReceiverQp::ReceiverQp(const FlowSpec& flow, uint32_t qpn, uint32_t remote_qpn,
       ack_priority_(static_cast<uint8_t>(cfg.ack_priority)),
       cnp_interval_(cnp_interval),
       send_cnp_(send_cnp) {
-  const auto mtu = static_cast<uint64_t>(cfg.mtu.count());
-  total_pkts_ = flow.size <= 0 ? 1 : (static_cast<uint64_t>(flow.size) + mtu - 1) / mtu;
+  total_pkts_ = packet_count(flow.size, static_cast<uint64_t>(cfg.mtu.count()));
 }
 
 Packet* ReceiverQp::control(PacketPool& pool, PacketType type, uint64_t psn,
