@@ -144,7 +144,7 @@ Time Network::ideal_fct(const FlowSpec& f) const {
     node = a.peer;
   }
   const int64_t mtu = cfg_.transport->mtu.count();
-  const int64_t n = (f.size + mtu - 1) / mtu;
+  const auto n = static_cast<int64_t>(packet_count(f.size, static_cast<uint64_t>(mtu)));
   const auto full = static_cast<int64_t>(mtu + kRoceHeaderBytes + kL1OverheadBytes);
   const int64_t last = f.size - (n - 1) * mtu + kRoceHeaderBytes + kL1OverheadBytes;
   // Uniform packets 1..n-1: the (n-1)-th arrives after hop i at
