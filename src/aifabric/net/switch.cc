@@ -211,27 +211,27 @@ Packet* Switch::dequeue(EgressState& e, uint16_t port, Time now, Time& retry_at)
       m &= ~(1U << prio);
     }
   } else {
-    // Deficit round robin: a queue may send while its deficit covers the head frame;
-    // otherwise it earns one quantum and the turn passes on.
-    for (int step = 0; step < 2 * kNumPriorities + 1 && chosen < 0; ++step) {
+    // Deficit round robin: a queue earns one quantum (weight x max frame) when its
+    // turn begins and sends while its deficit covers the head frame; then the turn
+    // passes on. An empty queue keeps no credit.
+    for (int step = 0; step < 2 * kNumPriorities + 1; ++step) {
       const int prio = e.rr;
       PacketQueue& q = e.q[prio];
-      if (q.empty() || pt.paused(static_cast<uint8_t>(prio), now)) {
-        if (!q.empty()) retry_at = std::min(retry_at, pt.pause_until(static_cast<uint8_t>(prio)));
-        if (q.empty()) e.deficit[prio] = 0;
-        e.rr = static_cast<uint8_t>((prio + 1) % kNumPriorities);
-        continue;
+      const bool paused = !q.empty() && pt.paused(static_cast<uint8_t>(prio), now);
+      if (!q.empty() && !paused) {
+        if (!e.credited) {
+          e.deficit[prio] += cfg_.weights[prio] * max_frame_;
+          e.credited = true;
+        }
+        if (e.deficit[prio] >= q.front()->wire) {
+          chosen = prio;
+          break;
+        }
       }
-      if (e.deficit[prio] >= q.front()->wire) {
-        chosen = prio;
-        break;
-      }
-      e.deficit[prio] += cfg_.weights[prio] * max_frame_;
-      if (e.deficit[prio] >= q.front()->wire) {
-        chosen = prio;
-        break;
-      }
+      if (paused) retry_at = std::min(retry_at, pt.pause_until(static_cast<uint8_t>(prio)));
+      if (q.empty()) e.deficit[prio] = 0;
       e.rr = static_cast<uint8_t>((prio + 1) % kNumPriorities);
+      e.credited = false;
     }
     if (chosen >= 0) e.deficit[chosen] -= e.q[chosen].front()->wire;
   }

@@ -69,7 +69,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
     std::array<int64_t, kNumPriorities> deficit{};
     int64_t bytes = 0;      // all priorities
     uint32_t nonempty = 0;  // bit p set while q[p] holds packets
-    uint8_t rr = 0;
+    uint8_t rr = 0;         // DWRR: the priority whose turn it is
+    bool credited = false;  // DWRR: q[rr] has received this turn's quantum
   };
   struct IngressClass {
     int64_t shared = 0;    // bytes admitted to the shared pool
