@@ -1,0 +1,109 @@
+// A workload as a dependency graph of tasks on GPU ranks: compute (a duration on one
+// GPU) and transfers (bytes from one GPU to another, over NVLink inside a node or the
+// network between nodes). A task starts when every task it depends on has finished.
+// Invariant: a task depends only on tasks added before it (indices are a topological
+// order), so the graph is acyclic by construction.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "aifabric/core/status.h"
+#include "aifabric/core/units.h"
+
+namespace aifabric {
+
+enum class TaskKind : uint8_t { kCompute, kTransfer };
+
+struct Task {
+  TaskKind kind = TaskKind::kCompute;
+  uint32_t rank = 0;     // compute: the GPU; transfer: the sending GPU
+  uint32_t peer = 0;     // transfer: the receiving GPU
+  int64_t bytes = 0;     // transfer: payload bytes
+  Time duration;         // compute: how long the GPU is busy
+  uint32_t group = 0;    // index into TaskGraph::groups
+  uint8_t priority = 3;  // transfer: 802.1p class on the network
+  std::vector<uint32_t> deps;
+};
+
+// A named set of tasks reported together: one collective, one pipeline exchange, the
+// compute of one stage...
+struct TaskGroup {
+  std::string name;  // e.g. "dp.allreduce stage 3"
+  std::string kind;  // "compute", "allreduce", "reduce_scatter", "all_gather", "all_to_all",
+                     // "send_recv", "pp_send", ...
+  int64_t bytes = 0;   // the collective's size in nccl-tests terms (per-rank buffer)
+  uint32_t ranks = 0;  // participants (bus bandwidth factors depend on it)
+};
+
+class TaskGraph {
+ public:
+  uint32_t add_group(TaskGroup g) {
+    groups_.push_back(std::move(g));
+    return static_cast<uint32_t>(groups_.size() - 1);
+  }
+  uint32_t add_compute(uint32_t rank, Time duration, std::span<const uint32_t> deps,
+                       uint32_t group) {
+    Task t;
+    t.kind = TaskKind::kCompute;
+    t.rank = rank;
+    t.duration = duration;
+    t.group = group;
+    t.deps.assign(deps.begin(), deps.end());
+    return push(std::move(t));
+  }
+  uint32_t add_transfer(uint32_t src, uint32_t dst, int64_t bytes, std::span<const uint32_t> deps,
+                        uint32_t group, uint8_t priority = 3) {
+    Task t;
+    t.kind = TaskKind::kTransfer;
+    t.rank = src;
+    t.peer = dst;
+    t.bytes = bytes;
+    t.group = group;
+    t.priority = priority;
+    t.deps.assign(deps.begin(), deps.end());
+    return push(std::move(t));
+  }
+  const std::vector<Task>& tasks() const { return tasks_; }
+  const std::vector<TaskGroup>& groups() const { return groups_; }
+  size_t size() const { return tasks_.size(); }
+
+ private:
+  uint32_t push(Task t) {
+    tasks_.push_back(std::move(t));
+    return static_cast<uint32_t>(tasks_.size() - 1);
+  }
+  std::vector<Task> tasks_;
+  std::vector<TaskGroup> groups_;
+};
+
+// Deps refer to earlier tasks, ranks are below `ranks`, transfers are between
+// different GPUs with positive size, compute durations are non-negative.
+Status validate_task_graph(const TaskGraph& g, uint32_t ranks);
+
+// Where GPU ranks live: rank r is local GPU r % gpus_per_node of node r / gpus_per_node
+// unless `host_of_rank` says otherwise; its NIC is host `host_of_rank[r]` of the
+// topology (one NIC per GPU: the rail design). Ranks on the same node talk over
+// NVLink/NVSwitch instead of the network.
+struct ClusterMap {
+  uint32_t gpus_per_node = 8;
+  std::vector<uint32_t> node_of_rank;
+  std::vector<uint32_t> host_of_rank;
+  BitRate nvlink_rate = BitRate::gbps(2400);  // per GPU, each direction (H100 NVLink4: 300 GB/s)
+  Time nvlink_latency = Time::us(2);
+  bool same_node(uint32_t a, uint32_t b) const { return node_of_rank[a] == node_of_rank[b]; }
+  uint32_t ranks() const { return static_cast<uint32_t>(node_of_rank.size()); }
+  // The default placement: rank r on node r / gpus_per_node, NIC host r.
+  static ClusterMap linear(uint32_t ranks, uint32_t gpus_per_node);
+};
+
+// When each task started and finished, as an executor ran the graph.
+struct TaskTimes {
+  std::vector<Time> start;
+  std::vector<Time> finish;
+  Time makespan() const;
+};
+
+}  // namespace aifabric
