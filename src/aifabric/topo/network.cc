@@ -111,12 +111,16 @@ void Network::handle_event(uint32_t kind, uint64_t arg) {
 // The run ends when the last flow ends: what is still in flight (stray duplicates,
 // late ACKs) is reported as payload in the network, and pending timers of finished
 // flows do not stretch the simulated time.
-void Network::flow_finished(const SenderQp& /*qp*/) {
-  if (++finished_ == flows_.size()) sim_.stop();
+void Network::flow_finished(const SenderQp& qp) {
+  ++finished_;
+  if (observer_ != nullptr) {
+    observer_->flow_done(qp.flow().id, qp.state() == SenderQp::State::kDone);
+  }
+  if (stop_when_done_ && finished_ == flows_.size()) sim_.stop();
 }
 
 void Network::run(Time stop_at) {
-  if (finished_ < flows_.size()) sim_.run_until(stop_at);
+  if (!stop_when_done_ || finished_ < flows_.size()) sim_.run_until(stop_at);
 }
 
 FlowOutcome Network::outcome(uint32_t flow) const {

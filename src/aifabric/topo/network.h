@@ -32,6 +32,15 @@ struct FlowOutcome {
   const ReceiverQp* receiver = nullptr;
 };
 
+// Told when a flow of the network finishes (completed or failed).
+class FlowObserver {
+ public:
+  virtual void flow_done(uint32_t flow, bool completed) = 0;
+
+ protected:
+  ~FlowObserver() = default;
+};
+
 class Network final : public FlowListener, public EventHandler {
  public:
   Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig& cfg);
@@ -44,6 +53,10 @@ class Network final : public FlowListener, public EventHandler {
 
   // Runs until every flow has finished, or until `stop_at`.
   void run(Time stop_at);
+  // Whoever adds flows as others finish (a workload executor) listens here, and turns
+  // off the stop at "all flows done", which would otherwise end the run between phases.
+  void set_observer(FlowObserver* o) { observer_ = o; }
+  void set_stop_when_all_done(bool stop) { stop_when_done_ = stop; }
 
   size_t flows_finished() const { return finished_; }
   const std::vector<FlowSpec>& flows() const { return flows_; }
@@ -80,6 +93,8 @@ class Network final : public FlowListener, public EventHandler {
   std::vector<std::pair<uint32_t, uint32_t>> qp_of_flow_;  // (sender qpn, receiver qpn)
   std::vector<char> started_;
   size_t finished_ = 0;
+  FlowObserver* observer_ = nullptr;
+  bool stop_when_done_ = true;
   Time cnp_interval_;
   bool send_cnp_ = false;
 };
