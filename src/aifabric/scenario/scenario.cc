@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "aifabric/lb/load_balancer.h"
+#include "aifabric/scenario/default_scenario.h"
 #include "aifabric/scenario/yaml_reader.h"
 #include "aifabric/transport/cc/congestion_control.h"
 
@@ -56,18 +57,7 @@ void AlgorithmChoice::visit(ParamVisitor& v) {
   }
 }
 
-Scenario::Scenario() {
-  // The built-in default: a 32-host, 400 Gbps leaf-spine with DCQCN and PFC carrying a
-  // permutation of 16 MiB flows and, a little later, a 16-to-1 incast.
-  TrafficSpec perm;
-  perm.type = 0;
-  traffic.push_back(perm);
-  TrafficSpec incast;
-  incast.type = 1;
-  incast.incast.common.size = Bytes::mib(4);
-  incast.incast.common.start = Time::us(100);
-  traffic.push_back(incast);
-}
+Scenario::Scenario() = default;
 
 void Scenario::visit(ParamVisitor& v) {
   v.param("name", name, "scenario name (names the default output folder)");
@@ -80,12 +70,19 @@ void Scenario::visit(ParamVisitor& v) {
   v.section("cc", cc, "congestion control (algorithm: name, then its parameters)");
   v.section("lb", lb, "load balancing (algorithm: name, then its parameters)");
   ParamsVector<TrafficSpec> list(traffic);
-  v.list("traffic", list, "the workload: a list of generators and flow files");
+  v.list("traffic", list, "flows: a list of generators and flow files");
+  v.section("workload", workload, "a training job (instead of a traffic list)");
 }
 
 Status Scenario::validate() const {
   if (stop_time <= Time::zero()) return Status::error("stop_time must be positive");
-  if (traffic.empty()) return Status::error("traffic: the list is empty (nothing to simulate)");
+  if (workload.is_llm()) {
+    if (!traffic.empty()) {
+      return Status::error("traffic: a scenario with workload type llm takes no traffic list");
+    }
+  } else if (traffic.empty()) {
+    return Status::error("traffic: the list is empty (nothing to simulate)");
+  }
   return Status::ok();
 }
 
@@ -111,7 +108,7 @@ Result<std::unique_ptr<Scenario>> load_scenario_text(const std::string& yaml,
 
 Result<std::unique_ptr<Scenario>> load_scenario(const std::string& path,
                                                 const std::vector<std::string>& overrides) {
-  if (path.empty()) return load_scenario_text("", "default scenario", overrides);
+  if (path.empty()) return load_scenario_text(kDefaultScenarioYaml, "default scenario", overrides);
   std::ifstream in(path);
   if (!in) return Status::error(path + ": cannot read the file");
   std::stringstream ss;

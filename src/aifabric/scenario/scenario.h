@@ -11,6 +11,7 @@
 #include "aifabric/net/switch_config.h"
 #include "aifabric/topo/builders.h"
 #include "aifabric/transport/transport_config.h"
+#include "aifabric/workload/llm/model.h"
 #include "aifabric/workload/traffic.h"
 
 namespace aifabric {
@@ -70,6 +71,36 @@ struct TrafficSpec final : Params {
   void visit(ParamVisitor& v) override;
 };
 
+enum class Backend { kAnalytic = 0, kPacket = 1 };
+inline constexpr std::string_view kBackendNames[] = {"analytic", "packet"};
+
+struct LlmWorkloadSpec final : Params {
+  ModelConfig model;
+  ParallelConfig parallel;
+  ClusterConfig cluster;
+  Backend backend = Backend::kAnalytic;
+  void visit(ParamVisitor& v) override {
+    v.section("model", model, "the model (defaults: GPT-3 175B)");
+    v.section("parallel", parallel, "the parallel layout (defaults: TP 8, PP 8, DP 16)");
+    v.section("cluster", cluster, "servers and GPUs");
+    visit_enum(v, "backend", backend, kBackendNames,
+               "analytic (alpha-beta, instant) or packet (the packet-level fabric)");
+  }
+};
+
+struct WorkloadSpec final : Params {
+  int type = 0;
+  LlmWorkloadSpec llm;
+  void visit(ParamVisitor& v) override {
+    const VariantOption options[] = {
+        {"none", "no training job: the traffic list is the workload", nullptr},
+        {"llm", "one training iteration of a large language model", &llm},
+    };
+    v.variant("type", type, options, "a training job to simulate");
+  }
+  bool is_llm() const { return type == 1; }
+};
+
 // An algorithm family chosen by name from a registry; each algorithm's parameters
 // sit beside `algorithm:` in the same map.
 struct AlgorithmChoice final : Params {
@@ -93,13 +124,14 @@ struct Scenario final : Params {
   AlgorithmChoice cc{AlgorithmChoice::kCc};
   AlgorithmChoice lb{AlgorithmChoice::kLb};
   std::vector<TrafficSpec> traffic;
+  WorkloadSpec workload;
   std::string base_dir = ".";  // where relative file names are resolved (not a key)
   void visit(ParamVisitor& v) override;
   Status validate() const override;
 };
 
-// Loads a scenario: `path` empty means the built-in default. Overrides are applied
-// before reading, so they are validated like file contents.
+// Loads a scenario: `path` empty means the built-in default (examples/default.yaml). Overrides are
+// applied before reading, so they are validated like file contents.
 Result<std::unique_ptr<Scenario>> load_scenario(const std::string& path,
                                                 const std::vector<std::string>& overrides);
 // The same from YAML text (tests, the built-in default).

@@ -106,13 +106,13 @@ TEST(Scenario, UnknownAlgorithmListsChoices) {
 }
 
 TEST(Scenario, OverridesApplyAndAreValidated) {
-  auto s =
-      load_scenario_text("", "default", {"switch.ecn.k_min=10KB", "seed=42", "cc.algorithm=none"});
+  auto s = load_scenario("", {"switch.ecn.k_min=10KB", "seed=42", "cc.algorithm=none"});
   ASSERT_TRUE(s.is_ok()) << s.status().message();
   EXPECT_EQ((*s)->switch_config.ecn.k_min, Bytes(10'000));
   EXPECT_EQ((*s)->seed, 42);
   EXPECT_EQ((*s)->cc.index, 1);
-  EXPECT_NE(error_of("", {"switch.ecn.kmin=1"}).find("switch.ecn.kmin: unknown key"),
+  EXPECT_NE(error_of("traffic: [{type: permutation}]", {"switch.ecn.kmin=1"})
+                .find("switch.ecn.kmin: unknown key"),
             std::string::npos);
   EXPECT_NE(error_of("", {"nonsense"}).find("expected key.path=value"), std::string::npos);
 }
@@ -124,6 +124,13 @@ TEST(Scenario, UnreadableFile) {
   const std::string e = error_of("traffic: [{type: file, file: /nonexistent/flows.csv}]");
   EXPECT_NE(e.find("traffic.0: file: cannot read '/nonexistent/flows.csv'"), std::string::npos)
       << e;
+}
+
+TEST(Scenario, NeedsTrafficOrAWorkload) {
+  EXPECT_NE(error_of("name: empty").find("traffic: the list is empty"), std::string::npos);
+  EXPECT_NE(error_of("workload: {type: llm}\ntraffic: [{type: permutation}]")
+                .find("takes no traffic list"),
+            std::string::npos);
 }
 
 TEST(Scenario, YamlSyntaxError) {
