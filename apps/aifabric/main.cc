@@ -13,6 +13,7 @@
 #include "aifabric/scenario/run.h"
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/telemetry/results_files.h"
+#include "aifabric/workload/llm/plan.h"
 
 namespace {
 
@@ -127,6 +128,24 @@ int cmd_validate(const CommonOptions& o) {
   return 0;
 }
 
+int cmd_workload(const CommonOptions& o, bool json) {
+  auto scenario = load(o);
+  if (!scenario) return bad_input(scenario.status().message());
+  if (!(*scenario)->workload.is_llm()) {
+    return bad_input((o.scenario.empty() ? std::string("default scenario") : o.scenario) +
+                     ": workload.type is not llm (nothing to plan)");
+  }
+  const LlmWorkloadSpec& w = (*scenario)->workload.llm;
+  auto plan = make_plan(w.model, w.parallel, w.cluster);
+  if (!plan) return bad_input(plan.status().message());
+  if (json) {
+    std::cout << plan_json(*plan).dump(2) << "\n";
+  } else {
+    std::cout << plan_table(*plan);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,6 +157,7 @@ int main(int argc, char** argv) {
       "  aifabric run examples/incast-pfc.yaml --out results/incast\n"
       "  aifabric run --ns3-topology topo.txt --ns3-flows flow.txt --out results/ns3\n"
       "  aifabric validate my.yaml --set switch.buffer=16MiB\n"
+      "  aifabric workload examples/gpt3-175b-1024gpu.yaml\n"
       "  aifabric list --markdown");
 
   CommonOptions run_opts;
@@ -157,6 +177,18 @@ int main(int argc, char** argv) {
   add_common(validate, val_opts);
   validate->footer("Example: aifabric validate examples/fat-tree-permutation.yaml");
 
+  CommonOptions wl_opts;
+  bool wl_json = false;
+  auto* workload =
+      app.add_subcommand("workload",
+                         "print a training job's per-iteration plan: parameters, FLOPs, "
+                         "traffic per parallelism and per GPU, NVLink or network");
+  add_common(workload, wl_opts);
+  workload->add_flag("--json", wl_json, "the plan as JSON, for scripts");
+  workload->footer(
+      "Example: aifabric workload examples/gpt3-175b-1024gpu.yaml --set workload.parallel.dp=32 "
+      "--set workload.parallel.global_batch=3072");
+
   bool markdown = false;
   auto* list =
       app.add_subcommand("list", "print every scenario key with its unit, default and meaning");
@@ -175,6 +207,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (validate->parsed()) return cmd_validate(val_opts);
+  if (workload->parsed()) return cmd_workload(wl_opts, wl_json);
   if (run->parsed() || app.get_subcommands().empty()) return cmd_run(run_opts, out, quiet);
   return 0;
 }
