@@ -120,3 +120,38 @@ TEST(LlmPlan, RefusesLayoutsThatDoNotDivide) {
 
 }  // namespace
 }  // namespace aifabric
+
+namespace aifabric {
+namespace {
+
+ModelConfig llama_like(int64_t layers, int64_t h, int64_t heads, int64_t kv, int64_t ffn,
+                       int64_t vocab) {
+  ModelConfig m;
+  m.layers = layers;
+  m.hidden = h;
+  m.heads = heads;
+  m.kv_heads = kv;
+  m.ffn_hidden = ffn;
+  m.gated_mlp = true;
+  m.bias = false;
+  m.learned_positions = false;
+  m.tied_embeddings = false;
+  m.vocab = vocab;
+  m.vocab_pad = 1;  // the published counts use the unpadded vocabulary
+  return m;
+}
+
+// Parameter counts of published checkpoints (the models' config files on their
+// release pages: Llama-2-70b 68,976,648,192; Meta-Llama-3-8B 8,030,261,248;
+// Mixtral-8x7B 46,702,792,704). The architecture alone must reproduce them.
+TEST(LlmPlan, PublishedParameterCounts) {
+  EXPECT_EQ(model_sizes(llama_like(80, 8192, 64, 8, 28672, 32000), 1).total_params, 68976648192);
+  EXPECT_EQ(model_sizes(llama_like(32, 4096, 32, 8, 14336, 128256), 1).total_params, 8030261248);
+  ModelConfig mixtral = llama_like(32, 4096, 32, 8, 14336, 32000);
+  mixtral.experts = 8;
+  mixtral.top_k = 2;
+  EXPECT_EQ(model_sizes(mixtral, 1).total_params, 46702792704);
+}
+
+}  // namespace
+}  // namespace aifabric
