@@ -28,6 +28,8 @@ Result<TopologyGraph> build_topology(const Scenario& s) {
       return build_leaf_spine(t.leaf_spine);
     case 1:
       return build_fat_tree(t.fat_tree);
+    case 3:
+      return build_rail_optimized(t.rail_optimized);
     default: {
       const std::string path = resolve(s, t.ns3.file);
       std::ifstream in(path);

@@ -18,6 +18,8 @@ void TopologySpec::visit(ParamVisitor& v) {
       {"leaf_spine", "2-tier leaf-spine (CLOS) with any oversubscription", &leaf_spine},
       {"fat_tree", "3-tier k-ary fat-tree", &fat_tree},
       {"ns3", "a topology file in the ns-3 RDMA format", &ns3},
+      {"rail_optimized", "GPU servers whose GPU g connects to the rail-g leaf; leaves to spines",
+       &rail_optimized},
   };
   v.variant("type", type, options, "topology kind");
 }

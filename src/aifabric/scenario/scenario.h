@@ -32,6 +32,7 @@ struct TopologySpec final : Params {
   LeafSpineConfig leaf_spine;
   FatTreeConfig fat_tree;
   Ns3TopologySpec ns3;
+  RailOptimizedConfig rail_optimized;
   void visit(ParamVisitor& v) override;
 };
 
