@@ -1,0 +1,322 @@
+// Collective algorithms as transfers with data dependencies. Conventions: a transfer
+// depends on the transfer that brought its data to the sender (the previous step's
+// receive) and on the sender's own previous send (a NIC sends its steps in order).
+#include "aifabric/workload/collectives/collectives.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace aifabric {
+namespace {
+
+using Ids = std::vector<uint32_t>;
+
+struct Ctx {
+  TaskGraph& g;
+  uint32_t group;
+  uint8_t prio;
+};
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// `steps` ring steps of `chunk` bytes among `ranks`; `start[i]` are rank i's initial
+// dependencies. Returns each rank's last receive (indexed like ranks).
+Ids ring(Ctx& c, std::span<const uint32_t> ranks, int64_t chunk, int64_t steps,
+         const std::vector<Ids>& start) {
+  const size_t n = ranks.size();
+  Ids last_send(n, UINT32_MAX);
+  Ids last_recv(n, UINT32_MAX);  // by receiving rank
+  for (int64_t k = 0; k < steps; ++k) {
+    Ids recv(n, UINT32_MAX);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t to = (i + 1) % n;
+      Ids deps;
+      if (k == 0) {
+        deps = start[i];
+      } else {
+        deps = {last_recv[i], last_send[i]};
+      }
+      const uint32_t t =
+          c.g.add_transfer(ranks[i], ranks[to], std::max<int64_t>(chunk, 1), deps, c.group, c.prio);
+      last_send[i] = t;
+      recv[to] = t;
+    }
+    last_recv = recv;
+  }
+  return last_recv;
+}
+
+std::vector<Ids> same_start(size_t n, std::span<const uint32_t> deps) {
+  return std::vector<Ids>(n, Ids(deps.begin(), deps.end()));
+}
+
+// Recursive halving (reduce-scatter) then recursive doubling (all-gather): log2(n)
+// exchanges each way; sizes halve, then double.
+Ids halving_doubling(Ctx& c, std::span<const uint32_t> ranks, int64_t bytes, bool rs, bool ag,
+                     std::span<const uint32_t> deps) {
+  const size_t n = ranks.size();
+  int k = 0;
+  while ((size_t{1} << k) < n) ++k;
+  Ids last_send(n, UINT32_MAX), last_recv(n, UINT32_MAX);
+  bool first = true;
+  auto exchange = [&](size_t distance, int64_t size) {
+    Ids recv(n, UINT32_MAX);
+    for (size_t i = 0; i < n; ++i) {
+      const size_t peer = i ^ distance;
+      Ids d = first ? Ids(deps.begin(), deps.end()) : Ids{last_recv[i], last_send[i]};
+      const uint32_t t =
+          c.g.add_transfer(ranks[i], ranks[peer], std::max<int64_t>(size, 1), d, c.group, c.prio);
+      last_send[i] = t;
+      recv[peer] = t;
+    }
+    last_recv = recv;
+    first = false;
+  };
+  if (rs) {
+    for (int s = 0; s < k; ++s) exchange(n >> (s + 1), ceil_div(bytes, int64_t{2} << s));
+  }
+  if (ag) {
+    for (int s = 0; s < k; ++s)
+      exchange(size_t{1} << s, ceil_div(bytes << s, static_cast<int64_t>(n)));
+  }
+  return last_recv;
+}
+
+// One binary tree over `order` (heap layout: children of i are 2i+1, 2i+2): reduce to
+// the root, then broadcast down, in `chunks` pipelined pieces of `size` total.
+void tree(Ctx& c, const std::vector<uint32_t>& order, int64_t size, int64_t chunks,
+          std::span<const uint32_t> deps, Ids& finals) {
+  const size_t n = order.size();
+  const int64_t piece = std::max<int64_t>(ceil_div(size, chunks), 1);
+  // up[i][k]: transfer of chunk k from node i to its parent; down[i][k]: to node i.
+  std::vector<Ids> up(n, Ids(static_cast<size_t>(chunks), UINT32_MAX));
+  std::vector<Ids> down(n, Ids(static_cast<size_t>(chunks), UINT32_MAX));
+  for (size_t idx = n; idx-- > 1;) {  // children before parents
+    for (int64_t k = 0; k < chunks; ++k) {
+      Ids d(deps.begin(), deps.end());
+      for (size_t ch : {2 * idx + 1, 2 * idx + 2}) {
+        if (ch < n) d.push_back(up[ch][static_cast<size_t>(k)]);
+      }
+      if (k > 0) d.push_back(up[idx][static_cast<size_t>(k - 1)]);
+      up[idx][static_cast<size_t>(k)] =
+          c.g.add_transfer(order[idx], order[(idx - 1) / 2], piece, d, c.group, c.prio);
+    }
+  }
+  for (size_t idx = 1; idx < n; ++idx) {  // parents before children
+    const size_t parent = (idx - 1) / 2;
+    for (int64_t k = 0; k < chunks; ++k) {
+      Ids d;
+      if (parent == 0) {
+        for (size_t ch : {size_t{1}, size_t{2}}) {
+          if (ch < n) d.push_back(up[ch][static_cast<size_t>(k)]);
+        }
+      } else {
+        d.push_back(down[parent][static_cast<size_t>(k)]);
+      }
+      if (k > 0) d.push_back(down[idx][static_cast<size_t>(k - 1)]);
+      down[idx][static_cast<size_t>(k)] =
+          c.g.add_transfer(order[parent], order[idx], piece, d, c.group, c.prio);
+      if (k == chunks - 1) finals.push_back(down[idx][static_cast<size_t>(k)]);
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view collective_op_name(CollectiveOp op) {
+  switch (op) {
+    case CollectiveOp::kAllReduce:
+      return "allreduce";
+    case CollectiveOp::kReduceScatter:
+      return "reduce_scatter";
+    case CollectiveOp::kAllGather:
+      return "all_gather";
+    case CollectiveOp::kAllToAll:
+      return "all_to_all";
+    default:
+      return "send_recv";
+  }
+}
+
+std::string_view collective_algo_name(CollectiveAlgo algo) {
+  switch (algo) {
+    case CollectiveAlgo::kRing:
+      return "ring";
+    case CollectiveAlgo::kDoubleBinaryTree:
+      return "tree";
+    case CollectiveAlgo::kHalvingDoubling:
+      return "halving_doubling";
+    case CollectiveAlgo::kPairwise:
+      return "pairwise";
+    default:
+      return "direct";
+  }
+}
+
+double bus_factor(CollectiveOp op, uint32_t ranks) {
+  const double n = ranks;
+  switch (op) {
+    case CollectiveOp::kAllReduce:
+      return n <= 1 ? 0 : 2 * (n - 1) / n;
+    case CollectiveOp::kSendRecv:
+      return 1;
+    default:
+      return n <= 1 ? 0 : (n - 1) / n;
+  }
+}
+
+Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec& spec,
+                                             std::span<const uint32_t> ranks,
+                                             std::span<const uint32_t> deps, const ClusterMap& map,
+                                             const std::string& name) {
+  const std::string what = std::string(collective_op_name(spec.op)) + " '" + name + "'";
+  if (std::set<uint32_t>(ranks.begin(), ranks.end()).size() != ranks.size()) {
+    return Status::error(what + ": a rank appears twice");
+  }
+  for (uint32_t r : ranks) {
+    if (r >= map.ranks())
+      return Status::error(what + ": rank " + std::to_string(r) + " is not in the cluster");
+  }
+  if (spec.bytes <= 0) return Status::error(what + ": size must be positive");
+  const size_t n = ranks.size();
+  if (spec.op == CollectiveOp::kSendRecv && n != 2) {
+    return Status::error(what + ": send/recv takes exactly 2 ranks");
+  }
+  if (n <= 1) return Ids(deps.begin(), deps.end());
+  const auto nn = static_cast<int64_t>(n);
+  Ctx c{g,
+        g.add_group(
+            {name, std::string(collective_op_name(spec.op)), spec.bytes, static_cast<uint32_t>(n)}),
+        spec.priority};
+  const int64_t chunk = ceil_div(spec.bytes, nn);
+
+  if (spec.hierarchical &&
+      (spec.op == CollectiveOp::kAllReduce || spec.op == CollectiveOp::kReduceScatter ||
+       spec.op == CollectiveOp::kAllGather)) {
+    // Group ranks by node (in the given order) and by local position in the node.
+    std::map<uint32_t, Ids> by_node;
+    for (uint32_t r : ranks) by_node[map.node_of_rank[r]].push_back(r);
+    const size_t local = by_node.begin()->second.size();
+    for (const auto& [node, rs] : by_node) {
+      if (rs.size() != local) {
+        return Status::error(what + ": hierarchical needs the same number of ranks on every node");
+      }
+    }
+    std::vector<Ids> nodes;
+    for (auto& [node, rs] : by_node) nodes.push_back(rs);
+    const size_t m = nodes.size();
+    std::map<uint32_t, Ids> after;  // rank -> what its next phase waits for
+    for (uint32_t r : ranks) after[r] = Ids(deps.begin(), deps.end());
+    auto intra = [&](int64_t size) {  // a ring over NVLink in every node
+      for (const auto& rs : nodes) {
+        std::vector<Ids> start;
+        for (uint32_t r : rs) start.push_back(after[r]);
+        const Ids fin = ring(c, rs, ceil_div(size, static_cast<int64_t>(local)),
+                             static_cast<int64_t>(local) - 1, start);
+        for (size_t i = 0; i < rs.size(); ++i) {
+          if (fin[i] != UINT32_MAX) after[rs[i]] = {fin[i]};
+        }
+      }
+    };
+    auto inter = [&](int64_t size, int64_t steps_per_chunk) {  // one ring per rail
+      for (size_t j = 0; j < local; ++j) {
+        Ids rail;
+        std::vector<Ids> start;
+        for (const auto& rs : nodes) {
+          rail.push_back(rs[j]);
+          start.push_back(after[rs[j]]);
+        }
+        if (m <= 1) continue;
+        const Ids fin = ring(c, rail, ceil_div(size, static_cast<int64_t>(m)),
+                             steps_per_chunk * (static_cast<int64_t>(m) - 1), start);
+        for (size_t i = 0; i < rail.size(); ++i) after[rail[i]] = {fin[i]};
+      }
+    };
+    const auto l = static_cast<int64_t>(local);
+    if (spec.op == CollectiveOp::kAllReduce) {
+      if (local > 1) intra(spec.bytes);   // reduce-scatter inside nodes
+      inter(ceil_div(spec.bytes, l), 2);  // all-reduce of 1/local per rail
+      if (local > 1) intra(spec.bytes);   // all-gather inside nodes
+    } else if (spec.op == CollectiveOp::kReduceScatter) {
+      if (local > 1) intra(spec.bytes);
+      inter(ceil_div(spec.bytes, l), 1);
+    } else {
+      inter(ceil_div(spec.bytes, l), 1);
+      if (local > 1) intra(spec.bytes);
+    }
+    Ids out;
+    for (uint32_t r : ranks) out.insert(out.end(), after[r].begin(), after[r].end());
+    return out;
+  }
+
+  switch (spec.op) {
+    case CollectiveOp::kSendRecv:
+      return Ids{g.add_transfer(ranks[0], ranks[1], spec.bytes, deps, c.group, c.prio)};
+    case CollectiveOp::kAllToAll: {
+      if (spec.algo == CollectiveAlgo::kDirect) {
+        Ids out;
+        for (size_t i = 0; i < n; ++i) {
+          for (size_t j = 0; j < n; ++j) {
+            if (i != j)
+              out.push_back(g.add_transfer(ranks[i], ranks[j], chunk, deps, c.group, c.prio));
+          }
+        }
+        return out;
+      }
+      if (spec.algo != CollectiveAlgo::kPairwise) {
+        return Status::error(what + ": all-to-all runs pairwise or direct");
+      }
+      Ids last(n, UINT32_MAX);
+      for (size_t k = 1; k < n; ++k) {
+        for (size_t i = 0; i < n; ++i) {
+          Ids d = k == 1 ? Ids(deps.begin(), deps.end()) : Ids{last[i]};
+          last[i] = g.add_transfer(ranks[i], ranks[(i + k) % n], chunk, d, c.group, c.prio);
+        }
+      }
+      return last;
+    }
+    default:
+      break;
+  }
+  // All-reduce, reduce-scatter, all-gather.
+  switch (spec.algo) {
+    case CollectiveAlgo::kRing: {
+      const int64_t steps = spec.op == CollectiveOp::kAllReduce ? 2 * (nn - 1) : nn - 1;
+      return ring(c, ranks, chunk, steps, same_start(n, deps));
+    }
+    case CollectiveAlgo::kHalvingDoubling: {
+      if ((n & (n - 1)) != 0) {
+        return Status::error(what +
+                             ": halving-doubling needs a power-of-two number of ranks (got " +
+                             std::to_string(n) + ")");
+      }
+      const bool rs = spec.op != CollectiveOp::kAllGather;
+      const bool ag = spec.op != CollectiveOp::kReduceScatter;
+      return halving_doubling(c, ranks, spec.bytes, rs, ag, deps);
+    }
+    case CollectiveAlgo::kDoubleBinaryTree: {
+      if (spec.op != CollectiveOp::kAllReduce) {
+        return Status::error(what + ": the double binary tree is an all-reduce algorithm");
+      }
+      // Two trees, each carrying half the data; the second over the reversed order so
+      // that the first tree's leaves are interior nodes of the second (NCCL's aim).
+      // Each half is pipelined in pieces of at most 4 MiB (at most 64 pieces).
+      const int64_t half = ceil_div(spec.bytes, 2);
+      const int64_t chunks = std::clamp<int64_t>(ceil_div(half, int64_t{4} << 20), 1, 64);
+      std::vector<uint32_t> a(ranks.begin(), ranks.end());
+      std::vector<uint32_t> b(a.rbegin(), a.rend());
+      Ids finals;
+      tree(c, a, half, chunks, deps, finals);
+      tree(c, b, half, chunks, deps, finals);
+      return finals;
+    }
+    default:
+      return Status::error(what + ": algorithm " + std::string(collective_algo_name(spec.algo)) +
+                           " does not apply");
+  }
+}
+
+}  // namespace aifabric
