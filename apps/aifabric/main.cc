@@ -105,13 +105,14 @@ int cmd_run(const CommonOptions& o, std::string out, bool quiet) {
   auto sim = simulate(*prepared, progress.get());
   progress.reset();
   if (!sim) return bad_input(sim.status().message());
-  if (auto st = write_results(out, **sim, prepared->graph); !st) {
+  if (auto st = write_results(out, **sim, *prepared); !st) {
     std::cerr << "aifabric: " << st.message() << "\n";
     return 1;
   }
   if (!quiet) {
     std::cout << summary_text((*sim)->report);
-    std::cout << "results       " << out << "/ (summary.json, flows.csv, ports.csv, fct.txt)\n";
+    std::cout << "results       " << out << "/ (summary.json, flows.csv, ports.csv, fct.txt"
+              << ((*prepared).iteration ? ", trace.json" : "") << ")\n";
   }
   return 0;
 }
@@ -125,6 +126,76 @@ int cmd_validate(const CommonOptions& o) {
                            (*scenario)->name, prepared->graph.hosts().size(),
                            prepared->graph.switch_count(), prepared->graph.links().size(),
                            prepared->flows.size());
+  return 0;
+}
+
+// Runs the scenario once per value of one key and prints the headline numbers side by
+// side; each run's results go to OUT/<key>=<value>/.
+int cmd_sweep(const CommonOptions& o, const std::string& vary, std::string out, bool quiet) {
+  const size_t eq = vary.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == vary.size()) {
+    return bad_input("--vary '" + vary + "': expected KEY=V1,V2,...");
+  }
+  const std::string key = vary.substr(0, eq);
+  std::vector<std::string> values;
+  for (size_t b = eq + 1; b <= vary.size();) {
+    const size_t e = vary.find(',', b);
+    values.push_back(vary.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  // Check every variant before running any, so bad input writes nothing.
+  std::vector<std::unique_ptr<Scenario>> scenarios;
+  std::vector<PreparedRun> runs;
+  for (const auto& v : values) {
+    CommonOptions one = o;
+    one.sets.push_back(key + "=" + v);
+    auto s = load(one);
+    if (!s) return bad_input(s.status().message());
+    scenarios.push_back(std::move(s).value());
+  }
+  for (const auto& s : scenarios) {
+    auto p = prepare_run(*s);
+    if (!p) return bad_input(p.status().message());
+    runs.push_back(std::move(p).value());
+  }
+  if (out.empty()) out = "results/" + scenarios[0]->name + "-sweep";
+  const bool workload = scenarios[0]->workload.is_llm();
+  std::string table =
+      workload ? fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10}\n", key, "iteration(s)",
+                             "compute(s)", "exposed(s)", "comm(%)")
+               : fmt::format("{:<24} {:>14} {:>12} {:>12} {:>10} {:>12}\n", key, "makespan(us)",
+                             "p50 slowdn", "p99 slowdn", "drops", "pause frames");
+  for (size_t i = 0; i < runs.size(); ++i) {
+    auto sim = simulate(runs[i], nullptr);
+    if (!sim) return bad_input(sim.status().message());
+    const std::string dir = out + "/" + key + "=" + values[i];
+    if (auto st = write_results(dir, **sim, runs[i]); !st) {
+      std::cerr << "aifabric: " << st.message() << "\n";
+      return 1;
+    }
+    const RunReport& r = (*sim)->report;
+    if (workload && r.workload) {
+      const WorkloadReport& w = *r.workload;
+      table += fmt::format("{:<24} {:>14.4f} {:>14.4f} {:>14.4f} {:>10.1f}\n", values[i],
+                           w.iteration.to_seconds(), w.compute.to_seconds(),
+                           w.exposed_comm.to_seconds(), 100 * w.comm_share);
+    } else {
+      std::vector<double> sd;
+      for (const auto& f : r.flows) {
+        if (f.status == FlowRow::Status::kDone) sd.push_back(f.slowdown);
+      }
+      const Percentiles p = percentiles(sd);
+      table += fmt::format("{:<24} {:>14.3f} {:>12.3f} {:>12.3f} {:>10} {:>12}\n", values[i],
+                           r.makespan.to_us(), p.p50, p.p99,
+                           r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops,
+                           r.pause_frames);
+    }
+    if (!quiet) std::cerr << "  " << key << "=" << values[i] << " done\n";
+  }
+  if (!quiet) {
+    std::cout << table << "results       " << out << "/<key>=<value>/\n";
+  }
   return 0;
 }
 
@@ -177,6 +248,19 @@ int main(int argc, char** argv) {
   add_common(validate, val_opts);
   validate->footer("Example: aifabric validate examples/fat-tree-permutation.yaml");
 
+  CommonOptions sweep_opts;
+  std::string vary;
+  std::string sweep_out;
+  bool sweep_quiet = false;
+  auto* sweep = app.add_subcommand("sweep", "run a scenario once per value of one key; one table");
+  add_common(sweep, sweep_opts);
+  sweep->add_option("--vary", vary, "KEY=V1,V2,... the key to vary and its values")->required();
+  sweep->add_option("--out", sweep_out, "results folder (default results/<name>-sweep)");
+  sweep->add_flag("--quiet,-q", sweep_quiet, "print nothing but errors");
+  sweep->footer(
+      "Example: aifabric sweep examples/bandwidth-sweep.yaml "
+      "--vary topology.host_link.rate=25Gbps,50Gbps,100Gbps,200Gbps,400Gbps");
+
   CommonOptions wl_opts;
   bool wl_json = false;
   auto* workload =
@@ -208,6 +292,7 @@ int main(int argc, char** argv) {
   }
   if (validate->parsed()) return cmd_validate(val_opts);
   if (workload->parsed()) return cmd_workload(wl_opts, wl_json);
+  if (sweep->parsed()) return cmd_sweep(sweep_opts, vary, sweep_out, sweep_quiet);
   if (run->parsed() || app.get_subcommands().empty()) return cmd_run(run_opts, out, quiet);
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -9,8 +10,11 @@
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/topo/ns3_topology.h"
 #include "aifabric/transport/cc/congestion_control.h"
+#include "aifabric/workload/analytic_executor.h"
+#include "aifabric/workload/collectives/collectives.h"
 #include "aifabric/workload/flow_file.h"
 #include "aifabric/workload/ns3_flows.h"
+#include "aifabric/workload/packet_executor.h"
 
 namespace aifabric {
 namespace {
@@ -82,6 +86,97 @@ struct ProgressBridge {
   }
 };
 
+Result<TaskTimes> run_workload(const PreparedRun& run, Network& net) {
+  const LlmWorkloadSpec& w = run.scenario->workload.llm;
+  const IterationGraph& it = *run.iteration;
+  if (w.backend == Backend::kPacket)
+    return run_on_network(it.graph, it.map, net, run.scenario->stop_time);
+  // Alpha: an idle network transfer's fixed cost (first packet through the path and
+  // the ACK back), measured on this topology between the first two NICs; beta: the
+  // NIC rate.
+  AlphaBeta ab;
+  FlowSpec probe;
+  probe.src = it.map.host_of_rank[0];
+  probe.dst = probe.src == 0 ? 1 : 0;
+  probe.size = 1;
+  ab.net_alpha = net.ideal_fct(probe);
+  ab.net_beta = net.hosts()[probe.src]->port().link().rate;
+  // A NIC that receives while it sends carries the ACKs of the incoming flow on its
+  // egress too (one per data packet), so its data share is MTU / (frame + ACK).
+  const double mtu = static_cast<double>(run.scenario->transport.mtu.count());
+  ab.net_efficiency = mtu / (mtu + kRoceHeaderBytes + kL1OverheadBytes + kAckWireBytes);
+  return run_analytic(it.graph, it.map, ab);
+}
+
+WorkloadReport workload_report(const PreparedRun& run, const TaskTimes& t) {
+  const IterationPlan& plan = *run.plan;
+  const TaskGraph& g = run.iteration->graph;
+  WorkloadReport r;
+  r.backend = std::string(kBackendNames[static_cast<int>(run.scenario->workload.llm.backend)]);
+  r.tasks = g.size();
+  r.iteration = t.makespan();
+  std::vector<Time> busy(static_cast<size_t>(plan.gpus));
+  // Per group: the span of its tasks.
+  std::vector<Time> first(g.groups().size(), Time::max());
+  std::vector<Time> last(g.groups().size());
+  // Pipeline exchanges are point-to-point: their time is each transfer's own.
+  std::vector<Time> transfer_sum(g.groups().size());
+  std::vector<int64_t> transfers(g.groups().size(), 0);
+  for (size_t i = 0; i < g.size(); ++i) {
+    const Task& task = g.tasks()[i];
+    if (task.kind == TaskKind::kCompute) {
+      busy[task.rank] += task.duration;
+      continue;
+    }
+    first[task.group] = std::min(first[task.group], t.start[i]);
+    last[task.group] = std::max(last[task.group], t.finish[i]);
+    transfer_sum[task.group] += t.finish[i] - t.start[i];
+    ++transfers[task.group];
+  }
+  for (Time b : busy) r.compute = std::max(r.compute, b);
+  r.exposed_comm = r.iteration > r.compute ? r.iteration - r.compute : Time::zero();
+  r.comm_share =
+      r.iteration > Time::zero() ? r.exposed_comm.to_seconds() / r.iteration.to_seconds() : 0;
+  // Aggregate instances by name (stage and bucket numbers dropped: "dp.allreduce").
+  for (size_t gi = 0; gi < g.groups().size(); ++gi) {
+    if (first[gi] == Time::max()) continue;
+    const TaskGroup& grp = g.groups()[gi];
+    const std::string name = grp.name.substr(0, grp.name.find(' '));
+    auto it = std::find_if(r.collectives.begin(), r.collectives.end(),
+                           [&](const CollectiveRow& c) { return c.name == name; });
+    if (it == r.collectives.end()) {
+      r.collectives.push_back(CollectiveRow{name, grp.kind, grp.ranks, 0, 0, Time::zero(), 0, 0});
+      it = r.collectives.end() - 1;
+    }
+    if (grp.kind == "pp_send") {
+      it->bytes = grp.bytes;
+      it->instances = static_cast<size_t>(transfers[gi]);
+      it->mean_time = Time::ps(transfer_sum[gi].ps() / std::max<int64_t>(transfers[gi], 1));
+      continue;
+    }
+    // Running means of size and time over the instances (stages differ in size).
+    const Time span = last[gi] - first[gi];
+    const auto k = static_cast<int64_t>(it->instances);
+    it->mean_time = Time::ps((it->mean_time.ps() * k + span.ps()) / (k + 1));
+    it->bytes = (it->bytes * k + grp.bytes) / (k + 1);
+    ++it->instances;
+  }
+  for (auto& c : r.collectives) {
+    const double secs = c.mean_time.to_seconds();
+    if (secs <= 0) continue;
+    c.algbw_gbs = static_cast<double>(c.bytes) / secs / 1e9;
+    CollectiveOp op = CollectiveOp::kAllReduce;
+    if (c.kind == "pp_send") op = CollectiveOp::kSendRecv;
+    if (c.kind == "all_to_all") op = CollectiveOp::kAllToAll;
+    if (c.kind == "reduce_scatter") op = CollectiveOp::kReduceScatter;
+    if (c.kind == "all_gather") op = CollectiveOp::kAllGather;
+    c.busbw_gbs = c.algbw_gbs * bus_factor(op, c.ranks);
+  }
+  r.training_days_formula = plan.training_days_formula;
+  r.training_days_simulated = r.iteration.to_seconds() * plan.iterations_for_training / 86400.0;
+  return r;
+}
+
 }  // namespace
 
 Result<PreparedRun> prepare_run(const Scenario& s) {
@@ -91,6 +186,25 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
   if (!graph) return graph.status().with_context("topology");
   run.graph = std::move(graph).value();
   if (auto st = run.graph.validate(); !st) return st.with_context("topology");
+  if (s.workload.is_llm()) {
+    const LlmWorkloadSpec& w = s.workload.llm;
+    auto plan = make_plan(w.model, w.parallel, w.cluster);
+    if (!plan) return plan.status();
+    if (w.backend == Backend::kPacket &&
+        run.graph.hosts().size() < static_cast<size_t>(plan->gpus)) {
+      return Status::error("workload: " + std::to_string(plan->gpus) +
+                           " GPUs need as many hosts (NICs), but the topology has " +
+                           std::to_string(run.graph.hosts().size()));
+    }
+    auto iteration = build_iteration(*plan);
+    if (!iteration) return iteration.status().with_context("workload");
+    if (auto st = validate_task_graph(iteration->graph, static_cast<uint32_t>(plan->gpus)); !st) {
+      return st.with_context("workload");
+    }
+    run.plan = std::move(plan).value();
+    run.iteration = std::move(iteration).value();
+    return run;
+  }
   // One stream per traffic entry, from the run seed.
   Simulator seeds(static_cast<uint64_t>(s.seed));
   for (size_t i = 0; i < s.traffic.size(); ++i) {
@@ -121,9 +235,16 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   ProgressBridge bridge{observer, &net};
   if (observer != nullptr) out->sim->set_progress(&ProgressBridge::call, &bridge, 1 << 20);
   const auto wall0 = std::chrono::steady_clock::now();
-  net.run(s.stop_time);
+  if (run.iteration) {
+    auto times = run_workload(run, net);
+    if (!times) return times.status();
+    out->task_times = std::move(times).value();
+  } else {
+    net.run(s.stop_time);
+  }
   const auto wall1 = std::chrono::steady_clock::now();
   out->sim->set_progress(nullptr, nullptr, 0);
+  if (run.iteration) out->report.workload = workload_report(run, out->task_times);
 
   RunReport& r = out->report;
   r.scenario = s.name;

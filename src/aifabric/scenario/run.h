@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,9 @@
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/topo/network.h"
+#include "aifabric/workload/llm/iteration.h"
+#include "aifabric/workload/llm/plan.h"
+#include "aifabric/workload/task_graph.h"
 
 namespace aifabric {
 
@@ -38,6 +42,31 @@ struct PortRow {
   double utilization;  // tx bytes / (rate x makespan)
 };
 
+// One collective (or pipeline exchange) kind of a training iteration, aggregated over
+// its instances (e.g. every stage's and tensor rank's gradient all-reduce).
+struct CollectiveRow {
+  std::string name;
+  std::string kind;
+  uint32_t ranks = 0;
+  int64_t bytes = 0;  // per-rank buffer of one instance (mean over instances)
+  size_t instances = 0;
+  Time mean_time;        // first transfer start to last transfer finish, averaged
+  double algbw_gbs = 0;  // bytes / time, GB/s (1e9 B/s, as nccl-tests)
+  double busbw_gbs = 0;  // algbw x the nccl-tests bus factor
+};
+
+struct WorkloadReport {
+  std::string backend;
+  Time iteration;         // the task graph's makespan
+  Time compute;           // the busiest GPU's compute (forward/backward, TP included)
+  Time exposed_comm;      // iteration - compute
+  double comm_share = 0;  // exposed_comm / iteration
+  size_t tasks = 0;
+  std::vector<CollectiveRow> collectives;
+  double training_days_simulated = 0;  // iteration x iterations for the training tokens
+  double training_days_formula = 0;    // T = 8 T P / (N X)
+};
+
 struct RunReport {
   std::string scenario;
   uint64_t seed = 0;
@@ -55,6 +84,7 @@ struct RunReport {
   int64_t payload_sent = 0, payload_received = 0, payload_dropped = 0, payload_in_network = 0;
   int64_t buffer_drops = 0, headroom_drops = 0, link_drops = 0, no_route_drops = 0;
   bool stopped_early = false;  // stop_time reached with flows unfinished
+  std::optional<WorkloadReport> workload;
 };
 
 // A scenario made concrete: graph and flows, ready to simulate.
@@ -62,6 +92,8 @@ struct PreparedRun {
   const Scenario* scenario = nullptr;
   TopologyGraph graph;
   std::vector<FlowSpec> flows;
+  std::optional<IterationPlan> plan;        // workload type llm
+  std::optional<IterationGraph> iteration;  // its task graph
 };
 
 // Builds the topology and the flows, reading any referenced files. Fails without side
@@ -80,6 +112,7 @@ struct Simulation {
   std::unique_ptr<Simulator> sim;
   std::unique_ptr<Network> net;
   RunReport report;
+  TaskTimes task_times;  // workload runs: when each task ran
 };
 Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver* observer);
 

@@ -74,18 +74,24 @@ struct TrafficSpec final : Params {
 
 enum class Backend { kAnalytic = 0, kPacket = 1 };
 inline constexpr std::string_view kBackendNames[] = {"analytic", "packet"};
+enum class TraceScope { kReplica = 0, kAll = 1, kNone = 2 };
+inline constexpr std::string_view kTraceScopeNames[] = {"replica", "all", "none"};
 
 struct LlmWorkloadSpec final : Params {
   ModelConfig model;
   ParallelConfig parallel;
   ClusterConfig cluster;
   Backend backend = Backend::kAnalytic;
+  TraceScope trace = TraceScope::kReplica;
   void visit(ParamVisitor& v) override {
     v.section("model", model, "the model (defaults: GPT-3 175B)");
     v.section("parallel", parallel, "the parallel layout (defaults: TP 8, PP 8, DP 16)");
     v.section("cluster", cluster, "servers and GPUs");
     visit_enum(v, "backend", backend, kBackendNames,
                "analytic (alpha-beta, instant) or packet (the packet-level fabric)");
+    visit_enum(v, "trace", trace, kTraceScopeNames,
+               "trace.json timeline: replica (the GPUs of data-parallel rank 0: every stage "
+               "and tensor rank), all GPUs, or none");
   }
 };
 

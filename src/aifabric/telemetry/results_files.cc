@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "aifabric/telemetry/chrome_trace.h"
 #include "aifabric/telemetry/fct_txt.h"
 
 namespace aifabric {
@@ -125,6 +126,29 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
                         {"conserved", r.payload_sent == r.payload_received + r.payload_dropped +
                                                             r.payload_in_network}};
   const double wall = std::max(r.wall_seconds, 1e-9);
+  if (r.workload) {
+    const WorkloadReport& w = *r.workload;
+    nlohmann::ordered_json wj;
+    wj["backend"] = w.backend;
+    wj["iteration_s"] = w.iteration.to_seconds();
+    wj["compute_s"] = w.compute.to_seconds();
+    wj["exposed_communication_s"] = w.exposed_comm.to_seconds();
+    wj["communication_share"] = w.comm_share;
+    wj["tasks"] = w.tasks;
+    wj["training_days_simulated"] = w.training_days_simulated;
+    wj["training_days_formula"] = w.training_days_formula;
+    for (const auto& c : w.collectives) {
+      wj["collectives"].push_back({{"name", c.name},
+                                   {"kind", c.kind},
+                                   {"ranks", c.ranks},
+                                   {"bytes", c.bytes},
+                                   {"instances", c.instances},
+                                   {"mean_time_us", c.mean_time.to_us()},
+                                   {"algbw_GBps", c.algbw_gbs},
+                                   {"busbw_GBps", c.busbw_gbs}});
+    }
+    j["workload"] = wj;
+  }
   j["engine"] = {{"wall_s", r.wall_seconds},
                  {"events", r.events},
                  {"events_per_s", static_cast<double>(r.events) / wall},
@@ -173,7 +197,8 @@ void write_ports_csv(std::ostream& out, const RunReport& r, const TopologyGraph&
   }
 }
 
-Status write_results(const std::string& dir, const Simulation& sim, const TopologyGraph& g) {
+Status write_results(const std::string& dir, const Simulation& sim, const PreparedRun& run) {
+  const TopologyGraph& g = run.graph;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::error("--out " + dir + ": cannot create the folder: " + ec.message());
@@ -191,6 +216,25 @@ Status write_results(const std::string& dir, const Simulation& sim, const Topolo
   write_ports_csv(ports, sim.report, g);
   if (auto s = open("fct.txt", fct); !s) return s;
   write_fct_txt(fct, *sim.net);
+  const TraceScope scope = run.scenario->workload.llm.trace;
+  if (run.iteration && scope != TraceScope::kNone) {
+    std::ofstream trace;
+    if (auto s = open("trace.json", trace); !s) return s;
+    if (scope == TraceScope::kAll) {
+      write_chrome_trace(trace, run.iteration->graph, sim.task_times, run.iteration->map);
+    } else {
+      // One data-parallel replica: tasks of other replicas are left out (the writer
+      // skips tasks without a finish time). Thousands of GPUs would make the file huge.
+      TaskTimes shown = sim.task_times;
+      const auto& tasks = run.iteration->graph.tasks();
+      const int64_t tp = run.plan->parallel.tp;
+      const int64_t dp = run.plan->parallel.dp;
+      for (size_t i = 0; i < tasks.size(); ++i) {
+        if ((tasks[i].rank / tp) % dp != 0) shown.finish[i] = Time::max();
+      }
+      write_chrome_trace(trace, run.iteration->graph, shown, run.iteration->map);
+    }
+  }
   return Status::ok();
 }
 
@@ -211,6 +255,28 @@ std::string summary_text(const RunReport& r) {
   std::string out;
   out += fmt::format("scenario      {} (seed {}): {} hosts, {} switches, {} links\n", r.scenario,
                      r.seed, r.hosts, r.switches, r.links);
+  if (r.workload) {
+    const WorkloadReport& w = *r.workload;
+    out += fmt::format("iteration     {:.4f} s ({} backend, {} tasks)\n", w.iteration.to_seconds(),
+                       w.backend, w.tasks);
+    out += fmt::format(
+        "compute       {:.4f} s on the busiest GPU; exposed communication {:.4f} s = {:.1f} % of "
+        "the iteration\n",
+        w.compute.to_seconds(), w.exposed_comm.to_seconds(), 100 * w.comm_share);
+    out += fmt::format(
+        "training      {:.2f} days simulated (iteration x iterations), {:.2f} days by T = 8 T P / "
+        "(N X)\n",
+        w.training_days_simulated, w.training_days_formula);
+    out += fmt::format("{:<16} {:<14} {:>6} {:>14} {:>10} {:>14} {:>12} {:>12}\n", "collective",
+                       "kind", "ranks", "bytes", "instances", "mean time(us)", "algbw(GB/s)",
+                       "busbw(GB/s)");
+    for (const auto& c : w.collectives) {
+      out += fmt::format("{:<16} {:<14} {:>6} {:>14} {:>10} {:>14.1f} {:>12.2f} {:>12.2f}\n",
+                         c.name, c.kind, c.ranks, c.bytes, c.instances, c.mean_time.to_us(),
+                         c.algbw_gbs, c.busbw_gbs);
+    }
+    if (r.flows.empty()) return out;
+  }
   out += fmt::format("flows         {} of {} completed{}\n", done, r.flows.size(),
                      r.stopped_early ? " (stop_time reached)" : "");
   out += fmt::format("makespan      {:.3f} us\n", r.makespan.to_us());

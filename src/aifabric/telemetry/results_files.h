@@ -22,8 +22,9 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g);
 void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g);
 void write_ports_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g);
 
-// Creates `dir` and writes every output file of the run into it.
-Status write_results(const std::string& dir, const Simulation& sim, const TopologyGraph& g);
+// Creates `dir` and writes every output file of the run into it (and trace.json, the
+// per-GPU timeline, for a training workload).
+Status write_results(const std::string& dir, const Simulation& sim, const PreparedRun& run);
 
 // A few lines for the terminal.
 std::string summary_text(const RunReport& r);

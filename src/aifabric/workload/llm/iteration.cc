@@ -26,9 +26,9 @@ Result<IterationGraph> build_iteration(const IterationPlan& plan) {
   const int64_t mb = plan.micro_batches;
   const bool full = p.recompute == Recompute::kFull;
   out.compute_group = g.add_group({"forward/backward", "compute", 0, 1});
-  const uint32_t pp_fwd = g.add_group({"pp.activations", "pp_send", 0, 2});
-  const uint32_t pp_bwd = g.add_group({"pp.gradients", "pp_send", 0, 2});
   const int64_t act_bytes = plan.stages[0].tp_allreduce_bytes_per_microbatch;
+  const uint32_t pp_fwd = g.add_group({"pp.activations", "pp_send", act_bytes, 2});
+  const uint32_t pp_bwd = g.add_group({"pp.gradients", "pp_send", act_bytes, 2});
 
   // Task ids: forward/backward of (dp, stage, tp, micro-batch), and the pipeline
   // transfers that feed them.
@@ -178,8 +178,11 @@ Result<IterationGraph> build_iteration(const IterationPlan& plan) {
       for (int64_t tp = 0; tp < p.tp; ++tp) {
         std::vector<uint32_t> ranks;
         for (int64_t dp = 0; dp < p.dp; ++dp) ranks.push_back(plan.rank(dp, st, tp));
+        std::vector<uint32_t> previous_bucket;
         for (int64_t k = 0; k < buckets; ++k) {
-          std::vector<uint32_t> deps;
+          // NCCL runs a communicator's operations in order: bucket k starts on a rank
+          // after bucket k-1 finished there.
+          std::vector<uint32_t> deps = previous_bucket;
           for (uint32_t r : ranks) {
             const auto& slices = last_backward_slices[r];
             if (!slices.empty()) {
@@ -199,6 +202,7 @@ Result<IterationGraph> build_iteration(const IterationPlan& plan) {
               g, spec, ranks, deps, out.map,
               "dp.allreduce stage " + std::to_string(st) + " bucket " + std::to_string(k));
           if (!fin) return fin.status();
+          previous_bucket = *fin;
         }
       }
     }
