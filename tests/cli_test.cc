@@ -197,3 +197,36 @@ TEST(Cli, Ns3FilesRunLikeTheEquivalentYamlScenario) {
 }
 
 }  // namespace
+
+namespace {
+
+// The collective benchmark prints nccl-tests' columns; busbw = algbw x 2(n-1)/n for
+// all-reduce (nccl-tests PERFORMANCE.md), and bad options are refused.
+TEST(Cli, CollectiveTableInNcclTestsLayout) {
+  const Cmd c = run("collective --op allreduce --ranks 8 --sizes 1MiB:4MiB");
+  ASSERT_EQ(c.status, 0) << c.out;
+  EXPECT_NE(c.out.find("size(B)"), std::string::npos);
+  EXPECT_NE(c.out.find("busbw(GB/s)"), std::string::npos);
+  std::istringstream in(c.out);
+  std::string line;
+  int rows = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ls(line);
+    double size = 0, count = 0, time = 0, alg = 0, bus = 0;
+    std::string type;
+    ls >> size >> count >> type >> time >> alg >> bus;
+    EXPECT_EQ(count, size / 4);
+    EXPECT_NEAR(alg, size / (time * 1e-6) / 1e9, 0.01 * alg);
+    EXPECT_NEAR(bus, alg * 2 * 7 / 8, 0.01 * bus);
+    ++rows;
+  }
+  EXPECT_EQ(rows, 3);  // 1, 2, 4 MiB
+  const Cmd bad = run("collective --op allgossip");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("--op 'allgossip'"), std::string::npos);
+  EXPECT_EQ(run("collective --sizes 4MiB:1MiB").status, 2);
+  EXPECT_EQ(run("collective --ranks 12 --algo halving_doubling").status, 2);
+}
+
+}  // namespace

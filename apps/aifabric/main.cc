@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "aifabric/scenario/collective_bench.h"
 #include "aifabric/scenario/describe.h"
 #include "aifabric/scenario/run.h"
 #include "aifabric/scenario/scenario.h"
@@ -199,6 +200,78 @@ int cmd_sweep(const CommonOptions& o, const std::string& vary, std::string out, 
   return 0;
 }
 
+struct CollectiveCli {
+  std::string op = "allreduce";
+  std::string algo = "ring";
+  uint32_t ranks = 16;
+  uint32_t gpus_per_node = 1;
+  std::string sizes = "1MiB:64MiB";
+  std::string backend = "analytic";
+  bool hierarchical = false;
+};
+
+int cmd_collective(const CommonOptions& o, const CollectiveCli& c) {
+  CollectiveBenchOptions b;
+  const std::pair<const char*, CollectiveOp> ops[] = {
+      {"allreduce", CollectiveOp::kAllReduce},
+      {"reduce_scatter", CollectiveOp::kReduceScatter},
+      {"all_gather", CollectiveOp::kAllGather},
+      {"all_to_all", CollectiveOp::kAllToAll},
+      {"send_recv", CollectiveOp::kSendRecv}};
+  const std::pair<const char*, CollectiveAlgo> algos[] = {
+      {"ring", CollectiveAlgo::kRing},
+      {"tree", CollectiveAlgo::kDoubleBinaryTree},
+      {"halving_doubling", CollectiveAlgo::kHalvingDoubling},
+      {"pairwise", CollectiveAlgo::kPairwise},
+      {"direct", CollectiveAlgo::kDirect}};
+  bool found = false;
+  for (const auto& [name, op] : ops) {
+    if (c.op == name) {
+      b.spec.op = op;
+      found = true;
+    }
+  }
+  if (!found)
+    return bad_input("--op '" + c.op +
+                     "': one of allreduce, reduce_scatter, all_gather, all_to_all, send_recv");
+  found = false;
+  for (const auto& [name, algo] : algos) {
+    if (c.algo == name) {
+      b.spec.algo = algo;
+      found = true;
+    }
+  }
+  if (!found)
+    return bad_input("--algo '" + c.algo +
+                     "': one of ring, tree, halving_doubling, pairwise, direct");
+  if (b.spec.op == CollectiveOp::kAllToAll && c.algo == "ring")
+    b.spec.algo = CollectiveAlgo::kPairwise;
+  if (c.backend != "analytic" && c.backend != "packet") {
+    return bad_input("--backend '" + c.backend + "': analytic or packet");
+  }
+  b.backend = c.backend == "packet" ? Backend::kPacket : Backend::kAnalytic;
+  b.ranks = c.ranks;
+  b.gpus_per_node = c.gpus_per_node;
+  b.spec.hierarchical = c.hierarchical;
+  if (auto st = parse_size_range(c.sizes, b); !st) return bad_input(st.message());
+  // Without a scenario: a non-blocking 400 Gbps leaf-spine with one host per rank.
+  CommonOptions fabric = o;
+  if (fabric.scenario.empty()) {
+    const uint32_t per_leaf = std::min<uint32_t>(c.ranks, 32);
+    const uint32_t leaves = (c.ranks + per_leaf - 1) / per_leaf;
+    fabric.sets.insert(fabric.sets.begin(),
+                       {"topology.hosts_per_leaf=" + std::to_string(per_leaf),
+                        "topology.leaves=" + std::to_string(leaves),
+                        "topology.spines=" + std::to_string(leaves > 1 ? per_leaf : 1)});
+  }
+  auto s = load(fabric);
+  if (!s) return bad_input(s.status().message());
+  auto table = collective_bench_table(b, **s);
+  if (!table) return bad_input(table.status().message());
+  std::cout << *table;
+  return 0;
+}
+
 int cmd_workload(const CommonOptions& o, bool json) {
   auto scenario = load(o);
   if (!scenario) return bad_input(scenario.status().message());
@@ -248,6 +321,26 @@ int main(int argc, char** argv) {
   add_common(validate, val_opts);
   validate->footer("Example: aifabric validate examples/fat-tree-permutation.yaml");
 
+  CommonOptions coll_opts;
+  CollectiveCli coll;
+  auto* collective = app.add_subcommand(
+      "collective", "time one collective over a range of sizes; nccl-tests' table layout");
+  add_common(collective, coll_opts);
+  collective->add_option("--op", coll.op,
+                         "allreduce, reduce_scatter, all_gather, all_to_all, send_recv");
+  collective->add_option("--algo", coll.algo, "ring, tree, halving_doubling, pairwise, direct");
+  collective->add_option("--ranks", coll.ranks, "GPUs taking part (rank r uses host r)");
+  collective->add_option("--gpus-per-node", coll.gpus_per_node,
+                         "ranks per server; ranks of one server use NVLink");
+  collective->add_option("--sizes", coll.sizes, "MIN:MAX, doubling (e.g. 1MiB:1GiB)");
+  collective->add_option("--backend", coll.backend, "analytic (alpha-beta) or packet");
+  collective->add_flag("--hierarchical", coll.hierarchical,
+                       "NVLink inside servers, one ring per rail between them");
+  collective->footer(
+      "Without a scenario the fabric is a non-blocking 400 Gbps leaf-spine with one host per "
+      "rank.\n"
+      "Example: aifabric collective --op allreduce --ranks 64 --sizes 1MiB:1GiB --backend packet");
+
   CommonOptions sweep_opts;
   std::string vary;
   std::string sweep_out;
@@ -293,6 +386,7 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return cmd_validate(val_opts);
   if (workload->parsed()) return cmd_workload(wl_opts, wl_json);
   if (sweep->parsed()) return cmd_sweep(sweep_opts, vary, sweep_out, sweep_quiet);
+  if (collective->parsed()) return cmd_collective(coll_opts, coll);
   if (run->parsed() || app.get_subcommands().empty()) return cmd_run(run_opts, out, quiet);
   return 0;
 }

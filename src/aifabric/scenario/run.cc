@@ -25,24 +25,6 @@ std::string resolve(const Scenario& s, const std::string& file) {
   return (std::filesystem::path(s.base_dir) / p).string();
 }
 
-Result<TopologyGraph> build_topology(const Scenario& s) {
-  const TopologySpec& t = s.topology;
-  switch (t.type) {
-    case 0:
-      return build_leaf_spine(t.leaf_spine);
-    case 1:
-      return build_fat_tree(t.fat_tree);
-    case 3:
-      return build_rail_optimized(t.rail_optimized);
-    default: {
-      const std::string path = resolve(s, t.ns3.file);
-      std::ifstream in(path);
-      if (!in) return Status::error("topology.file: cannot read '" + path + "'");
-      return read_ns3_topology(in, path);
-    }
-  }
-}
-
 Result<std::vector<FlowSpec>> build_traffic(const Scenario& s, size_t i, const TopologyGraph& g,
                                             RandomStream& rng) {
   const TrafficSpec& t = s.traffic[i];
@@ -178,6 +160,24 @@ WorkloadReport workload_report(const PreparedRun& run, const TaskTimes& t) {
 }
 
 }  // namespace
+
+Result<TopologyGraph> build_topology(const Scenario& s) {
+  const TopologySpec& t = s.topology;
+  switch (t.type) {
+    case 0:
+      return build_leaf_spine(t.leaf_spine);
+    case 1:
+      return build_fat_tree(t.fat_tree);
+    case 3:
+      return build_rail_optimized(t.rail_optimized);
+    default: {
+      const std::string path = resolve(s, t.ns3.file);
+      std::ifstream in(path);
+      if (!in) return Status::error("topology.file: cannot read '" + path + "'");
+      return read_ns3_topology(in, path);
+    }
+  }
+}
 
 Result<PreparedRun> prepare_run(const Scenario& s) {
   PreparedRun run;

@@ -96,6 +96,9 @@ struct PreparedRun {
   std::optional<IterationGraph> iteration;  // its task graph
 };
 
+// The scenario's topology graph (reads the ns-3 file for type ns3), not validated.
+Result<TopologyGraph> build_topology(const Scenario& s);
+
 // Builds the topology and the flows, reading any referenced files. Fails without side
 // effects on any bad input.
 Result<PreparedRun> prepare_run(const Scenario& s);

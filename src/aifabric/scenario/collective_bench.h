@@ -1,0 +1,30 @@
+// The collective benchmark: one collective swept over message sizes on a fabric,
+// reported in the layout of NVIDIA's nccl-tests (size, count, type, time, algbw,
+// busbw) that cluster operators know.
+#pragma once
+
+#include <string>
+
+#include "aifabric/scenario/scenario.h"
+#include "aifabric/workload/collectives/collectives.h"
+
+namespace aifabric {
+
+struct CollectiveBenchOptions {
+  CollectiveSpec spec;  // op, algorithm, hierarchical (bytes set per row)
+  uint32_t ranks = 16;
+  uint32_t gpus_per_node = 1;  // >1: ranks of a node talk over NVLink
+  Bytes min_size = Bytes::mib(1);
+  Bytes max_size = Bytes::mib(64);
+  Backend backend = Backend::kAnalytic;
+  int64_t element_bytes = 4;  // nccl-tests' float
+};
+
+// Parses "1MiB:1GiB" (or a single size) into the options' range.
+Status parse_size_range(const std::string& text, CollectiveBenchOptions& o);
+
+// Runs the sweep on `fabric`'s topology and fabric settings (which needs at least
+// `ranks` hosts; rank r uses host r) and returns the table.
+Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, const Scenario& fabric);
+
+}  // namespace aifabric
