@@ -4,11 +4,15 @@
 // data/ACK/NACK/CNP frame crossing one link), peak memory, and a fingerprint of the
 // results so that an optimization can be checked to leave them unchanged.
 //
-// Usage: aifabric_bench [dcqcn|none ...] [--repeat N]; each case runs in its own
+// Also one training iteration at 128 and 1024 GPUs on each backend (llm-* cases).
+//
+// Usage: aifabric_bench [dcqcn|none|llm-analytic-128|llm-analytic-1024|llm-packet-128|
+// llm-packet-1024 ...] [--repeat N]; each case runs in its own
 // process so that peak memory is its own.
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -34,7 +38,67 @@ traffic:
   - {type: permutation, size: 16MiB}
 )";
 
+// One training iteration: GPT-3 175B (analytic) or GPT-3 6.7B (packet) at 128 or 1024
+// GPUs on a rail-optimized 400 Gbps fabric.
+constexpr const char* kLlm = R"(
+name: bench-llm
+topology: {type: rail_optimized, nodes: 16, gpus_per_node: 8, nodes_per_leaf: 8, spines: 8}
+workload:
+  type: llm
+  trace: none
+  model: {name: gpt3-6.7b, layers: 32, hidden: 4096, heads: 32, seq_len: 2048, vocab: 50257}
+  parallel: {tp: 8, pp: 4, dp: 4, global_batch: 32, micro_batch: 1}
+)";
+
+int run_llm_case(const std::string& name) {
+  const bool packet = name.find("packet") != std::string::npos;
+  const bool big = name.find("1024") != std::string::npos;
+  std::vector<std::string> sets{std::string("workload.backend=") +
+                                (packet ? "packet" : "analytic")};
+  if (big) {
+    sets.insert(sets.end(),
+                {"topology.nodes=128", "topology.nodes_per_leaf=16", "topology.spines=16",
+                 "workload.parallel.dp=32", "workload.parallel.global_batch=256"});
+  }
+  if (!packet) {
+    // The analytic backend times the full GPT-3 175B job (PP 8 needs 8 stages).
+    sets.insert(
+        sets.end(),
+        {"workload.model.name=gpt3-175b", "workload.model.layers=96", "workload.model.hidden=12288",
+         "workload.model.heads=96", "workload.parallel.pp=8",
+         big ? "workload.parallel.dp=16" : "workload.parallel.dp=2",
+         big ? "workload.parallel.global_batch=1536" : "workload.parallel.global_batch=192"});
+  }
+  auto s = load_scenario_text(kLlm, "bench", sets);
+  if (!s) {
+    std::fprintf(stderr, "%s\n", s.status().message().c_str());
+    return 2;
+  }
+  auto prepared = prepare_run(**s);
+  if (!prepared) {
+    std::fprintf(stderr, "%s\n", prepared.status().message().c_str());
+    return 2;
+  }
+  auto sim = simulate(*prepared, nullptr);
+  if (!sim) {
+    std::fprintf(stderr, "%s\n", sim.status().message().c_str());
+    return 2;
+  }
+  const RunReport& r = (*sim)->report;
+  const WorkloadReport& w = *r.workload;
+  std::printf(
+      "%-18s %s, %lld GPUs | wall %7.3f s | iteration %9.4f s simulated | %8zu tasks | %9lld "
+      "packet-hops %6.2f M/s | peak %5.0f MiB\n",
+      name.c_str(), prepared->plan->model.name.c_str(),
+      static_cast<long long>(prepared->plan->gpus), r.wall_seconds, w.iteration.to_seconds(),
+      w.tasks, static_cast<long long>(r.packet_hops),
+      static_cast<double>(r.packet_hops) / std::max(r.wall_seconds, 1e-9) / 1e6, r.peak_memory_mib);
+  std::fflush(stdout);
+  return 0;
+}
+
 int run_case(const std::string& cc) {
+  if (cc.rfind("llm-", 0) == 0) return run_llm_case(cc);
   auto s = load_scenario_text(kScenario, "bench", {"cc.algorithm=" + cc});
   if (!s) {
     std::fprintf(stderr, "%s\n", s.status().message().c_str());
@@ -84,10 +148,14 @@ int main(int argc, char** argv) {
       cases.emplace_back(argv[i]);
     }
   }
-  if (cases.empty()) cases = {"dcqcn", "none"};
+  if (cases.empty()) {
+    cases = {"dcqcn",          "none",           "llm-analytic-128", "llm-analytic-1024",
+             "llm-packet-128", "llm-packet-1024"};
+  }
   std::printf(
-      "engine benchmark: fat-tree k=8, 128 hosts, 400 Gbps, 1 us/hop, permutation of 16 MiB flows, "
-      "PFC on\n");
+      "engine benchmark: fat-tree k=8, 128 hosts, 400 Gbps, 1 us/hop, permutation of 16 MiB "
+      "flows, PFC on;\ntraining iterations (llm-*): analytic = GPT-3 175B, packet = GPT-3 6.7B, "
+      "rail-optimized 400 Gbps fabric\n");
   for (int r = 0; r < repeat; ++r) {
     for (const auto& c : cases) {
       std::fflush(stdout);

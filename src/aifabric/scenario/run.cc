@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/topo/ns3_topology.h"
@@ -116,7 +117,21 @@ WorkloadReport workload_report(const PreparedRun& run, const TaskTimes& t) {
     ++transfers[task.group];
   }
   for (Time b : busy) r.compute = std::max(r.compute, b);
-  r.exposed_comm = r.iteration > r.compute ? r.iteration - r.compute : Time::zero();
+  // Communication's share is what it adds to the iteration: the makespan minus that of
+  // the same schedule with free transfers (which keeps the pipeline bubble).
+  {
+    ClusterMap free_map = run.iteration->map;
+    free_map.nvlink_latency = Time::zero();
+    free_map.nvlink_rate = BitRate::bps(std::numeric_limits<int64_t>::max() / 8);
+    AlphaBeta free_net;
+    free_net.net_alpha = Time::zero();
+    free_net.net_beta = BitRate::bps(std::numeric_limits<int64_t>::max() / 8);
+    free_net.net_efficiency = 1;
+    auto baseline = run_analytic(g, free_map, free_net);
+    r.without_comm = baseline ? baseline->makespan() : r.compute;
+  }
+  r.bubble = r.without_comm > r.compute ? r.without_comm - r.compute : Time::zero();
+  r.exposed_comm = r.iteration > r.without_comm ? r.iteration - r.without_comm : Time::zero();
   r.comm_share =
       r.iteration > Time::zero() ? r.exposed_comm.to_seconds() / r.iteration.to_seconds() : 0;
   // Aggregate instances by name (stage and bucket numbers dropped: "dp.allreduce").

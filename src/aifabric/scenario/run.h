@@ -57,9 +57,12 @@ struct CollectiveRow {
 
 struct WorkloadReport {
   std::string backend;
-  Time iteration;         // the task graph's makespan
-  Time compute;           // the busiest GPU's compute (forward/backward, TP included)
-  Time exposed_comm;      // iteration - compute
+  Time iteration;  // the task graph's makespan
+  Time compute;    // the busiest GPU's compute (forward/backward, TP included)
+  // The same graph with free transfers: compute plus the pipeline bubble.
+  Time without_comm;
+  Time bubble;            // without_comm - compute
+  Time exposed_comm;      // iteration - without_comm: what communication adds
   double comm_share = 0;  // exposed_comm / iteration
   size_t tasks = 0;
   std::vector<CollectiveRow> collectives;

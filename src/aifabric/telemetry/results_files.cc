@@ -132,6 +132,7 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
     wj["backend"] = w.backend;
     wj["iteration_s"] = w.iteration.to_seconds();
     wj["compute_s"] = w.compute.to_seconds();
+    wj["pipeline_bubble_s"] = w.bubble.to_seconds();
     wj["exposed_communication_s"] = w.exposed_comm.to_seconds();
     wj["communication_share"] = w.comm_share;
     wj["tasks"] = w.tasks;
@@ -227,10 +228,8 @@ Status write_results(const std::string& dir, const Simulation& sim, const Prepar
       // skips tasks without a finish time). Thousands of GPUs would make the file huge.
       TaskTimes shown = sim.task_times;
       const auto& tasks = run.iteration->graph.tasks();
-      const int64_t tp = run.plan->parallel.tp;
-      const int64_t dp = run.plan->parallel.dp;
       for (size_t i = 0; i < tasks.size(); ++i) {
-        if ((tasks[i].rank / tp) % dp != 0) shown.finish[i] = Time::max();
+        if (run.plan->dp_of(tasks[i].rank) != 0) shown.finish[i] = Time::max();
       }
       write_chrome_trace(trace, run.iteration->graph, shown, run.iteration->map);
     }
@@ -259,10 +258,10 @@ std::string summary_text(const RunReport& r) {
     const WorkloadReport& w = *r.workload;
     out += fmt::format("iteration     {:.4f} s ({} backend, {} tasks)\n", w.iteration.to_seconds(),
                        w.backend, w.tasks);
-    out += fmt::format(
-        "compute       {:.4f} s on the busiest GPU; exposed communication {:.4f} s = {:.1f} % of "
-        "the iteration\n",
-        w.compute.to_seconds(), w.exposed_comm.to_seconds(), 100 * w.comm_share);
+    out += fmt::format("compute       {:.4f} s on the busiest GPU, pipeline bubble {:.4f} s\n",
+                       w.compute.to_seconds(), w.bubble.to_seconds());
+    out += fmt::format("communication {:.4f} s exposed = {:.1f} % of the iteration\n",
+                       w.exposed_comm.to_seconds(), 100 * w.comm_share);
     out += fmt::format(
         "training      {:.2f} days simulated (iteration x iterations), {:.2f} days by T = 8 T P / "
         "(N X)\n",

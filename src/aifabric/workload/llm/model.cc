@@ -59,6 +59,9 @@ void ParallelConfig::visit(ParamVisitor& v) {
   v.param("dp_bucket", dp_bucket, "gradient bucket size of the data-parallel all-reduce");
   v.param("dp_overlap", dp_overlap, "overlap the gradient all-reduce with the last backward");
   visit_enum(v, "grad_precision", grad_precision, kPrecisionNames, "gradients as all-reduced");
+  visit_enum(v, "order", order, kRankOrderNames,
+             "rank placement, fastest-varying first: tp_dp_pp (Megatron: tensor ranks in a "
+             "server, data/pipeline peers on the same rail) or tp_pp_dp");
 }
 
 Status ParallelConfig::validate() const {
@@ -77,6 +80,9 @@ void ClusterConfig::visit(ParamVisitor& v) {
   v.param("nvlink_rate", nvlink_rate, "NVLink/NVSwitch bandwidth per GPU per direction");
   v.param("nvlink_latency", nvlink_latency, "NVLink transfer latency");
   v.param("effective_tflops", effective_tflops, "achieved TFLOP/s per GPU", Range{1e-3, 1e6});
+  v.param("peak_tflops", peak_tflops, "peak TFLOP/s per GPU (with mfu)", Range{0, 1e6});
+  v.param("mfu", mfu, "model FLOPs utilization; > 0 sets the achieved rate to peak x mfu",
+          Range{0, 1});
   v.param("training_tokens", training_tokens, "tokens of the whole training run", Range{0, 1e18});
 }
 

@@ -16,6 +16,11 @@ inline constexpr std::string_view kPrecisionNames[] = {"fp16", "bf16", "fp8", "f
 int64_t precision_bytes(Precision p);
 
 enum class Recompute { kFull = 0, kNone = 1 };
+// Rank order from fastest-varying to slowest: Megatron's default puts tensor ranks
+// innermost, then data, then pipeline (tp_dp_pp); tp_pp_dp puts a pipeline's stages on
+// consecutive ranks instead.
+enum class RankOrder { kTpDpPp = 0, kTpPpDp = 1 };
+inline constexpr std::string_view kRankOrderNames[] = {"tp_dp_pp", "tp_pp_dp"};
 inline constexpr std::string_view kRecomputeNames[] = {"full", "none"};
 
 struct ModelConfig final : Params {
@@ -61,6 +66,7 @@ struct ParallelConfig final : Params {
   Bytes dp_bucket = Bytes::mib(40);  // gradient bucket for the data-parallel all-reduce
   bool dp_overlap = false;           // overlap gradient all-reduce with the last backward pass
   Precision grad_precision = Precision::kFp16;
+  RankOrder order = RankOrder::kTpDpPp;
   void visit(ParamVisitor& v) override;
   Status validate() const override;
   int64_t gpus() const { return tp * pp * dp; }
@@ -74,8 +80,15 @@ struct ClusterConfig final : Params {
   // Effective (achieved) throughput per GPU; 140 TFLOP/s is Megatron-LM's measured
   // A100 figure for GPT-3 (Narayanan et al. 2021, section 5.1).
   double effective_tflops = 140;
+  double peak_tflops = 0;  // with mfu > 0: effective = peak x mfu
+  double mfu = 0;
+  double achieved_tflops() const { return mfu > 0 ? peak_tflops * mfu : effective_tflops; }
   double training_tokens = 300e9;  // for the end-to-end estimate (GPT-3: 300 B tokens)
   void visit(ParamVisitor& v) override;
+  Status validate() const override {
+    if (mfu > 0 && peak_tflops <= 0) return Status::error("mfu needs peak_tflops");
+    return Status::ok();
+  }
 };
 
 // Derived sizes of the model.

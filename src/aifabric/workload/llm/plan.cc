@@ -51,7 +51,7 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
   const double tokens = b * s;  // per micro-batch
   const int64_t act_bytes = precision_bytes(m.precision);
   const int64_t grad_bytes = precision_bytes(p.grad_precision);
-  const double x = c.effective_tflops * 1e12;
+  const double x = c.achieved_tflops() * 1e12;
   const double kv = static_cast<double>(m.kv_dim());
   // Per-token forward FLOPs of one layer (see iteration_flops).
   const double attn = 2 * (2 * h * h + 2 * h * kv) + 4 * s * h;
@@ -184,7 +184,7 @@ std::string plan_table(const IterationPlan& plan) {
   out += fmt::format(
       "compute       {:.3f} s per iteration on the busiest GPU at {:g} TFLOP/s; 1F1B without "
       "communication {:.3f} s\n",
-      plan.compute_per_iteration.to_seconds(), plan.cluster.effective_tflops,
+      plan.compute_per_iteration.to_seconds(), plan.cluster.achieved_tflops(),
       plan.ideal_iteration.to_seconds());
   out += fmt::format(
       "training      T = 8 T P / (N X) = {:.2f} days for {:.3g} tokens ({:.0f} iterations)\n\n",

@@ -52,9 +52,17 @@ struct IterationPlan {
   double iterations_for_training = 0;
   double training_days_formula = 0;  // T = 8 T_tokens P / (N X)
 
-  // Megatron placement: tensor ranks innermost, then data, then pipeline.
+  // Placement per parallel.order (Megatron's default: tensor, data, pipeline).
   uint32_t rank(int64_t dp, int64_t pp, int64_t tp) const {
+    if (parallel.order == RankOrder::kTpPpDp) {
+      return static_cast<uint32_t>((dp * parallel.pp + pp) * parallel.tp + tp);
+    }
     return static_cast<uint32_t>((pp * parallel.dp + dp) * parallel.tp + tp);
+  }
+  // The data-parallel rank of a GPU rank (inverse of rank()).
+  int64_t dp_of(uint32_t r) const {
+    const int64_t above_tp = r / parallel.tp;
+    return parallel.order == RankOrder::kTpPpDp ? above_tp / parallel.pp : above_tp % parallel.dp;
   }
   uint32_t node_of(uint32_t rank) const {
     return static_cast<uint32_t>(rank / static_cast<uint32_t>(cluster.gpus_per_node));

@@ -155,3 +155,32 @@ TEST(LlmPlan, PublishedParameterCounts) {
 
 }  // namespace
 }  // namespace aifabric
+
+namespace aifabric {
+namespace {
+
+TEST(LlmPlan, PlacementOrderAndMfu) {
+  ModelConfig m;
+  ParallelConfig p;
+  ClusterConfig c;
+  auto megatron = make_plan(m, p, c);
+  ASSERT_TRUE(megatron.is_ok());
+  EXPECT_EQ(megatron->rank(0, 1, 0), 128u);  // next stage: past 16 data ranks x 8 tensor ranks
+  EXPECT_EQ(megatron->dp_of(megatron->rank(5, 3, 2)), 5);
+  p.order = RankOrder::kTpPpDp;
+  auto stages_adjacent = make_plan(m, p, c);
+  ASSERT_TRUE(stages_adjacent.is_ok());
+  EXPECT_EQ(stages_adjacent->rank(0, 1, 0), 8u);
+  EXPECT_EQ(stages_adjacent->dp_of(stages_adjacent->rank(5, 3, 2)), 5);
+  // Peak x MFU replaces the effective rate: 312 TFLOP/s x 0.45 = 140.4 TFLOP/s.
+  c.peak_tflops = 312;
+  c.mfu = 0.45;
+  auto by_mfu = make_plan(m, ParallelConfig{}, c);
+  ASSERT_TRUE(by_mfu.is_ok());
+  EXPECT_NEAR(
+      megatron->compute_per_iteration.to_seconds() / by_mfu->compute_per_iteration.to_seconds(),
+      140.4 / 140, 1e-6);
+}
+
+}  // namespace
+}  // namespace aifabric
