@@ -50,6 +50,35 @@ workload:
   parallel: {tp: 8, pp: 4, dp: 4, global_batch: 32, micro_batch: 1}
 )";
 
+struct Loaded {
+  std::unique_ptr<Scenario> scenario;
+  PreparedRun prepared;
+  std::unique_ptr<Simulation> sim;  // null on error (printed)
+};
+
+Loaded load_and_simulate(const char* yaml, const std::vector<std::string>& sets) {
+  Loaded out;
+  auto s = load_scenario_text(yaml, "bench", sets);
+  if (!s) {
+    std::fprintf(stderr, "%s\n", s.status().message().c_str());
+    return out;
+  }
+  out.scenario = std::move(s).value();
+  auto prepared = prepare_run(*out.scenario);
+  if (!prepared) {
+    std::fprintf(stderr, "%s\n", prepared.status().message().c_str());
+    return out;
+  }
+  out.prepared = std::move(prepared).value();
+  auto sim = simulate(out.prepared, nullptr);
+  if (!sim) {
+    std::fprintf(stderr, "%s\n", sim.status().message().c_str());
+    return out;
+  }
+  out.sim = std::move(sim).value();
+  return out;
+}
+
 int run_llm_case(const std::string& name) {
   const bool packet = name.find("packet") != std::string::npos;
   const bool big = name.find("1024") != std::string::npos;
@@ -69,22 +98,11 @@ int run_llm_case(const std::string& name) {
          big ? "workload.parallel.dp=16" : "workload.parallel.dp=2",
          big ? "workload.parallel.global_batch=1536" : "workload.parallel.global_batch=192"});
   }
-  auto s = load_scenario_text(kLlm, "bench", sets);
-  if (!s) {
-    std::fprintf(stderr, "%s\n", s.status().message().c_str());
-    return 2;
-  }
-  auto prepared = prepare_run(**s);
-  if (!prepared) {
-    std::fprintf(stderr, "%s\n", prepared.status().message().c_str());
-    return 2;
-  }
-  auto sim = simulate(*prepared, nullptr);
-  if (!sim) {
-    std::fprintf(stderr, "%s\n", sim.status().message().c_str());
-    return 2;
-  }
-  const RunReport& r = (*sim)->report;
+  Loaded run = load_and_simulate(kLlm, sets);
+  if (!run.sim) return 2;
+  const auto* prepared = &run.prepared;
+  const auto& sim = run.sim;
+  const RunReport& r = sim->report;
   const WorkloadReport& w = *r.workload;
   std::printf(
       "%-18s %s, %lld GPUs | wall %7.3f s | iteration %9.4f s simulated | %8zu tasks | %9lld "
@@ -99,22 +117,10 @@ int run_llm_case(const std::string& name) {
 
 int run_case(const std::string& cc) {
   if (cc.rfind("llm-", 0) == 0) return run_llm_case(cc);
-  auto s = load_scenario_text(kScenario, "bench", {"cc.algorithm=" + cc});
-  if (!s) {
-    std::fprintf(stderr, "%s\n", s.status().message().c_str());
-    return 2;
-  }
-  auto prepared = prepare_run(**s);
-  if (!prepared) {
-    std::fprintf(stderr, "%s\n", prepared.status().message().c_str());
-    return 2;
-  }
-  auto sim = simulate(*prepared, nullptr);
-  if (!sim) {
-    std::fprintf(stderr, "%s\n", sim.status().message().c_str());
-    return 2;
-  }
-  const RunReport& r = (*sim)->report;
+  Loaded run = load_and_simulate(kScenario, {"cc.algorithm=" + cc});
+  if (!run.sim) return 2;
+  const auto& sim = run.sim;
+  const RunReport& r = sim->report;
   // Fingerprint: sum of completion times in picoseconds, XOR-folded with flow ids.
   uint64_t fp = 1469598103934665603ULL;
   size_t done = 0;

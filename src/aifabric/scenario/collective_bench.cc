@@ -57,28 +57,12 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
     if (!fin) return fin.status();
     // A fresh fabric per size, so that sizes do not disturb each other.
     Simulator sim(static_cast<uint64_t>(fabric.seed));
-    FabricConfig fc;
-    fc.switch_config = &fabric.switch_config;
-    fc.transport = &fabric.transport;
-    fc.cc = &cc_algorithms()[static_cast<size_t>(fabric.cc.index)];
-    fc.cc_params = &fabric.cc.selected();
-    fc.lb = &lb_algorithms()[static_cast<size_t>(fabric.lb.index)];
-    fc.lb_params = &fabric.lb.selected();
-    Network net(sim, *graph, fc);
+    Network net(sim, *graph, fabric_config(fabric));
     Result<TaskTimes> times = Status::error("unset");
     if (o.backend == Backend::kPacket) {
       times = run_on_network(g, map, net, fabric.stop_time);
     } else {
-      AlphaBeta ab;
-      FlowSpec probe;
-      probe.src = 0;
-      probe.dst = 1;
-      probe.size = 1;
-      ab.net_alpha = net.ideal_fct(probe);
-      ab.net_beta = net.hosts()[0]->port().link().rate;
-      const double mtu = static_cast<double>(fabric.transport.mtu.count());
-      ab.net_efficiency = mtu / (mtu + kRoceHeaderBytes + kL1OverheadBytes + kAckWireBytes);
-      times = run_analytic(g, map, ab);
+      times = run_analytic(g, map, alpha_beta(net, fabric, 0));
     }
     if (!times) return times.status();
     const double secs = times->makespan().to_seconds();

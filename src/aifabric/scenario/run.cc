@@ -74,21 +74,7 @@ Result<TaskTimes> run_workload(const PreparedRun& run, Network& net) {
   const IterationGraph& it = *run.iteration;
   if (w.backend == Backend::kPacket)
     return run_on_network(it.graph, it.map, net, run.scenario->stop_time);
-  // Alpha: an idle network transfer's fixed cost (first packet through the path and
-  // the ACK back), measured on this topology between the first two NICs; beta: the
-  // NIC rate.
-  AlphaBeta ab;
-  FlowSpec probe;
-  probe.src = it.map.host_of_rank[0];
-  probe.dst = probe.src == 0 ? 1 : 0;
-  probe.size = 1;
-  ab.net_alpha = net.ideal_fct(probe);
-  ab.net_beta = net.hosts()[probe.src]->port().link().rate;
-  // A NIC that receives while it sends carries the ACKs of the incoming flow on its
-  // egress too (one per data packet), so its data share is MTU / (frame + ACK).
-  const double mtu = static_cast<double>(run.scenario->transport.mtu.count());
-  ab.net_efficiency = mtu / (mtu + kRoceHeaderBytes + kL1OverheadBytes + kAckWireBytes);
-  return run_analytic(it.graph, it.map, ab);
+  return run_analytic(it.graph, it.map, alpha_beta(net, *run.scenario, it.map.host_of_rank[0]));
 }
 
 WorkloadReport workload_report(const PreparedRun& run, const TaskTimes& t) {
@@ -194,6 +180,30 @@ Result<TopologyGraph> build_topology(const Scenario& s) {
   }
 }
 
+FabricConfig fabric_config(const Scenario& s) {
+  FabricConfig fc;
+  fc.switch_config = &s.switch_config;
+  fc.transport = &s.transport;
+  fc.cc = &cc_algorithms()[static_cast<size_t>(s.cc.index)];
+  fc.cc_params = &s.cc.selected();
+  fc.lb = &lb_algorithms()[static_cast<size_t>(s.lb.index)];
+  fc.lb_params = &s.lb.selected();
+  return fc;
+}
+
+AlphaBeta alpha_beta(const Network& net, const Scenario& s, uint32_t src) {
+  AlphaBeta ab;
+  FlowSpec probe;
+  probe.src = src;
+  probe.dst = src == 0 ? 1 : 0;
+  probe.size = 1;
+  ab.net_alpha = net.ideal_fct(probe);
+  ab.net_beta = net.hosts()[src]->port().link().rate;
+  const double mtu = static_cast<double>(s.transport.mtu.count());
+  ab.net_efficiency = mtu / (mtu + kRoceHeaderBytes + kL1OverheadBytes + kAckWireBytes);
+  return ab;
+}
+
 Result<PreparedRun> prepare_run(const Scenario& s) {
   PreparedRun run;
   run.scenario = &s;
@@ -236,14 +246,7 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   const Scenario& s = *run.scenario;
   auto out = std::make_unique<Simulation>();
   out->sim = std::make_unique<Simulator>(static_cast<uint64_t>(s.seed));
-  FabricConfig fc;
-  fc.switch_config = &s.switch_config;
-  fc.transport = &s.transport;
-  fc.cc = &cc_algorithms()[static_cast<size_t>(s.cc.index)];
-  fc.cc_params = &s.cc.selected();
-  fc.lb = &lb_algorithms()[static_cast<size_t>(s.lb.index)];
-  fc.lb_params = &s.lb.selected();
-  out->net = std::make_unique<Network>(*out->sim, run.graph, fc);
+  out->net = std::make_unique<Network>(*out->sim, run.graph, fabric_config(s));
   Network& net = *out->net;
   if (auto st = net.add_flows(run.flows); !st) return st.with_context("traffic");
 

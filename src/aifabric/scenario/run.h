@@ -12,6 +12,7 @@
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/topo/network.h"
+#include "aifabric/workload/analytic_executor.h"
 #include "aifabric/workload/llm/iteration.h"
 #include "aifabric/workload/llm/plan.h"
 #include "aifabric/workload/task_graph.h"
@@ -98,6 +99,15 @@ struct PreparedRun {
   std::optional<IterationPlan> plan;        // workload type llm
   std::optional<IterationGraph> iteration;  // its task graph
 };
+
+// The devices' configuration the scenario selects (points into `s`).
+FabricConfig fabric_config(const Scenario& s);
+
+// The analytic backend's parameters measured on a live fabric: alpha is an idle
+// one-packet transfer's time from host `src` (first packet through the path, ACK
+// back), beta that host's NIC rate, and the payload share of each frame counts the
+// ACKs of an incoming flow that share the NIC's egress.
+AlphaBeta alpha_beta(const Network& net, const Scenario& s, uint32_t src);
 
 // The scenario's topology graph (reads the ns-3 file for type ns3), not validated.
 Result<TopologyGraph> build_topology(const Scenario& s);
