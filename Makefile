@@ -8,7 +8,7 @@ OUT ?= results/default
 
 # Build tools and libraries, all from Debian 12 (see README "Dependencies").
 PACKAGES := g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev \
-            nlohmann-json3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+            nlohmann-json3-dev libfmt-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

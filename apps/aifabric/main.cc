@@ -112,7 +112,8 @@ int cmd_run(const CommonOptions& o, std::string out, bool quiet) {
   }
   if (!quiet) {
     std::cout << summary_text((*sim)->report);
-    std::cout << "results       " << out << "/ (summary.json, flows.csv, ports.csv, fct.txt"
+    std::cout << "results       " << out
+              << "/ (summary.json, flows.csv, ports.csv, fct.txt, telemetry.sqlite"
               << ((*prepared).iteration ? ", trace.json" : "") << ")\n";
   }
   return 0;

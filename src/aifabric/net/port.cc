@@ -105,10 +105,21 @@ bool Port::on_pause_frame(uint8_t prio, uint16_t quanta) {
   if (pause_until_[prio] <= now) {
     // A new pause episode: close the previous one.
     paused_closed_[prio] += pause_until_[prio] - pause_since_[prio];
+    if (observer_ != nullptr && pause_until_[prio] > pause_since_[prio]) {
+      observer_->pause_episode(*this, prio, pause_since_[prio], pause_until_[prio]);
+    }
     pause_since_[prio] = now;
   }
   pause_until_[prio] = quanta == 0 ? now : now + pause_quanta_time(quanta);
   return quanta == 0;
+}
+
+void Port::close_pause_episodes(Time now) {
+  if (observer_ == nullptr) return;
+  for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+    const Time end = std::min(pause_until_[prio], now);
+    if (end > pause_since_[prio]) observer_->pause_episode(*this, prio, pause_since_[prio], end);
+  }
 }
 
 Time Port::paused_time(uint8_t prio, Time now) const {

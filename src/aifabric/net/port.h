@@ -40,6 +40,18 @@ struct PortCounters {
   int64_t max_queue_bytes = 0;  // set by switches: deepest egress queue (all classes)
 };
 
+class Port;
+
+// A probe on a port: told when a pause episode of a priority ends (a pause that is
+// extended by refreshes is one episode). Nobody listening costs a branch.
+class PortObserver {
+ public:
+  virtual void pause_episode(const Port& port, uint8_t prio, Time start, Time end) = 0;
+
+ protected:
+  ~PortObserver() = default;
+};
+
 class Port final : public EventHandler {
  public:
   Port(Simulator& sim, PacketPool& pool, Node& owner, uint16_t index, const LinkParams& link,
@@ -63,7 +75,17 @@ class Port final : public EventHandler {
   Time pause_until(uint8_t prio) const { return pause_until_[prio]; }
   // Total time `prio` has been paused up to `now`.
   Time paused_time(uint8_t prio, Time now) const;
-  Time pause_quanta_time(uint16_t quanta) const { return link_.rate.transmit_time(int64_t{quanta} * 64); }
+  // Subscribes `o` to this port's pause episodes; `id` identifies the port to it.
+  void set_observer(PortObserver* o, uint32_t id) {
+    observer_ = o;
+    observer_id_ = id;
+  }
+  uint32_t observer_id() const { return observer_id_; }
+  // Reports the episodes still open at `now` (end of the run) as ending then.
+  void close_pause_episodes(Time now);
+  Time pause_quanta_time(uint16_t quanta) const {
+    return link_.rate.transmit_time(int64_t{quanta} * 64);
+  }
 
   const LinkParams& link() const { return link_; }
   uint16_t index() const { return index_; }
@@ -98,6 +120,8 @@ class Port final : public EventHandler {
   std::array<Time, kNumPriorities> pause_since_{};
   std::array<Time, kNumPriorities> paused_closed_{};
   PortCounters counters_;
+  PortObserver* observer_ = nullptr;
+  uint32_t observer_id_ = 0;
 };
 
 }  // namespace aifabric

@@ -250,6 +250,8 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   Network& net = *out->net;
   if (auto st = net.add_flows(run.flows); !st) return st.with_context("traffic");
 
+  const bool on_fabric = !run.iteration || s.workload.llm.backend == Backend::kPacket;
+  if (s.telemetry.enabled && on_fabric) out->sampler = std::make_unique<Sampler>(net, s.telemetry);
   ProgressBridge bridge{observer, &net};
   if (observer != nullptr) out->sim->set_progress(&ProgressBridge::call, &bridge, 1 << 20);
   const auto wall0 = std::chrono::steady_clock::now();
@@ -262,6 +264,7 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   }
   const auto wall1 = std::chrono::steady_clock::now();
   out->sim->set_progress(nullptr, nullptr, 0);
+  if (out->sampler) out->sampler->finish();
   if (run.iteration) out->report.workload = workload_report(run, out->task_times);
 
   RunReport& r = out->report;

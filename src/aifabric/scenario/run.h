@@ -10,6 +10,7 @@
 
 #include "aifabric/core/simulator.h"
 #include "aifabric/scenario/scenario.h"
+#include "aifabric/telemetry/sampler.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/topo/network.h"
 #include "aifabric/workload/analytic_executor.h"
@@ -128,7 +129,8 @@ struct Simulation {
   std::unique_ptr<Simulator> sim;
   std::unique_ptr<Network> net;
   RunReport report;
-  TaskTimes task_times;  // workload runs: when each task ran
+  TaskTimes task_times;              // workload runs: when each task ran
+  std::unique_ptr<Sampler> sampler;  // null when telemetry is off or nothing ran on the fabric
 };
 Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver* observer);
 

@@ -74,6 +74,7 @@ void Scenario::visit(ParamVisitor& v) {
   ParamsVector<TrafficSpec> list(traffic);
   v.list("traffic", list, "flows: a list of generators and flow files");
   v.section("workload", workload, "a training job (instead of a traffic list)");
+  v.section("telemetry", telemetry, "sampled port and queue-pair telemetry");
 }
 
 Status Scenario::validate() const {

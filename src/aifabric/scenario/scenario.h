@@ -9,6 +9,7 @@
 
 #include "aifabric/core/params.h"
 #include "aifabric/net/switch_config.h"
+#include "aifabric/telemetry/sampler.h"
 #include "aifabric/topo/builders.h"
 #include "aifabric/transport/transport_config.h"
 #include "aifabric/workload/llm/model.h"
@@ -132,6 +133,7 @@ struct Scenario final : Params {
   AlgorithmChoice lb{AlgorithmChoice::kLb};
   std::vector<TrafficSpec> traffic;
   WorkloadSpec workload;
+  TelemetryConfig telemetry;
   std::string base_dir = ".";  // where relative file names are resolved (not a key)
   void visit(ParamVisitor& v) override;
   Status validate() const override;

@@ -9,6 +9,7 @@
 
 #include "aifabric/telemetry/chrome_trace.h"
 #include "aifabric/telemetry/fct_txt.h"
+#include "aifabric/telemetry/sqlite_store.h"
 
 namespace aifabric {
 
@@ -210,13 +211,19 @@ Status write_results(const std::string& dir, const Simulation& sim, const Prepar
   };
   std::ofstream summary, flows, ports, fct;
   if (auto s = open("summary.json", summary); !s) return s;
-  summary << summary_json(sim.report, g).dump(2) << "\n";
+  const std::string summary_text_json = summary_json(sim.report, g).dump(2);
+  summary << summary_text_json << "\n";
   if (auto s = open("flows.csv", flows); !s) return s;
   write_flows_csv(flows, sim.report, g);
   if (auto s = open("ports.csv", ports); !s) return s;
   write_ports_csv(ports, sim.report, g);
   if (auto s = open("fct.txt", fct); !s) return s;
   write_fct_txt(fct, *sim.net);
+  if (auto s = write_sqlite((std::filesystem::path(dir) / "telemetry.sqlite").string(), sim.report,
+                            g, sim.sampler.get(), summary_text_json);
+      !s) {
+    return s;
+  }
   const TraceScope scope = run.scenario->workload.llm.trace;
   if (run.iteration && scope != TraceScope::kNone) {
     std::ofstream trace;
