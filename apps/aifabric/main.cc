@@ -13,6 +13,7 @@
 #include "aifabric/scenario/describe.h"
 #include "aifabric/scenario/run.h"
 #include "aifabric/scenario/scenario.h"
+#include "aifabric/telemetry/report_html.h"
 #include "aifabric/telemetry/results_files.h"
 #include "aifabric/workload/llm/plan.h"
 
@@ -113,7 +114,7 @@ int cmd_run(const CommonOptions& o, std::string out, bool quiet) {
   if (!quiet) {
     std::cout << summary_text((*sim)->report);
     std::cout << "results       " << out
-              << "/ (summary.json, flows.csv, ports.csv, fct.txt, telemetry.sqlite"
+              << "/ (summary.json, flows.csv, ports.csv, fct.txt, telemetry.sqlite, report.html"
               << ((*prepared).iteration ? ", trace.json" : "") << ")\n";
   }
   return 0;
@@ -355,6 +356,11 @@ int main(int argc, char** argv) {
       "Example: aifabric sweep examples/bandwidth-sweep.yaml "
       "--vary topology.host_link.rate=25Gbps,50Gbps,100Gbps,200Gbps,400Gbps");
 
+  std::string report_dir;
+  auto* report = app.add_subcommand("report", "rebuild report.html of a results folder");
+  report->add_option("dir", report_dir, "a results folder written by aifabric run")->required();
+  report->footer("Example: aifabric report results/default");
+
   CommonOptions wl_opts;
   bool wl_json = false;
   auto* workload =
@@ -386,6 +392,11 @@ int main(int argc, char** argv) {
   }
   if (validate->parsed()) return cmd_validate(val_opts);
   if (workload->parsed()) return cmd_workload(wl_opts, wl_json);
+  if (report->parsed()) {
+    if (auto st = write_report_html(report_dir); !st) return bad_input(st.message());
+    std::cout << report_dir << "/report.html\n";
+    return 0;
+  }
   if (sweep->parsed()) return cmd_sweep(sweep_opts, vary, sweep_out, sweep_quiet);
   if (collective->parsed()) return cmd_collective(coll_opts, coll);
   if (run->parsed() || app.get_subcommands().empty()) return cmd_run(run_opts, out, quiet);

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -124,6 +127,47 @@ TEST(Telemetry, PortCountersAgreeWithFlows) {
             "JOIN nodes n ON n.run_id = p.run_id AND n.node_id = p.node_id "
             "WHERE n.name = 'host3'");
   EXPECT_EQ(std::stoll(total[0][0]), 2 * 1024 * 1024 + 512 * 82);
+  fs::remove_all(r.dir);
+}
+
+}  // namespace
+}  // namespace aifabric
+
+namespace aifabric {
+namespace {
+
+// report.html is self-contained (nothing to fetch or run) and every plot has data.
+// With Chromium on the machine, it also renders headless to a screenshot.
+TEST(Telemetry, ReportIsSelfContainedAndEveryPlotHasData) {
+  DiskRun r = run_to_disk("report");
+  std::ifstream in(r.dir / "report.html");
+  ASSERT_TRUE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string html = ss.str();
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  size_t plots = 0;
+  for (size_t at = html.find("data-points=\""); at != std::string::npos;
+       at = html.find("data-points=\"", at + 1)) {
+    ++plots;
+    EXPECT_GT(std::stoll(html.substr(at + 13)), 0) << "an empty plot";
+  }
+  EXPECT_GE(plots, 9u);  // 2 CDFs, 4 heatmaps (tier pairs), queues, pauses, throughput
+  EXPECT_EQ(html.find("no data"), std::string::npos);
+  if (std::system("command -v chromium >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "chromium is not installed: the headless render is skipped";
+  }
+  const fs::path shot = r.dir / "report.png";
+  const std::string cmd =
+      "timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--user-data-dir=" +
+      (r.dir / "chromium").string() + " --window-size=1400,2400 --screenshot=" + shot.string() +
+      " file://" + (r.dir / "report.html").string() + " >/dev/null 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_GT(fs::file_size(shot), 10000u);
   fs::remove_all(r.dir);
 }
 

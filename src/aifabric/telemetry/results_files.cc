@@ -9,6 +9,7 @@
 
 #include "aifabric/telemetry/chrome_trace.h"
 #include "aifabric/telemetry/fct_txt.h"
+#include "aifabric/telemetry/report_html.h"
 #include "aifabric/telemetry/sqlite_store.h"
 
 namespace aifabric {
@@ -224,6 +225,7 @@ Status write_results(const std::string& dir, const Simulation& sim, const Prepar
       !s) {
     return s;
   }
+  if (auto s = write_report_html(dir); !s) return s;
   const TraceScope scope = run.scenario->workload.llm.trace;
   if (run.iteration && scope != TraceScope::kNone) {
     std::ofstream trace;

@@ -24,7 +24,9 @@ CREATE TABLE flows(run_id INTEGER, flow_id INTEGER, src TEXT, dst TEXT, size_byt
                    retx_packets INTEGER, status TEXT);
 CREATE TABLE events(run_id INTEGER, kind TEXT, port_id INTEGER, priority INTEGER,
                     start_ps INTEGER, end_ps INTEGER, detail TEXT);
+CREATE INDEX ports_id ON ports(run_id, port_id);
 CREATE INDEX ports_node ON ports(run_id, node_id);
+CREATE INDEX nodes_id ON nodes(run_id, node_id);
 CREATE INDEX samples_port_time ON samples(run_id, port_id, t_ps);
 CREATE INDEX samples_time ON samples(run_id, t_ps);
 CREATE INDEX qp_samples_flow ON qp_samples(run_id, flow_id, t_ps);
