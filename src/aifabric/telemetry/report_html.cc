@@ -28,9 +28,9 @@ class Db {
     sqlite3_stmt* st = nullptr;
     if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &st, nullptr) != SQLITE_OK) return out;
     while (sqlite3_step(st) == SQLITE_ROW) {
-      std::vector<double> row;
-      for (int i = 0; i < sqlite3_column_count(st); ++i)
-        row.push_back(sqlite3_column_double(st, i));
+      const int columns = sqlite3_column_count(st);
+      std::vector<double> row(static_cast<size_t>(columns));
+      for (int i = 0; i < columns; ++i) row[static_cast<size_t>(i)] = sqlite3_column_double(st, i);
       out.push_back(std::move(row));
     }
     sqlite3_finalize(st);

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <vector>
 
 namespace aifabric {
 namespace {
@@ -111,18 +112,28 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
   if (auto s = w.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;"); !s) return s;
   if (auto s = w.exec(kSchema); !s) return s;
   const int64_t run = 1;
-#define AIFABRIC_PREPARE(var, sql)       \
-  auto var##_r = w.prepare(sql);         \
-  if (!var##_r) return var##_r.status(); \
-  sqlite3_stmt* var = var##_r->get();
-  AIFABRIC_PREPARE(runs, "INSERT INTO runs VALUES(?,?,?,?,?)")
-  AIFABRIC_PREPARE(nodes, "INSERT INTO nodes VALUES(?,?,?,?,?)")
-  AIFABRIC_PREPARE(ports, "INSERT INTO ports VALUES(?,?,?,?,?,?,?)")
-  AIFABRIC_PREPARE(samples, "INSERT INTO samples VALUES(?,?,?,?,?,?,?,?,?,?,?)")
-  AIFABRIC_PREPARE(qps, "INSERT INTO qp_samples VALUES(?,?,?,?,?,?)")
-  AIFABRIC_PREPARE(flows, "INSERT INTO flows VALUES(?,?,?,?,?,?,?,?,?,?,?)")
-  AIFABRIC_PREPARE(events, "INSERT INTO events VALUES(?,?,?,?,?,?,?)")
-#undef AIFABRIC_PREPARE
+  const char* const kInserts[] = {
+      "INSERT INTO runs VALUES(?,?,?,?,?)",
+      "INSERT INTO nodes VALUES(?,?,?,?,?)",
+      "INSERT INTO ports VALUES(?,?,?,?,?,?,?)",
+      "INSERT INTO samples VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+      "INSERT INTO qp_samples VALUES(?,?,?,?,?,?)",
+      "INSERT INTO flows VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+      "INSERT INTO events VALUES(?,?,?,?,?,?,?)",
+  };
+  std::vector<Stmt> stmts;
+  for (const char* sql : kInserts) {
+    auto st = w.prepare(sql);
+    if (!st) return st.status();
+    stmts.push_back(std::move(st).value());
+  }
+  sqlite3_stmt* runs = stmts[0].get();
+  sqlite3_stmt* nodes = stmts[1].get();
+  sqlite3_stmt* ports = stmts[2].get();
+  sqlite3_stmt* samples = stmts[3].get();
+  sqlite3_stmt* qps = stmts[4].get();
+  sqlite3_stmt* flows = stmts[5].get();
+  sqlite3_stmt* events = stmts[6].get();
   Status st =
       w.row(runs, run, r.scenario, static_cast<int64_t>(r.seed), r.sim_end.ps(), summary_json);
   for (uint32_t id = 0; st && id < g.nodes().size(); ++id) {

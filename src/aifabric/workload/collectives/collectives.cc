@@ -206,6 +206,7 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
       }
     }
     std::vector<Ids> nodes;
+    nodes.reserve(by_node.size());
     for (auto& [node, rs] : by_node) nodes.push_back(rs);
     const size_t m = nodes.size();
     std::map<uint32_t, Ids> after;  // rank -> what its next phase waits for
@@ -213,6 +214,7 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
     auto intra = [&](int64_t size) {  // a ring over NVLink in every node
       for (const auto& rs : nodes) {
         std::vector<Ids> start;
+        start.reserve(rs.size());
         for (uint32_t r : rs) start.push_back(after[r]);
         const Ids fin = ring(c, rs, ceil_div(size, static_cast<int64_t>(local)),
                              static_cast<int64_t>(local) - 1, start);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace aifabric {
 namespace {
@@ -12,7 +13,7 @@ double ring_factor(int64_t n) {
 }
 
 Time seconds(double s) {
-  return Time::ps(static_cast<int64_t>(s * 1e12 + 0.5));
+  return Time::ps(std::llround(s * 1e12));
 }
 
 }  // namespace
