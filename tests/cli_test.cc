@@ -230,3 +230,40 @@ TEST(Cli, CollectiveTableInNcclTestsLayout) {
 }
 
 }  // namespace
+
+namespace {
+
+// compare: one column per run from their summary.json; OpenMetrics: valid text
+// exposition (families with TYPE, unit-suffixed names, _total counters, # EOF).
+TEST(Cli, CompareAndOpenMetrics) {
+  const fs::path d = temp_dir("compare");
+  const std::string scenario =
+      write(d / "s.yaml",
+            "topology: {type: leaf_spine, leaves: 2, spines: 1, hosts_per_leaf: 4}\n"
+            "cc: {algorithm: none}\n"
+            "telemetry: {openmetrics: true}\n"
+            "traffic: [{type: incast, receiver: 4, fan_in: 6, size: 512KiB}]\n");
+  ASSERT_EQ(run("run " + scenario + " --quiet --out " + (d / "pfc").string()).status, 0);
+  ASSERT_EQ(run("run " + scenario +
+                " --quiet --set switch.pfc.enabled=false --set switch.buffer=256KiB --out " +
+                (d / "lossy").string())
+                .status,
+            0);
+  const Cmd c = run("compare " + (d / "pfc").string() + " " + (d / "lossy").string());
+  ASSERT_EQ(c.status, 0) << c.out;
+  EXPECT_NE(c.out.find("pfc"), std::string::npos);
+  EXPECT_NE(c.out.find("lossy"), std::string::npos);
+  EXPECT_NE(c.out.find("drops (packets)"), std::string::npos);
+  EXPECT_EQ(run("compare " + (d / "nothing").string()).status, 2);
+
+  const std::string prom = slurp(d / "pfc" / "metrics.prom");
+  EXPECT_EQ(prom.substr(prom.size() - 6), "# EOF\n");
+  EXPECT_NE(prom.find("# TYPE aifabric_port_out_bytes counter"), std::string::npos);
+  EXPECT_NE(prom.find("# UNIT aifabric_port_out_bytes bytes"), std::string::npos);
+  EXPECT_NE(prom.find("aifabric_port_out_bytes_total{node=\"host0\",port=\"0\",peer=\"leaf0\"}"),
+            std::string::npos);
+  EXPECT_NE(prom.find("# TYPE aifabric_port_queue_bytes gauge"), std::string::npos);
+  fs::remove_all(d);
+}
+
+}  // namespace

@@ -13,6 +13,7 @@
 #include "aifabric/scenario/describe.h"
 #include "aifabric/scenario/run.h"
 #include "aifabric/scenario/scenario.h"
+#include "aifabric/telemetry/compare.h"
 #include "aifabric/telemetry/report_html.h"
 #include "aifabric/telemetry/results_files.h"
 #include "aifabric/workload/llm/plan.h"
@@ -361,6 +362,11 @@ int main(int argc, char** argv) {
   report->add_option("dir", report_dir, "a results folder written by aifabric run")->required();
   report->footer("Example: aifabric report results/default");
 
+  std::vector<std::string> compare_dirs;
+  auto* compare = app.add_subcommand("compare", "put results folders side by side");
+  compare->add_option("dirs", compare_dirs, "results folders written by aifabric run")->required();
+  compare->footer("Example: aifabric compare results/ecmp results/planned");
+
   CommonOptions wl_opts;
   bool wl_json = false;
   auto* workload =
@@ -392,6 +398,12 @@ int main(int argc, char** argv) {
   }
   if (validate->parsed()) return cmd_validate(val_opts);
   if (workload->parsed()) return cmd_workload(wl_opts, wl_json);
+  if (compare->parsed()) {
+    auto table = compare_runs(compare_dirs);
+    if (!table) return bad_input(table.status().message());
+    std::cout << *table;
+    return 0;
+  }
   if (report->parsed()) {
     if (auto st = write_report_html(report_dir); !st) return bad_input(st.message());
     std::cout << report_dir << "/report.html\n";

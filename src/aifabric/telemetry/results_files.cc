@@ -9,6 +9,7 @@
 
 #include "aifabric/telemetry/chrome_trace.h"
 #include "aifabric/telemetry/fct_txt.h"
+#include "aifabric/telemetry/openmetrics.h"
 #include "aifabric/telemetry/report_html.h"
 #include "aifabric/telemetry/sqlite_store.h"
 
@@ -224,6 +225,11 @@ Status write_results(const std::string& dir, const Simulation& sim, const Prepar
                             g, sim.sampler.get(), summary_text_json);
       !s) {
     return s;
+  }
+  if (sim.sampler && run.scenario->telemetry.openmetrics) {
+    std::ofstream prom;
+    if (auto s = open("metrics.prom", prom); !s) return s;
+    write_openmetrics(prom, *sim.sampler, g);
   }
   if (auto s = write_report_html(dir); !s) return s;
   const TraceScope scope = run.scenario->workload.llm.trace;

@@ -2,7 +2,11 @@
 
 namespace aifabric {
 
-Sampler::Sampler(Network& net, const TelemetryConfig& cfg) : net_(net), interval_(cfg.interval) {
+Sampler::Sampler(Network& net, const TelemetryConfig& cfg)
+    : net_(net),
+      interval_(cfg.interval),
+      alarm_queue_(cfg.alarm_queue),
+      pause_storm_(cfg.pause_storm) {
   const TopologyGraph& g = net.graph();
   std::vector<const Switch*> switch_of_node(g.nodes().size(), nullptr);
   for (const auto& s : net.switches()) switch_of_node[s->id()] = s.get();
@@ -16,6 +20,7 @@ Sampler::Sampler(Network& net, const TelemetryConfig& cfg) : net_(net), interval
       index_.push_back(static_cast<uint16_t>(i));
     }
   }
+  queue_alarm_on_.assign(ports_.size(), 0);
   net.sim().schedule_at(net.sim().now(), EventPriority::kTimer, this, 0);
 }
 
@@ -48,6 +53,16 @@ void Sampler::sample() {
     for (uint8_t prio = 0; prio < kNumPriorities; ++prio) s.paused += p.paused_time(prio, now);
     s.drops = c.drops + c.link_drops;
     samples_.push_back(s);
+    // Queue alarm: raised when the depth first exceeds the threshold, cleared below it.
+    if (alarm_queue_.count() > 0) {
+      const bool above = s.queue_bytes > alarm_queue_.count();
+      if (above && !queue_alarm_on_[i]) {
+        events_.push_back(TelemetryEvent{"alarm_queue", s.port, -1, now, now,
+                                         "queue " + std::to_string(s.queue_bytes) + " B > " +
+                                             std::to_string(alarm_queue_.count()) + " B"});
+      }
+      queue_alarm_on_[i] = above ? 1 : 0;
+    }
   }
   for (const auto& h : net_.hosts()) {
     for (const auto& qp : h->senders()) {
@@ -60,6 +75,10 @@ void Sampler::sample() {
 
 void Sampler::pause_episode(const Port& port, uint8_t prio, Time start, Time end) {
   pauses_.push_back(PauseEpisode{port.observer_id(), prio, start, end});
+  if (pause_storm_ > Time::zero() && end - start > pause_storm_) {
+    events_.push_back(TelemetryEvent{"pause_storm", port.observer_id(), prio, start, end,
+                                     "paused " + std::to_string((end - start).to_us()) + " us"});
+  }
 }
 
 void Sampler::finish() {

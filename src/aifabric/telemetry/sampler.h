@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "aifabric/core/params.h"
@@ -15,12 +16,24 @@ namespace aifabric {
 
 struct TelemetryConfig final : Params {
   bool enabled = true;
+  // Alarms (0 = off): an egress queue deeper than alarm_queue at a sample, and a pause
+  // episode longer than pause_storm (a transmitter stuck paused: the PFC storm that
+  // operators watch for).
+  Bytes alarm_queue = Bytes(0);
+  Time pause_storm = Time::ms(1);
+  bool openmetrics = false;  // also write metrics.prom (OpenMetrics text)
   // 100 us keeps a k=8 fat-tree run's samples near 1e5 rows while resolving the
   // millisecond dynamics of incasts and DCQCN.
   Time interval = Time::us(100);
   void visit(ParamVisitor& v) override {
     v.param("enabled", enabled, "sample port and queue-pair telemetry into telemetry.sqlite");
     v.param("interval", interval, "sampling interval");
+    v.param("alarm_queue", alarm_queue,
+            "raise an alarm when an egress queue exceeds this; 0 = off");
+    v.param("openmetrics", openmetrics,
+            "also write metrics.prom: the final port counters in OpenMetrics text format");
+    v.param("pause_storm", pause_storm,
+            "report a pause storm when one pause episode lasts longer than this; 0 = off");
   }
   Status validate() const override {
     if (interval <= Time::zero()) return Status::error("interval must be positive");
@@ -56,6 +69,16 @@ struct PauseEpisode {
   Time end;
 };
 
+// A timestamped event for the store: alarms crossing a threshold and detected storms.
+struct TelemetryEvent {
+  std::string kind;  // "alarm_queue", "pause_storm"
+  uint32_t port;
+  int64_t priority;  // -1 when not per priority
+  Time start;
+  Time end;
+  std::string detail;
+};
+
 class Sampler final : public EventHandler, public PortObserver {
  public:
   Sampler(Network& net, const TelemetryConfig& cfg);
@@ -73,6 +96,7 @@ class Sampler final : public EventHandler, public PortObserver {
   const std::vector<PortSample>& samples() const { return samples_; }
   const std::vector<QpSample>& qp_samples() const { return qp_samples_; }
   const std::vector<PauseEpisode>& pauses() const { return pauses_; }
+  const std::vector<TelemetryEvent>& events() const { return events_; }
 
  private:
   void sample();
@@ -85,6 +109,10 @@ class Sampler final : public EventHandler, public PortObserver {
   std::vector<PortSample> samples_;
   std::vector<QpSample> qp_samples_;
   std::vector<PauseEpisode> pauses_;
+  std::vector<TelemetryEvent> events_;
+  std::vector<char> queue_alarm_on_;  // per port: above alarm_queue at the last sample
+  Bytes alarm_queue_;
+  Time pause_storm_;
   bool finished_ = false;
   size_t next_cap_ = 1 << 20;  // rows after which the interval doubles (bounded memory)
 };

@@ -159,6 +159,11 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
       if (!st) break;
       st = w.row(qps, run, int64_t{q.flow}, q.t.ps(), q.rate_bps, q.retx_packets, q.payload_sent);
     }
+    for (const TelemetryEvent& e : sampler->events()) {
+      if (!st) break;
+      st = w.row(events, run, e.kind, int64_t{e.port}, e.priority, e.start.ps(), e.end.ps(),
+                 e.detail);
+    }
     for (const PauseEpisode& p : sampler->pauses()) {
       if (!st) break;
       st = w.row(events, run, std::string("pfc_pause"), int64_t{p.port}, int64_t{p.priority},
