@@ -39,6 +39,8 @@ void write_openmetrics(std::ostream& out, const Sampler& sampler, const Topology
        [](const PortSample& s) { return s.paused.to_seconds(); }},
       {"aifabric_port_drops", "counter", "", "qos/.../queues/queue/state/dropped-pkts",
        [](const PortSample& s) { return double(s.drops); }},
+      {"aifabric_port_link_errors", "counter", "", "frames lost to the link error rate",
+       [](const PortSample& s) { return double(s.link_errors); }},
       {"aifabric_port_queue_bytes", "gauge", "bytes", "egress queue depth, all classes",
        [](const PortSample& s) { return double(s.queue_bytes); }},
   };

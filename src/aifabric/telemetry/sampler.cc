@@ -51,7 +51,8 @@ void Sampler::sample() {
     s.pause_rx = c.pause_rx;
     s.paused = Time::zero();
     for (uint8_t prio = 0; prio < kNumPriorities; ++prio) s.paused += p.paused_time(prio, now);
-    s.drops = c.drops + c.link_drops;
+    s.drops = c.drops;
+    s.link_errors = c.link_drops;
     samples_.push_back(s);
     // Queue alarm: raised when the depth first exceeds the threshold, cleared below it.
     if (alarm_queue_.count() > 0) {
@@ -68,6 +69,7 @@ void Sampler::sample() {
     for (const auto& qp : h->senders()) {
       if (qp->state() != SenderQp::State::kActive) continue;
       qp_samples_.push_back(QpSample{qp->flow().id, now, qp->cc().rate().bits_per_second(),
+                                     qp->cc().window_bytes(), qp->stats().last_rtt,
                                      qp->stats().retx_packets, qp->stats().payload_sent});
     }
   }

@@ -51,13 +51,16 @@ struct PortSample {
   int64_t pause_tx;     // ethernet/state/counters/out-mac-pause-frames
   int64_t pause_rx;     // ethernet/state/counters/in-mac-pause-frames
   Time paused;          // time this transmitter was paused, all priorities
-  int64_t drops;        // .../queues/queue/state/dropped-pkts (+ link errors)
+  int64_t drops;        // .../queues/queue/state/dropped-pkts (refused by the switch)
+  int64_t link_errors;  // frames lost to the link's error rate (in-fcs-errors at the peer)
 };
 
 struct QpSample {
   uint32_t flow;
   Time t;
   int64_t rate_bps;
+  int64_t window_bytes;  // congestion window; 0 = rate-only
+  Time rtt;              // latest RTT sample
   int64_t retx_packets;
   int64_t payload_sent;
 };

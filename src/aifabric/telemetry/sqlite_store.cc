@@ -17,9 +17,11 @@ CREATE TABLE ports(run_id INTEGER, port_id INTEGER, node_id INTEGER, port_index 
                    peer_node_id INTEGER, rate_bps INTEGER, delay_ps INTEGER);
 CREATE TABLE samples(run_id INTEGER, port_id INTEGER, t_ps INTEGER, out_octets INTEGER,
                      out_pkts INTEGER, queue_bytes INTEGER, ecn_marked INTEGER,
-                     pause_tx INTEGER, pause_rx INTEGER, paused_ps INTEGER, drops INTEGER);
+                     pause_tx INTEGER, pause_rx INTEGER, paused_ps INTEGER, drops INTEGER,
+                     link_errors INTEGER);
 CREATE TABLE qp_samples(run_id INTEGER, flow_id INTEGER, t_ps INTEGER, rate_bps INTEGER,
-                        retx_packets INTEGER, payload_sent INTEGER);
+                        window_bytes INTEGER, rtt_ps INTEGER, retx_packets INTEGER,
+                        payload_sent INTEGER);
 CREATE TABLE flows(run_id INTEGER, flow_id INTEGER, src TEXT, dst TEXT, size_bytes INTEGER,
                    start_ps INTEGER, fct_ps INTEGER, ideal_fct_ps INTEGER, slowdown REAL,
                    retx_packets INTEGER, status TEXT);
@@ -116,8 +118,8 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
       "INSERT INTO runs VALUES(?,?,?,?,?)",
       "INSERT INTO nodes VALUES(?,?,?,?,?)",
       "INSERT INTO ports VALUES(?,?,?,?,?,?,?)",
-      "INSERT INTO samples VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-      "INSERT INTO qp_samples VALUES(?,?,?,?,?,?)",
+      "INSERT INTO samples VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+      "INSERT INTO qp_samples VALUES(?,?,?,?,?,?,?,?)",
       "INSERT INTO flows VALUES(?,?,?,?,?,?,?,?,?,?,?)",
       "INSERT INTO events VALUES(?,?,?,?,?,?,?)",
   };
@@ -153,11 +155,12 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
     for (const PortSample& s : sampler->samples()) {
       if (!st) break;
       st = w.row(samples, run, int64_t{s.port}, s.t.ps(), s.out_octets, s.out_pkts, s.queue_bytes,
-                 s.ecn_marked, s.pause_tx, s.pause_rx, s.paused.ps(), s.drops);
+                 s.ecn_marked, s.pause_tx, s.pause_rx, s.paused.ps(), s.drops, s.link_errors);
     }
     for (const QpSample& q : sampler->qp_samples()) {
       if (!st) break;
-      st = w.row(qps, run, int64_t{q.flow}, q.t.ps(), q.rate_bps, q.retx_packets, q.payload_sent);
+      st = w.row(qps, run, int64_t{q.flow}, q.t.ps(), q.rate_bps, q.window_bytes, q.rtt.ps(),
+                 q.retx_packets, q.payload_sent);
     }
     for (const TelemetryEvent& e : sampler->events()) {
       if (!st) break;

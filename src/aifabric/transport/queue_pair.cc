@@ -129,6 +129,7 @@ void SenderQp::on_control(const Packet& p) {
   switch (p.type) {
     case PacketType::kAck:
       ++stats_.acks;
+      stats_.last_rtt = sim_.now() - p.sent_at;  // the ACK echoes the data packet's send time
       advance(p.psn);
       break;
     case PacketType::kNack:

@@ -23,6 +23,7 @@ struct SenderStats {
   int64_t retx_packets = 0;  // packets sent again after go-back-N
   int64_t payload_sent = 0;  // payload bytes put on the wire, retransmissions included
   int64_t acks = 0, nacks = 0, cnps = 0, timeouts = 0;
+  Time last_rtt;  // send of the acknowledged packet to its ACK's arrival (latest sample)
 };
 
 struct ReceiverStats {
