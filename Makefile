@@ -10,12 +10,22 @@ OUT ?= results/default
 PACKAGES := g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev \
             nlohmann-json3-dev libfmt-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
 
+# `make test` also installs Chromium: the report's headless-render test uses it.
+TEST_PACKAGES := chromium
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build run test bench debug asan format lint clean docs
+.PHONY: deps test-deps install-packages build run test bench debug asan format lint clean docs
 
 deps:
-	@missing=""; for p in $(PACKAGES); do \
+	@$(MAKE) --no-print-directory install-packages WANTED="$(PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install-packages WANTED="$(TEST_PACKAGES)" || \
+	  echo "note: could not install $(TEST_PACKAGES); the report render test will be skipped"
+
+install-packages:
+	@missing=""; for p in $(WANTED); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -31,7 +41,7 @@ build: deps
 run: build
 	@$(BUILD_DIR)/bin/aifabric run $(SCENARIO) --out $(OUT)
 
-test: build
+test: build test-deps
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
