@@ -192,3 +192,46 @@ TEST(Telemetry, ReportIsSelfContainedAndEveryPlotHasData) {
 
 }  // namespace
 }  // namespace aifabric
+
+namespace aifabric {
+namespace {
+
+// A training job's report carries its timeline: one replica's tasks in the store and
+// drawn per GPU.
+TEST(Telemetry, WorkloadTimelineInStoreAndReport) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("aifabric_timeline_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  auto s = load_scenario_text(R"(
+topology: {type: leaf_spine, leaves: 1, spines: 1, hosts_per_leaf: 16}
+workload:
+  type: llm
+  model: {layers: 4, hidden: 1024, heads: 16, seq_len: 1024, vocab: 32000}
+  parallel: {tp: 2, pp: 2, dp: 4, global_batch: 16}
+  cluster: {gpus_per_node: 2}
+)",
+                              "job", {});
+  ASSERT_TRUE(s.is_ok()) << s.status().message();
+  auto p = prepare_run(**s);
+  ASSERT_TRUE(p.is_ok());
+  auto sim = simulate(*p, nullptr);
+  ASSERT_TRUE(sim.is_ok());
+  ASSERT_TRUE(write_results(dir.string(), **sim, *p).is_ok());
+  // Replica 0 is tp 2 x pp 2 = 4 GPUs, each with 2 x 4 micro-batch passes at least.
+  const auto rows = query(dir / "telemetry.sqlite",
+                          "SELECT COUNT(DISTINCT rank), SUM(kind = 'compute') FROM tasks");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0], "4");
+  EXPECT_GE(std::stoll(rows[0][1]), 4 * 2 * 4);
+  std::ifstream in(dir / "report.html");
+  std::stringstream html;
+  html << in.rdbuf();
+  const size_t at = html.str().find("Per-GPU timeline");
+  ASSERT_NE(at, std::string::npos);
+  const size_t dp = html.str().find("data-points=\"", at);
+  EXPECT_GT(std::stoll(html.str().substr(dp + 13)), 30);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace aifabric

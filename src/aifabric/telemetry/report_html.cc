@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -297,6 +298,57 @@ Status write_report_html(const std::string& dir) {
   body += busiest("paused_ps", "Cumulative paused time, 5 most paused transmitters", "paused (us)",
                   1e-6);
   body += "</div>\n";
+
+  // Training job: the timeline of one data-parallel replica (each row a GPU).
+  const auto ranks = db.rows("SELECT DISTINCT rank FROM tasks ORDER BY rank LIMIT 64");
+  if (!ranks.empty()) {
+    const double max_rank = ranks.back()[0];
+    const auto span = db.rows("SELECT MIN(start_ps), MAX(end_ps) FROM tasks");
+    const double t0 = span[0][0], t1 = std::max(span[0][1], span[0][0] + 1);
+    const double l = 70, w = 900, rh = 10;
+    const double h = rh * static_cast<double>(ranks.size()) + 40;
+    std::map<int64_t, size_t> row_of;
+    for (size_t i = 0; i < ranks.size(); ++i) row_of[static_cast<int64_t>(ranks[i][0])] = i;
+    std::string svg;
+    size_t points = 0;
+    const auto tasks = db.texts(
+        fmt::format("SELECT rank || ' ' || start_ps || ' ' || end_ps || ' ' || kind FROM tasks "
+                    "WHERE rank <= {} ORDER BY start_ps LIMIT 40000",
+                    static_cast<int64_t>(max_rank)));
+    for (const auto& line : tasks) {
+      int64_t rank = 0;
+      double a = 0, b = 0;
+      char kind[32] = {0};
+      if (std::sscanf(line.c_str(), "%ld %lf %lf %31s", &rank, &a, &b, kind) != 4) continue;
+      const auto it = row_of.find(rank);
+      if (it == row_of.end()) continue;
+      const std::string k = kind;
+      const char* color = k == "compute"     ? "#1f77b4"
+                          : k == "pp_send"   ? "#ff7f0e"
+                          : k == "allreduce" ? "#d62728"
+                                             : "#2ca02c";
+      svg += fmt::format(
+          "<rect x=\"{:.2f}\" y=\"{:.1f}\" width=\"{:.2f}\" height=\"{}\" fill=\"{}\"/>",
+          l + (a - t0) / (t1 - t0) * (w - l), rh * static_cast<double>(it->second),
+          std::max(0.3, (b - a) / (t1 - t0) * (w - l)), rh - 2, color);
+      ++points;
+    }
+    for (size_t i = 0; i < ranks.size(); i += std::max<size_t>(1, ranks.size() / 16)) {
+      svg += fmt::format(
+          "<text x=\"{}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">GPU {}</text>", l - 4,
+          rh * static_cast<double>(i) + 8, static_cast<int64_t>(ranks[i][0]));
+    }
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{:.1f}\" class=\"label\">0 .. {:.4g} ms; blue compute, orange pipeline "
+        "sends, red gradient all-reduce, green all-to-all</text>",
+        l, h - 12, (t1 - t0) / 1e9);
+    body += "<h2>Job timeline (one data-parallel replica)</h2>\n";
+    body += fmt::format(
+                "<figure><figcaption>Per-GPU timeline</figcaption><svg class=\"plot\" "
+                "data-points=\"{}\" width=\"{}\" height=\"{:.0f}\" viewBox=\"0 0 {} {:.0f}\">\n",
+                points, w, h, w, h) +
+            svg + "</svg></figure>\n";
+  }
 
   // Throughput into the hosts over time (switch-to-host ports).
   Series tput{"to hosts", {}};

@@ -221,8 +221,21 @@ Status write_results(const std::string& dir, const Simulation& sim, const Prepar
   write_ports_csv(ports, sim.report, g);
   if (auto s = open("fct.txt", fct); !s) return s;
   write_fct_txt(fct, *sim.net);
+  // The job timeline of one data-parallel replica (all stages and tensor ranks).
+  std::vector<TaskRecord> tasks;
+  if (run.iteration) {
+    const TaskGraph& tg = run.iteration->graph;
+    for (size_t i = 0; i < tg.size(); ++i) {
+      const Task& t = tg.tasks()[i];
+      if (run.plan->dp_of(t.rank) != 0 || sim.task_times.finish[i] == Time::max()) continue;
+      if (t.kind == TaskKind::kCompute && t.duration == Time::zero()) continue;  // joins
+      const TaskGroup& grp = tg.groups()[t.group];
+      tasks.push_back(TaskRecord{static_cast<uint32_t>(i), t.rank, grp.kind, grp.name,
+                                 sim.task_times.start[i], sim.task_times.finish[i]});
+    }
+  }
   if (auto s = write_sqlite((std::filesystem::path(dir) / "telemetry.sqlite").string(), sim.report,
-                            g, sim.sampler.get(), summary_text_json);
+                            g, sim.sampler.get(), tasks, summary_text_json);
       !s) {
     return s;
   }

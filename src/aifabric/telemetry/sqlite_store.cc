@@ -27,6 +27,8 @@ CREATE TABLE flows(run_id INTEGER, flow_id INTEGER, src TEXT, dst TEXT, size_byt
                    retx_packets INTEGER, status TEXT);
 CREATE TABLE events(run_id INTEGER, kind TEXT, port_id INTEGER, priority INTEGER,
                     start_ps INTEGER, end_ps INTEGER, detail TEXT);
+CREATE TABLE tasks(run_id INTEGER, task_id INTEGER, rank INTEGER, kind TEXT, grp TEXT,
+                   start_ps INTEGER, end_ps INTEGER);
 CREATE INDEX ports_id ON ports(run_id, port_id);
 CREATE INDEX ports_node ON ports(run_id, node_id);
 CREATE INDEX nodes_id ON nodes(run_id, node_id);
@@ -35,6 +37,7 @@ CREATE INDEX samples_time ON samples(run_id, t_ps);
 CREATE INDEX qp_samples_flow ON qp_samples(run_id, flow_id, t_ps);
 CREATE INDEX flows_id ON flows(run_id, flow_id);
 CREATE INDEX events_kind ON events(run_id, kind, start_ps);
+CREATE INDEX tasks_rank ON tasks(run_id, rank, start_ps);
 )sql";
 
 struct DbCloser {
@@ -102,7 +105,8 @@ const char* status_text(FlowRow::Status s) {
 }  // namespace
 
 Status write_sqlite(const std::string& path, const RunReport& r, const TopologyGraph& g,
-                    const Sampler* sampler, const std::string& summary_json) {
+                    const Sampler* sampler, const std::vector<TaskRecord>& tasks,
+                    const std::string& summary_json) {
   std::remove(path.c_str());
   sqlite3* raw = nullptr;
   if (sqlite3_open(path.c_str(), &raw) != SQLITE_OK) {
@@ -122,6 +126,7 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
       "INSERT INTO qp_samples VALUES(?,?,?,?,?,?,?,?)",
       "INSERT INTO flows VALUES(?,?,?,?,?,?,?,?,?,?,?)",
       "INSERT INTO events VALUES(?,?,?,?,?,?,?)",
+      "INSERT INTO tasks VALUES(?,?,?,?,?,?,?)",
   };
   std::vector<Stmt> stmts;
   for (const char* sql : kInserts) {
@@ -136,6 +141,7 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
   sqlite3_stmt* qps = stmts[4].get();
   sqlite3_stmt* flows = stmts[5].get();
   sqlite3_stmt* events = stmts[6].get();
+  sqlite3_stmt* task_rows = stmts[7].get();
   Status st =
       w.row(runs, run, r.scenario, static_cast<int64_t>(r.seed), r.sim_end.ps(), summary_json);
   for (uint32_t id = 0; st && id < g.nodes().size(); ++id) {
@@ -180,6 +186,11 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
                g.nodes()[g.hosts()[f.spec.dst]].name, f.spec.size, f.spec.start.ps(),
                done ? f.fct.ps() : int64_t{-1}, f.ideal.ps(), done ? f.slowdown : -1.0,
                f.retx_packets, std::string(status_text(f.status)));
+  }
+  for (const TaskRecord& t : tasks) {
+    if (!st) break;
+    st = w.row(task_rows, run, int64_t{t.task}, int64_t{t.rank}, t.kind, t.group, t.start.ps(),
+               t.end.ps());
   }
   if (!st) return st;
   return w.exec("COMMIT;");

@@ -11,9 +11,20 @@
 
 namespace aifabric {
 
-// Writes the run (topology, samples, pause episodes, flows, summary) to `path`,
+// A training job's executed tasks, for the `tasks` table (the job timeline).
+struct TaskRecord {
+  uint32_t task;
+  uint32_t rank;
+  std::string kind;   // "compute" or the group's kind (allreduce, pp_send, ...)
+  std::string group;  // the group's name
+  Time start;
+  Time end;
+};
+
+// Writes the run (topology, samples, pause episodes, flows, tasks, summary) to `path`,
 // replacing any file there.
 Status write_sqlite(const std::string& path, const RunReport& report, const TopologyGraph& g,
-                    const Sampler* sampler, const std::string& summary_json);
+                    const Sampler* sampler, const std::vector<TaskRecord>& tasks,
+                    const std::string& summary_json);
 
 }  // namespace aifabric
