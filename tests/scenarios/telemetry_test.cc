@@ -97,6 +97,13 @@ TEST(Telemetry, SqlFindsTheLongestPausedPort) {
   for (const PortRow& p : r.sim->report.ports) longest = std::max(longest, p.paused);
   EXPECT_EQ(paused_ps, longest.ps());
   EXPECT_GT(std::stoll(rows[0][4]), std::stoll(rows[0][3]));  // "when": first start, last end
+  // Per priority: all of it is the lossless data class, 3.
+  const auto by_prio =
+      query(r.dir / "telemetry.sqlite",
+            "SELECT priority, MAX(paused_ps) FROM queue_samples GROUP BY priority");
+  ASSERT_EQ(by_prio.size(), 1u);
+  EXPECT_EQ(by_prio[0][0], "3");
+  EXPECT_EQ(std::stoll(by_prio[0][1]), paused_ps);
   fs::remove_all(r.dir);
 }
 

@@ -50,7 +50,15 @@ void Sampler::sample() {
     s.pause_tx = c.pause_tx;
     s.pause_rx = c.pause_rx;
     s.paused = Time::zero();
-    for (uint8_t prio = 0; prio < kNumPriorities; ++prio) s.paused += p.paused_time(prio, now);
+    for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+      const Time paused = p.paused_time(prio, now);
+      const int64_t depth =
+          owner_switch_[i] != nullptr ? owner_switch_[i]->queue_bytes(index_[i], prio) : 0;
+      s.paused += paused;
+      if (depth > 0 || paused > Time::zero()) {
+        queue_samples_.push_back(QueueSample{s.port, prio, now, depth, paused});
+      }
+    }
     s.drops = c.drops;
     s.link_errors = c.link_drops;
     samples_.push_back(s);

@@ -55,6 +55,15 @@ struct PortSample {
   int64_t link_errors;  // frames lost to the link's error rate (in-fcs-errors at the peer)
 };
 
+// Per-priority detail of a port sample, kept only where something happened.
+struct QueueSample {
+  uint32_t port;
+  uint8_t priority;
+  Time t;
+  int64_t depth_bytes;  // qos/.../queues/queue[name=priority]/state/... queue depth
+  Time paused;          // time this priority has been paused at the transmitter
+};
+
 struct QpSample {
   uint32_t flow;
   Time t;
@@ -98,6 +107,7 @@ class Sampler final : public EventHandler, public PortObserver {
   const std::vector<uint16_t>& index_of_port() const { return index_; }
   const std::vector<PortSample>& samples() const { return samples_; }
   const std::vector<QpSample>& qp_samples() const { return qp_samples_; }
+  const std::vector<QueueSample>& queue_samples() const { return queue_samples_; }
   const std::vector<PauseEpisode>& pauses() const { return pauses_; }
   const std::vector<TelemetryEvent>& events() const { return events_; }
 
@@ -111,6 +121,7 @@ class Sampler final : public EventHandler, public PortObserver {
   std::vector<uint16_t> index_;
   std::vector<PortSample> samples_;
   std::vector<QpSample> qp_samples_;
+  std::vector<QueueSample> queue_samples_;
   std::vector<PauseEpisode> pauses_;
   std::vector<TelemetryEvent> events_;
   std::vector<char> queue_alarm_on_;  // per port: above alarm_queue at the last sample

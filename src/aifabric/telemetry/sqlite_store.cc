@@ -27,6 +27,8 @@ CREATE TABLE flows(run_id INTEGER, flow_id INTEGER, src TEXT, dst TEXT, size_byt
                    retx_packets INTEGER, status TEXT);
 CREATE TABLE events(run_id INTEGER, kind TEXT, port_id INTEGER, priority INTEGER,
                     start_ps INTEGER, end_ps INTEGER, detail TEXT);
+CREATE TABLE queue_samples(run_id INTEGER, port_id INTEGER, priority INTEGER, t_ps INTEGER,
+                           depth_bytes INTEGER, paused_ps INTEGER);
 CREATE TABLE tasks(run_id INTEGER, task_id INTEGER, rank INTEGER, kind TEXT, grp TEXT,
                    start_ps INTEGER, end_ps INTEGER);
 CREATE INDEX ports_id ON ports(run_id, port_id);
@@ -38,6 +40,7 @@ CREATE INDEX qp_samples_flow ON qp_samples(run_id, flow_id, t_ps);
 CREATE INDEX flows_id ON flows(run_id, flow_id);
 CREATE INDEX events_kind ON events(run_id, kind, start_ps);
 CREATE INDEX tasks_rank ON tasks(run_id, rank, start_ps);
+CREATE INDEX queue_samples_port ON queue_samples(run_id, port_id, priority, t_ps);
 )sql";
 
 struct DbCloser {
@@ -127,6 +130,7 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
       "INSERT INTO flows VALUES(?,?,?,?,?,?,?,?,?,?,?)",
       "INSERT INTO events VALUES(?,?,?,?,?,?,?)",
       "INSERT INTO tasks VALUES(?,?,?,?,?,?,?)",
+      "INSERT INTO queue_samples VALUES(?,?,?,?,?,?)",
   };
   std::vector<Stmt> stmts;
   for (const char* sql : kInserts) {
@@ -142,6 +146,7 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
   sqlite3_stmt* flows = stmts[5].get();
   sqlite3_stmt* events = stmts[6].get();
   sqlite3_stmt* task_rows = stmts[7].get();
+  sqlite3_stmt* queue_rows = stmts[8].get();
   Status st =
       w.row(runs, run, r.scenario, static_cast<int64_t>(r.seed), r.sim_end.ps(), summary_json);
   for (uint32_t id = 0; st && id < g.nodes().size(); ++id) {
@@ -167,6 +172,11 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
       if (!st) break;
       st = w.row(qps, run, int64_t{q.flow}, q.t.ps(), q.rate_bps, q.window_bytes, q.rtt.ps(),
                  q.retx_packets, q.payload_sent);
+    }
+    for (const QueueSample& q : sampler->queue_samples()) {
+      if (!st) break;
+      st = w.row(queue_rows, run, int64_t{q.port}, int64_t{q.priority}, q.t.ps(), q.depth_bytes,
+                 q.paused.ps());
     }
     for (const TelemetryEvent& e : sampler->events()) {
       if (!st) break;
