@@ -180,6 +180,19 @@ Result<TopologyGraph> build_topology(const Scenario& s) {
   }
 }
 
+const char* flow_status_name(FlowRow::Status s) {
+  switch (s) {
+    case FlowRow::Status::kDone:
+      return "done";
+    case FlowRow::Status::kFailed:
+      return "failed";
+    case FlowRow::Status::kUnfinished:
+      return "unfinished";
+    default:
+      return "not_started";
+  }
+}
+
 FabricConfig fabric_config(const Scenario& s) {
   FabricConfig fc;
   fc.switch_config = &s.switch_config;

@@ -33,6 +33,9 @@ struct FlowRow {
   int64_t timeouts = 0;
 };
 
+// "done", "failed", "unfinished" or "not_started", as the output files spell it.
+const char* flow_status_name(FlowRow::Status s);
+
 struct PortRow {
   uint32_t node = 0;
   uint32_t peer = 0;

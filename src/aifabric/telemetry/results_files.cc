@@ -40,19 +40,6 @@ nlohmann::ordered_json to_json(const Percentiles& p) {
   return {{"mean", p.mean}, {"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}, {"max", p.max}};
 }
 
-const char* status_name(FlowRow::Status s) {
-  switch (s) {
-    case FlowRow::Status::kDone:
-      return "done";
-    case FlowRow::Status::kFailed:
-      return "failed";
-    case FlowRow::Status::kUnfinished:
-      return "unfinished";
-    default:
-      return "not_started";
-  }
-}
-
 const char* kind_name(NodeKind k) {
   return k == NodeKind::kHost ? "host" : "switch";
 }
@@ -181,7 +168,7 @@ void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph&
     out << fmt::format("{:.6f},", f.ideal.to_us());
     out << (done ? fmt::format("{:.6f}", f.slowdown) : std::string());
     out << fmt::format(",{},{},{},{},{},{}\n", f.received_bytes, f.retx_packets, f.ecn_marked,
-                       f.cnps, f.timeouts, status_name(f.status));
+                       f.cnps, f.timeouts, flow_status_name(f.status));
   }
 }
 

@@ -92,19 +92,6 @@ class Writer {
   sqlite3* db_;
 };
 
-const char* status_text(FlowRow::Status s) {
-  switch (s) {
-    case FlowRow::Status::kDone:
-      return "done";
-    case FlowRow::Status::kFailed:
-      return "failed";
-    case FlowRow::Status::kUnfinished:
-      return "unfinished";
-    default:
-      return "not_started";
-  }
-}
-
 }  // namespace
 
 Status write_sqlite(const std::string& path, const RunReport& r, const TopologyGraph& g,
@@ -195,7 +182,7 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
     st = w.row(flows, run, int64_t{f.spec.id}, g.nodes()[g.hosts()[f.spec.src]].name,
                g.nodes()[g.hosts()[f.spec.dst]].name, f.spec.size, f.spec.start.ps(),
                done ? f.fct.ps() : int64_t{-1}, f.ideal.ps(), done ? f.slowdown : -1.0,
-               f.retx_packets, std::string(status_text(f.status)));
+               f.retx_packets, std::string(flow_status_name(f.status)));
   }
   for (const TaskRecord& t : tasks) {
     if (!st) break;
