@@ -10,12 +10,16 @@ Status validate_task_graph(const TaskGraph& g, uint32_t ranks) {
     const Task& t = tasks[i];
     const std::string where = "task " + std::to_string(i);
     for (uint32_t d : t.deps) {
-      if (d >= i) return Status::error(where + ": depends on task " + std::to_string(d) + ", which does not come before it");
+      if (d >= i)
+        return Status::error(where + ": depends on task " + std::to_string(d) +
+                             ", which does not come before it");
     }
-    if (t.rank >= ranks) return Status::error(where + ": rank " + std::to_string(t.rank) + " out of range");
+    if (t.rank >= ranks)
+      return Status::error(where + ": rank " + std::to_string(t.rank) + " out of range");
     if (t.group >= g.groups().size()) return Status::error(where + ": unknown group");
     if (t.kind == TaskKind::kTransfer) {
-      if (t.peer >= ranks) return Status::error(where + ": peer " + std::to_string(t.peer) + " out of range");
+      if (t.peer >= ranks)
+        return Status::error(where + ": peer " + std::to_string(t.peer) + " out of range");
       if (t.peer == t.rank) return Status::error(where + ": transfer to itself");
       if (t.bytes <= 0) return Status::error(where + ": transfer size must be positive");
     } else if (t.duration < Time::zero()) {

@@ -31,9 +31,9 @@ struct Task {
 // A named set of tasks reported together: one collective, one pipeline exchange, the
 // compute of one stage...
 struct TaskGroup {
-  std::string name;  // e.g. "dp.allreduce stage 3"
-  std::string kind;  // "compute", "allreduce", "reduce_scatter", "all_gather", "all_to_all",
-                     // "send_recv", "pp_send", ...
+  std::string name;    // e.g. "dp.allreduce stage 3"
+  std::string kind;    // "compute", "allreduce", "reduce_scatter", "all_gather", "all_to_all",
+                       // "send_recv", "pp_send", ...
   int64_t bytes = 0;   // the collective's size in nccl-tests terms (per-rank buffer)
   uint32_t ranks = 0;  // participants (bus bandwidth factors depend on it)
 };

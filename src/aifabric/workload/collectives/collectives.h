@@ -40,8 +40,8 @@ struct CollectiveSpec {
 // doubling on 12 ranks).
 Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec& spec,
                                              std::span<const uint32_t> ranks,
-                                             std::span<const uint32_t> deps,
-                                             const ClusterMap& map, const std::string& name);
+                                             std::span<const uint32_t> deps, const ClusterMap& map,
+                                             const std::string& name);
 
 // nccl-tests' bus bandwidth factor: busbw = algbw x factor (all-reduce 2(n-1)/n,
 // reduce-scatter / all-gather / all-to-all (n-1)/n, send/recv 1).
