@@ -1,3 +1,5 @@
+// The collective sweep: one task graph per size, run on a fresh copy of the fabric by
+// the chosen backend; bandwidths in nccl-tests' units (GB/s = 1e9 bytes/s).
 #include "aifabric/scenario/collective_bench.h"
 
 #include <fmt/format.h>
@@ -31,6 +33,12 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
   if (o.gpus_per_node == 0 || o.ranks % o.gpus_per_node != 0) {
     return Status::error("--gpus-per-node must divide --ranks");
   }
+  if (o.element_bytes != 2 && o.element_bytes != 4) {
+    return Status::error("element size must be 2 (half) or 4 (float) bytes");
+  }
+  if (o.min_size.count() <= 0 || o.max_size < o.min_size) {
+    return Status::error("sizes: expected 0 < min <= max");
+  }
   auto graph = build_topology(fabric);
   if (!graph) return graph.status().with_context("topology");
   if (auto st = graph->validate(); !st) return st.with_context("topology");
@@ -47,8 +55,8 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
                      collective_op_name(o.spec.op), collective_algo_name(o.spec.algo),
                      o.spec.hierarchical ? ", hierarchical" : "", o.ranks, o.gpus_per_node,
                      kBackendNames[static_cast<int>(o.backend)]);
-  out += fmt::format("# {:>12} {:>12} {:>6} {:>12} {:>12} {:>12}\n", "size(B)", "count", "type",
-                     "time(us)", "algbw(GB/s)", "busbw(GB/s)");
+  out += fmt::format("# {:>12} {:>16} {:>6} {:>12} {:>12} {:>12}\n", "size(B)", "count(elements)",
+                     "type", "time(us)", "algbw(GB/s)", "busbw(GB/s)");
   for (int64_t size = o.min_size.count(); size <= o.max_size.count(); size *= 2) {
     CollectiveSpec spec = o.spec;
     spec.bytes = size;
@@ -65,9 +73,14 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
       times = run_analytic(g, map, alpha_beta(net, fabric, 0));
     }
     if (!times) return times.status();
+    if (times->makespan() == Time::max()) {
+      return Status::error(
+          fmt::format("size {} B: the collective did not finish by stop_time ({} s)", size,
+                      fabric.stop_time.to_seconds()));
+    }
     const double secs = times->makespan().to_seconds();
     const double algbw = static_cast<double>(size) / secs / 1e9;
-    out += fmt::format("  {:>12} {:>12} {:>6} {:>12.2f} {:>12.2f} {:>12.2f}\n", size,
+    out += fmt::format("  {:>12} {:>16} {:>6} {:>12.2f} {:>12.2f} {:>12.2f}\n", size,
                        size / o.element_bytes, o.element_bytes == 2 ? "half" : "float", secs * 1e6,
                        algbw, algbw * factor);
     if (size > o.max_size.count() / 2) break;

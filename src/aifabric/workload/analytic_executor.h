@@ -1,9 +1,11 @@
 // The analytic backend: runs a task graph with the alpha-beta cost model. A transfer
-// takes alpha + bytes / beta, where alpha and beta are the network's (per NIC) or
-// NVLink's; each GPU's NIC sends one transfer at a time and receives one at a time
-// (transfers queue at a busy port in the order they become ready), and each GPU
-// computes one task at a time. Instant estimates; no packets, no congestion inside the
-// fabric.
+// takes alpha + bytes / (beta x efficiency) on the network (per NIC) or latency +
+// bytes / rate on NVLink; each GPU's NIC sends one transfer at a time and receives one
+// at a time, each NVLink port likewise, and each GPU computes one task at a time. The
+// schedule is work-conserving: whenever all the ports a waiting task needs are free,
+// the earliest-ready such task (ties by index) starts, so a transfer blocked by a busy
+// receiver does not hold its sender idle. Instant estimates; no packets, no congestion
+// inside the fabric. Deterministic.
 #pragma once
 
 #include "aifabric/workload/task_graph.h"

@@ -196,6 +196,10 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
   if (spec.hierarchical &&
       (spec.op == CollectiveOp::kAllReduce || spec.op == CollectiveOp::kReduceScatter ||
        spec.op == CollectiveOp::kAllGather)) {
+    if (spec.algo != CollectiveAlgo::kRing) {
+      return Status::error(what + ": hierarchical runs rings (NVLink, then one per rail), not " +
+                           std::string(collective_algo_name(spec.algo)));
+    }
     // Group ranks by node (in the given order) and by local position in the node.
     std::map<uint32_t, Ids> by_node;
     for (uint32_t r : ranks) by_node[map.node_of_rank[r]].push_back(r);
@@ -259,11 +263,14 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
       return Ids{g.add_transfer(ranks[0], ranks[1], spec.bytes, deps, c.group, c.prio)};
     case CollectiveOp::kAllToAll: {
       if (spec.algo == CollectiveAlgo::kDirect) {
+        // All at once; listed by shift (i -> i+k) so that index order, the tie-break of
+        // the executors, pairs every sender with a distinct receiver instead of having
+        // all ranks queue on rank 0 first.
         Ids out;
-        for (size_t i = 0; i < n; ++i) {
-          for (size_t j = 0; j < n; ++j) {
-            if (i != j)
-              out.push_back(g.add_transfer(ranks[i], ranks[j], chunk, deps, c.group, c.prio));
+        for (size_t k = 1; k < n; ++k) {
+          for (size_t i = 0; i < n; ++i) {
+            out.push_back(
+                g.add_transfer(ranks[i], ranks[(i + k) % n], chunk, deps, c.group, c.prio));
           }
         }
         return out;
