@@ -23,15 +23,14 @@ uint32_t Host::open_receiver(const FlowSpec& flow, uint32_t remote_qpn, Time cnp
                              bool send_cnp) {
   const auto qpn = static_cast<uint32_t>(receivers_.size());
   receivers_.push_back(
-      std::make_unique<ReceiverQp>(flow, qpn, remote_qpn, transport_, cnp_interval, send_cnp));
+      std::make_unique<ReceiverQp>(flow, remote_qpn, transport_, cnp_interval, send_cnp));
   return qpn;
 }
 
 SenderQp& Host::open_sender(const FlowSpec& flow, uint32_t remote_qpn, const CcAlgorithm& cc,
                             const Params& cc_params) {
-  const auto qpn = static_cast<uint32_t>(senders_.size());
-  senders_.push_back(std::make_unique<SenderQp>(sim_, pool_, *this, flow, qpn, remote_qpn,
-                                                transport_, cc, cc_params, port_->link().rate));
+  senders_.push_back(std::make_unique<SenderQp>(sim_, pool_, *this, flow, remote_qpn, transport_,
+                                                cc, cc_params, port_->link().rate));
   SenderQp& qp = *senders_.back();
   wake(qp);
   return qp;

@@ -46,8 +46,7 @@ struct Packet {
   uint8_t priority = 0;       // 802.1p class, 0..7
   PacketType type = PacketType::kData;
   bool ecn_capable = false;
-  bool ecn_ce = false;       // congestion experienced
-  bool in_headroom = false;  // switch accounting: admitted into PFC headroom
+  bool ecn_ce = false;  // congestion experienced
 };
 
 using PacketPool = Pool<Packet>;

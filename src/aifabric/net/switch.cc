@@ -98,18 +98,18 @@ bool Switch::admit(Packet* p, uint16_t in, uint16_t out) {
     IngressState& ing = ingress_[in];
     IngressClass& c = ing.cls[prio];
     const int64_t threshold = xoff_threshold();
+    bool to_headroom = false;
     if (!c.xoff && c.shared + size <= threshold && shared_used_ + size <= shared_size_) {
       c.shared += size;
       shared_used_ += size;
-      p->in_headroom = false;
     } else if (c.headroom + size <= ing.headroom_size) {
       c.headroom += size;
-      p->in_headroom = true;
+      to_headroom = true;
     } else {
       drop(p, out, counters_.headroom_drops);
       return false;
     }
-    if (!c.xoff && p->in_headroom) {  // crossed the XOFF threshold
+    if (!c.xoff && to_headroom) {  // crossed the XOFF threshold
       c.xoff = true;
       send_pause(in, prio, static_cast<uint16_t>(cfg_.pfc.quanta));
       const uint64_t arg =
@@ -125,7 +125,6 @@ bool Switch::admit(Packet* p, uint16_t in, uint16_t out) {
       return false;
     }
     shared_used_ += size;
-    p->in_headroom = false;
   }
   buffered_ += size;
   counters_.max_buffer_used = std::max(counters_.max_buffer_used, buffered_);

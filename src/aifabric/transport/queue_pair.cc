@@ -7,14 +7,13 @@ namespace {
 enum Kind : uint32_t { kRto = 0, kCcTimer = 1 };
 }  // namespace
 
-SenderQp::SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& flow, uint32_t qpn,
+SenderQp::SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& flow,
                    uint32_t remote_qpn, const TransportConfig& cfg, const CcAlgorithm& cc,
                    const Params& cc_params, BitRate line_rate)
     : sim_(sim),
       pool_(pool),
       nic_(nic),
       flow_(flow),
-      qpn_(qpn),
       remote_qpn_(remote_qpn),
       cfg_(cfg),
       cc_(cc.make(cc_params, line_rate, *this)),
@@ -147,10 +146,9 @@ void SenderQp::on_control(const Packet& p) {
   if (state_ == State::kActive) nic_.wake(*this);
 }
 
-ReceiverQp::ReceiverQp(const FlowSpec& flow, uint32_t qpn, uint32_t remote_qpn,
-                       const TransportConfig& cfg, Time cnp_interval, bool send_cnp)
+ReceiverQp::ReceiverQp(const FlowSpec& flow, uint32_t remote_qpn, const TransportConfig& cfg,
+                       Time cnp_interval, bool send_cnp)
     : flow_(flow),
-      qpn_(qpn),
       remote_qpn_(remote_qpn),
       ack_interval_(cfg.ack_interval),
       ack_priority_(static_cast<uint8_t>(cfg.ack_priority)),

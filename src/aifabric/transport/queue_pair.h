@@ -49,9 +49,9 @@ class SenderQp final : public EventHandler, public CcContext {
     ~Nic() = default;
   };
 
-  SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& flow, uint32_t qpn,
-           uint32_t remote_qpn, const TransportConfig& cfg, const CcAlgorithm& cc,
-           const Params& cc_params, BitRate line_rate);
+  SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& flow, uint32_t remote_qpn,
+           const TransportConfig& cfg, const CcAlgorithm& cc, const Params& cc_params,
+           BitRate line_rate);
 
   // Whether a packet could go now; if only pacing holds it back, lowers `retry_at`.
   bool ready(Time now, Time& retry_at) const;
@@ -81,7 +81,7 @@ class SenderQp final : public EventHandler, public CcContext {
   PacketPool& pool_;
   Nic& nic_;
   FlowSpec flow_;
-  uint32_t qpn_, remote_qpn_;
+  uint32_t remote_qpn_;
   const TransportConfig& cfg_;
   std::unique_ptr<CongestionControl> cc_;
   uint64_t entropy_;
@@ -102,7 +102,7 @@ class SenderQp final : public EventHandler, public CcContext {
 // Receiver side: owned by the destination host's NIC.
 class ReceiverQp {
  public:
-  ReceiverQp(const FlowSpec& flow, uint32_t qpn, uint32_t remote_qpn, const TransportConfig& cfg,
+  ReceiverQp(const FlowSpec& flow, uint32_t remote_qpn, const TransportConfig& cfg,
              Time cnp_interval, bool send_cnp);
   // Handles a data packet; writes up to two control packets (ACK/NACK and CNP) to
   // `out`, taken from `pool`, and returns how many.
@@ -113,7 +113,7 @@ class ReceiverQp {
  private:
   Packet* control(PacketPool& pool, PacketType type, uint64_t psn, const Packet& data) const;
   FlowSpec flow_;
-  uint32_t qpn_, remote_qpn_;
+  uint32_t remote_qpn_;
   uint64_t total_pkts_;
   uint64_t expected_ = 0;
   uint64_t acked_ = 0;   // highest cumulative ACK sent

@@ -122,12 +122,10 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
   }
 
   // Which medium each parallelism uses, from the placement of one pair of peers.
-  const int64_t g = c.gpus_per_node;
   auto medium = [&](bool used, uint32_t a, uint32_t bb) -> std::string {
     if (!used) return "none";
     return plan.node_of(a) == plan.node_of(bb) ? "NVLink" : "network";
   };
-  (void)g;
   auto line = [&](const std::string& kind, const std::string& med, auto field) {
     TrafficLine t;
     t.kind = kind;

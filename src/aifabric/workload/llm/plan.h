@@ -67,8 +67,6 @@ struct IterationPlan {
   uint32_t node_of(uint32_t rank) const {
     return static_cast<uint32_t>(rank / static_cast<uint32_t>(cluster.gpus_per_node));
   }
-  // The expert-parallel group of data rank `dp`: ep consecutive data ranks.
-  int64_t ep_group_start(int64_t dp) const { return dp / parallel.ep * parallel.ep; }
 };
 
 Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
