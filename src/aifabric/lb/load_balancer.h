@@ -12,6 +12,7 @@
 #include "aifabric/core/params.h"
 #include "aifabric/core/units.h"
 #include "aifabric/net/packet.h"
+#include "aifabric/transport/path_selection.h"
 
 namespace aifabric {
 
@@ -19,6 +20,7 @@ namespace aifabric {
 class EgressView {
  public:
   virtual int64_t queue_bytes(uint16_t port) const = 0;
+  virtual BitRate port_rate(uint16_t port) const = 0;
 
  protected:
   ~EgressView() = default;
@@ -37,6 +39,12 @@ struct LbAlgorithm {
   std::unique_ptr<Params> (*make_params)();
   // `seed` is the switch's own seed, so that switches hash differently.
   std::unique_ptr<LoadBalancer> (*make)(const Params& params, uint64_t seed);
+  // Sender-side part, if any: how the NICs choose each packet's source port (packet
+  // spraying). Null = one fixed port per queue pair.
+  void (*sender)(const Params& params, PathSelection& out) = nullptr;
+  // A controller plans every flow's path before the run and sets its source port so
+  // that the switches' ECMP hash takes that path (the switches run plain ECMP).
+  bool planned = false;
 };
 
 std::span<const LbAlgorithm> lb_algorithms();

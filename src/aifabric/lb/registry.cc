@@ -3,12 +3,16 @@
 
 #include "aifabric/lb/ecmp/ecmp.h"
 #include "aifabric/lb/load_balancer.h"
+#include "aifabric/lb/planned/planned.h"
+#include "aifabric/lb/spray/spray.h"
 
 namespace aifabric {
 
 std::span<const LbAlgorithm> lb_algorithms() {
   static const std::array kAll{
       ecmp_algorithm(),
+      spray_algorithm(),
+      planned_algorithm(),
   };
   return kAll;
 }

@@ -33,6 +33,7 @@ struct Packet {
   Time sent_at;            // data: when the sender put it on the wire; ACK: echoed
   uint64_t entropy = 0;    // hash of the 5-tuple, computed once by the sender
   uint64_t psn = 0;        // data: sequence number; ACK/NACK: next expected sequence
+  uint64_t sack_psn = 0;   // selective ACK: the data packet this ACK reports received
   uint32_t flow = 0;       // flow index, for records
   uint32_t src = 0;        // source host index
   uint32_t dst = 0;        // destination host index
@@ -41,12 +42,14 @@ struct Packet {
   uint32_t wire = 0;       // bytes on the link
   uint16_t sport = 0;      // UDP source port: the ECMP entropy RoCEv2 carries
   uint16_t dport = kRoceUdpPort;
+  uint16_t echo_sport = 0;    // ACK: the acknowledged data packet's UDP source port
   uint16_t in_port = 0;       // ingress port at the current switch
   uint16_t pause_quanta = 0;  // kPause: pause time in units of 512 bit times
   uint8_t priority = 0;       // 802.1p class, 0..7
   PacketType type = PacketType::kData;
   bool ecn_capable = false;
-  bool ecn_ce = false;  // congestion experienced
+  bool ecn_ce = false;   // congestion experienced
+  bool echo_ce = false;  // ACK: the acknowledged data packet arrived with CE set
 };
 
 using PacketPool = Pool<Packet>;

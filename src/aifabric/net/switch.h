@@ -50,6 +50,7 @@ class Switch final : public Node, public EventHandler, public EgressView {
   Packet* next_to_send(uint16_t port, Time now, Time& retry_at) override;
   bool backlogged(uint16_t port) const override;
   int64_t queue_bytes(uint16_t port) const override { return egress_[port].bytes; }
+  BitRate port_rate(uint16_t port) const override { return ports_[port]->link().rate; }
   int64_t queue_bytes(uint16_t port, uint8_t prio) const { return egress_[port].q[prio].bytes(); }
   void handle_event(uint32_t kind, uint64_t arg) override;
 

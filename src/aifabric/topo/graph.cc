@@ -44,7 +44,7 @@ Status TopologyGraph::validate() const {
     q.pop_front();
     if (nodes_[u].kind == NodeKind::kHost && u != hosts_[0]) continue;
     for (const auto& a : adj_[u]) {
-      if (!seen[a.peer]) {
+      if (links_[a.link].up && !seen[a.peer]) {
         seen[a.peer] = 1;
         q.push_back(a.peer);
       }
@@ -53,10 +53,18 @@ Status TopologyGraph::validate() const {
   for (uint32_t h : hosts_) {
     if (!seen[h]) {
       return Status::error("host " + nodes_[h].name + " cannot reach host " +
-                           nodes_[hosts_[0]].name + " (the topology is disconnected)");
+                           nodes_[hosts_[0]].name +
+                           " (the topology is disconnected, failed links excluded)");
     }
   }
   return Status::ok();
+}
+
+int64_t TopologyGraph::find_link(uint32_t a, uint32_t b) const {
+  for (const auto& adj : adj_[a]) {
+    if (adj.peer == b) return adj.link;
+  }
+  return -1;
 }
 
 }  // namespace aifabric

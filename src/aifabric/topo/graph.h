@@ -26,6 +26,7 @@ struct TopoNode {
 struct TopoLink {
   uint32_t a, b;
   LinkParams params;
+  bool up = true;  // a failed link is wired but carries nothing: routing avoids it
 };
 
 struct Adjacent {
@@ -40,6 +41,9 @@ class TopologyGraph {
     return add_node(kind, std::move(name), tier, static_cast<uint32_t>(nodes_.size()));
   }
   void add_link(uint32_t a, uint32_t b, const LinkParams& params);
+  void set_link_up(uint32_t link, bool up) { links_[link].up = up; }
+  // The link between two nodes (by id), or -1.
+  int64_t find_link(uint32_t a, uint32_t b) const;
 
   const std::vector<TopoNode>& nodes() const { return nodes_; }
   const std::vector<TopoLink>& links() const { return links_; }

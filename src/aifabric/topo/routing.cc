@@ -28,6 +28,7 @@ std::vector<ForwardingTable> compute_shortest_paths(const TopologyGraph& g) {
       for (uint32_t u : frontier) {
         if (u != dst && g.nodes()[u].kind == NodeKind::kHost) continue;
         for (const auto& a : g.adjacent(u)) {
+          if (!g.links()[a.link].up) continue;
           if (dist[a.peer] == kInf) {
             dist[a.peer] = dist[u] + 1;
             next.push_back(a.peer);
@@ -42,7 +43,7 @@ std::vector<ForwardingTable> compute_shortest_paths(const TopologyGraph& g) {
       const auto& adj = g.adjacent(static_cast<uint32_t>(u));
       for (size_t i = 0; i < adj.size(); ++i) {
         const uint32_t v = adj[i].peer;
-        if (dist[v] + 1 != dist[u]) continue;
+        if (!g.links()[adj[i].link].up || dist[v] == kInf || dist[v] + 1 != dist[u]) continue;
         if (g.nodes()[v].kind == NodeKind::kHost && v != dst) continue;
         ports.push_back(static_cast<uint16_t>(i));
       }

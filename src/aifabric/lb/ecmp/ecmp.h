@@ -17,7 +17,11 @@ class Ecmp final : public LoadBalancer {
   explicit Ecmp(uint64_t seed) : seed_(seed) {}
   uint16_t choose(const Packet& p, std::span<const uint16_t> candidates, const EgressView&,
                   Time) override {
-    const uint64_t h = mix64(p.entropy ^ seed_);
+    return pick(p.entropy, seed_, candidates);
+  }
+  // The hash itself, for controllers that predict a switch's choice (planned paths).
+  static uint16_t pick(uint64_t entropy, uint64_t seed, std::span<const uint16_t> candidates) {
+    const uint64_t h = mix64(entropy ^ seed);
     return candidates[static_cast<size_t>((static_cast<uint128>(h) * candidates.size()) >> 64)];
   }
 
