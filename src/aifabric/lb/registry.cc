@@ -1,18 +1,20 @@
 // Every load-balancing algorithm, one line each.
 #include <array>
 
+#include "aifabric/lb/adaptive/adaptive.h"
 #include "aifabric/lb/ecmp/ecmp.h"
+#include "aifabric/lb/flowlet/flowlet.h"
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/lb/planned/planned.h"
 #include "aifabric/lb/spray/spray.h"
+#include "aifabric/lb/wcmp/wcmp.h"
 
 namespace aifabric {
 
 std::span<const LbAlgorithm> lb_algorithms() {
   static const std::array kAll{
-      ecmp_algorithm(),
-      spray_algorithm(),
-      planned_algorithm(),
+      ecmp_algorithm(), spray_algorithm(),   planned_algorithm(),
+      wcmp_algorithm(), flowlet_algorithm(), adaptive_algorithm(),
   };
   return kAll;
 }
