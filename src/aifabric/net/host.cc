@@ -28,9 +28,9 @@ uint32_t Host::open_receiver(const FlowSpec& flow, uint32_t remote_qpn, Time cnp
 }
 
 SenderQp& Host::open_sender(const FlowSpec& flow, uint32_t remote_qpn, const CcAlgorithm& cc,
-                            const Params& cc_params) {
+                            const Params& cc_params, const PathSelection& paths) {
   senders_.push_back(std::make_unique<SenderQp>(sim_, pool_, *this, flow, remote_qpn, transport_,
-                                                cc, cc_params, port_->link().rate));
+                                                cc, cc_params, port_->link().rate, paths));
   SenderQp& qp = *senders_.back();
   wake(qp);
   return qp;

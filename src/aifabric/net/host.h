@@ -40,8 +40,9 @@ class Host final : public Node, public SenderQp::Nic {
   uint32_t next_sender_qpn() const { return static_cast<uint32_t>(senders_.size()); }
   uint32_t open_receiver(const FlowSpec& flow, uint32_t remote_qpn, Time cnp_interval,
                          bool send_cnp);
+  // `paths` chooses the source port of each packet (one per flow, or sprayed).
   SenderQp& open_sender(const FlowSpec& flow, uint32_t remote_qpn, const CcAlgorithm& cc,
-                        const Params& cc_params);
+                        const Params& cc_params, const PathSelection& paths);
 
   void receive(Packet* p, uint16_t port) override;
   Packet* next_to_send(uint16_t port, Time now, Time& retry_at) override;

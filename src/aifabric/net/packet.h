@@ -34,6 +34,7 @@ struct Packet {
   uint64_t entropy = 0;    // hash of the 5-tuple, computed once by the sender
   uint64_t psn = 0;        // data: sequence number; ACK/NACK: next expected sequence
   uint64_t sack_psn = 0;   // selective ACK: the data packet this ACK reports received
+  uint64_t sack_bits = 0;  // selective ACK: bit i = packet sack_psn - 64 + i is held too
   uint32_t flow = 0;       // flow index, for records
   uint32_t src = 0;        // source host index
   uint32_t dst = 0;        // destination host index

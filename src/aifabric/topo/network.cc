@@ -105,7 +105,8 @@ void Network::handle_event(uint32_t kind, uint64_t arg) {
   const uint32_t rqpn = dst.open_receiver(f, sqpn, cnp_interval_, send_cnp_);
   qp_of_flow_[arg] = {sqpn, rqpn};
   started_[arg] = 1;
-  src.open_sender(f, rqpn, *cfg_.cc, *cfg_.cc_params);
+  const PathSelection paths = path_selection_ ? path_selection_(f) : PathSelection{};
+  src.open_sender(f, rqpn, *cfg_.cc, *cfg_.cc_params, paths);
 }
 
 // The run ends when the last flow ends: what is still in flight (stray duplicates,

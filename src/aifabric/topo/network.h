@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "aifabric/net/switch.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/transport/cc/congestion_control.h"
+#include "aifabric/transport/path_selection.h"
 
 namespace aifabric {
 
@@ -57,6 +59,10 @@ class Network final : public FlowListener, public EventHandler {
   // off the stop at "all flows done", which would otherwise end the run between phases.
   void set_observer(FlowObserver* o) { observer_ = o; }
   void set_stop_when_all_done(bool stop) { stop_when_done_ = stop; }
+  // How each flow's sender picks per-packet source ports, asked once when the flow
+  // starts; unset = PathSelection{} (one port per flow).
+  using PathSelectionFn = std::function<PathSelection(const FlowSpec&)>;
+  void set_path_selection(PathSelectionFn fn) { path_selection_ = std::move(fn); }
 
   size_t flows_finished() const { return finished_; }
   const std::vector<FlowSpec>& flows() const { return flows_; }
@@ -95,6 +101,7 @@ class Network final : public FlowListener, public EventHandler {
   size_t finished_ = 0;
   FlowObserver* observer_ = nullptr;
   bool stop_when_done_ = true;
+  PathSelectionFn path_selection_;
   Time cnp_interval_;
   bool send_cnp_ = false;
 };

@@ -5,8 +5,17 @@
 
 namespace aifabric {
 
-enum class Recovery { kGoBackN = 0 };
-inline constexpr std::string_view kRecoveryNames[] = {"go_back_n"};
+enum class Recovery { kGoBackN = 0, kSelective = 1 };
+inline constexpr std::string_view kRecoveryNames[] = {"go_back_n", "selective"};
+
+// The RACK reordering allowance used when `reorder_window` is 0 (auto): a quarter of
+// the smallest RTT the queue pair has measured (RFC 8985's default), but at least this
+// much. A quarter RTT suits WAN paths, whose RTT dwarfs queueing; in a fabric the two
+// are alike: random spraying at full load over a 400 Gbps leaf-spine with 1 us links
+// (min RTT 8.3 us) drove spine queues 5 us apart within 2 MiB flows
+// (tests/scenarios/spray_reorder_test.cc). Finding a real loss a few microseconds later
+// costs less than resending onto an already congested path.
+inline constexpr Time kMinAutoReorderWindow = Time::us(8);
 
 struct TransportConfig final : Params {
   Bytes mtu = Bytes(4096);   // payload bytes per packet (RoCE path MTU 4096)
@@ -20,23 +29,45 @@ struct TransportConfig final : Params {
   int64_t data_priority = 3;  // default priority of data (flows may override)
   int64_t ack_priority = 6;   // ACK, NACK and CNP priority (higher is served first)
   Recovery recovery = Recovery::kGoBackN;
+  // selective: packets the receiver can hold beyond the next expected one (the reorder
+  // buffer of a NIC with direct data placement); a packet further ahead is dropped.
+  int64_t reorder_buffer = 1024;
+  // selective: how much later than the minimum RTT a hole may still be filled before
+  // the sender declares it lost (RACK's reordering window); 0 = auto.
+  Time reorder_window;
   void visit(ParamVisitor& v) override {
     v.param("mtu", mtu, "payload bytes per packet (headers are added on the wire)");
     v.param("ack_interval", ack_interval, "ACK every N in-order packets; the last is always ACKed",
             Range{1, 1 << 20});
-    v.param("rto", rto, "retransmission timeout: go back to the oldest unacknowledged packet");
+    v.param("rto", rto,
+            "retransmission timeout: after this long without progress, resend from "
+            "(go_back_n) or only (selective) the oldest unacknowledged packet");
     v.param("retry_limit", retry_limit, "consecutive timeouts before the flow is failed",
             Range{0, 1000});
     v.param("window", window, "maximum unacknowledged bytes per queue pair; 0 = unlimited");
     v.param("data_priority", data_priority, "802.1p priority of data packets", Range{0, 7});
     v.param("ack_priority", ack_priority, "802.1p priority of ACK/NACK/CNP", Range{0, 7});
     visit_enum(v, "recovery", recovery, kRecoveryNames,
-               "loss recovery: go_back_n (RoCE: receiver drops out-of-order packets and NACKs)");
+               "loss recovery: go_back_n (RoCE: receiver drops out-of-order packets and NACKs) "
+               "or selective (receiver keeps out-of-order packets in a reorder buffer and "
+               "acknowledges each one; the sender retransmits only packets RACK declares lost)");
+    v.param("reorder_buffer", reorder_buffer,
+            "selective: packets the receiver accepts beyond the next expected one; a packet "
+            "further ahead is dropped (counted as rob_overflow_drops)",
+            Range{1, 1 << 20});
+    v.param("reorder_window", reorder_window,
+            "selective: a packet not acknowledged although a later-sent one was is declared "
+            "lost this long after its send time plus the minimum RTT; 0 = auto: max(min RTT "
+            "/ 4, 8us), grown by that step (up to 16x) each time a retransmission proves "
+            "spurious");
   }
   Status validate() const override {
     if (mtu.count() < 64 || mtu.count() > 65536)
       return Status::error("mtu must be in [64B, 64KiB]");
     if (rto <= Time::zero()) return Status::error("rto must be positive");
+    if (reorder_window < Time::zero()) {
+      return Status::error("reorder_window must not be negative");
+    }
     return Status::ok();
   }
 };

@@ -1,0 +1,492 @@
+// Queue pairs driven by hand, without a fabric: a test plays the network, choosing
+// when each data packet reaches the receiver (or that it never does) and handing every
+// ACK straight back to the sender. Checks the selective receiver's reorder buffer, the
+// sender's RACK loss detection and timeout, and per-packet source-port selection.
+#include "aifabric/transport/queue_pair.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <vector>
+
+namespace aifabric {
+namespace {
+
+constexpr int64_t kMtu = 4096;
+
+Packet data_packet(uint64_t psn, bool ce = false, uint16_t sport = 50000) {
+  Packet p;
+  p.type = PacketType::kData;
+  p.psn = psn;
+  p.payload = kMtu;
+  p.sport = sport;
+  p.ecn_ce = ce;
+  p.sent_at = Time::ns(static_cast<int64_t>(psn));
+  return p;
+}
+
+FlowSpec flow_of(int64_t packets) {
+  FlowSpec f;
+  f.src = 0;
+  f.dst = 1;
+  f.size = packets * kMtu;
+  f.sport = 50000;
+  return f;
+}
+
+// The control packets one data packet produced.
+struct Reply {
+  std::vector<Packet> ctl;
+  bool has(PacketType t) const {
+    for (const Packet& c : ctl) {
+      if (c.type == t) return true;
+    }
+    return false;
+  }
+  const Packet& ack() const { return ctl.at(0); }
+};
+
+Reply deliver(ReceiverQp& rx, PacketPool& pool, const Packet& p) {
+  Packet* out[2];
+  const int n = rx.on_data(p, Time::us(1), pool, out);
+  Reply r;
+  for (int i = 0; i < n; ++i) {
+    r.ctl.push_back(*out[i]);
+    pool.release(out[i]);
+  }
+  return r;
+}
+
+TransportConfig selective_config() {
+  TransportConfig cfg;
+  cfg.recovery = Recovery::kSelective;
+  return cfg;
+}
+
+TEST(SelectiveReceiver, AcceptsOutOfOrderAndCumulativeAckJumpsWhenTheHoleFills) {
+  PacketPool pool;
+  const TransportConfig cfg = selective_config();
+  ReceiverQp rx(flow_of(8), 0, cfg, Time::us(50), false);
+
+  Reply r = deliver(rx, pool, data_packet(0));
+  ASSERT_EQ(r.ctl.size(), 1u);
+  EXPECT_EQ(r.ack().type, PacketType::kAck);
+  EXPECT_EQ(r.ack().psn, 1u);
+
+  for (uint64_t psn : {2, 3}) {
+    r = deliver(rx, pool, data_packet(psn));
+    ASSERT_EQ(r.ctl.size(), 1u) << "an out-of-order packet is acknowledged at once";
+    EXPECT_EQ(r.ack().type, PacketType::kAck) << "selective recovery never NACKs";
+    EXPECT_EQ(r.ack().psn, 1u);  // cumulative point unchanged
+    EXPECT_EQ(r.ack().sack_psn, psn);
+  }
+  // The ACK of 3 repeats that 2 is held: bit i stands for packet 3 - 64 + i.
+  EXPECT_EQ(r.ack().sack_bits, 1ULL << 63);
+  r = deliver(rx, pool, data_packet(1));
+  ASSERT_EQ(r.ctl.size(), 1u);
+  EXPECT_EQ(r.ack().psn, 4u) << "the cumulative ACK jumps over the held packets";
+  EXPECT_EQ(r.ack().sack_psn, 1u);
+
+  const ReceiverStats& s = rx.stats();
+  EXPECT_EQ(s.accepted_bytes, 4 * kMtu);  // direct placement: held packets count
+  EXPECT_EQ(s.discarded_bytes, 0);
+  EXPECT_EQ(s.ooo_packets, 2);
+  EXPECT_EQ(s.reordered_packets, 1);  // only packet 1 arrived below the highest (3)
+  EXPECT_EQ(s.reorder_depth_max, 2);
+  EXPECT_DOUBLE_EQ(s.reorder_depth_mean(), 2.0);
+  EXPECT_EQ(s.rob_max_packets, 2);
+  // Occupancy after each arrival: 0, 1, 2, 0.
+  EXPECT_EQ(s.rob_occupancy_sum, 3);
+  EXPECT_DOUBLE_EQ(s.rob_mean_packets(), 0.75);
+  EXPECT_EQ(s.duplicate_packets, 0);
+
+  // A second copy of packet 2 (a spurious retransmission): re-ACKed, discarded.
+  r = deliver(rx, pool, data_packet(2));
+  ASSERT_EQ(r.ctl.size(), 1u);
+  EXPECT_EQ(r.ack().psn, 4u);
+  EXPECT_EQ(r.ack().sack_psn, 2u);
+  EXPECT_EQ(rx.stats().duplicate_packets, 1);
+  EXPECT_EQ(rx.stats().discarded_bytes, kMtu);
+  EXPECT_EQ(rx.stats().accepted_bytes, 4 * kMtu);
+
+  // A duplicate of a packet still held beyond the cumulative point counts too.
+  deliver(rx, pool, data_packet(6));
+  r = deliver(rx, pool, data_packet(6));
+  EXPECT_EQ(rx.stats().duplicate_packets, 2);
+  EXPECT_EQ(rx.stats().accepted_bytes, 5 * kMtu);
+}
+
+TEST(SelectiveReceiver, DropsAndCountsPacketsBeyondTheReorderBuffer) {
+  PacketPool pool;
+  TransportConfig cfg = selective_config();
+  cfg.reorder_buffer = 4;  // holds [expected, expected + 4)
+  ReceiverQp rx(flow_of(16), 0, cfg, Time::us(50), false);
+
+  Reply r = deliver(rx, pool, data_packet(4));
+  EXPECT_TRUE(r.ctl.empty()) << "a dropped packet must not be acknowledged";
+  EXPECT_EQ(rx.stats().rob_overflow_drops, 1);
+  EXPECT_EQ(rx.stats().discarded_bytes, kMtu);
+  EXPECT_EQ(rx.stats().accepted_bytes, 0);
+
+  r = deliver(rx, pool, data_packet(3));  // the edge of the window fits
+  ASSERT_EQ(r.ctl.size(), 1u);
+  EXPECT_EQ(r.ack().sack_psn, 3u);
+  EXPECT_EQ(rx.stats().rob_overflow_drops, 1);
+  for (uint64_t psn : {0, 1, 2}) deliver(rx, pool, data_packet(psn));
+  // Expected is now 4: the window moved, so 4..7 fit and 8 does not.
+  r = deliver(rx, pool, data_packet(7));
+  EXPECT_EQ(r.ack().psn, 4u);
+  deliver(rx, pool, data_packet(8));
+  EXPECT_EQ(rx.stats().rob_overflow_drops, 2);
+  EXPECT_EQ(rx.stats().accepted_bytes, 5 * kMtu);
+}
+
+TEST(SelectiveReceiver, AcksEchoTheDataPacket) {
+  PacketPool pool;
+  const TransportConfig cfg = selective_config();
+  ReceiverQp rx(flow_of(4), 0, cfg, Time::us(50), false);
+  Reply r = deliver(rx, pool, data_packet(2, true, 51234));
+  ASSERT_EQ(r.ctl.size(), 1u);
+  EXPECT_EQ(r.ack().sack_psn, 2u);
+  EXPECT_EQ(r.ack().echo_sport, 51234);
+  EXPECT_TRUE(r.ack().echo_ce);
+  EXPECT_EQ(r.ack().sent_at, Time::ns(2));
+  r = deliver(rx, pool, data_packet(0, false, 49999));
+  EXPECT_EQ(r.ack().echo_sport, 49999);
+  EXPECT_FALSE(r.ack().echo_ce);
+}
+
+// The contrast: go-back-N discards the same arrival order and NACKs the gap once.
+TEST(GoBackNReceiver, DiscardsOutOfOrderAndNacksOnce) {
+  PacketPool pool;
+  const TransportConfig cfg;
+  ReceiverQp rx(flow_of(8), 0, cfg, Time::us(50), false);
+  deliver(rx, pool, data_packet(0));
+  Reply r = deliver(rx, pool, data_packet(2));
+  EXPECT_TRUE(r.has(PacketType::kNack));
+  EXPECT_EQ(r.ack().psn, 1u);
+  EXPECT_EQ(r.ack().sack_psn, 2u);
+  r = deliver(rx, pool, data_packet(3));
+  EXPECT_TRUE(r.ctl.empty());
+  EXPECT_EQ(rx.stats().ooo_packets, 2);
+  EXPECT_EQ(rx.stats().discarded_bytes, 2 * kMtu);
+  EXPECT_EQ(rx.stats().accepted_bytes, kMtu);
+}
+
+class RecordingNic final : public SenderQp::Nic {
+ public:
+  void wake(SenderQp& /*qp*/) override { ++wakes; }
+  void finished(SenderQp& /*qp*/) override { ++done; }
+  int wakes = 0;
+  int done = 0;
+};
+
+// A sender and a receiver joined by the test: send() takes the sender's next packet
+// now, deliver() hands a packet to the receiver at the current time and returns the
+// receiver's ACKs to the sender at once.
+struct Loop {
+  Simulator sim;
+  PacketPool pool;
+  RecordingNic nic;
+  TransportConfig cfg = selective_config();
+  std::unique_ptr<Params> cc_params;
+  std::unique_ptr<SenderQp> tx;
+  std::unique_ptr<ReceiverQp> rx;
+
+  explicit Loop(int64_t packets, const PathSelection& paths = {}) {
+    const CcAlgorithm* cc = find_cc_algorithm("none");
+    cc_params = cc->make_params();
+    const FlowSpec f = flow_of(packets);
+    tx = std::make_unique<SenderQp>(sim, pool, nic, f, 0, cfg, *cc, *cc_params, BitRate::gbps(400),
+                                    paths);
+    rx = std::make_unique<ReceiverQp>(f, 0, cfg, Time::us(50), false);
+  }
+  ~Loop() {
+    for (Packet* p : held) pool.release(p);
+  }
+  // Moves the clock (running any timers due by then).
+  void at(Time t) { sim.run_until(t); }
+  Packet* send() {
+    Packet* p = tx->next_packet(sim.now());
+    held.push_back(p);
+    return p;
+  }
+  void deliver(Packet* p, bool ce = false, bool lose_ack = false) {
+    p->ecn_ce = ce;
+    Packet* out[2];
+    const int n = rx->on_data(*p, sim.now(), pool, out);
+    for (int i = 0; i < n; ++i) {
+      if (!lose_ack) tx->on_control(*out[i]);
+      pool.release(out[i]);
+    }
+  }
+  std::vector<Packet*> held;  // data packets the test owns until the end
+};
+
+// Eight packets sent 100 ns apart at t = 0..0.7 us reach the receiver at 10 us. The
+// minimum RTT is then 9.3 us (packet 7) and the auto reordering window its floor,
+// kMinAutoReorderWindow (9.3 us / 4 is less).
+TEST(SelectiveSender, ReorderingInsideTheWindowIsNotLoss) {
+  Loop l(8);
+  std::vector<Packet*> p;
+  for (int i = 0; i < 8; ++i) {
+    l.at(Time::ns(100 * i));
+    p.push_back(l.send());
+  }
+  EXPECT_FALSE(l.tx->has_data());
+  l.at(Time::us(10));
+  for (int i : {0, 1, 3, 4, 5, 6, 7}) l.deliver(p[i]);
+  // Packet 2 is overdue only at 0.2 us + 9.3 us + window; it arrives 1 ps before.
+  const Time deadline = Time::ns(200) + Time::ns(9300) + kMinAutoReorderWindow;
+  l.at(deadline - Time::ps(1));
+  EXPECT_FALSE(l.tx->has_data()) << "reordering must not be taken for loss";
+  l.deliver(p[2]);
+  EXPECT_EQ(l.tx->state(), SenderQp::State::kDone);
+  l.at(Time::us(100));  // any armed loss timer fires harmlessly
+  EXPECT_EQ(l.tx->stats().retx_packets, 0);
+  EXPECT_EQ(l.tx->stats().loss_retx, 0);
+  EXPECT_EQ(l.tx->stats().timeouts, 0);
+  EXPECT_EQ(l.rx->stats().duplicate_packets, 0);
+  EXPECT_EQ(l.tx->stats().min_rtt, Time::us(10) - Time::ns(700));
+}
+
+TEST(SelectiveSender, OneLossResendsExactlyThatPacket) {
+  Loop l(8);
+  std::vector<Packet*> p;
+  for (int i = 0; i < 8; ++i) {
+    l.at(Time::ns(100 * i));
+    p.push_back(l.send());
+  }
+  l.at(Time::us(10));
+  for (int i : {0, 1, 2, 4, 5, 6, 7}) l.deliver(p[i]);  // packet 3 is lost
+  EXPECT_FALSE(l.tx->has_data());
+  // RACK deadline for packet 3: 0.3 us + min RTT 9.3 us + reordering window.
+  const Time deadline = Time::ns(300) + Time::ns(9300) + kMinAutoReorderWindow;
+  l.at(deadline - Time::ps(1));
+  EXPECT_FALSE(l.tx->has_data()) << "declared lost before min RTT + reordering window";
+  l.at(deadline);
+  ASSERT_TRUE(l.tx->has_data());
+  Packet* again = l.send();
+  EXPECT_EQ(again->psn, 3u);
+  EXPECT_FALSE(l.tx->has_data()) << "selective: nothing after the lost packet is resent";
+  l.at(deadline + Time::us(10));
+  l.deliver(again);
+  EXPECT_EQ(l.tx->state(), SenderQp::State::kDone);
+  EXPECT_EQ(l.tx->stats().retx_packets, 1);
+  EXPECT_EQ(l.tx->stats().loss_retx, 1);
+  EXPECT_EQ(l.tx->stats().spurious_retx, 0);
+  EXPECT_EQ(l.tx->stats().timeouts, 0);
+  EXPECT_EQ(l.rx->stats().duplicate_packets, 0);
+  EXPECT_EQ(l.rx->stats().accepted_bytes, 8 * kMtu);
+}
+
+TEST(SelectiveSender, AConfiguredReorderWindowReplacesTheAutoOne) {
+  Loop l(8);
+  l.cfg.reorder_window = Time::us(1);
+  std::vector<Packet*> p;
+  for (int i = 0; i < 8; ++i) {
+    l.at(Time::ns(100 * i));
+    p.push_back(l.send());
+  }
+  l.at(Time::us(10));
+  for (int i : {0, 1, 2, 4, 5, 6, 7}) l.deliver(p[i]);
+  const Time deadline = Time::ns(300) + Time::ns(9300) + Time::us(1);
+  l.at(deadline - Time::ps(1));
+  EXPECT_FALSE(l.tx->has_data());
+  l.at(deadline);
+  EXPECT_TRUE(l.tx->has_data());
+}
+
+// Packet 1 is lost and so is the ACK that reported packet 2; the next ACKs repeat
+// packet 2 in their bitmaps, so only packet 1 is resent.
+TEST(SelectiveSender, LostSackIsRepeatedByTheNextAck) {
+  Loop l(8);
+  std::vector<Packet*> p;
+  for (int i = 0; i < 8; ++i) {
+    l.at(Time::ns(100 * i));
+    p.push_back(l.send());
+  }
+  l.at(Time::us(10));
+  l.deliver(p[0]);
+  l.deliver(p[2], false, true);
+  for (int i = 3; i < 8; ++i) l.deliver(p[i]);
+  l.at(Time::us(30));
+  ASSERT_TRUE(l.tx->has_data());
+  Packet* again = l.send();
+  EXPECT_EQ(again->psn, 1u);
+  EXPECT_FALSE(l.tx->has_data()) << "packet 2 was reported by later ACKs";
+  l.deliver(again);
+  EXPECT_EQ(l.tx->state(), SenderQp::State::kDone);
+  EXPECT_EQ(l.rx->stats().duplicate_packets, 0);
+  EXPECT_EQ(l.tx->stats().retx_packets, 1);
+}
+
+// A packet delayed past the window is retransmitted; when the original then arrives
+// the ACK echoes its (older) send time, and the sender counts a spurious retransmission.
+TEST(SelectiveSender, LateOriginalShowsTheRetransmissionSpurious) {
+  Loop l(4);
+  std::vector<Packet*> p;
+  for (int i = 0; i < 4; ++i) {
+    l.at(Time::ns(100 * i));
+    p.push_back(l.send());
+  }
+  l.at(Time::us(10));
+  for (int i : {0, 2, 3}) l.deliver(p[i]);
+  l.at(Time::us(30));
+  ASSERT_TRUE(l.tx->has_data());
+  Packet* again = l.send();
+  EXPECT_EQ(again->psn, 1u);
+  l.deliver(p[1]);  // the original, late
+  EXPECT_EQ(l.tx->state(), SenderQp::State::kDone);
+  EXPECT_EQ(l.tx->stats().spurious_retx, 1);
+  l.deliver(again);
+  EXPECT_EQ(l.rx->stats().duplicate_packets, 1);
+  EXPECT_EQ(l.rx->stats().accepted_bytes, 4 * kMtu);
+}
+
+// The last packets lost: nothing later is delivered, so only the timeout can find the
+// hole. It resends the oldest unacknowledged packet alone; its ACK then dates the
+// remaining hole, which RACK resends.
+TEST(SelectiveSender, TimeoutResendsTheOldestPacketOnly) {
+  Loop l(6);
+  std::vector<Packet*> p;
+  for (int i = 0; i < 6; ++i) {
+    l.at(Time::ns(100 * i));
+    p.push_back(l.send());
+  }
+  l.at(Time::us(10));
+  for (int i : {0, 1, 2, 3}) l.deliver(p[i]);  // 4 and 5 lost
+  l.at(Time::ms(3));
+  EXPECT_FALSE(l.tx->has_data());
+  l.at(Time::ms(5));  // rto 4 ms after the last progress (10 us)
+  EXPECT_EQ(l.tx->stats().timeouts, 1);
+  ASSERT_TRUE(l.tx->has_data());
+  Packet* a = l.send();
+  EXPECT_EQ(a->psn, 4u);
+  EXPECT_FALSE(l.tx->has_data());
+  l.at(Time::ms(5) + Time::us(10));
+  l.deliver(a);
+  l.at(Time::ms(6));
+  ASSERT_TRUE(l.tx->has_data());
+  Packet* b = l.send();
+  EXPECT_EQ(b->psn, 5u);
+  l.deliver(b);
+  EXPECT_EQ(l.tx->state(), SenderQp::State::kDone);
+  EXPECT_EQ(l.tx->stats().retx_packets, 2);
+  EXPECT_EQ(l.tx->stats().loss_retx, 1);  // packet 5; packet 4 went by timeout
+}
+
+TEST(SelectiveSender, WindowCountsPacketsNeitherSackedNorLost) {
+  Loop l(8);
+  l.cfg.window = Bytes(4 * kMtu);
+  std::vector<Packet*> p;
+  Time retry = Time::max();
+  for (int i = 0; i < 4; ++i) {
+    l.at(Time::ns(100 * i));
+    ASSERT_TRUE(l.tx->ready(l.sim.now(), retry));
+    p.push_back(l.send());
+  }
+  l.at(Time::ns(400));
+  EXPECT_FALSE(l.tx->ready(l.sim.now(), retry)) << "4 packets in flight fill the window";
+  l.at(Time::us(10));
+  l.deliver(p[2]);  // SACKed: 3 in flight
+  EXPECT_TRUE(l.tx->ready(l.sim.now(), retry));
+}
+
+PathSelection spray(SprayMode mode) {
+  PathSelection ps;
+  ps.mode = mode;
+  ps.seed = 7;
+  return ps;
+}
+
+TEST(PathSelection, OffUsesTheFlowPort) {
+  Loop l(4);
+  for (int i = 0; i < 4; ++i) {
+    const Packet* p = l.send();
+    EXPECT_EQ(p->sport, 50000);
+    EXPECT_EQ(p->entropy, flow_entropy(0, 1, 50000, kRoceUdpPort));
+  }
+}
+
+TEST(PathSelection, RandomDrawsAFreshPortPerPacketInRange) {
+  PathSelection ps = spray(SprayMode::kRandom);
+  ps.sport_min = 60000;
+  ps.sport_max = 60099;
+  Loop l(64, ps);
+  std::set<uint16_t> seen;
+  for (int i = 0; i < 64; ++i) {
+    const Packet* p = l.send();
+    EXPECT_GE(p->sport, 60000);
+    EXPECT_LE(p->sport, 60099);
+    EXPECT_EQ(p->entropy, flow_entropy(0, 1, p->sport, kRoceUdpPort));
+    seen.insert(p->sport);
+  }
+  // 64 draws from 100 ports: ~47 distinct expected; 30 would be far out in the tail.
+  EXPECT_GT(seen.size(), 30u);
+}
+
+TEST(PathSelection, RoundRobinCyclesThroughTheGivenPorts) {
+  PathSelection ps = spray(SprayMode::kRoundRobin);
+  ps.sports = {101, 202, 303};
+  Loop l(7, ps);
+  std::vector<uint16_t> got;
+  for (int i = 0; i < 7; ++i) got.push_back(l.send()->sport);
+  EXPECT_EQ(got, (std::vector<uint16_t>{101, 202, 303, 101, 202, 303, 101}));
+}
+
+TEST(PathSelection, AdaptiveReusesOnlyPortsWhoseAcksCameBackUnmarked) {
+  PathSelection ps = spray(SprayMode::kAdaptive);
+  ps.recycle = 8;
+  Loop l(12, ps);
+  std::vector<Packet*> p;
+  for (int i = 0; i < 4; ++i) {
+    l.at(Time::ns(100 * i));
+    p.push_back(l.send());
+  }
+  std::set<uint16_t> first;
+  for (Packet* q : p) first.insert(q->sport);
+  ASSERT_EQ(first.size(), 4u) << "random initial ports (fixed seed) should differ";
+  l.at(Time::us(10));
+  l.deliver(p[0], true);  // CE: congested path
+  l.deliver(p[1], false);
+  l.deliver(p[2], true);
+  l.deliver(p[3], false);
+  const uint16_t bad1 = p[0]->sport, bad2 = p[2]->sport;
+  // The good ports come back in the order their ACKs did, then fresh random ones.
+  EXPECT_EQ(l.send()->sport, p[1]->sport);
+  EXPECT_EQ(l.send()->sport, p[3]->sport);
+  for (int i = 0; i < 6; ++i) {
+    const Packet* q = l.send();
+    EXPECT_NE(q->sport, bad1);
+    EXPECT_NE(q->sport, bad2);
+    EXPECT_EQ(q->entropy, flow_entropy(0, 1, q->sport, kRoceUdpPort));
+  }
+}
+
+TEST(PathSelection, AdaptiveTreatsSlowAcksAsCongested) {
+  PathSelection ps = spray(SprayMode::kAdaptive);
+  ps.rtt_threshold = Time::us(15);
+  Loop l(8, ps);
+  Packet* fast = l.send();
+  l.at(Time::ns(100));
+  Packet* slow = l.send();
+  l.at(Time::us(10));
+  l.deliver(fast);  // RTT 10 us: kept
+  l.at(Time::us(20));
+  l.deliver(slow);  // RTT 19.9 us: not kept
+  EXPECT_EQ(l.send()->sport, fast->sport);
+  EXPECT_NE(l.send()->sport, slow->sport);
+}
+
+TEST(TransportConfig, RefusesNegativeReorderWindow) {
+  TransportConfig cfg;
+  cfg.reorder_window = Time::ns(-1);
+  EXPECT_FALSE(cfg.validate().is_ok());
+  cfg.reorder_window = Time::zero();
+  EXPECT_TRUE(cfg.validate().is_ok());
+}
+
+}  // namespace
+}  // namespace aifabric
