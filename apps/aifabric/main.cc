@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -135,6 +136,58 @@ int cmd_validate(const CommonOptions& o) {
 
 // Runs the scenario once per value of one key and prints the headline numbers side by
 // side; each run's results go to OUT/<key>=<value>/.
+// The sweep's table: one row per value, columns by what the scenario runs.
+std::string sweep_header(const std::string& key, const Scenario& s) {
+  if (s.workload.is_llm()) {
+    return fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10}\n", key, "iteration(s)", "compute(s)",
+                       "exposed(s)", "comm(%)");
+  }
+  const std::string common = fmt::format("{:>14} {:>9} {:>9} {:>8} {:>8} {:>8}\n", "util max/min",
+                                         "max/mean", "util CV", "retx", "ooo pkts", "pauses");
+  if (s.workload.is_collective()) {
+    return fmt::format("{:<24} {:>12} {:>12} {:>10} ", key, "time(us)", "busbw(GB/s)", "busbw(%)") +
+           common;
+  }
+  return fmt::format("{:<24} {:>12} {:>10} {:>10} {:>9} ", key, "makespan(us)", "p50 slowdn",
+                     "p99 slowdn", ">=1.5x(%)") +
+         common;
+}
+
+std::string sweep_row(const std::string& value, const RunReport& r) {
+  if (r.workload) {
+    const WorkloadReport& w = *r.workload;
+    return fmt::format("{:<24} {:>14.4f} {:>14.4f} {:>14.4f} {:>10.1f}\n", value,
+                       w.iteration.to_seconds(), w.compute.to_seconds(),
+                       w.exposed_comm.to_seconds(), 100 * w.comm_share);
+  }
+  int64_t retx = 0, ooo = 0;
+  std::vector<double> sd;
+  for (const auto& f : r.flows) {
+    retx += f.retx_packets;
+    ooo += f.ooo_packets;
+    if (f.status == FlowRow::Status::kDone) sd.push_back(f.slowdown);
+  }
+  const Imbalance& u = r.fabric_imbalance;
+  const std::string common = fmt::format(
+      "{:>14} {:>9.2f} {:>9.3f} {:>8} {:>8} {:>8}\n",
+      std::isfinite(u.max_over_min) ? fmt::format("{:.2f}", u.max_over_min) : std::string("inf"),
+      u.max_over_mean, u.cv, retx, ooo, r.pause_frames);
+  if (r.collective) {
+    const CollectiveReport& c = *r.collective;
+    return fmt::format("{:<24} {:>12.1f} {:>12.2f} {:>10.1f} ", value, c.time.to_us(), c.busbw_gbs,
+                       100 * c.busbw_gbs / c.line_rate_gbs) +
+           common;
+  }
+  size_t slow = 0;
+  for (double x : sd) slow += x >= 1.5 ? 1 : 0;
+  const double slow_pct =
+      sd.empty() ? 0 : 100.0 * static_cast<double>(slow) / static_cast<double>(sd.size());
+  const Percentiles p = percentiles(sd);
+  return fmt::format("{:<24} {:>12.1f} {:>10.3f} {:>10.3f} {:>9.1f} ", value, r.makespan.to_us(),
+                     p.p50, p.p99, slow_pct) +
+         common;
+}
+
 int cmd_sweep(const CommonOptions& o, const std::string& vary, std::string out, bool quiet) {
   const size_t eq = vary.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == vary.size()) {
@@ -164,12 +217,7 @@ int cmd_sweep(const CommonOptions& o, const std::string& vary, std::string out, 
     runs.push_back(std::move(p).value());
   }
   if (out.empty()) out = "results/" + scenarios[0]->name + "-sweep";
-  const bool workload = scenarios[0]->workload.is_llm();
-  std::string table =
-      workload ? fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10}\n", key, "iteration(s)",
-                             "compute(s)", "exposed(s)", "comm(%)")
-               : fmt::format("{:<24} {:>14} {:>12} {:>12} {:>10} {:>12}\n", key, "makespan(us)",
-                             "p50 slowdn", "p99 slowdn", "drops", "pause frames");
+  std::string table = sweep_header(key, *scenarios[0]);
   for (size_t i = 0; i < runs.size(); ++i) {
     auto sim = simulate(runs[i], nullptr);
     if (!sim) return bad_input(sim.status().message());
@@ -178,23 +226,7 @@ int cmd_sweep(const CommonOptions& o, const std::string& vary, std::string out, 
       std::cerr << "aifabric: " << st.message() << "\n";
       return 1;
     }
-    const RunReport& r = (*sim)->report;
-    if (workload && r.workload) {
-      const WorkloadReport& w = *r.workload;
-      table += fmt::format("{:<24} {:>14.4f} {:>14.4f} {:>14.4f} {:>10.1f}\n", values[i],
-                           w.iteration.to_seconds(), w.compute.to_seconds(),
-                           w.exposed_comm.to_seconds(), 100 * w.comm_share);
-    } else {
-      std::vector<double> sd;
-      for (const auto& f : r.flows) {
-        if (f.status == FlowRow::Status::kDone) sd.push_back(f.slowdown);
-      }
-      const Percentiles p = percentiles(sd);
-      table += fmt::format("{:<24} {:>14.3f} {:>12.3f} {:>12.3f} {:>10} {:>12}\n", values[i],
-                           r.makespan.to_us(), p.p50, p.p99,
-                           r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops,
-                           r.pause_frames);
-    }
+    table += sweep_row(values[i], (*sim)->report);
     if (!quiet) std::cerr << "  " << key << "=" << values[i] << " done\n";
   }
   if (!quiet) {

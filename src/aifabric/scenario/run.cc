@@ -3,13 +3,20 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <numeric>
+#include <unordered_map>
 
+#include "aifabric/core/parse.h"
+#include "aifabric/lb/ecmp/ecmp.h"
 #include "aifabric/lb/load_balancer.h"
+#include "aifabric/lb/planner.h"
 #include "aifabric/topo/ns3_topology.h"
+#include "aifabric/topo/routing.h"
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/workload/analytic_executor.h"
 #include "aifabric/workload/collectives/collectives.h"
@@ -19,6 +26,9 @@
 
 namespace aifabric {
 namespace {
+
+// Round-robin spraying cycles through at most this many distinct paths per host pair.
+constexpr size_t kMaxSprayPaths = 256;
 
 std::string resolve(const Scenario& s, const std::string& file) {
   std::filesystem::path p(file);
@@ -72,7 +82,7 @@ struct ProgressBridge {
 Result<TaskTimes> run_workload(const PreparedRun& run, Network& net) {
   const LlmWorkloadSpec& w = run.scenario->workload.llm;
   const IterationGraph& it = *run.iteration;
-  if (w.backend == Backend::kPacket)
+  if (!run.plan || w.backend == Backend::kPacket)
     return run_on_network(it.graph, it.map, net, run.scenario->stop_time);
   return run_analytic(it.graph, it.map, alpha_beta(net, *run.scenario, it.map.host_of_rank[0]));
 }
@@ -160,9 +170,7 @@ WorkloadReport workload_report(const PreparedRun& run, const TaskTimes& t) {
   return r;
 }
 
-}  // namespace
-
-Result<TopologyGraph> build_topology(const Scenario& s) {
+Result<TopologyGraph> build_graph(const Scenario& s) {
   const TopologySpec& t = s.topology;
   switch (t.type) {
     case 0:
@@ -178,6 +186,229 @@ Result<TopologyGraph> build_topology(const Scenario& s) {
       return read_ns3_topology(in, path);
     }
   }
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : text) {
+    if (c == ',' || std::isspace(static_cast<unsigned char>(c)) != 0) {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+// The link named "nodeA-nodeB" (node names may themselves contain '-').
+Result<uint32_t> find_named_link(const TopologyGraph& g, const std::string& name) {
+  std::unordered_map<std::string_view, uint32_t> ids;
+  for (uint32_t i = 0; i < g.nodes().size(); ++i) ids.emplace(g.nodes()[i].name, i);
+  for (size_t dash = name.find('-'); dash != std::string::npos; dash = name.find('-', dash + 1)) {
+    const auto a = ids.find(std::string_view(name).substr(0, dash));
+    const auto b = ids.find(std::string_view(name).substr(dash + 1));
+    if (a == ids.end() || b == ids.end()) continue;
+    const int64_t l = g.find_link(a->second, b->second);
+    if (l >= 0) return static_cast<uint32_t>(l);
+    return Status::error("'" + name + "': " + std::string(a->first) + " and " +
+                         std::string(b->first) + " are not linked");
+  }
+  return Status::error("'" + name + "': expected nodeA-nodeB with two node names (e.g. " +
+                       g.nodes()[g.hosts()[0]].name + "-" +
+                       g.nodes()[g.adjacent(g.hosts()[0])[0].peer].name + ")");
+}
+
+Status apply_link_states(const TopologySpec& t, TopologyGraph& g) {
+  for (const auto& name : split_list(t.failed_links)) {
+    auto l = find_named_link(g, name);
+    if (!l) return l.status().with_context("failed_links");
+    g.set_link_up(*l, false);
+  }
+  for (const auto& item : split_list(t.degraded_links)) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      return Status::error("degraded_links: '" + item + "': expected nodeA-nodeB=RATE");
+    }
+    auto l = find_named_link(g, item.substr(0, eq));
+    if (!l) return l.status().with_context("degraded_links");
+    auto rate = parse_rate(item.substr(eq + 1));
+    if (!rate) return rate.status().with_context("degraded_links: '" + item + "'");
+    if (rate->bits_per_second() <= 0) {
+      return Status::error("degraded_links: '" + item + "': the rate must be positive");
+    }
+    g.set_link_rate(*l, *rate);
+  }
+  return Status::ok();
+}
+
+CollectiveReport collective_report(const PreparedRun& run, const TaskTimes& t, const Network& net) {
+  const CollectiveWorkloadSpec& c = run.scenario->workload.collective;
+  CollectiveReport r;
+  r.op = std::string(kCollectiveOpNames[static_cast<int>(c.op)]);
+  r.algorithm = std::string(kCollectiveAlgoNames[static_cast<int>(c.algorithm)]);
+  r.ranks = run.iteration->map.ranks();
+  r.bytes = c.size.count();
+  r.time = t.makespan();
+  r.line_rate_gbs =
+      static_cast<double>(
+          net.hosts()[run.iteration->map.host_of_rank[0]]->port().link().rate.bits_per_second()) /
+      8e9;
+  if (r.time > Time::zero() && r.time != Time::max()) {
+    r.algbw_gbs = static_cast<double>(r.bytes) / r.time.to_seconds() / 1e9;
+    r.busbw_gbs = r.algbw_gbs * bus_factor(c.op, r.ranks);
+  }
+  return r;
+}
+
+// Ranks in host order, or interleaved over the leaves (rank r on leaf r mod L).
+std::vector<uint32_t> rank_hosts(const TopologyGraph& g, RankPlacement placement) {
+  const auto hosts = static_cast<uint32_t>(g.hosts().size());
+  std::vector<uint32_t> order(hosts);
+  std::iota(order.begin(), order.end(), 0U);
+  if (placement == RankPlacement::kLinear) return order;
+  std::vector<uint32_t> leaf_ids;
+  std::vector<std::vector<uint32_t>> by_leaf;
+  for (uint32_t h = 0; h < hosts; ++h) {
+    const uint32_t leaf = g.adjacent(g.hosts()[h])[0].peer;
+    auto it = std::find(leaf_ids.begin(), leaf_ids.end(), leaf);
+    if (it == leaf_ids.end()) {
+      leaf_ids.push_back(leaf);
+      by_leaf.emplace_back();
+      it = leaf_ids.end() - 1;
+    }
+    by_leaf[static_cast<size_t>(it - leaf_ids.begin())].push_back(h);
+  }
+  order.clear();
+  for (size_t round = 0; order.size() < hosts; ++round) {
+    for (const auto& l : by_leaf) {
+      if (round < l.size()) order.push_back(l[round]);
+    }
+  }
+  return order;
+}
+
+Status prepare_collective(const Scenario& s, PreparedRun& run) {
+  const CollectiveWorkloadSpec& c = s.workload.collective;
+  const auto hosts = static_cast<uint32_t>(run.graph.hosts().size());
+  const auto n = c.ranks == 0 ? hosts : static_cast<uint32_t>(c.ranks);
+  if (n < 2 || n > hosts) {
+    return Status::error("workload.ranks: " + std::to_string(n) + " ranks need 2 to " +
+                         std::to_string(hosts) + " hosts (the topology has " +
+                         std::to_string(hosts) + ")");
+  }
+  ClusterMap map = ClusterMap::linear(n, 1);
+  const std::vector<uint32_t> order = rank_hosts(run.graph, c.placement);
+  map.host_of_rank.assign(order.begin(), order.begin() + n);
+  CollectiveSpec spec;
+  spec.op = c.op;
+  spec.algo = c.algorithm;
+  spec.bytes = c.size.count();
+  spec.priority = static_cast<uint8_t>(s.transport.data_priority);
+  std::vector<uint32_t> ranks(n);
+  std::iota(ranks.begin(), ranks.end(), 0U);
+  TaskGraph g;
+  auto fin = add_collective(g, spec, ranks, {}, map,
+                            std::string(kCollectiveOpNames[static_cast<int>(c.op)]));
+  if (!fin) return fin.status().with_context("workload");
+  run.iteration = IterationGraph{std::move(g), std::move(map), 0};
+  return Status::ok();
+}
+
+// What the switches' ECMP will do: their forwarding tables and hash seeds, for the
+// controllers that choose source ports (planned paths, round-robin spraying).
+struct EcmpPredictor {
+  std::vector<ForwardingTable> tables;
+  std::vector<uint64_t> seeds;  // by node id
+  EcmpHash hash;
+  EcmpPredictor(const TopologyGraph& g, const Network& net)
+      : tables(compute_shortest_paths(g)), seeds(g.nodes().size(), 0) {
+    for (uint32_t id = 0; id < seeds.size(); ++id) {
+      if (g.nodes()[id].kind == NodeKind::kSwitch) seeds[id] = net.lb_seed(id);
+    }
+    hash = [this](uint32_t node, uint64_t entropy, std::span<const uint16_t> candidates) {
+      return Ecmp::pick(entropy, seeds[node], candidates);
+    };
+  }
+  EcmpPredictor(const EcmpPredictor&) = delete;
+  EcmpPredictor& operator=(const EcmpPredictor&) = delete;
+};
+
+// Packet spraying: each flow's sender gets the scheme's mode; round robin also gets
+// one source port per distinct path between its hosts (computed once per host pair).
+void install_spraying(const PreparedRun& run, const LbAlgorithm& lb, const Params& params,
+                      Network& net) {
+  PathSelection base;
+  lb.sender(params, base);
+  struct State {
+    std::unique_ptr<EcmpPredictor> ecmp;
+    std::unordered_map<uint64_t, std::vector<uint16_t>> sports;
+  };
+  auto state = std::make_shared<State>();
+  if (base.mode == SprayMode::kRoundRobin) {
+    state->ecmp = std::make_unique<EcmpPredictor>(run.graph, net);
+  }
+  const TopologyGraph* g = &run.graph;
+  Network* n = &net;
+  net.set_path_selection([state, base, g, n](const FlowSpec& f) {
+    PathSelection ps = base;
+    ps.seed = n->sim().derive_seed("spray/" + std::to_string(f.id));
+    if (state->ecmp) {
+      auto [it, added] = state->sports.try_emplace(Network::host_pair(f.src, f.dst));
+      if (added) {
+        it->second = path_distinct_sports(*g, state->ecmp->tables, state->ecmp->hash, f.src, f.dst,
+                                          kMaxSprayPaths);
+      }
+      ps.sports = it->second;
+    }
+    return ps;
+  });
+}
+
+// Planned paths: the controller places every flow (or, for a task graph, every host
+// pair's transfers together) and the NICs get the source ports that realize the plan.
+Result<PlanReport> plan_ports(const PreparedRun& run, Network& net, std::vector<FlowSpec>& flows) {
+  std::vector<PathDemand> demands;
+  std::vector<uint64_t> pairs;
+  if (run.iteration) {
+    std::unordered_map<uint64_t, size_t> index;
+    const ClusterMap& map = run.iteration->map;
+    for (const Task& t : run.iteration->graph.tasks()) {
+      if (t.kind != TaskKind::kTransfer || map.same_node(t.rank, t.peer)) continue;
+      const uint32_t src = map.host_of_rank[t.rank];
+      const uint32_t dst = map.host_of_rank[t.peer];
+      const auto [it, added] = index.emplace(Network::host_pair(src, dst), demands.size());
+      if (added) {
+        demands.push_back(PathDemand{src, dst, 0});
+        pairs.push_back(it->first);
+      }
+      demands[it->second].bytes += t.bytes;
+    }
+  } else {
+    for (const FlowSpec& f : flows) demands.push_back(PathDemand{f.src, f.dst, f.size});
+  }
+  const EcmpPredictor ecmp(run.graph, net);
+  auto plan = plan_paths(run.graph, ecmp.tables, ecmp.hash, demands);
+  if (!plan) return plan.status().with_context("lb planned");
+  if (run.iteration) {
+    std::unordered_map<uint64_t, uint16_t> ports;
+    for (size_t i = 0; i < pairs.size(); ++i) ports.emplace(pairs[i], plan->sport[i]);
+    net.set_planned_ports(std::move(ports));
+  } else {
+    for (size_t i = 0; i < flows.size(); ++i) flows[i].sport = plan->sport[i];
+  }
+  return PlanReport{plan->method, demands.size(), plan->max_link_bytes, plan->lower_bound_bytes};
+}
+
+}  // namespace
+
+Result<TopologyGraph> build_topology(const Scenario& s) {
+  auto g = build_graph(s);
+  if (!g) return g;
+  if (auto st = apply_link_states(s.topology, *g); !st) return st;
+  return g;
 }
 
 const char* flow_status_name(FlowRow::Status s) {
@@ -224,6 +455,10 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
   if (!graph) return graph.status().with_context("topology");
   run.graph = std::move(graph).value();
   if (auto st = run.graph.validate(); !st) return st.with_context("topology");
+  if (s.workload.is_collective()) {
+    if (auto st = prepare_collective(s, run); !st) return st;
+    return run;
+  }
   if (s.workload.is_llm()) {
     const LlmWorkloadSpec& w = s.workload.llm;
     auto plan = make_plan(w.model, w.parallel, w.cluster);
@@ -261,9 +496,17 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   out->sim = std::make_unique<Simulator>(static_cast<uint64_t>(s.seed));
   out->net = std::make_unique<Network>(*out->sim, run.graph, fabric_config(s));
   Network& net = *out->net;
-  if (auto st = net.add_flows(run.flows); !st) return st.with_context("traffic");
+  const bool on_fabric = !run.iteration || !run.plan || s.workload.llm.backend == Backend::kPacket;
+  std::vector<FlowSpec> flows = run.flows;
+  const LbAlgorithm& lb = *fabric_config(s).lb;
+  if (on_fabric && lb.planned) {
+    auto plan = plan_ports(run, net, flows);
+    if (!plan) return plan.status();
+    out->report.plan = std::move(plan).value();
+  }
+  if (on_fabric && lb.sender != nullptr) install_spraying(run, lb, s.lb.selected(), net);
+  if (auto st = net.add_flows(std::move(flows)); !st) return st.with_context("traffic");
 
-  const bool on_fabric = !run.iteration || s.workload.llm.backend == Backend::kPacket;
   if (s.telemetry.enabled && on_fabric) out->sampler = std::make_unique<Sampler>(net, s.telemetry);
   ProgressBridge bridge{observer, &net};
   if (observer != nullptr) out->sim->set_progress(&ProgressBridge::call, &bridge, 1 << 20);
@@ -278,7 +521,10 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   const auto wall1 = std::chrono::steady_clock::now();
   out->sim->set_progress(nullptr, nullptr, 0);
   if (out->sampler) out->sampler->finish();
-  if (run.iteration) out->report.workload = workload_report(run, out->task_times);
+  if (run.plan) out->report.workload = workload_report(run, out->task_times);
+  if (s.workload.is_collective()) {
+    out->report.collective = collective_report(run, out->task_times, net);
+  }
 
   RunReport& r = out->report;
   r.scenario = s.name;
@@ -302,8 +548,16 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
       row.retx_packets = st.retx_packets;
       row.cnps = st.cnps;
       row.timeouts = st.timeouts;
-      row.received_bytes = o.receiver->stats().accepted_bytes;
-      row.ecn_marked = o.receiver->stats().ecn_marked;
+      const ReceiverStats& rs = o.receiver->stats();
+      row.received_bytes = rs.accepted_bytes;
+      row.ecn_marked = rs.ecn_marked;
+      row.loss_retx = st.loss_retx;
+      row.ooo_packets = rs.ooo_packets;
+      row.duplicates = rs.duplicate_packets;
+      row.reorder_depth_max = rs.reorder_depth_max;
+      row.reorder_depth_mean = rs.reorder_depth_mean();
+      row.rob_max_packets = rs.rob_max_packets;
+      row.rob_mean_packets = rs.rob_mean_packets();
       r.payload_sent += st.payload_sent;
       switch (o.sender->state()) {
         case SenderQp::State::kDone:
@@ -364,6 +618,8 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
     r.headroom_drops += sw->counters().headroom_drops;
     r.no_route_drops += sw->counters().no_route_drops;
   }
+  r.tier_imbalance = link_imbalance(r.ports, run.graph);
+  r.fabric_imbalance = fabric_imbalance(r.ports, run.graph);
   r.peak_memory_mib = peak_memory_mib();
   return out;
 }

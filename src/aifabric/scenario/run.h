@@ -10,6 +10,7 @@
 
 #include "aifabric/core/simulator.h"
 #include "aifabric/scenario/scenario.h"
+#include "aifabric/telemetry/imbalance.h"
 #include "aifabric/telemetry/sampler.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/topo/network.h"
@@ -31,6 +32,13 @@ struct FlowRow {
   int64_t ecn_marked = 0;
   int64_t cnps = 0;
   int64_t timeouts = 0;
+  int64_t ooo_packets = 0;        // data packets that arrived ahead of a missing one
+  int64_t loss_retx = 0;          // selective: retransmitted because declared lost
+  int64_t duplicates = 0;         // copies the receiver already had (spurious retransmissions)
+  int64_t reorder_depth_max = 0;  // packets
+  double reorder_depth_mean = 0;  // over the packets that arrived below the highest seen
+  int64_t rob_max_packets = 0;    // reorder-buffer occupancy peak
+  double rob_mean_packets = 0;    // mean occupancy sampled at every arrival
 };
 
 // "done", "failed", "unfinished" or "not_started", as the output files spell it.
@@ -75,6 +83,24 @@ struct WorkloadReport {
   double training_days_formula = 0;    // T = 8 T P / (N X)
 };
 
+// The collective of a `workload: collective` run.
+struct CollectiveReport {
+  std::string op, algorithm;
+  uint32_t ranks = 0;
+  int64_t bytes = 0;  // per-rank buffer
+  Time time;          // first transfer start to last transfer finish
+  double algbw_gbs = 0, busbw_gbs = 0;
+  double line_rate_gbs = 0;  // the ranks' NIC rate in the same unit (1e9 bytes/s)
+};
+
+// What the planned-path controller did before the run.
+struct PlanReport {
+  std::string method;
+  size_t demands = 0;
+  int64_t max_link_bytes = 0;
+  int64_t lower_bound_bytes = 0;
+};
+
 struct RunReport {
   std::string scenario;
   uint64_t seed = 0;
@@ -93,6 +119,11 @@ struct RunReport {
   int64_t buffer_drops = 0, headroom_drops = 0, link_drops = 0, no_route_drops = 0;
   bool stopped_early = false;  // stop_time reached with flows unfinished
   std::optional<WorkloadReport> workload;
+  std::optional<CollectiveReport> collective;
+  std::optional<PlanReport> plan;
+  // Link utilization spread per tier direction and over all switch-to-switch links.
+  std::vector<TierImbalance> tier_imbalance;
+  Imbalance fabric_imbalance;
 };
 
 // A scenario made concrete: graph and flows, ready to simulate.

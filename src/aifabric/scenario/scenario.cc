@@ -22,6 +22,11 @@ void TopologySpec::visit(ParamVisitor& v) {
        &rail_optimized},
   };
   v.variant("type", type, options, "topology kind");
+  v.param("failed_links", failed_links,
+          "links down for the whole run, as \"leaf0-spine1, leaf2-spine0\"; routing (and the "
+          "planned-path controller) avoid them");
+  v.param("degraded_links", degraded_links,
+          "links running below their rate, as \"leaf0-spine1=100Gbps\" (both directions)");
 }
 
 void TrafficSpec::visit(ParamVisitor& v) {
@@ -79,9 +84,11 @@ void Scenario::visit(ParamVisitor& v) {
 
 Status Scenario::validate() const {
   if (stop_time <= Time::zero()) return Status::error("stop_time must be positive");
-  if (workload.is_llm()) {
+  if (workload.is_job()) {
     if (!traffic.empty()) {
-      return Status::error("traffic: a scenario with workload type llm takes no traffic list");
+      return Status::error(
+          "traffic: a scenario with a workload (type llm or collective) takes "
+          "no traffic list");
     }
   } else if (traffic.empty()) {
     return Status::error("traffic: the list is empty (nothing to simulate)");

@@ -12,6 +12,7 @@
 #include "aifabric/telemetry/sampler.h"
 #include "aifabric/topo/builders.h"
 #include "aifabric/transport/transport_config.h"
+#include "aifabric/workload/collectives/collectives.h"
 #include "aifabric/workload/llm/model.h"
 #include "aifabric/workload/traffic.h"
 
@@ -34,6 +35,9 @@ struct TopologySpec final : Params {
   FatTreeConfig fat_tree;
   Ns3TopologySpec ns3;
   RailOptimizedConfig rail_optimized;
+  // Links named "nodeA-nodeB", separated by commas or spaces.
+  std::string failed_links;    // down for the whole run: routing avoids them
+  std::string degraded_links;  // "leaf0-spine1=100Gbps": the link runs at a lower rate
   void visit(ParamVisitor& v) override;
 };
 
@@ -96,17 +100,54 @@ struct LlmWorkloadSpec final : Params {
   }
 };
 
+inline constexpr std::string_view kCollectiveOpNames[] = {"all_reduce", "reduce_scatter",
+                                                          "all_gather", "all_to_all"};
+inline constexpr std::string_view kCollectiveAlgoNames[] = {"ring", "tree", "halving_doubling",
+                                                            "pairwise", "direct"};
+enum class RankPlacement { kLinear = 0, kAcrossLeaves = 1 };
+inline constexpr std::string_view kRankPlacementNames[] = {"linear", "across_leaves"};
+
+// One collective on the packet-level fabric, one rank per host (NIC): the job whose
+// bus bandwidth and completion time load-balancing schemes are compared on.
+struct CollectiveWorkloadSpec final : Params {
+  CollectiveOp op = CollectiveOp::kAllReduce;
+  CollectiveAlgo algorithm = CollectiveAlgo::kRing;
+  Bytes size = Bytes::mib(64);
+  int64_t ranks = 0;
+  RankPlacement placement = RankPlacement::kLinear;
+  void visit(ParamVisitor& v) override {
+    visit_enum(v, "op", op, kCollectiveOpNames, "the collective");
+    visit_enum(v, "algorithm", algorithm, kCollectiveAlgoNames,
+               "ring, tree (double binary tree), halving_doubling (power-of-2 ranks), "
+               "pairwise or direct (all-to-all)");
+    v.param("size", size, "per-rank buffer in nccl-tests terms (all-reduce input)");
+    v.param("ranks", ranks, "participating hosts, one rank each; 0 = every host", Range{0, 1e9});
+    visit_enum(v, "placement", placement, kRankPlacementNames,
+               "rank order: linear (rank r on host r) or across_leaves (consecutive ranks on "
+               "different leaves, so every ring hop crosses the fabric)");
+  }
+  Status validate() const override {
+    if (size.count() <= 0) return Status::error("size must be positive");
+    return Status::ok();
+  }
+};
+
 struct WorkloadSpec final : Params {
   int type = 0;
   LlmWorkloadSpec llm;
+  CollectiveWorkloadSpec collective;
   void visit(ParamVisitor& v) override {
     const VariantOption options[] = {
         {"none", "no training job: the traffic list is the workload", nullptr},
         {"llm", "one training iteration of a large language model", &llm},
+        {"collective", "one collective (e.g. a ring all-reduce) on the packet-level fabric",
+         &collective},
     };
     v.variant("type", type, options, "a training job to simulate");
   }
   bool is_llm() const { return type == 1; }
+  bool is_collective() const { return type == 2; }
+  bool is_job() const { return type != 0; }
 };
 
 // An algorithm family chosen by name from a registry; each algorithm's parameters

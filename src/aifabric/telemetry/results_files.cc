@@ -40,6 +40,21 @@ nlohmann::ordered_json to_json(const Percentiles& p) {
   return {{"mean", p.mean}, {"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}, {"max", p.max}};
 }
 
+nlohmann::ordered_json to_json(const Imbalance& s) {
+  nlohmann::ordered_json j = {
+      {"links", s.links}, {"mean_pct", s.mean}, {"min_pct", s.min}, {"max_pct", s.max}};
+  // JSON has no infinity: an idle link makes max/min undefined (null).
+  if (std::isfinite(s.max_over_min)) {
+    j["max_over_min"] = s.max_over_min;
+  } else {
+    j["max_over_min"] = nullptr;
+  }
+  j["max_over_mean"] = s.max_over_mean;
+  j["max_minus_min_over_mean"] = s.spread_over_mean;
+  j["coefficient_of_variation"] = s.cv;
+  return j;
+}
+
 const char* kind_name(NodeKind k) {
   return k == NodeKind::kHost ? "host" : "switch";
 }
@@ -79,6 +94,12 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
       fabric_util.push_back(100.0 * p.utilization);
     }
   }
+  size_t slow_1_5 = 0, slow_2 = 0;
+  for (double x : slowdown) {
+    slow_1_5 += x >= 1.5 ? 1 : 0;
+    slow_2 += x >= 2.0 ? 1 : 0;
+  }
+  const double n_sd = std::max<double>(1.0, static_cast<double>(slowdown.size()));
   const Percentiles fct = percentiles(fct_us);
   const Percentiles sd = percentiles(slowdown);
   const Percentiles util = percentiles(fabric_util);
@@ -96,6 +117,8 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
                 {"bytes", bytes},          {"fct_us", to_json(fct)},
                 {"slowdown", to_json(sd)}, {"retransmitted_packets", retx},
                 {"timeouts", timeouts}};
+  j["flows"]["slowdown"]["fraction_at_least_1_5x"] = static_cast<double>(slow_1_5) / n_sd;
+  j["flows"]["slowdown"]["fraction_at_least_2x"] = static_cast<double>(slow_2) / n_sd;
   j["drops"] = {{"packets", r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops},
                 {"buffer", r.buffer_drops},
                 {"pfc_headroom", r.headroom_drops},
@@ -109,6 +132,46 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
                                       {"mean", util.mean},
                                       {"max", util.max},
                                       {"max_over_mean", util.mean > 0 ? util.max / util.mean : 0}};
+  {
+    int64_t ooo = 0, dups = 0, loss_retx = 0, depth_max = 0, rob_max = 0;
+    double depth_mean_max = 0, rob_mean_max = 0;
+    for (const auto& f : r.flows) {
+      ooo += f.ooo_packets;
+      dups += f.duplicates;
+      loss_retx += f.loss_retx;
+      depth_max = std::max(depth_max, f.reorder_depth_max);
+      rob_max = std::max(rob_max, f.rob_max_packets);
+      depth_mean_max = std::max(depth_mean_max, f.reorder_depth_mean);
+      rob_mean_max = std::max(rob_mean_max, f.rob_mean_packets);
+    }
+    j["reordering"] = {{"out_of_order_packets", ooo},
+                       {"reorder_depth_max_packets", depth_max},
+                       {"reorder_depth_mean_packets_worst_flow", depth_mean_max},
+                       {"reorder_buffer_max_packets", rob_max},
+                       {"reorder_buffer_mean_packets_worst_flow", rob_mean_max},
+                       {"loss_retransmissions", loss_retx},
+                       {"duplicate_packets", dups}};
+  }
+  j["fabric_link_imbalance"] = to_json(r.fabric_imbalance);
+  for (const auto& t : r.tier_imbalance) j["link_imbalance_by_tier"][t.tiers] = to_json(t.stats);
+  if (r.plan) {
+    j["planned_paths"] = {{"method", r.plan->method},
+                          {"demands", r.plan->demands},
+                          {"max_link_bytes", r.plan->max_link_bytes},
+                          {"lower_bound_bytes", r.plan->lower_bound_bytes}};
+  }
+  if (r.collective) {
+    const CollectiveReport& c = *r.collective;
+    j["collective"] = {{"op", c.op},
+                       {"algorithm", c.algorithm},
+                       {"ranks", c.ranks},
+                       {"bytes", c.bytes},
+                       {"time_us", c.time.to_us()},
+                       {"algbw_GBps", c.algbw_gbs},
+                       {"busbw_GBps", c.busbw_gbs},
+                       {"nic_line_rate_GBps", c.line_rate_gbs},
+                       {"busbw_over_line_rate", c.busbw_gbs / c.line_rate_gbs}};
+  }
   j["payload_bytes"] = {{"sent", r.payload_sent},
                         {"received", r.payload_received},
                         {"dropped", r.payload_dropped},
@@ -153,7 +216,8 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
 void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g) {
   out << "flow_id,src,dst,sport,dport,priority,size_bytes,start_us,finish_us,fct_us,"
          "ideal_fct_us,slowdown,received_bytes,retx_packets,ecn_marked_packets,cnps,timeouts,"
-         "status\n";
+         "status,loss_retx_packets,duplicate_packets,ooo_packets,reorder_depth_max_packets,"
+         "reorder_depth_mean_packets,rob_max_packets,rob_mean_packets\n";
   for (const auto& f : r.flows) {
     const bool done = f.status == FlowRow::Status::kDone;
     out << fmt::format("{},{},{},{},{},{},{},{:.6f},", f.spec.id,
@@ -167,8 +231,10 @@ void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph&
     }
     out << fmt::format("{:.6f},", f.ideal.to_us());
     out << (done ? fmt::format("{:.6f}", f.slowdown) : std::string());
-    out << fmt::format(",{},{},{},{},{},{}\n", f.received_bytes, f.retx_packets, f.ecn_marked,
-                       f.cnps, f.timeouts, flow_status_name(f.status));
+    out << fmt::format(",{},{},{},{},{},{},{},{},{},{},{:.3f},{},{:.3f}\n", f.received_bytes,
+                       f.retx_packets, f.ecn_marked, f.cnps, f.timeouts, flow_status_name(f.status),
+                       f.loss_retx, f.duplicates, f.ooo_packets, f.reorder_depth_max,
+                       f.reorder_depth_mean, f.rob_max_packets, f.rob_mean_packets);
   }
 }
 
@@ -214,7 +280,8 @@ Status write_results(const std::string& dir, const Simulation& sim, const Prepar
     const TaskGraph& tg = run.iteration->graph;
     for (size_t i = 0; i < tg.size(); ++i) {
       const Task& t = tg.tasks()[i];
-      if (run.plan->dp_of(t.rank) != 0 || sim.task_times.finish[i] == Time::max()) continue;
+      if ((run.plan && run.plan->dp_of(t.rank) != 0) || sim.task_times.finish[i] == Time::max())
+        continue;
       if (t.kind == TaskKind::kCompute && t.duration == Time::zero()) continue;  // joins
       const TaskGroup& grp = tg.groups()[t.group];
       tasks.push_back(TaskRecord{static_cast<uint32_t>(i), t.rank, grp.kind, grp.name,
@@ -244,7 +311,7 @@ Status write_results(const std::string& dir, const Simulation& sim, const Prepar
       TaskTimes shown = sim.task_times;
       const auto& tasks = run.iteration->graph.tasks();
       for (size_t i = 0; i < tasks.size(); ++i) {
-        if (run.plan->dp_of(tasks[i].rank) != 0) shown.finish[i] = Time::max();
+        if (run.plan && run.plan->dp_of(tasks[i].rank) != 0) shown.finish[i] = Time::max();
       }
       write_chrome_trace(trace, run.iteration->graph, shown, run.iteration->map);
     }
@@ -290,6 +357,25 @@ std::string summary_text(const RunReport& r) {
                          c.algbw_gbs, c.busbw_gbs);
     }
     if (r.flows.empty()) return out;
+  }
+  if (r.collective) {
+    const CollectiveReport& c = *r.collective;
+    out += fmt::format(
+        "collective    {} ({}), {} ranks x {} B: {:.1f} us, algbw {:.2f} GB/s, busbw {:.2f} GB/s "
+        "= {:.1f} % of the {:.1f} GB/s NIC\n",
+        c.op, c.algorithm, c.ranks, c.bytes, c.time.to_us(), c.algbw_gbs, c.busbw_gbs,
+        100 * c.busbw_gbs / c.line_rate_gbs, c.line_rate_gbs);
+  }
+  if (r.plan) {
+    out += fmt::format("planned paths {} demands, busiest link {} B (lower bound {} B): {}\n",
+                       r.plan->demands, r.plan->max_link_bytes, r.plan->lower_bound_bytes,
+                       r.plan->method);
+  }
+  if (r.fabric_imbalance.links > 0) {
+    const Imbalance& f = r.fabric_imbalance;
+    out += fmt::format(
+        "fabric links  utilization {:.1f}-{:.1f} % (mean {:.1f} %), max/mean {:.2f}, CV {:.3f}\n",
+        f.min, f.max, f.mean, f.max_over_mean, f.cv);
   }
   out += fmt::format("flows         {} of {} completed{}\n", done, r.flows.size(),
                      r.stopped_early ? " (stop_time reached)" : "");

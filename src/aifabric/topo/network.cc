@@ -22,8 +22,7 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig&
     } else {
       device_of_node_[id] = static_cast<int64_t>(switches_.size());
       switches_.push_back(std::make_unique<Switch>(
-          sim, pool_, id, n.name, *cfg.switch_config,
-          cfg.lb->make(*cfg.lb_params, sim.derive_seed(n.name + "/lb")),
+          sim, pool_, id, n.name, *cfg.switch_config, cfg.lb->make(*cfg.lb_params, lb_seed(id)),
           cfg.transport->mtu.count() + kRoceHeaderBytes + kL1OverheadBytes));
     }
   }
@@ -60,6 +59,10 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig&
   }
 }
 
+uint64_t Network::lb_seed(uint32_t node) const {
+  return sim_.derive_seed(graph_.nodes()[node].name + "/lb");
+}
+
 Port& Network::port(uint32_t node, size_t i) {
   const int64_t d = device_of_node_[node];
   return graph_.nodes()[node].kind == NodeKind::kHost ? hosts_[d]->port() : switches_[d]->port(i);
@@ -79,10 +82,16 @@ Status Network::add_flows(std::vector<FlowSpec> flows) {
     if (f.size <= 0) return Status::error(where + ": size must be positive");
     if (f.priority > 7) return Status::error(where + ": priority must be 0..7");
     f.id = base + static_cast<uint32_t>(i);
+    if (f.sport == 0 && !planned_ports_.empty()) {
+      const auto it = planned_ports_.find(host_pair(f.src, f.dst));
+      if (it != planned_ports_.end()) f.sport = it->second;
+    }
     if (f.sport == 0) {
       // RoCEv2 NICs pick the UDP source port per QP; draw it from the ephemeral range.
-      f.sport =
-          static_cast<uint16_t>(49152 + sim_.derive_seed("sport/" + std::to_string(f.id)) % 16384);
+      const std::string key = ports_per_connection_
+                                  ? "conn/" + std::to_string(f.src) + ">" + std::to_string(f.dst)
+                                  : "sport/" + std::to_string(f.id);
+      f.sport = static_cast<uint16_t>(49152 + sim_.derive_seed(key) % 16384);
     }
   }
   for (auto& f : flows) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "aifabric/core/params.h"
@@ -52,6 +53,22 @@ class Network final : public FlowListener, public EventHandler {
   // Schedules the flows (ids must be 0..n-1 in order; hosts must exist). Assigns UDP
   // source ports from the run's seed to flows that have none.
   Status add_flows(std::vector<FlowSpec> flows);
+
+  // Source ports a path controller chose per (source host, destination host): flows
+  // added later without a port of their own take the planned one.
+  void set_planned_ports(std::unordered_map<uint64_t, uint16_t> ports) {
+    planned_ports_ = std::move(ports);
+  }
+  // A task-graph executor's transfers between the same two hosts reuse one connection
+  // (as NCCL keeps its queue pairs for the whole job): they get the same source port,
+  // and with it the same ECMP path, instead of one port per flow.
+  void set_ports_per_connection(bool on) { ports_per_connection_ = on; }
+  static uint64_t host_pair(uint32_t src, uint32_t dst) {
+    return (static_cast<uint64_t>(src) << 32) | dst;
+  }
+  // The seed of a switch's load balancer (by node id): ECMP hashes with it, so a
+  // controller can predict each switch's choice.
+  uint64_t lb_seed(uint32_t node) const;
 
   // Runs until every flow has finished, or until `stop_at`.
   void run(Time stop_at);
@@ -102,6 +119,8 @@ class Network final : public FlowListener, public EventHandler {
   FlowObserver* observer_ = nullptr;
   bool stop_when_done_ = true;
   PathSelectionFn path_selection_;
+  std::unordered_map<uint64_t, uint16_t> planned_ports_;
+  bool ports_per_connection_ = false;
   Time cnp_interval_;
   bool send_cnp_ = false;
 };

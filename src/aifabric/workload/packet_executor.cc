@@ -204,9 +204,11 @@ Result<TaskTimes> run_on_network(const TaskGraph& g, const ClusterMap& map, Netw
   if (Status s = check_map(g, map, net); !s.is_ok()) return s;
   PacketExecutor exec(g, map, net);
   net.set_stop_when_all_done(false);
+  net.set_ports_per_connection(true);
   net.set_observer(&exec);
   const Status s = exec.run(stop_at);
   net.set_observer(nullptr);
+  net.set_ports_per_connection(false);
   net.set_stop_when_all_done(true);
   if (!s.is_ok()) return s;
   return exec.take_times();

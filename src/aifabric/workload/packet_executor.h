@@ -15,7 +15,8 @@ namespace aifabric {
 // start at the simulator's current time. A compute task holds its GPU, an NVLink
 // transfer the sender's NVLink egress and the receiver's ingress, one task at a time
 // in the order tasks became ready (ties by index). The network's observer and stop at
-// "all flows done" are borrowed for the run and reset to their defaults (none, on)
+// "all flows done" are borrowed for the run (and its transfers between the same two
+// hosts share one connection's source port) and reset to their defaults (none, on)
 // afterwards. After an early end (stop_at or a failure) the simulator still holds
 // events of the finished executor: it must not be run further.
 Result<TaskTimes> run_on_network(const TaskGraph& g, const ClusterMap& map, Network& net,

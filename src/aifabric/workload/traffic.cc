@@ -41,16 +41,26 @@ Result<std::vector<FlowSpec>> permutation_flows(const PermutationTraffic& t, uin
                                                 uint8_t prio, RandomStream& rng) {
   if (auto s = check_size(t.common); !s) return s;
   if (hosts < 2) return Status::error("a permutation needs at least 2 hosts");
-  // A random derangement: shuffle until no host sends to itself (expected e tries).
   std::vector<uint32_t> dst(hosts);
-  std::iota(dst.begin(), dst.end(), 0);
-  for (;;) {
-    for (uint32_t i = hosts - 1; i > 0; --i) {
-      std::swap(dst[i], dst[rng.below(i + 1)]);
+  if (t.shift > 0) {
+    if (t.shift % hosts == 0) {
+      return Status::error("shift: " + std::to_string(t.shift) + " is a multiple of the " +
+                           std::to_string(hosts) + " hosts: every host would send to itself");
     }
-    bool fixed = false;
-    for (uint32_t i = 0; i < hosts && !fixed; ++i) fixed = dst[i] == i;
-    if (!fixed) break;
+    for (uint32_t i = 0; i < hosts; ++i) {
+      dst[i] = static_cast<uint32_t>((i + static_cast<uint64_t>(t.shift)) % hosts);
+    }
+  } else {
+    // A random derangement: shuffle until no host sends to itself (expected e tries).
+    std::iota(dst.begin(), dst.end(), 0);
+    for (;;) {
+      for (uint32_t i = hosts - 1; i > 0; --i) {
+        std::swap(dst[i], dst[rng.below(i + 1)]);
+      }
+      bool fixed = false;
+      for (uint32_t i = 0; i < hosts && !fixed; ++i) fixed = dst[i] == i;
+      if (!fixed) break;
+    }
   }
   std::vector<FlowSpec> out;
   out.reserve(hosts);

@@ -22,7 +22,14 @@ struct TrafficCommon {
 
 struct PermutationTraffic final : Params {
   TrafficCommon common;
-  void visit(ParamVisitor& v) override { common.visit(v); }
+  int64_t shift = 0;  // 0 = random derangement; N = host i sends to host (i + N) mod hosts
+  void visit(ParamVisitor& v) override {
+    common.visit(v);
+    v.param("shift", shift,
+            "0 = a random permutation without fixed points; N = host i sends to host "
+            "(i + N) mod hosts (N = hosts per leaf makes every flow cross the fabric)",
+            Range{0, 1e9});
+  }
 };
 
 struct IncastTraffic final : Params {

@@ -23,10 +23,14 @@ inline constexpr std::string_view kFlowletChoiceNames[] = {"random", "least_queu
 
 struct FlowletParams final : Params {
   // An idle gap longer than this starts a new flowlet. Compare it with the largest
-  // delay difference between the equal-cost paths, queueing included.
-  Time timeout = Time::us(50);
+  // delay difference between the equal-cost paths, queueing included. The default is
+  // a few round trips of an RDMA leaf-spine (LetFlow's 150-500 us suit TCP over
+  // millisecond queues): RDMA senders are paced and smooth, so their gaps come between
+  // messages (collective steps), not inside them.
+  Time timeout = Time::us(10);
   int64_t table_size = 4096;  // entries per switch
-  FlowletChoice choice = FlowletChoice::kRandom;
+  // CONGA-like: the new flowlet takes the least-loaded port the switch can see.
+  FlowletChoice choice = FlowletChoice::kLeastQueue;
   void visit(ParamVisitor& v) override;
   Status validate() const override;
 };
