@@ -246,9 +246,9 @@ TEST(SprayReorder, GoBackNMistakesSprayReorderingForLoss) {
 
 // Long flows at full load: random spraying lets spine queues drift apart (a random
 // walk; tens of microseconds by the end of 16 MiB flows), beyond any fixed window
-// chosen for short flows. The auto window grows with each spurious retransmission it
-// detects; a fixed one of the same initial size keeps paying.
-TEST(SprayReorder, AutoReorderWindowLearnsFromSpuriousRetransmissions) {
+// chosen for short flows. The auto window follows the spread of the RTTs and takes no
+// packet for lost; a fixed window of the auto one's margin resends many.
+TEST(SprayReorder, AutoReorderWindowFollowsTheQueueingSpread) {
   auto spurious = [](Time window) {
     testing::TestFabric tf;
     tf.transport.recovery = Recovery::kSelective;
@@ -267,10 +267,8 @@ TEST(SprayReorder, AutoReorderWindowLearnsFromSpuriousRetransmissions) {
     EXPECT_EQ(t.retx, t.duplicates + tf.net->payload_in_network() / kMtu);
     return t.duplicates;
   };
-  const int64_t learned = spurious(Time::zero());
-  const int64_t fixed = spurious(kMinAutoReorderWindow);
-  EXPECT_GT(fixed, 0);
-  EXPECT_LT(learned * 2, fixed);
+  EXPECT_EQ(spurious(Time::zero()), 0);
+  EXPECT_GT(spurious(kMinAutoReorderWindow), 1000);  // measured: 58749
 }
 
 // Control: without spraying every flow keeps one path and nothing is out of order.

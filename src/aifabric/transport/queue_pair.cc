@@ -8,8 +8,8 @@ namespace aifabric {
 namespace {
 enum Kind : uint32_t { kRto = 0, kCcTimer = 1, kRack = 2 };
 
-// The largest auto reorder-window multiplier (RFC 8985 bounds its growth likewise).
-constexpr int64_t kMaxReorderMult = 16;
+// The auto reorder window follows the largest RTT of the last one to two of these.
+constexpr Time kRttMaxEpoch = Time::ms(1);
 }  // namespace
 
 SenderQp::SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& flow,
@@ -256,6 +256,13 @@ void SenderQp::on_control(const Packet& p) {
 
 void SenderQp::on_selective_ack(const Packet& ack, Time rtt) {
   stats_.min_rtt = std::min(stats_.min_rtt, rtt);
+  const Time now = sim_.now();
+  if (now >= rtt_epoch_end_) {
+    rtt_max_prev_ = rtt_max_cur_;
+    rtt_max_cur_ = Time::zero();
+    rtt_epoch_end_ = now + kRttMaxEpoch;
+  }
+  rtt_max_cur_ = std::max(rtt_max_cur_, rtt);
   rack_time_ = std::max(rack_time_, ack.sent_at);
   const uint64_t psn = ack.sack_psn;
   if (psn >= snd_una_ && psn < snd_nxt_) {
@@ -265,7 +272,6 @@ void SenderQp::on_selective_ack(const Packet& ack, Time rtt) {
     if (s.retransmitted && ack.sent_at < s.sent_at) {
       s.retransmitted = false;
       ++stats_.spurious_retx;
-      reo_mult_ = std::min(reo_mult_ + 1, kMaxReorderMult);
     }
     mark_sacked(psn);
   }
@@ -288,9 +294,14 @@ void SenderQp::mark_sacked(uint64_t psn) {
   }
 }
 
+// Auto: the spread of recent RTTs, which sprayed packets show as the queueing
+// difference between their paths, plus a margin for how far it can grow before the
+// next sample. A spurious retransmission widens it by itself: the late original's ACK
+// is an RTT sample as large as its lateness.
 Time SenderQp::reorder_window() const {
   if (cfg_.reorder_window > Time::zero()) return cfg_.reorder_window;
-  return std::max(stats_.min_rtt / 4, kMinAutoReorderWindow) * reo_mult_;
+  const Time spread = std::max(rtt_max_cur_, rtt_max_prev_) - stats_.min_rtt;
+  return spread + std::max(stats_.min_rtt / 4, kMinAutoReorderWindow);
 }
 
 void SenderQp::mark_lost(uint64_t psn, bool by_rack) {

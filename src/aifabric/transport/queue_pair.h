@@ -37,7 +37,7 @@ struct SenderStats {
   int64_t retx_packets = 0;  // packets sent again (any reason, either recovery)
   int64_t loss_retx = 0;     // selective: retransmissions of packets RACK declared lost
   // selective: retransmissions later shown unneeded (an ACK echoed the send time of an
-  // earlier copy of the packet); each one widens an auto reorder_window.
+  // earlier copy of the packet).
   int64_t spurious_retx = 0;
   int64_t payload_sent = 0;  // payload bytes put on the wire, retransmissions included
   int64_t acks = 0, nacks = 0, cnps = 0, timeouts = 0;
@@ -188,7 +188,10 @@ class SenderQp final : public EventHandler, public CcContext {
   int64_t lost_pending_ = 0;          // slots with lost set (each has an entry in retx_)
   Time rack_time_;                    // latest send time of a packet known delivered
   Time rack_timer_at_ = Time::max();  // earliest pending loss-detection timer
-  int64_t reo_mult_ = 1;              // auto reorder window multiplier
+  // Largest RTT sample of the current and the previous kRttMaxEpoch (a windowed max).
+  Time rtt_max_cur_;
+  Time rtt_max_prev_;
+  Time rtt_epoch_end_;
 };
 
 // Receiver side: owned by the destination host's NIC.

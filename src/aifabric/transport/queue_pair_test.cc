@@ -224,9 +224,10 @@ struct Loop {
   std::vector<Packet*> held;  // data packets the test owns until the end
 };
 
-// Eight packets sent 100 ns apart at t = 0..0.7 us reach the receiver at 10 us. The
-// minimum RTT is then 9.3 us (packet 7) and the auto reordering window its floor,
-// kMinAutoReorderWindow (9.3 us / 4 is less).
+// Eight packets sent 100 ns apart at t = 0..0.7 us reach the receiver at 10 us: RTTs
+// 10 us (packet 0) down to 9.3 us (packet 7). The auto reordering window is then the
+// spread, 0.7 us, plus kMinAutoReorderWindow (9.3 us / 4 is less): a packet is lost
+// once its send time + 10 us + kMinAutoReorderWindow has passed.
 TEST(SelectiveSender, ReorderingInsideTheWindowIsNotLoss) {
   Loop l(8);
   std::vector<Packet*> p;
@@ -237,8 +238,8 @@ TEST(SelectiveSender, ReorderingInsideTheWindowIsNotLoss) {
   EXPECT_FALSE(l.tx->has_data());
   l.at(Time::us(10));
   for (int i : {0, 1, 3, 4, 5, 6, 7}) l.deliver(p[i]);
-  // Packet 2 is overdue only at 0.2 us + 9.3 us + window; it arrives 1 ps before.
-  const Time deadline = Time::ns(200) + Time::ns(9300) + kMinAutoReorderWindow;
+  // Packet 2 is overdue only then; it arrives 1 ps before.
+  const Time deadline = Time::ns(200) + Time::us(10) + kMinAutoReorderWindow;
   l.at(deadline - Time::ps(1));
   EXPECT_FALSE(l.tx->has_data()) << "reordering must not be taken for loss";
   l.deliver(p[2]);
@@ -261,8 +262,8 @@ TEST(SelectiveSender, OneLossResendsExactlyThatPacket) {
   l.at(Time::us(10));
   for (int i : {0, 1, 2, 4, 5, 6, 7}) l.deliver(p[i]);  // packet 3 is lost
   EXPECT_FALSE(l.tx->has_data());
-  // RACK deadline for packet 3: 0.3 us + min RTT 9.3 us + reordering window.
-  const Time deadline = Time::ns(300) + Time::ns(9300) + kMinAutoReorderWindow;
+  // RACK deadline for packet 3: 0.3 us + min RTT 9.3 us + spread 0.7 us + margin.
+  const Time deadline = Time::ns(300) + Time::us(10) + kMinAutoReorderWindow;
   l.at(deadline - Time::ps(1));
   EXPECT_FALSE(l.tx->has_data()) << "declared lost before min RTT + reordering window";
   l.at(deadline);
@@ -281,6 +282,7 @@ TEST(SelectiveSender, OneLossResendsExactlyThatPacket) {
   EXPECT_EQ(l.rx->stats().accepted_bytes, 8 * kMtu);
 }
 
+// A fixed window: no spread is added.
 TEST(SelectiveSender, AConfiguredReorderWindowReplacesTheAutoOne) {
   Loop l(8);
   l.cfg.reorder_window = Time::us(1);

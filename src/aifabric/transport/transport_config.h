@@ -8,14 +8,15 @@ namespace aifabric {
 enum class Recovery { kGoBackN = 0, kSelective = 1 };
 inline constexpr std::string_view kRecoveryNames[] = {"go_back_n", "selective"};
 
-// The RACK reordering allowance used when `reorder_window` is 0 (auto): a quarter of
-// the smallest RTT the queue pair has measured (RFC 8985's default), but at least this
-// much. A quarter RTT suits WAN paths, whose RTT dwarfs queueing; in a fabric the two
-// are alike: random spraying at full load over a 400 Gbps leaf-spine with 1 us links
-// (min RTT 8.3 us) drove spine queues 5 us apart within 2 MiB flows
-// (tests/scenarios/spray_reorder_test.cc). Finding a real loss a few microseconds later
-// costs less than resending onto an already congested path.
-inline constexpr Time kMinAutoReorderWindow = Time::us(8);
+// The auto reordering window (`reorder_window` 0) is the spread of the queue pair's
+// recent RTTs (its largest sample of the last 1-2 ms minus its smallest ever), which
+// sprayed packets show as the queueing difference between their paths, plus a margin
+// for the spread's growth until the next sample: a quarter of the minimum RTT (RFC
+// 8985's reordering window), but at least this much. RFC 8985's quarter RTT alone suits
+// WAN paths, whose RTT dwarfs queueing; in a fabric random spraying at full load drives
+// spine queues 5 us (2 MiB flows) to 27 us (16 MiB) apart at a min RTT of 8.3 us
+// (tests/scenarios/spray_reorder_test.cc).
+inline constexpr Time kMinAutoReorderWindow = Time::us(4);
 
 struct TransportConfig final : Params {
   Bytes mtu = Bytes(4096);   // payload bytes per packet (RoCE path MTU 4096)
@@ -57,9 +58,9 @@ struct TransportConfig final : Params {
             Range{1, 1 << 20});
     v.param("reorder_window", reorder_window,
             "selective: a packet not acknowledged although a later-sent one was is declared "
-            "lost this long after its send time plus the minimum RTT; 0 = auto: max(min RTT "
-            "/ 4, 8us), grown by that step (up to 16x) each time a retransmission proves "
-            "spurious");
+            "lost this long after its send time plus the minimum RTT; 0 = auto: the spread "
+            "of recent RTTs (largest of the last 1-2 ms minus the smallest) plus max(min RTT "
+            "/ 4, 4us)");
   }
   Status validate() const override {
     if (mtu.count() < 64 || mtu.count() > 65536)
