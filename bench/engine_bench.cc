@@ -4,10 +4,13 @@
 // data/ACK/NACK/CNP frame crossing one link), peak memory, and a fingerprint of the
 // results so that an optimization can be checked to leave them unchanged.
 //
-// Also one training iteration at 128 and 1024 GPUs on each backend (llm-* cases).
+// Also one training iteration at 128 and 1024 GPUs on each backend (llm-* cases), and
+// the fat-tree permutation under each load-balancing scheme with DCQCN and selective
+// recovery (lb-<algorithm> cases: what per-packet choices and reordering cost).
 //
 // Usage: aifabric_bench [dcqcn|none|llm-analytic-128|llm-analytic-1024|llm-packet-128|
-// llm-packet-1024 ...] [--repeat N]; each case runs in its own
+// llm-packet-1024|lb-ecmp|lb-wcmp|lb-flowlet|lb-adaptive|lb-spray|lb-planned ...]
+// [--repeat N]; each case runs in its own
 // process so that peak memory is its own.
 #include <sys/wait.h>
 #include <unistd.h>
@@ -117,7 +120,11 @@ int run_llm_case(const std::string& name) {
 
 int run_case(const std::string& cc) {
   if (cc.rfind("llm-", 0) == 0) return run_llm_case(cc);
-  Loaded run = load_and_simulate(kScenario, {"cc.algorithm=" + cc});
+  std::vector<std::string> sets{"cc.algorithm=" + cc};
+  if (cc.rfind("lb-", 0) == 0) {
+    sets = {"cc.algorithm=dcqcn", "lb.algorithm=" + cc.substr(3), "transport.recovery=selective"};
+  }
+  Loaded run = load_and_simulate(kScenario, sets);
   if (!run.sim) return 2;
   const auto& sim = run.sim;
   const RunReport& r = sim->report;
@@ -130,7 +137,7 @@ int run_case(const std::string& cc) {
   }
   const double wall = r.wall_seconds;
   std::printf(
-      "%-6s wall %7.3f s | simulated %8.3f us | %9llu events %6.2f M/s | %9lld packet-hops "
+      "%-11s wall %7.3f s | simulated %8.3f us | %9llu events %6.2f M/s | %9lld packet-hops "
       "%6.2f M/s | sim/wall %.2e | peak %5.0f MiB | flows %zu/%zu | makespan %.3f us | "
       "fingerprint %016llx\n",
       cc.c_str(), wall, r.sim_end.to_us(), static_cast<unsigned long long>(r.events),
@@ -155,13 +162,16 @@ int main(int argc, char** argv) {
     }
   }
   if (cases.empty()) {
-    cases = {"dcqcn",          "none",           "llm-analytic-128", "llm-analytic-1024",
-             "llm-packet-128", "llm-packet-1024"};
+    cases = {
+        "dcqcn",           "none",      "llm-analytic-128", "llm-analytic-1024", "llm-packet-128",
+        "llm-packet-1024", "lb-ecmp",   "lb-wcmp",          "lb-flowlet",        "lb-adaptive",
+        "lb-spray",        "lb-planned"};
   }
   std::printf(
       "engine benchmark: fat-tree k=8, 128 hosts, 400 Gbps, 1 us/hop, permutation of 16 MiB "
       "flows, PFC on;\ntraining iterations (llm-*): analytic = GPT-3 175B, packet = GPT-3 6.7B, "
-      "rail-optimized 400 Gbps fabric\n");
+      "rail-optimized 400 Gbps fabric;\nload balancing (lb-*): the fat-tree permutation with DCQCN "
+      "and selective recovery\n");
   for (int r = 0; r < repeat; ++r) {
     for (const auto& c : cases) {
       std::fflush(stdout);
