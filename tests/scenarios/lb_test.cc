@@ -509,5 +509,41 @@ TEST(LoadBalancing, WcmpGivesADegradedLinkItsShareOfFlows) {
   RecordProperty("degraded_share_wcmp_ecmp", std::to_string(wcmp) + " " + std::to_string(ecmp));
 }
 
+// Per traffic class: one fabric sprays priority 3 and plans priority 1 while anything
+// else uses ECMP. Each class gets exactly its scheme: priority-3 flows arrive out of
+// order, priority-1 flows never do, and the planner placed only the priority-1 flows
+// (one per uplink: at its lower bound).
+TEST(LoadBalancing, TrafficClassesGetTheirOwnScheme) {
+  constexpr const char* kClasses = R"(
+name: lb-classes
+topology: {type: leaf_spine, leaves: 4, spines: 8, hosts_per_leaf: 8}
+switch: {pfc: {enabled: true, priorities: [1, 3]}}
+transport: {recovery: selective}
+cc: {algorithm: none}
+lb: {algorithm: ecmp}
+lb_classes:
+  - {priority: 3, algorithm: spray, mode: round_robin}
+  - {priority: 1, algorithm: planned}
+traffic:
+  - {type: permutation, shift: 8, size: 4MiB, priority: 3}
+  - {type: permutation, shift: 16, size: 4MiB, priority: 1}
+telemetry: {enabled: false}
+)";
+  auto r = run(kClasses, {});
+  ASSERT_NE(r, nullptr);
+  ASSERT_FALSE(r->report().stopped_early);
+  int64_t ooo[8] = {};
+  for (const auto& f : r->report().flows) ooo[f.spec.priority] += f.ooo_packets;
+  EXPECT_GT(ooo[3], 0);
+  EXPECT_EQ(ooo[1], 0);
+  ASSERT_TRUE(r->report().plan.has_value());
+  EXPECT_EQ(r->report().plan->demands, 32U);
+  EXPECT_EQ(r->report().plan->max_link_bytes, r->report().plan->lower_bound_bytes);
+  // Two entries for one class are refused, naming both.
+  auto bad = load_scenario_text(kClasses, "lb", {"lb_classes.0.priority=1"});
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("priority 1 already has a scheme"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace aifabric

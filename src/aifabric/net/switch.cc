@@ -22,6 +22,12 @@ Switch::Switch(Simulator& sim, PacketPool& pool, uint32_t id, std::string name,
   if (cfg_.pfc.enabled) {
     for (int64_t p : cfg_.pfc.priorities) lossless_[static_cast<size_t>(p)] = true;
   }
+  lb_of_prio_.fill(lb_.get());
+}
+
+void Switch::set_class_balancer(uint8_t prio, std::unique_ptr<LoadBalancer> lb) {
+  lb_of_prio_[prio] = lb.get();
+  class_lbs_.push_back(std::move(lb));
 }
 
 Port& Switch::add_port(const LinkParams& link) {
@@ -79,7 +85,8 @@ void Switch::receive(Packet* p, uint16_t in) {
     drop(p, in, counters_.no_route_drops);
     return;
   }
-  const uint16_t out = hops.size() == 1 ? hops[0] : lb_->choose(*p, hops, *this, sim_.now());
+  const uint16_t out =
+      hops.size() == 1 ? hops[0] : lb_of_prio_[p->priority]->choose(*p, hops, *this, sim_.now());
   p->in_port = in;
   if (!admit(p, in, out)) return;
   EgressState& e = egress_[out];

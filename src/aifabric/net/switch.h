@@ -43,6 +43,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
 
   Port& add_port(const LinkParams& link);
   void finalize();  // sizes the buffer pools once all ports exist
+  // Packets of priority `prio` are balanced by `lb` instead of the switch's default.
+  void set_class_balancer(uint8_t prio, std::unique_ptr<LoadBalancer> lb);
   ForwardingTable& table() { return table_; }
   const ForwardingTable& table() const { return table_; }
 
@@ -99,6 +101,9 @@ class Switch final : public Node, public EventHandler, public EgressView {
   std::string name_;
   SwitchConfig cfg_;
   std::unique_ptr<LoadBalancer> lb_;
+  // The balancer of each priority: lb_ unless a traffic class has its own.
+  std::array<LoadBalancer*, kNumPriorities> lb_of_prio_{};
+  std::vector<std::unique_ptr<LoadBalancer>> class_lbs_;
   ForwardingTable table_;
   RandomStream rng_;
   std::vector<std::unique_ptr<Port>> ports_;

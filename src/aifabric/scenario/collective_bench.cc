@@ -68,6 +68,9 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
     Network net(sim, *graph, fabric_config(fabric));
     Result<TaskTimes> times = Status::error("unset");
     if (o.backend == Backend::kPacket) {
+      std::vector<FlowSpec> no_flows;
+      auto lb = install_load_balancing(fabric, *graph, &g, &map, no_flows, net);
+      if (!lb) return lb.status();
       times = run_on_network(g, map, net, fabric.stop_time);
     } else {
       times = run_analytic(g, map, alpha_beta(net, fabric, 0));

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 
 #include "aifabric/core/parse.h"
@@ -317,16 +318,17 @@ Status prepare_collective(const Scenario& s, PreparedRun& run) {
   return Status::ok();
 }
 
-// What the switches' ECMP will do: their forwarding tables and hash seeds, for the
-// controllers that choose source ports (planned paths, round-robin spraying).
+// What the switches' ECMP will do to packets of one priority: their forwarding tables
+// and hash seeds, for the controllers that choose source ports (planned paths,
+// round-robin spraying).
 struct EcmpPredictor {
   std::vector<ForwardingTable> tables;
   std::vector<uint64_t> seeds;  // by node id
   EcmpHash hash;
-  EcmpPredictor(const TopologyGraph& g, const Network& net)
+  EcmpPredictor(const TopologyGraph& g, const Network& net, uint8_t prio)
       : tables(compute_shortest_paths(g)), seeds(g.nodes().size(), 0) {
     for (uint32_t id = 0; id < seeds.size(); ++id) {
-      if (g.nodes()[id].kind == NodeKind::kSwitch) seeds[id] = net.lb_seed(id);
+      if (g.nodes()[id].kind == NodeKind::kSwitch) seeds[id] = net.lb_seed(id, prio);
     }
     hash = [this](uint32_t node, uint64_t entropy, std::span<const uint16_t> candidates) {
       return Ecmp::pick(entropy, seeds[node], candidates);
@@ -336,30 +338,39 @@ struct EcmpPredictor {
   EcmpPredictor& operator=(const EcmpPredictor&) = delete;
 };
 
-// Packet spraying: each flow's sender gets the scheme's mode; round robin also gets
-// one source port per distinct path between its hosts (computed once per host pair).
-void install_spraying(const PreparedRun& run, const LbAlgorithm& lb, const Params& params,
-                      Network& net) {
-  PathSelection base;
-  lb.sender(params, base);
+// Packet spraying: each flow's sender gets its class's mode; round robin also gets one
+// source port per distinct path between its hosts (computed once per host pair).
+void install_spraying(const TopologyGraph& g, const FabricConfig& fc, Network& net) {
   struct State {
-    std::unique_ptr<EcmpPredictor> ecmp;
-    std::unordered_map<uint64_t, std::vector<uint16_t>> sports;
+    std::array<std::optional<PathSelection>, kNumPriorities> base;
+    std::array<std::unique_ptr<EcmpPredictor>, kNumPriorities> ecmp;
+    std::unordered_map<uint64_t, std::vector<uint16_t>> sports[kNumPriorities];
   };
   auto state = std::make_shared<State>();
-  if (base.mode == SprayMode::kRoundRobin) {
-    state->ecmp = std::make_unique<EcmpPredictor>(run.graph, net);
+  bool any = false;
+  for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+    const LbAlgorithm& lb = fc.lb_of(prio);
+    if (lb.sender == nullptr) continue;
+    PathSelection base;
+    lb.sender(fc.lb_params_of(prio), base);
+    if (base.mode == SprayMode::kRoundRobin) {
+      state->ecmp[prio] = std::make_unique<EcmpPredictor>(g, net, prio);
+    }
+    state->base[prio] = std::move(base);
+    any = true;
   }
-  const TopologyGraph* g = &run.graph;
+  if (!any) return;
+  const TopologyGraph* graph = &g;
   Network* n = &net;
-  net.set_path_selection([state, base, g, n](const FlowSpec& f) {
-    PathSelection ps = base;
+  net.set_path_selection([state, graph, n](const FlowSpec& f) {
+    if (!state->base[f.priority]) return PathSelection{};
+    PathSelection ps = *state->base[f.priority];
     ps.seed = n->sim().derive_seed("spray/" + std::to_string(f.id));
-    if (state->ecmp) {
-      auto [it, added] = state->sports.try_emplace(Network::host_pair(f.src, f.dst));
+    if (const auto& ecmp = state->ecmp[f.priority]) {
+      auto [it, added] = state->sports[f.priority].try_emplace(Network::host_pair(f.src, f.dst));
       if (added) {
-        it->second = path_distinct_sports(*g, state->ecmp->tables, state->ecmp->hash, f.src, f.dst,
-                                          kMaxSprayPaths);
+        it->second =
+            path_distinct_sports(*graph, ecmp->tables, ecmp->hash, f.src, f.dst, kMaxSprayPaths);
       }
       ps.sports = it->second;
     }
@@ -367,39 +378,54 @@ void install_spraying(const PreparedRun& run, const LbAlgorithm& lb, const Param
   });
 }
 
-// Planned paths: the controller places every flow (or, for a task graph, every host
-// pair's transfers together) and the NICs get the source ports that realize the plan.
-Result<PlanReport> plan_ports(const PreparedRun& run, Network& net, std::vector<FlowSpec>& flows) {
-  std::vector<PathDemand> demands;
-  std::vector<uint64_t> pairs;
-  if (run.iteration) {
-    std::unordered_map<uint64_t, size_t> index;
-    const ClusterMap& map = run.iteration->map;
-    for (const Task& t : run.iteration->graph.tasks()) {
-      if (t.kind != TaskKind::kTransfer || map.same_node(t.rank, t.peer)) continue;
-      const uint32_t src = map.host_of_rank[t.rank];
-      const uint32_t dst = map.host_of_rank[t.peer];
-      const auto [it, added] = index.emplace(Network::host_pair(src, dst), demands.size());
-      if (added) {
-        demands.push_back(PathDemand{src, dst, 0});
-        pairs.push_back(it->first);
+// Planned paths, per traffic class that uses them: the controller places every flow
+// (or, for a task graph, every host pair's transfers together) and the NICs get the
+// source ports that realize the plan.
+Result<std::optional<PlanReport>> plan_ports(const TopologyGraph& g, const FabricConfig& fc,
+                                             const TaskGraph* tasks, const ClusterMap* map,
+                                             std::vector<FlowSpec>& flows, Network& net) {
+  std::optional<PlanReport> report;
+  std::unordered_map<uint64_t, uint16_t> pair_ports;
+  for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+    if (!fc.lb_of(prio).planned) continue;
+    std::vector<PathDemand> demands;
+    std::vector<uint64_t> pairs;  // task graphs: the host pair of each demand
+    std::vector<size_t> of_flow;  // flows: the flow of each demand
+    if (tasks != nullptr) {
+      std::unordered_map<uint64_t, size_t> index;
+      for (const Task& t : tasks->tasks()) {
+        if (t.kind != TaskKind::kTransfer || t.priority != prio || map->same_node(t.rank, t.peer))
+          continue;
+        const uint32_t src = map->host_of_rank[t.rank];
+        const uint32_t dst = map->host_of_rank[t.peer];
+        const auto [it, added] = index.emplace(Network::host_pair(src, dst), demands.size());
+        if (added) {
+          demands.push_back(PathDemand{src, dst, 0});
+          pairs.push_back(it->first);
+        }
+        demands[it->second].bytes += t.bytes;
       }
-      demands[it->second].bytes += t.bytes;
+    } else {
+      for (size_t i = 0; i < flows.size(); ++i) {
+        if (flows[i].priority != prio) continue;
+        demands.push_back(PathDemand{flows[i].src, flows[i].dst, flows[i].size});
+        of_flow.push_back(i);
+      }
     }
-  } else {
-    for (const FlowSpec& f : flows) demands.push_back(PathDemand{f.src, f.dst, f.size});
+    if (demands.empty()) continue;
+    const EcmpPredictor ecmp(g, net, prio);
+    auto plan = plan_paths(g, ecmp.tables, ecmp.hash, demands);
+    if (!plan) return plan.status().with_context("lb planned");
+    for (size_t i = 0; i < pairs.size(); ++i) pair_ports.emplace(pairs[i], plan->sport[i]);
+    for (size_t i = 0; i < of_flow.size(); ++i) flows[of_flow[i]].sport = plan->sport[i];
+    if (!report) report = PlanReport{};
+    report->method = plan->method;
+    report->demands += demands.size();
+    report->max_link_bytes = std::max(report->max_link_bytes, plan->max_link_bytes);
+    report->lower_bound_bytes = std::max(report->lower_bound_bytes, plan->lower_bound_bytes);
   }
-  const EcmpPredictor ecmp(run.graph, net);
-  auto plan = plan_paths(run.graph, ecmp.tables, ecmp.hash, demands);
-  if (!plan) return plan.status().with_context("lb planned");
-  if (run.iteration) {
-    std::unordered_map<uint64_t, uint16_t> ports;
-    for (size_t i = 0; i < pairs.size(); ++i) ports.emplace(pairs[i], plan->sport[i]);
-    net.set_planned_ports(std::move(ports));
-  } else {
-    for (size_t i = 0; i < flows.size(); ++i) flows[i].sport = plan->sport[i];
-  }
-  return PlanReport{plan->method, demands.size(), plan->max_link_bytes, plan->lower_bound_bytes};
+  if (!pair_ports.empty()) net.set_planned_ports(std::move(pair_ports));
+  return report;
 }
 
 }  // namespace
@@ -432,7 +458,24 @@ FabricConfig fabric_config(const Scenario& s) {
   fc.cc_params = &s.cc.selected();
   fc.lb = &lb_algorithms()[static_cast<size_t>(s.lb.index)];
   fc.lb_params = &s.lb.selected();
+  for (const LbClassSpec& c : s.lb_classes) {
+    const auto prio = static_cast<size_t>(c.priority);
+    fc.class_lb[prio] = &lb_algorithms()[static_cast<size_t>(c.lb.index)];
+    fc.class_lb_params[prio] = &c.lb.selected();
+  }
   return fc;
+}
+
+Result<std::optional<PlanReport>> install_load_balancing(const Scenario& s, const TopologyGraph& g,
+                                                         const TaskGraph* tasks,
+                                                         const ClusterMap* map,
+                                                         std::vector<FlowSpec>& flows,
+                                                         Network& net) {
+  const FabricConfig fc = fabric_config(s);
+  auto plan = plan_ports(g, fc, tasks, map, flows, net);
+  if (!plan) return plan.status();
+  install_spraying(g, fc, net);
+  return plan;
 }
 
 AlphaBeta alpha_beta(const Network& net, const Scenario& s, uint32_t src) {
@@ -498,13 +541,13 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   Network& net = *out->net;
   const bool on_fabric = !run.iteration || !run.plan || s.workload.llm.backend == Backend::kPacket;
   std::vector<FlowSpec> flows = run.flows;
-  const LbAlgorithm& lb = *fabric_config(s).lb;
-  if (on_fabric && lb.planned) {
-    auto plan = plan_ports(run, net, flows);
+  if (on_fabric) {
+    const TaskGraph* tasks = run.iteration ? &run.iteration->graph : nullptr;
+    const ClusterMap* map = run.iteration ? &run.iteration->map : nullptr;
+    auto plan = install_load_balancing(s, run.graph, tasks, map, flows, net);
     if (!plan) return plan.status();
     out->report.plan = std::move(plan).value();
   }
-  if (on_fabric && lb.sender != nullptr) install_spraying(run, lb, s.lb.selected(), net);
   if (auto st = net.add_flows(std::move(flows)); !st) return st.with_context("traffic");
 
   if (s.telemetry.enabled && on_fabric) out->sampler = std::make_unique<Sampler>(net, s.telemetry);

@@ -138,6 +138,16 @@ struct PreparedRun {
 // The devices' configuration the scenario selects (points into `s`).
 FabricConfig fabric_config(const Scenario& s);
 
+// What load balancing needs before traffic starts on `net` (built from `s` and `g`):
+// planned paths for the traffic classes that use them (each flow's source port, or for
+// a task graph `tasks` placed by `map`, one port per host pair) and the senders'
+// spraying. Returns what the planner did, if it ran.
+Result<std::optional<PlanReport>> install_load_balancing(const Scenario& s, const TopologyGraph& g,
+                                                         const TaskGraph* tasks,
+                                                         const ClusterMap* map,
+                                                         std::vector<FlowSpec>& flows,
+                                                         Network& net);
+
 // The analytic backend's parameters measured on a live fabric: alpha is an idle
 // one-packet transfer's time from host `src` (first packet through the path, ACK
 // back), beta that host's NIC rate, and the payload share of each frame counts the

@@ -76,6 +76,10 @@ void Scenario::visit(ParamVisitor& v) {
   v.section("transport", transport, "the RoCEv2-like reliable transport of every NIC");
   v.section("cc", cc, "congestion control (algorithm: name, then its parameters)");
   v.section("lb", lb, "load balancing (algorithm: name, then its parameters)");
+  ParamsVector<LbClassSpec> classes(lb_classes);
+  v.list("lb_classes", classes,
+         "per traffic class: a priority and a load-balancing algorithm (with its parameters) "
+         "used for that class instead of `lb`, e.g. ACKs on ECMP while data is sprayed");
   ParamsVector<TrafficSpec> list(traffic);
   v.list("traffic", list, "flows: a list of generators and flow files");
   v.section("workload", workload, "a training job (instead of a traffic list)");
@@ -84,6 +88,15 @@ void Scenario::visit(ParamVisitor& v) {
 
 Status Scenario::validate() const {
   if (stop_time <= Time::zero()) return Status::error("stop_time must be positive");
+  for (size_t i = 0; i < lb_classes.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (lb_classes[i].priority == lb_classes[j].priority) {
+        return Status::error("lb_classes." + std::to_string(i) + ": priority " +
+                             std::to_string(lb_classes[i].priority) +
+                             " already has a scheme (lb_classes." + std::to_string(j) + ")");
+      }
+    }
+  }
   if (workload.is_job()) {
     if (!traffic.empty()) {
       return Status::error(

@@ -162,6 +162,17 @@ struct AlgorithmChoice final : Params {
   const Params& selected() const { return *params[static_cast<size_t>(index)]; }
 };
 
+// A load-balancing scheme for one traffic class (802.1p priority), overriding `lb`.
+struct LbClassSpec final : Params {
+  int64_t priority = 0;
+  AlgorithmChoice lb{AlgorithmChoice::kLb};
+  void visit(ParamVisitor& v) override {
+    v.param("priority", priority, "the 802.1p priority (traffic class) this entry applies to",
+            Range{0, 7});
+    lb.visit(v);
+  }
+};
+
 struct Scenario final : Params {
   Scenario();
   std::string name = "default";
@@ -172,6 +183,7 @@ struct Scenario final : Params {
   TransportConfig transport;
   AlgorithmChoice cc{AlgorithmChoice::kCc};
   AlgorithmChoice lb{AlgorithmChoice::kLb};
+  std::vector<LbClassSpec> lb_classes;
   std::vector<TrafficSpec> traffic;
   WorkloadSpec workload;
   TelemetryConfig telemetry;

@@ -22,7 +22,8 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig&
     } else {
       device_of_node_[id] = static_cast<int64_t>(switches_.size());
       switches_.push_back(std::make_unique<Switch>(
-          sim, pool_, id, n.name, *cfg.switch_config, cfg.lb->make(*cfg.lb_params, lb_seed(id)),
+          sim, pool_, id, n.name, *cfg.switch_config,
+          cfg.lb->make(*cfg.lb_params, lb_seed(id, kNoClass)),
           cfg.transport->mtu.count() + kRoceHeaderBytes + kL1OverheadBytes));
     }
   }
@@ -59,8 +60,11 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig&
   }
 }
 
-uint64_t Network::lb_seed(uint32_t node) const {
-  return sim_.derive_seed(graph_.nodes()[node].name + "/lb");
+uint64_t Network::lb_seed(uint32_t node, uint8_t prio) const {
+  if (prio == kNoClass || cfg_.class_lb[prio] == nullptr) {
+    return sim_.derive_seed(graph_.nodes()[node].name + "/lb");
+  }
+  return sim_.derive_seed(graph_.nodes()[node].name + "/lb/" + std::to_string(prio));
 }
 
 Port& Network::port(uint32_t node, size_t i) {

@@ -3,6 +3,7 @@
 // each flow's ideal completion time on an idle fabric.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -27,6 +28,13 @@ struct FabricConfig {
   const Params* cc_params = nullptr;
   const LbAlgorithm* lb = nullptr;
   const Params* lb_params = nullptr;
+  // Per traffic class (802.1p priority): a balancer instead of `lb`; null = `lb`.
+  std::array<const LbAlgorithm*, kNumPriorities> class_lb{};
+  std::array<const Params*, kNumPriorities> class_lb_params{};
+  const LbAlgorithm& lb_of(uint8_t prio) const { return class_lb[prio] ? *class_lb[prio] : *lb; }
+  const Params& lb_params_of(uint8_t prio) const {
+    return class_lb[prio] ? *class_lb_params[prio] : *lb_params;
+  }
 };
 
 struct FlowOutcome {
@@ -66,9 +74,11 @@ class Network final : public FlowListener, public EventHandler {
   static uint64_t host_pair(uint32_t src, uint32_t dst) {
     return (static_cast<uint64_t>(src) << 32) | dst;
   }
-  // The seed of a switch's load balancer (by node id): ECMP hashes with it, so a
-  // controller can predict each switch's choice.
-  uint64_t lb_seed(uint32_t node) const;
+  // The seed of a switch's load balancer (by node id) for packets of `prio`
+  // (kNoClass: the default balancer's): ECMP hashes with it, so a controller can
+  // predict each switch's choice.
+  static constexpr uint8_t kNoClass = 0xff;
+  uint64_t lb_seed(uint32_t node, uint8_t prio) const;
 
   // Runs until every flow has finished, or until `stop_at`.
   void run(Time stop_at);
