@@ -230,6 +230,25 @@ Status write_report_html(const std::string& dir) {
   const auto times = db.rows("SELECT DISTINCT t_ps FROM samples ORDER BY t_ps");
   const double t_end_us = times.empty() ? 0 : times.back()[0] / 1e6;
   body += "<h2>Links</h2>\n";
+  // Load balance: how evenly each tier direction's links were used over the run.
+  if (summary.contains("link_imbalance_by_tier") && summary["link_imbalance_by_tier"].is_object()) {
+    body +=
+        "<table class=\"lb\"><tr><th>direction</th><th>links</th><th>min (%)</th>"
+        "<th>mean (%)</th><th>max (%)</th><th>max/min</th><th>max/mean</th>"
+        "<th>(max-min)/mean</th><th>CV</th></tr>\n";
+    for (const auto& [tiers, t] : summary["link_imbalance_by_tier"].items()) {
+      const std::string ratio = t["max_over_min"].is_number()
+                                    ? fmt::format("{:.2f}", t["max_over_min"].get<double>())
+                                    : std::string("idle link");
+      body += fmt::format(
+          "<tr><td>{}</td><td>{}</td><td>{:.1f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{}</td>"
+          "<td>{:.2f}</td><td>{:.2f}</td><td>{:.3f}</td></tr>\n",
+          esc(tiers), t.value("links", 0), t.value("min_pct", 0.0), t.value("mean_pct", 0.0),
+          t.value("max_pct", 0.0), ratio, t.value("max_over_mean", 0.0),
+          t.value("max_minus_min_over_mean", 0.0), t.value("coefficient_of_variation", 0.0));
+    }
+    body += "</table>\n";
+  }
   const auto tiers = db.rows(
       "SELECT DISTINCT n.tier, peer.tier FROM ports p JOIN nodes n ON n.run_id = p.run_id AND "
       "n.node_id = p.node_id "
@@ -375,6 +394,8 @@ figure{display:inline-block;margin:8px 16px 8px 0;vertical-align:top}
 figcaption{font-weight:600;margin-bottom:4px}
 .axis{stroke:#444} .tick{font-size:11px;fill:#444} .label{font-size:12px;fill:#222}
 pre.summary{background:#f6f6f6;padding:8px;max-height:320px;overflow:auto;font-size:12px}
+table.lb{border-collapse:collapse;font-size:13px;margin:4px 0 12px}
+table.lb td,table.lb th{border:1px solid #ccc;padding:2px 8px;text-align:right}
 .empty{color:#888}
 </style></head><body>
 )" + body + "</body></html>\n";
