@@ -10,9 +10,16 @@
 namespace aifabric {
 namespace {
 
-const char* tier_name(int tier) {
-  static constexpr const char* kNames[] = {"host", "leaf", "spine", "core"};
-  return tier >= 0 && tier < 4 ? kNames[tier] : "tier";
+// A tier's name as its nodes are named ("leaf", "spine", "edge", "agg", "core", "host",
+// "gpu"...): the first node of the tier, trailing digits and separators dropped.
+std::string tier_name(const TopologyGraph& g, int tier) {
+  for (const TopoNode& n : g.nodes()) {
+    if (n.tier != tier) continue;
+    size_t end = n.name.find_first_of("0123456789_-");
+    if (end == 0 || end == std::string::npos) end = n.name.size();
+    return n.name.substr(0, end);
+  }
+  return "tier" + std::to_string(tier);
 }
 
 bool link_up(const PortRow& p, const TopologyGraph& g) {
@@ -59,7 +66,7 @@ std::vector<TierImbalance> link_imbalance(std::span<const PortRow> ports, const 
     const int to = key.second;
     const int from = key.first < 50 ? key.first : 100 - key.first;
     out.push_back(
-        TierImbalance{std::string(tier_name(from)) + "->" + tier_name(to), imbalance_of(values)});
+        TierImbalance{tier_name(g, from) + "->" + tier_name(g, to), imbalance_of(values)});
   }
   return out;
 }

@@ -25,7 +25,7 @@ struct Imbalance {
 Imbalance imbalance_of(std::span<const double> values);
 
 struct TierImbalance {
-  std::string tiers;  // e.g. "leaf->spine"
+  std::string tiers;  // e.g. "leaf->spine", "edge->agg": tiers named after their nodes
   Imbalance stats;
 };
 
