@@ -117,7 +117,8 @@ int cmd_run(const CommonOptions& o, std::string out, bool quiet) {
     std::cout << summary_text((*sim)->report);
     std::cout << "results       " << out
               << "/ (summary.json, flows.csv, ports.csv, fct.txt, telemetry.sqlite, report.html"
-              << ((*prepared).iteration ? ", trace.json" : "") << ")\n";
+              << ((*prepared).iteration ? ", trace.json" : "")
+              << ((*sim)->report.plan ? ", plan.csv" : "") << ")\n";
   }
   return 0;
 }

@@ -471,6 +471,12 @@ TEST(LoadBalancing, PlannerReplansAroundAFailedLink) {
   EXPECT_EQ(payload_between(*r, "spine1", "leaf3"), 0);
   ASSERT_TRUE(r->report().plan.has_value());
   EXPECT_EQ(r->report().plan->max_link_bytes, r->report().plan->lower_bound_bytes);
+  // The deployable plan (plan.csv): one entry per ring connection, none over the link.
+  ASSERT_EQ(r->report().plan->assignment.size(), 32U);
+  for (const PlannedDemand& d : r->report().plan->assignment) {
+    EXPECT_EQ(d.path.find("leaf3 spine1"), std::string::npos) << d.path;
+    EXPECT_EQ(d.path.find("spine1 leaf3"), std::string::npos) << d.path;
+  }
   for (int leaf = 0; leaf < 16; ++leaf) {
     if (leaf == 2 || leaf == 3) continue;
     const std::string name = "leaf" + std::to_string(leaf);

@@ -419,6 +419,15 @@ Result<std::optional<PlanReport>> plan_ports(const TopologyGraph& g, const Fabri
     for (size_t i = 0; i < pairs.size(); ++i) pair_ports.emplace(pairs[i], plan->sport[i]);
     for (size_t i = 0; i < of_flow.size(); ++i) flows[of_flow[i]].sport = plan->sport[i];
     if (!report) report = PlanReport{};
+    for (size_t i = 0; i < demands.size(); ++i) {
+      PlannedDemand d{demands[i].src, demands[i].dst, prio, demands[i].bytes, plan->sport[i], {}};
+      d.path = g.nodes()[g.hosts()[d.src]].name;
+      for (const DirectedLink dl : plan->path[i]) {
+        const TopoLink& l = g.links()[dl / 2];
+        d.path += " " + g.nodes()[(dl % 2) == 0 ? l.b : l.a].name;
+      }
+      report->assignment.push_back(std::move(d));
+    }
     report->method = plan->method;
     report->demands += demands.size();
     report->max_link_bytes = std::max(report->max_link_bytes, plan->max_link_bytes);

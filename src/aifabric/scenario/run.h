@@ -93,12 +93,22 @@ struct CollectiveReport {
   double line_rate_gbs = 0;  // the ranks' NIC rate in the same unit (1e9 bytes/s)
 };
 
+// One planned demand: a flow, or every transfer between a host pair of a task graph.
+struct PlannedDemand {
+  uint32_t src = 0, dst = 0;  // host indices
+  uint8_t priority = 0;
+  int64_t bytes = 0;
+  uint16_t sport = 0;  // the UDP source port that realizes the path
+  std::string path;    // node names, host to host: "host0 leaf0 spine3 leaf1 host9"
+};
+
 // What the planned-path controller did before the run.
 struct PlanReport {
   std::string method;
   size_t demands = 0;
   int64_t max_link_bytes = 0;
   int64_t lower_bound_bytes = 0;
+  std::vector<PlannedDemand> assignment;  // the deployable plan (plan.csv)
 };
 
 struct RunReport {

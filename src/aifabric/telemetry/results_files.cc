@@ -213,6 +213,15 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
   return j;
 }
 
+void write_plan_csv(std::ostream& out, const PlanReport& p, const TopologyGraph& g) {
+  out << "src,dst,priority,bytes,sport,dport,path\n";
+  for (const PlannedDemand& d : p.assignment) {
+    out << fmt::format("{},{},{},{},{},{},{}\n", g.nodes()[g.hosts()[d.src]].name,
+                       g.nodes()[g.hosts()[d.dst]].name, d.priority, d.bytes, d.sport, kRoceUdpPort,
+                       d.path);
+  }
+}
+
 void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g) {
   out << "flow_id,src,dst,sport,dport,priority,size_bytes,start_us,finish_us,fct_us,"
          "ideal_fct_us,slowdown,received_bytes,retx_packets,ecn_marked_packets,cnps,timeouts,"
@@ -274,6 +283,11 @@ Status write_results(const std::string& dir, const Simulation& sim, const Prepar
   write_ports_csv(ports, sim.report, g);
   if (auto s = open("fct.txt", fct); !s) return s;
   write_fct_txt(fct, *sim.net);
+  if (sim.report.plan) {
+    std::ofstream plan;
+    if (auto s = open("plan.csv", plan); !s) return s;
+    write_plan_csv(plan, *sim.report.plan, g);
+  }
   // The job timeline of one data-parallel replica (all stages and tensor ranks).
   std::vector<TaskRecord> tasks;
   if (run.iteration) {

@@ -20,6 +20,9 @@ Percentiles percentiles(std::vector<double>& v);
 
 nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g);
 void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g);
+// The planned-path assignment: per demand its hosts, class, bytes, the source port that
+// realizes its path, and the path itself (what an operator would deploy).
+void write_plan_csv(std::ostream& out, const PlanReport& p, const TopologyGraph& g);
 void write_ports_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g);
 
 // Creates `dir` and writes every output file of the run into it (and trace.json, the
