@@ -108,6 +108,15 @@ TEST(Cli, ValidateAndList) {
   const Cmd l = run("list");
   EXPECT_EQ(l.status, 0);
   EXPECT_NE(l.out.find("k_min"), std::string::npos);
+  // A scheme that reorders with go-back-N receivers runs, with a note saying why it
+  // will be slow and what to set; with selective recovery there is nothing to say.
+  const Cmd gbn = run("validate --set lb.algorithm=spray");
+  EXPECT_EQ(gbn.status, 0) << gbn.out;
+  EXPECT_NE(gbn.out.find("note: lb spray delivers packets out of order"), std::string::npos)
+      << gbn.out;
+  const Cmd sel = run("validate --set lb.algorithm=spray --set transport.recovery=selective");
+  EXPECT_EQ(sel.status, 0) << sel.out;
+  EXPECT_EQ(sel.out.find("note:"), std::string::npos) << sel.out;
 }
 
 }  // namespace

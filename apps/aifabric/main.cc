@@ -97,9 +97,14 @@ void add_common(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("--ns3-flows", o.ns3_flows, "flow file in the ns-3 RDMA format");
 }
 
+void print_notes(const Scenario& s) {
+  for (const auto& n : scenario_notes(s)) std::cerr << "aifabric: note: " << n << "\n";
+}
+
 int cmd_run(const CommonOptions& o, std::string out, bool quiet) {
   auto scenario = load(o);
   if (!scenario) return bad_input(scenario.status().message());
+  if (!quiet) print_notes(**scenario);
   auto prepared = prepare_run(**scenario);
   if (!prepared) return bad_input(prepared.status().message());
   if (out.empty()) out = "results/" + (*scenario)->name;
@@ -128,6 +133,7 @@ int cmd_validate(const CommonOptions& o) {
   if (!scenario) return bad_input(scenario.status().message());
   auto prepared = prepare_run(**scenario);
   if (!prepared) return bad_input(prepared.status().message());
+  print_notes(**scenario);
   std::cout << fmt::format("ok: {} ({} hosts, {} switches, {} links, {} flows)\n",
                            (*scenario)->name, prepared->graph.hosts().size(),
                            prepared->graph.switch_count(), prepared->graph.links().size(),
@@ -211,6 +217,9 @@ int cmd_sweep(const CommonOptions& o, const std::string& vary, std::string out, 
     auto s = load(one);
     if (!s) return bad_input(s.status().message());
     scenarios.push_back(std::move(s).value());
+  }
+  if (!quiet) {
+    for (const auto& s : scenarios) print_notes(*s);
   }
   for (const auto& s : scenarios) {
     auto p = prepare_run(*s);

@@ -45,6 +45,9 @@ struct LbAlgorithm {
   // A controller plans every flow's path before the run and sets its source port so
   // that the switches' ECMP hash takes that path (the switches run plain ECMP).
   bool planned = false;
+  // Packets of one flow may take different paths and arrive out of order (receivers
+  // then need transport.recovery: selective).
+  bool reorders = false;
 };
 
 std::span<const LbAlgorithm> lb_algorithms();

@@ -475,6 +475,22 @@ FabricConfig fabric_config(const Scenario& s) {
   return fc;
 }
 
+std::vector<std::string> scenario_notes(const Scenario& s) {
+  std::vector<std::string> notes;
+  if (s.transport.recovery != Recovery::kGoBackN) return notes;
+  const FabricConfig fc = fabric_config(s);
+  for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+    const LbAlgorithm& lb = fc.lb_of(prio);
+    if (!lb.reorders) continue;
+    notes.push_back("lb " + std::string(lb.name) +
+                    " delivers packets out of order and transport.recovery is go_back_n, which "
+                    "discards every early packet and resends from the gap; set "
+                    "transport.recovery: selective to reorder them");
+    break;
+  }
+  return notes;
+}
+
 Result<std::optional<PlanReport>> install_load_balancing(const Scenario& s, const TopologyGraph& g,
                                                          const TaskGraph* tasks,
                                                          const ClusterMap* map,

@@ -148,6 +148,10 @@ struct PreparedRun {
 // The devices' configuration the scenario selects (points into `s`).
 FabricConfig fabric_config(const Scenario& s);
 
+// Advice on settings that run but probably do not do what was meant (e.g. a scheme that
+// reorders packets with go-back-N receivers), one line each; empty when none.
+std::vector<std::string> scenario_notes(const Scenario& s);
+
 // What load balancing needs before traffic starts on `net` (built from `s` and `g`):
 // planned paths for the traffic classes that use them (each flow's source port, or for
 // a task graph `tasks` placed by `map`, one port per host pair) and the senders'

@@ -93,16 +93,17 @@ uint16_t Adaptive::choose(const Packet& p, std::span<const uint16_t> candidates,
 }
 
 LbAlgorithm adaptive_algorithm() {
-  return LbAlgorithm{
-      "adaptive",
-      "switch adaptive routing (Spectrum-X/DLB style): each packet takes the equal-cost "
-      "egress with the least queueing delay (queued bytes / link rate), ties random; "
-      "per-packet, so a flow's packets can arrive out of order",
-      [] { return std::unique_ptr<Params>(std::make_unique<AdaptiveParams>()); },
-      [](const Params& params, uint64_t seed) {
-        return std::unique_ptr<LoadBalancer>(
-            std::make_unique<Adaptive>(static_cast<const AdaptiveParams&>(params), seed));
-      }};
+  LbAlgorithm a{"adaptive",
+                "switch adaptive routing (Spectrum-X/DLB style): each packet takes the equal-cost "
+                "egress with the least queueing delay (queued bytes / link rate), ties random; "
+                "per-packet, so a flow's packets can arrive out of order",
+                [] { return std::unique_ptr<Params>(std::make_unique<AdaptiveParams>()); },
+                [](const Params& params, uint64_t seed) {
+                  return std::unique_ptr<LoadBalancer>(
+                      std::make_unique<Adaptive>(static_cast<const AdaptiveParams&>(params), seed));
+                }};
+  a.reorders = true;
+  return a;
 }
 
 }  // namespace aifabric

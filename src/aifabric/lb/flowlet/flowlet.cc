@@ -85,7 +85,7 @@ uint16_t Flowlet::choose(const Packet& p, std::span<const uint16_t> candidates,
 }
 
 LbAlgorithm flowlet_algorithm() {
-  return LbAlgorithm{
+  LbAlgorithm a{
       "flowlet",
       "flowlet switching (CONGA/LetFlow): a flow keeps its port while its packets are closer "
       "than timeout; after a longer idle gap its next burst (flowlet) picks a port anew",
@@ -94,6 +94,8 @@ LbAlgorithm flowlet_algorithm() {
         return std::unique_ptr<LoadBalancer>(
             std::make_unique<Flowlet>(static_cast<const FlowletParams&>(params), seed));
       }};
+  a.reorders = true;
+  return a;
 }
 
 }  // namespace aifabric

@@ -29,6 +29,7 @@ LbAlgorithm spray_algorithm() {
       [](const Params&, uint64_t seed) {
         return std::unique_ptr<LoadBalancer>(std::make_unique<Ecmp>(seed));
       }};
+  a.reorders = true;
   a.sender = [](const Params& params, PathSelection& out) {
     const auto& p = static_cast<const SprayParams&>(params);
     out.mode = p.mode;
