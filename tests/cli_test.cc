@@ -72,6 +72,19 @@ TEST(Cli, BadInputsAreRefusedWithoutWriting) {
   expect_refused("run " + (d / "missing.yaml").string(), "missing.yaml: cannot read the file", out);
   expect_refused("run --set switch.buffer=big", "switch.buffer: 'big' is not a size", out);
   expect_refused("run --ns3-topology " + (d / "nope.txt").string(), "cannot read", out);
+  const std::string ring = std::string(AIFABRIC_SOURCE_DIR) + "/examples/lb-ring.yaml";
+  expect_refused(
+      "run " + ring + " --set workload.ranks=100",
+      "workload.ranks: 100 ranks, but a collective needs at least 2 and the topology has 32", out);
+  expect_refused("run " + ring + " --set topology.failed_links=leaf0-spine9",
+                 "failed_links: 'leaf0-spine9': expected nodeA-nodeB", out);
+  expect_refused("run " + ring + " --set topology.failed_links=leaf0-leaf1",
+                 "failed_links: 'leaf0-leaf1': leaf0 and leaf1 are not linked", out);
+  expect_refused("run " + ring + " --set topology.degraded_links=leaf0-spine0",
+                 "degraded_links: 'leaf0-spine0': expected nodeA-nodeB=RATE", out);
+  expect_refused(
+      "run " + ring + " --set lb.algorithm=planned --set topology.failed_links=host0-leaf0",
+      "cannot reach host host0 (the topology is disconnected", out);
   fs::remove_all(d);
 }
 

@@ -179,6 +179,9 @@ std::string sweep_row(const std::string& value, const RunReport& r) {
       "{:>14} {:>9.2f} {:>9.3f} {:>8} {:>8} {:>8}\n",
       std::isfinite(u.max_over_min) ? fmt::format("{:.2f}", u.max_over_min) : std::string("inf"),
       u.max_over_mean, u.cv, retx, ooo, r.pause_frames);
+  if (r.collective && !r.collective->finished()) {
+    return fmt::format("{:<24} {:>12} {:>12} {:>10} ", value, "unfinished", "-", "-") + common;
+  }
   if (r.collective) {
     const CollectiveReport& c = *r.collective;
     return fmt::format("{:<24} {:>12.1f} {:>12.2f} {:>10.1f} ", value, c.time.to_us(), c.busbw_gbs,

@@ -296,9 +296,9 @@ Status prepare_collective(const Scenario& s, PreparedRun& run) {
   const auto hosts = static_cast<uint32_t>(run.graph.hosts().size());
   const auto n = c.ranks == 0 ? hosts : static_cast<uint32_t>(c.ranks);
   if (n < 2 || n > hosts) {
-    return Status::error("workload.ranks: " + std::to_string(n) + " ranks need 2 to " +
-                         std::to_string(hosts) + " hosts (the topology has " +
-                         std::to_string(hosts) + ")");
+    return Status::error("workload.ranks: " + std::to_string(n) +
+                         " ranks, but a collective needs at least 2 and the topology has " +
+                         std::to_string(hosts) + " hosts (one rank per host)");
   }
   ClusterMap map = ClusterMap::linear(n, 1);
   const std::vector<uint32_t> order = rank_hosts(run.graph, c.placement);

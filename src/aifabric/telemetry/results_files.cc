@@ -166,7 +166,9 @@ nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g) 
                        {"algorithm", c.algorithm},
                        {"ranks", c.ranks},
                        {"bytes", c.bytes},
-                       {"time_us", c.time.to_us()},
+                       {"finished", c.finished()},
+                       {"time_us", c.finished() ? nlohmann::ordered_json(c.time.to_us())
+                                                : nlohmann::ordered_json(nullptr)},
                        {"algbw_GBps", c.algbw_gbs},
                        {"busbw_GBps", c.busbw_gbs},
                        {"nic_line_rate_GBps", c.line_rate_gbs},
@@ -372,7 +374,11 @@ std::string summary_text(const RunReport& r) {
     }
     if (r.flows.empty()) return out;
   }
-  if (r.collective) {
+  if (r.collective && !r.collective->finished()) {
+    const CollectiveReport& c = *r.collective;
+    out += fmt::format("collective    {} ({}), {} ranks x {} B: not finished by stop_time\n", c.op,
+                       c.algorithm, c.ranks, c.bytes);
+  } else if (r.collective) {
     const CollectiveReport& c = *r.collective;
     out += fmt::format(
         "collective    {} ({}), {} ranks x {} B: {:.1f} us, algbw {:.2f} GB/s, busbw {:.2f} GB/s "
