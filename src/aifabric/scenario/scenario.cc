@@ -60,7 +60,9 @@ void AlgorithmChoice::visit(ParamVisitor& v) {
     const auto all = lb_algorithms();
     for (size_t i = 0; i < all.size(); ++i)
       options.push_back({all[i].name, all[i].doc, params[i].get()});
-    v.variant("algorithm", index, options, "load balancing at every switch");
+    v.variant("algorithm", index, options,
+              "load-balancing scheme: at the switches, at the senders (spray) or by a path "
+              "controller (planned)");
   }
 }
 
