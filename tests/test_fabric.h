@@ -40,6 +40,25 @@ struct TestFabric {
   }
 };
 
+// Calls `f` with the counters of every port of the network, hosts' and switches'.
+template <class F>
+void for_each_port(const Network& net, F&& f) {
+  for (const auto& h : net.hosts()) f(h->port().counters());
+  for (const auto& s : net.switches()) {
+    for (size_t i = 0; i < s->port_count(); ++i) f(s->port(i).counters());
+  }
+}
+
+// Every flow completed, and its receiver accepted exactly its bytes.
+inline void expect_all_delivered(const Network& net) {
+  for (uint32_t i = 0; i < net.flows().size(); ++i) {
+    const FlowOutcome o = net.outcome(i);
+    ASSERT_NE(o.sender, nullptr);
+    EXPECT_EQ(o.sender->state(), SenderQp::State::kDone) << "flow " << i;
+    EXPECT_EQ(o.receiver->stats().accepted_bytes, o.spec->size) << "flow " << i;
+  }
+}
+
 // Payload conservation: every payload byte a sender put on the wire was accepted or
 // discarded by a receiver, dropped in a switch or on a link, or is still in the fabric.
 inline void expect_conservation(const Network& net) {
@@ -49,13 +68,10 @@ inline void expect_conservation(const Network& net) {
     for (const auto& r : h->receivers()) {
       received += r->stats().accepted_bytes + r->stats().discarded_bytes;
     }
-    dropped += h->port().counters().drop_payload + h->port().counters().link_drop_payload;
   }
-  for (const auto& s : net.switches()) {
-    for (size_t i = 0; i < s->port_count(); ++i) {
-      dropped += s->port(i).counters().drop_payload + s->port(i).counters().link_drop_payload;
-    }
-  }
+  for_each_port(net, [&dropped](const PortCounters& pc) {
+    dropped += pc.drop_payload + pc.link_drop_payload;
+  });
   EXPECT_EQ(sent, received + dropped + net.payload_in_network())
       << "sent=" << sent << " received=" << received << " dropped=" << dropped;
 }

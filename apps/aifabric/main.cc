@@ -188,10 +188,7 @@ std::string sweep_row(const std::string& value, const RunReport& r) {
                        100 * c.busbw_gbs / c.line_rate_gbs) +
            common;
   }
-  size_t slow = 0;
-  for (double x : sd) slow += x >= 1.5 ? 1 : 0;
-  const double slow_pct =
-      sd.empty() ? 0 : 100.0 * static_cast<double>(slow) / static_cast<double>(sd.size());
+  const double slow_pct = 100.0 * share_at_least(sd, 1.5);
   const Percentiles p = percentiles(sd);
   return fmt::format("{:<24} {:>12.1f} {:>10.3f} {:>10.3f} {:>9.1f} ", value, r.makespan.to_us(),
                      p.p50, p.p99, slow_pct) +

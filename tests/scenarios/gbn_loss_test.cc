@@ -38,20 +38,8 @@ Totals totals(const Network& net) {
     t.link_drop_payload += pc.link_drop_payload;
     t.pauses += pc.pause_tx;
   };
-  for (const auto& h : net.hosts()) add_port(h->port().counters());
-  for (const auto& s : net.switches()) {
-    for (size_t p = 0; p < s->port_count(); ++p) add_port(s->port(p).counters());
-  }
+  testing::for_each_port(net, add_port);
   return t;
-}
-
-void expect_all_delivered(const Network& net) {
-  for (uint32_t i = 0; i < net.flows().size(); ++i) {
-    const FlowOutcome o = net.outcome(i);
-    ASSERT_NE(o.sender, nullptr);
-    EXPECT_EQ(o.sender->state(), SenderQp::State::kDone) << "flow " << i;
-    EXPECT_EQ(o.receiver->stats().accepted_bytes, o.spec->size) << "flow " << i;
-  }
 }
 
 TEST(GoBackN, LossyIncastDropsButDeliversEveryByte) {
@@ -75,7 +63,7 @@ TEST(GoBackN, LossyIncastDropsButDeliversEveryByte) {
   ASSERT_TRUE(net.add_flows(flows).is_ok());
   net.run(Time::sec(1));
 
-  expect_all_delivered(net);
+  testing::expect_all_delivered(net);
   const Totals t = totals(net);
   const SwitchCounters& c = net.switches()[0]->counters();
   // 16 x 400 Gbps into one 400 Gbps port with no PFC and no congestion control.
@@ -122,7 +110,7 @@ TEST(GoBackN, CorruptingLinksCostOneRoundTripPerLoss) {
   ASSERT_TRUE(net.add_flows(flows).is_ok());
   net.run(Time::sec(1));
 
-  expect_all_delivered(net);
+  testing::expect_all_delivered(net);
   const Totals t = totals(net);
   EXPECT_EQ(t.switch_drops, 0);
   // 4 x 2048 frames over 2 lossy links at 1e-3: ~16 data losses expected.

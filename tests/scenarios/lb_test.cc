@@ -4,13 +4,19 @@
 // planned paths' +40 % effective throughput, packet spraying's > 90 % network load,
 // and the bank case's port-load spread narrowing from 5 %-33 % to 12 %-16 %.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "aifabric/core/random.h"
+#include "aifabric/lb/adaptive/adaptive.h"
+#include "aifabric/lb/flowlet/flowlet.h"
 #include "aifabric/scenario/run.h"
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/telemetry/imbalance.h"
@@ -392,8 +398,28 @@ TEST(LoadBalancing, EcmpLeavesAboutTenPercentOfFlowsOneAndAHalfTimesSlower) {
 // knowing the jobs' flows, places them by size. Shape checked: ECMP's busiest : idlest
 // fabric link at least 3 : 1 (the report's 33 / 5 = 6.6), planned at most 1.35 : 1
 // (16 / 12 = 1.33).
-std::unique_ptr<LbRun> run_bank(const std::string& lb) {
-  constexpr const char* kBank = R"(
+// The jobs' flows as a flow list (src, dst, bytes, start), written once per process.
+std::string bank_flow_file() {
+  static const std::string path = [] {
+    const auto file = std::filesystem::temp_directory_path() /
+                      ("aifabric_lb_bank_" + std::to_string(getpid()) + ".csv");
+    std::ofstream out(file);
+    out << "src, dst, bytes, start\n";
+    RandomStream rng(2023);
+    for (uint32_t h = 0; h < 64; ++h) {
+      for (int k = 0; k < 4; ++k) {
+        const uint64_t dst = (h / 16 + 1 + rng.below(3)) % 4 * 16 + rng.below(16);
+        const int64_t bytes = (4 + static_cast<int64_t>(rng.below(25))) << 20;
+        const auto start_ps = static_cast<int64_t>(rng.uniform() * 20e9);  // [0, 20 ms)
+        out << h << ", " << dst << ", " << bytes << ", " << start_ps << "ps\n";
+      }
+    }
+    return file.string();
+  }();
+  return path;
+}
+
+constexpr const char* kBank = R"(
 name: lb-bank
 topology:
   type: leaf_spine
@@ -403,39 +429,16 @@ topology:
   host_link: {rate: 400Gbps, delay: 1us}
   fabric_link: {rate: 400Gbps, delay: 1us}
 traffic:
-  - {type: permutation, size: 1MiB}
+  - {type: file, file: set-by-the-test.csv}
 telemetry: {enabled: false}
 )";
-  auto r = std::make_unique<LbRun>();
-  auto s = load_scenario_text(kBank, "bank", {"lb.algorithm=" + lb});
-  EXPECT_TRUE(s.is_ok()) << s.status().message();
-  r->scenario = std::move(s).value();
-  auto p = prepare_run(*r->scenario);
-  EXPECT_TRUE(p.is_ok()) << p.status().message();
-  r->prepared = std::move(p).value();
-  // The jobs' flows replace the placeholder traffic.
-  RandomStream rng(2023);
-  std::vector<FlowSpec> flows;
-  for (uint32_t h = 0; h < 64; ++h) {
-    for (int k = 0; k < 4; ++k) {
-      FlowSpec f;
-      f.src = h;
-      f.dst = static_cast<uint32_t>((h / 16 + 1 + rng.below(3)) % 4 * 16 + rng.below(16));
-      f.size = (4 + static_cast<int64_t>(rng.below(25))) << 20;
-      f.start = Time::ps(static_cast<int64_t>(rng.uniform() * 20e9));  // [0, 20 ms)
-      flows.push_back(f);
-    }
-  }
-  r->prepared.flows = flows;
-  auto sim = simulate(r->prepared, nullptr);
-  EXPECT_TRUE(sim.is_ok()) << sim.status().message();
-  r->sim = std::move(sim).value();
-  return r;
-}
 
 TEST(LoadBalancing, PlannedPathsNarrowTheBankCasePortLoadSpread) {
-  auto ecmp = run_bank("ecmp");
-  auto planned = run_bank("planned");
+  const std::string flows = "traffic.0.file=" + bank_flow_file();
+  auto ecmp = run(kBank, {flows});
+  auto planned = run(kBank, {flows, "lb.algorithm=planned"});
+  ASSERT_NE(ecmp, nullptr);
+  ASSERT_NE(planned, nullptr);
   const Imbalance& e = ecmp->report().fabric_imbalance;
   const Imbalance& p = planned->report().fabric_imbalance;
   EXPECT_NEAR(e.mean, 14, 4) << "the report's cascade ports ran at about 14 % on average";
@@ -549,6 +552,39 @@ telemetry: {enabled: false}
   auto bad = load_scenario_text(kClasses, "lb", {"lb_classes.0.priority=1"});
   ASSERT_FALSE(bad.is_ok());
   EXPECT_NE(bad.status().message().find("priority 1 already has a scheme"), std::string::npos);
+}
+
+// Each switch-side scheme through the whole scenario layer: its parameters parse from
+// YAML, and a permutation on a small 100 Gbps leaf-spine completes with every payload
+// byte accounted for (64 data packets per flow cross at least 3 links).
+TEST(LoadBalancing, SwitchSideSchemesRunOnALeafSpine) {
+  for (const char* lb : {"{algorithm: wcmp}", "{algorithm: flowlet, choice: least_queue}",
+                         "{algorithm: adaptive, threshold: 8KB}"}) {
+    const std::string yaml = std::string(R"(
+topology: {type: leaf_spine, leaves: 2, spines: 4, hosts_per_leaf: 4,
+           host_link: {rate: 100Gbps, delay: 1us}, fabric_link: {rate: 100Gbps, delay: 1us}}
+traffic: [{type: permutation, size: 256KiB}]
+lb: )") + lb + "\n";
+    auto r = run(yaml.c_str(), {});
+    ASSERT_NE(r, nullptr) << lb;
+    const Scenario& sc = *r->scenario;
+    const std::string_view name = lb_algorithms()[static_cast<size_t>(sc.lb.index)].name;
+    if (name == "flowlet") {
+      EXPECT_EQ(static_cast<const FlowletParams&>(sc.lb.selected()).choice,
+                FlowletChoice::kLeastQueue);
+    } else if (name == "adaptive") {
+      EXPECT_EQ(static_cast<const AdaptiveParams&>(sc.lb.selected()).threshold, Bytes(8000));
+    } else {
+      EXPECT_EQ(name, "wcmp");
+      EXPECT_EQ(r->report().payload_received, r->report().payload_sent);
+    }
+    const RunReport& rep = r->report();
+    EXPECT_GT(rep.packet_hops, 8 * 64 * 3) << lb;
+    ASSERT_EQ(rep.flows.size(), 8U) << lb;
+    for (const auto& f : rep.flows) EXPECT_EQ(f.status, FlowRow::Status::kDone) << lb;
+    EXPECT_EQ(rep.payload_sent, rep.payload_received + rep.payload_dropped + rep.payload_in_network)
+        << lb;
+  }
 }
 
 }  // namespace

@@ -96,20 +96,8 @@ Totals totals(const Network& net) {
     t.link_drops += pc.link_drops;
     t.link_drop_payload += pc.link_drop_payload;
   };
-  for (const auto& h : net.hosts()) add(h->port().counters());
-  for (const auto& s : net.switches()) {
-    for (size_t p = 0; p < s->port_count(); ++p) add(s->port(p).counters());
-  }
+  testing::for_each_port(net, add);
   return t;
-}
-
-void expect_all_delivered(const Network& net) {
-  for (uint32_t i = 0; i < net.flows().size(); ++i) {
-    const FlowOutcome o = net.outcome(i);
-    ASSERT_NE(o.sender, nullptr);
-    EXPECT_EQ(o.sender->state(), SenderQp::State::kDone) << "flow " << i;
-    EXPECT_EQ(o.receiver->stats().accepted_bytes, o.spec->size) << "flow " << i;
-  }
 }
 
 // Data packets each spine sent down to the leaves (a spine's every port faces a leaf).
@@ -128,7 +116,7 @@ std::vector<int64_t> spine_data_packets(const Network& net) {
 // resent. Sprayed packets see different spine queues, so they must really arrive out
 // of order.
 void expect_reordered_but_no_retransmission(const Network& net) {
-  expect_all_delivered(net);
+  testing::expect_all_delivered(net);
   const Totals t = totals(net);
   EXPECT_GT(t.ooo, 0);
   EXPECT_GT(t.reordered, 0);
@@ -213,7 +201,7 @@ TEST(SprayReorder, LossySprayingResendsAboutWhatWasLost) {
   build_fabric(tf, 1e-3);
   spray_with(*tf.net, SprayMode::kRandom);
   run(*tf.net);
-  expect_all_delivered(*tf.net);
+  testing::expect_all_delivered(*tf.net);
   const Totals t = totals(*tf.net);
   const int64_t lost_data = t.link_drop_payload / kMtu;  // every flow is whole MTUs
   // 16384 packets x 4 lossy links x 1e-3: ~66 data frames lost, 5-sigma above 25.
@@ -235,7 +223,7 @@ TEST(SprayReorder, GoBackNMistakesSprayReorderingForLoss) {
   build_fabric(tf);
   spray_with(*tf.net, SprayMode::kRandom);
   run(*tf.net);
-  expect_all_delivered(*tf.net);
+  testing::expect_all_delivered(*tf.net);
   const Totals t = totals(*tf.net);
   EXPECT_EQ(t.link_drops, 0);
   EXPECT_GT(t.ooo, 0);
@@ -259,7 +247,7 @@ TEST(SprayReorder, AutoReorderWindowFollowsTheQueueingSpread) {
     for (FlowSpec& f : flows) f.size = 16LL << 20;
     EXPECT_TRUE(tf.net->add_flows(flows).is_ok());
     tf.net->run(Time::sec(1));
-    expect_all_delivered(*tf.net);
+    testing::expect_all_delivered(*tf.net);
     testing::expect_conservation(*tf.net);
     const Totals t = totals(*tf.net);
     // Lossless: every retransmission is spurious, received again or still on its way
@@ -277,7 +265,7 @@ TEST(SprayReorder, OnePortPerFlowArrivesInOrder) {
   tf.transport.recovery = Recovery::kSelective;
   build_fabric(tf);
   run(*tf.net);
-  expect_all_delivered(*tf.net);
+  testing::expect_all_delivered(*tf.net);
   const Totals t = totals(*tf.net);
   EXPECT_EQ(t.ooo, 0);
   EXPECT_EQ(t.reordered, 0);

@@ -3,7 +3,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "aifabric/core/line_reader.h"
 #include "aifabric/core/parse.h"
 #include "aifabric/lb/ecmp/ecmp.h"
 #include "aifabric/lb/load_balancer.h"
@@ -189,18 +189,12 @@ Result<TopologyGraph> build_graph(const Scenario& s) {
   }
 }
 
+// Items separated by commas or blanks: "leaf0-spine1, leaf2-spine0".
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
-  std::string cur;
-  for (char c : text) {
-    if (c == ',' || std::isspace(static_cast<unsigned char>(c)) != 0) {
-      if (!cur.empty()) out.push_back(std::move(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
+  for (const std::string_view field : split_commas(text)) {
+    for (const std::string_view item : split_blanks(field)) out.emplace_back(item);
   }
-  if (!cur.empty()) out.push_back(std::move(cur));
   return out;
 }
 

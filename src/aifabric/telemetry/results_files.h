@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <span>
 #include <string>
 
 #include "aifabric/scenario/run.h"
@@ -17,8 +18,10 @@ struct Percentiles {
 };
 // Nearest-rank percentiles of `v` (sorted in place).
 Percentiles percentiles(std::vector<double>& v);
+// The fraction of `v` at or above `x` (0 when empty).
+double share_at_least(std::span<const double> v, double x);
 
-nlohmann::ordered_json summary_json(const RunReport& r, const TopologyGraph& g);
+nlohmann::ordered_json summary_json(const RunReport& r);
 void write_flows_csv(std::ostream& out, const RunReport& r, const TopologyGraph& g);
 // The planned-path assignment: per demand its hosts, class, bytes, the source port that
 // realizes its path, and the path itself (what an operator would deploy).

@@ -212,6 +212,15 @@ struct Loop {
     held.push_back(p);
     return p;
   }
+  // Sends `n` packets 100 ns apart, from t = 0.
+  std::vector<Packet*> send_spaced(int n) {
+    std::vector<Packet*> sent;
+    for (int i = 0; i < n; ++i) {
+      at(Time::ns(100 * i));
+      sent.push_back(send());
+    }
+    return sent;
+  }
   void deliver(Packet* p, bool ce = false, bool lose_ack = false) {
     p->ecn_ce = ce;
     Packet* out[2];
@@ -230,11 +239,7 @@ struct Loop {
 // once its send time + 10 us + kMinAutoReorderWindow has passed.
 TEST(SelectiveSender, ReorderingInsideTheWindowIsNotLoss) {
   Loop l(8);
-  std::vector<Packet*> p;
-  for (int i = 0; i < 8; ++i) {
-    l.at(Time::ns(100 * i));
-    p.push_back(l.send());
-  }
+  std::vector<Packet*> p = l.send_spaced(8);
   EXPECT_FALSE(l.tx->has_data());
   l.at(Time::us(10));
   for (int i : {0, 1, 3, 4, 5, 6, 7}) l.deliver(p[i]);
@@ -254,11 +259,7 @@ TEST(SelectiveSender, ReorderingInsideTheWindowIsNotLoss) {
 
 TEST(SelectiveSender, OneLossResendsExactlyThatPacket) {
   Loop l(8);
-  std::vector<Packet*> p;
-  for (int i = 0; i < 8; ++i) {
-    l.at(Time::ns(100 * i));
-    p.push_back(l.send());
-  }
+  std::vector<Packet*> p = l.send_spaced(8);
   l.at(Time::us(10));
   for (int i : {0, 1, 2, 4, 5, 6, 7}) l.deliver(p[i]);  // packet 3 is lost
   EXPECT_FALSE(l.tx->has_data());
@@ -286,11 +287,7 @@ TEST(SelectiveSender, OneLossResendsExactlyThatPacket) {
 TEST(SelectiveSender, AConfiguredReorderWindowReplacesTheAutoOne) {
   Loop l(8);
   l.cfg.reorder_window = Time::us(1);
-  std::vector<Packet*> p;
-  for (int i = 0; i < 8; ++i) {
-    l.at(Time::ns(100 * i));
-    p.push_back(l.send());
-  }
+  std::vector<Packet*> p = l.send_spaced(8);
   l.at(Time::us(10));
   for (int i : {0, 1, 2, 4, 5, 6, 7}) l.deliver(p[i]);
   const Time deadline = Time::ns(300) + Time::ns(9300) + Time::us(1);
@@ -304,11 +301,7 @@ TEST(SelectiveSender, AConfiguredReorderWindowReplacesTheAutoOne) {
 // packet 2 in their bitmaps, so only packet 1 is resent.
 TEST(SelectiveSender, LostSackIsRepeatedByTheNextAck) {
   Loop l(8);
-  std::vector<Packet*> p;
-  for (int i = 0; i < 8; ++i) {
-    l.at(Time::ns(100 * i));
-    p.push_back(l.send());
-  }
+  std::vector<Packet*> p = l.send_spaced(8);
   l.at(Time::us(10));
   l.deliver(p[0]);
   l.deliver(p[2], false, true);
@@ -328,11 +321,7 @@ TEST(SelectiveSender, LostSackIsRepeatedByTheNextAck) {
 // the ACK echoes its (older) send time, and the sender counts a spurious retransmission.
 TEST(SelectiveSender, LateOriginalShowsTheRetransmissionSpurious) {
   Loop l(4);
-  std::vector<Packet*> p;
-  for (int i = 0; i < 4; ++i) {
-    l.at(Time::ns(100 * i));
-    p.push_back(l.send());
-  }
+  std::vector<Packet*> p = l.send_spaced(4);
   l.at(Time::us(10));
   for (int i : {0, 2, 3}) l.deliver(p[i]);
   l.at(Time::us(30));
@@ -352,11 +341,7 @@ TEST(SelectiveSender, LateOriginalShowsTheRetransmissionSpurious) {
 // remaining hole, which RACK resends.
 TEST(SelectiveSender, TimeoutResendsTheOldestPacketOnly) {
   Loop l(6);
-  std::vector<Packet*> p;
-  for (int i = 0; i < 6; ++i) {
-    l.at(Time::ns(100 * i));
-    p.push_back(l.send());
-  }
+  std::vector<Packet*> p = l.send_spaced(6);
   l.at(Time::us(10));
   for (int i : {0, 1, 2, 3}) l.deliver(p[i]);  // 4 and 5 lost
   l.at(Time::ms(3));
@@ -442,11 +427,7 @@ TEST(PathSelection, AdaptiveReusesOnlyPortsWhoseAcksCameBackUnmarked) {
   PathSelection ps = spray(SprayMode::kAdaptive);
   ps.recycle = 8;
   Loop l(12, ps);
-  std::vector<Packet*> p;
-  for (int i = 0; i < 4; ++i) {
-    l.at(Time::ns(100 * i));
-    p.push_back(l.send());
-  }
+  std::vector<Packet*> p = l.send_spaced(4);
   std::set<uint16_t> first;
   for (Packet* q : p) first.insert(q->sport);
   ASSERT_EQ(first.size(), 4u) << "random initial ports (fixed seed) should differ";

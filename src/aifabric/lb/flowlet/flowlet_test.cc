@@ -11,19 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "aifabric/scenario/run.h"
 #include "aifabric/scenario/scenario.h"
+#include "tests/fake_egress_view.h"
 
 namespace aifabric {
 namespace {
 
-class FakeView final : public EgressView {
- public:
-  explicit FakeView(size_t ports) : queue(ports, 0) {}
-  int64_t queue_bytes(uint16_t port) const override { return queue[port]; }
-  BitRate port_rate(uint16_t /*port*/) const override { return BitRate::gbps(400); }
-  std::vector<int64_t> queue;
-};
+using testing::FakeView;
 
 constexpr std::array<uint16_t, 4> kPorts{0, 1, 2, 3};
 
@@ -200,29 +194,6 @@ TEST(Flowlet, BadParamsAreRefused) {
   EXPECT_NE(error_of("lb: {algorithm: flowlet, timeout: -1us}").find("timeout"), std::string::npos);
   EXPECT_NE(error_of("lb: {algorithm: flowlet, choice: best}").find("random, least_queue"),
             std::string::npos);
-}
-
-TEST(Flowlet, RunsOnALeafSpine) {
-  auto s = load_scenario_text(R"(
-topology: {type: leaf_spine, leaves: 2, spines: 4, hosts_per_leaf: 4,
-           host_link: {rate: 100Gbps, delay: 1us}, fabric_link: {rate: 100Gbps, delay: 1us}}
-lb: {algorithm: flowlet, choice: least_queue}
-traffic: [{type: permutation, size: 256KiB}]
-)",
-                              "t.yaml", {});
-  ASSERT_TRUE(s.is_ok()) << s.status().message();
-  ASSERT_EQ(lb_algorithms()[static_cast<size_t>((*s)->lb.index)].name, "flowlet");
-  EXPECT_EQ(static_cast<const FlowletParams&>((*s)->lb.selected()).choice,
-            FlowletChoice::kLeastQueue);
-  auto prepared = prepare_run(**s);
-  ASSERT_TRUE(prepared.is_ok()) << prepared.status().message();
-  auto sim = simulate(*prepared, nullptr);
-  ASSERT_TRUE(sim.is_ok()) << sim.status().message();
-  const RunReport& r = (*sim)->report;
-  EXPECT_GT(r.packet_hops, 8 * 64 * 3);  // 64 data packets per flow, 3 links at least
-  ASSERT_EQ(r.flows.size(), 8u);
-  for (const auto& f : r.flows) EXPECT_EQ(f.status, FlowRow::Status::kDone);
-  EXPECT_EQ(r.payload_sent, r.payload_received + r.payload_dropped + r.payload_in_network);
 }
 
 }  // namespace

@@ -11,20 +11,13 @@
 
 #include "aifabric/core/random.h"
 #include "aifabric/lb/ecmp/ecmp.h"
-#include "aifabric/scenario/run.h"
 #include "aifabric/scenario/scenario.h"
+#include "tests/fake_egress_view.h"
 
 namespace aifabric {
 namespace {
 
-class FakeView final : public EgressView {
- public:
-  explicit FakeView(size_t ports) : queue(ports, 0), rate(ports, BitRate::gbps(400)) {}
-  int64_t queue_bytes(uint16_t port) const override { return queue[port]; }
-  BitRate port_rate(uint16_t port) const override { return rate[port]; }
-  std::vector<int64_t> queue;
-  std::vector<BitRate> rate;
-};
+using testing::FakeView;
 
 // Share of `flows` random flows (distinct entropies) that `lb` puts on each port.
 std::map<uint16_t, double> flow_shares(LoadBalancer& lb, std::span<const uint16_t> candidates,
@@ -144,27 +137,6 @@ TEST(Wcmp, BadWeightsAreRefused) {
   EXPECT_NE(error_of("lb: {algorithm: wcmp, weights: [0, 0]}").find("at least one"),
             std::string::npos);
   EXPECT_NE(error_of("lb: {algorithm: wcmp, weights: [1, -1]}").find("weights"), std::string::npos);
-}
-
-TEST(Wcmp, RunsOnALeafSpine) {
-  auto s = load_scenario_text(R"(
-topology: {type: leaf_spine, leaves: 2, spines: 4, hosts_per_leaf: 4,
-           host_link: {rate: 100Gbps, delay: 1us}, fabric_link: {rate: 100Gbps, delay: 1us}}
-lb: {algorithm: wcmp}
-traffic: [{type: permutation, size: 256KiB}]
-)",
-                              "t.yaml", {});
-  ASSERT_TRUE(s.is_ok()) << s.status().message();
-  ASSERT_EQ(lb_algorithms()[static_cast<size_t>((*s)->lb.index)].name, "wcmp");
-  auto prepared = prepare_run(**s);
-  ASSERT_TRUE(prepared.is_ok()) << prepared.status().message();
-  auto sim = simulate(*prepared, nullptr);
-  ASSERT_TRUE(sim.is_ok()) << sim.status().message();
-  const RunReport& r = (*sim)->report;
-  EXPECT_GT(r.packet_hops, 8 * 64 * 3);  // 64 data packets per flow, 3 links at least
-  ASSERT_EQ(r.flows.size(), 8u);
-  for (const auto& f : r.flows) EXPECT_EQ(f.status, FlowRow::Status::kDone);
-  EXPECT_EQ(r.payload_received, r.payload_sent);
 }
 
 }  // namespace
