@@ -9,9 +9,9 @@
 
 #include "aifabric/core/simulator.h"
 #include "aifabric/lb/load_balancer.h"
-#include "aifabric/net/switch_config.h"
+#include "aifabric/fabric/switch/switch_config.h"
 #include "aifabric/topo/graph.h"
-#include "aifabric/topo/network.h"
+#include "aifabric/fabric/network.h"
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/transport/transport_config.h"
 

@@ -14,8 +14,8 @@
 #include "aifabric/scenario/describe.h"
 #include "aifabric/scenario/run.h"
 #include "aifabric/scenario/scenario.h"
-#include "aifabric/telemetry/compare.h"
-#include "aifabric/telemetry/report_html.h"
+#include "aifabric/telemetry/report/compare.h"
+#include "aifabric/telemetry/report/report_html.h"
 #include "aifabric/telemetry/results_files.h"
 #include "aifabric/workload/llm/plan.h"
 

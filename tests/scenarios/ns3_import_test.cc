@@ -8,10 +8,10 @@
 #include <sstream>
 #include <string>
 
-#include "aifabric/telemetry/fct_txt.h"
+#include "aifabric/telemetry/sinks/fct_txt/fct_txt.h"
 #include "aifabric/topo/builders.h"
-#include "aifabric/topo/ns3_topology.h"
-#include "aifabric/workload/ns3_flows.h"
+#include "aifabric/topo/import/ns3_topology.h"
+#include "aifabric/workload/traffic/ns3/ns3_flows.h"
 #include "tests/test_fabric.h"
 
 namespace aifabric {

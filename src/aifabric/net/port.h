@@ -13,16 +13,11 @@
 #include "aifabric/core/random.h"
 #include "aifabric/core/simulator.h"
 #include "aifabric/core/units.h"
+#include "aifabric/net/link.h"
 #include "aifabric/net/node.h"
 #include "aifabric/net/packet.h"
 
 namespace aifabric {
-
-struct LinkParams {
-  BitRate rate = BitRate::gbps(400);
-  Time delay = Time::us(1);
-  double loss_rate = 0;  // probability a frame is corrupted and dropped on this link
-};
 
 struct PortCounters {
   int64_t tx_bytes = 0;          // wire bytes of every frame sent, pause frames included

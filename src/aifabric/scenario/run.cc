@@ -15,14 +15,14 @@
 #include "aifabric/core/parse.h"
 #include "aifabric/lb/ecmp/ecmp.h"
 #include "aifabric/lb/load_balancer.h"
-#include "aifabric/lb/planner.h"
-#include "aifabric/topo/ns3_topology.h"
+#include "aifabric/control/planner/planner.h"
+#include "aifabric/topo/import/ns3_topology.h"
 #include "aifabric/topo/routing.h"
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/workload/analytic_executor.h"
 #include "aifabric/workload/collectives/collectives.h"
-#include "aifabric/workload/flow_file.h"
-#include "aifabric/workload/ns3_flows.h"
+#include "aifabric/workload/traffic/csv/flow_file.h"
+#include "aifabric/workload/traffic/ns3/ns3_flows.h"
 #include "aifabric/workload/packet_executor.h"
 
 namespace aifabric {

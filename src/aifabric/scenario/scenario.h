@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "aifabric/core/params.h"
-#include "aifabric/net/switch_config.h"
-#include "aifabric/telemetry/sampler.h"
+#include "aifabric/fabric/switch/switch_config.h"
+#include "aifabric/telemetry/probes/sampler.h"
 #include "aifabric/topo/builders.h"
 #include "aifabric/transport/transport_config.h"
 #include "aifabric/workload/collectives/collectives.h"
 #include "aifabric/workload/llm/model.h"
-#include "aifabric/workload/traffic.h"
+#include "aifabric/workload/traffic/synthetic.h"
 
 namespace aifabric {
 

@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "aifabric/telemetry/chrome_trace.h"
-#include "aifabric/telemetry/fct_txt.h"
-#include "aifabric/telemetry/openmetrics.h"
-#include "aifabric/telemetry/report_html.h"
-#include "aifabric/telemetry/sqlite_store.h"
+#include "aifabric/telemetry/sinks/trace_json/chrome_trace.h"
+#include "aifabric/telemetry/sinks/fct_txt/fct_txt.h"
+#include "aifabric/telemetry/sinks/openmetrics/openmetrics.h"
+#include "aifabric/telemetry/report/report_html.h"
+#include "aifabric/telemetry/sinks/sqlite/sqlite_store.h"
 
 namespace aifabric {
 

@@ -10,7 +10,7 @@
 
 #include "aifabric/core/params.h"
 #include "aifabric/core/status.h"
-#include "aifabric/net/port.h"
+#include "aifabric/net/link.h"
 
 namespace aifabric {
 
@@ -65,19 +65,6 @@ class TopologyGraph {
   std::vector<std::vector<Adjacent>> adj_;
   std::vector<uint32_t> hosts_;
   std::vector<int64_t> host_index_;
-};
-
-struct LinkSpec final : Params {
-  BitRate rate = BitRate::gbps(400);
-  Time delay = Time::us(1);
-  double loss_rate = 0;
-  void visit(ParamVisitor& v) override {
-    v.param("rate", rate, "link bit rate");
-    v.param("delay", delay, "one-way propagation delay");
-    v.param("loss_rate", loss_rate, "probability that a frame is corrupted (bit errors)",
-            Range{0, 1});
-  }
-  LinkParams link() const { return LinkParams{rate, delay, loss_rate}; }
 };
 
 }  // namespace aifabric

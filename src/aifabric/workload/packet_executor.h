@@ -4,7 +4,7 @@
 // computes one task at a time.
 #pragma once
 
-#include "aifabric/topo/network.h"
+#include "aifabric/fabric/network.h"
 #include "aifabric/workload/task_graph.h"
 
 namespace aifabric {

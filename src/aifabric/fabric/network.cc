@@ -1,0 +1,199 @@
+#include "aifabric/fabric/network.h"
+
+#include <algorithm>
+
+#include "aifabric/topo/routing.h"
+
+namespace aifabric {
+namespace {
+enum Kind : uint32_t { kFlowStart = 0 };
+}  // namespace
+
+Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig& cfg)
+    : sim_(sim), graph_(graph), cfg_(cfg) {
+  const auto& nodes = graph.nodes();
+  device_of_node_.assign(nodes.size(), -1);
+  for (uint32_t id = 0; id < nodes.size(); ++id) {
+    const TopoNode& n = nodes[id];
+    if (n.kind == NodeKind::kHost) {
+      device_of_node_[id] = static_cast<int64_t>(hosts_.size());
+      hosts_.push_back(std::make_unique<Host>(sim, pool_, static_cast<uint32_t>(hosts_.size()),
+                                              n.ext_id, n.name, *cfg.transport, this));
+    } else {
+      device_of_node_[id] = static_cast<int64_t>(switches_.size());
+      switches_.push_back(std::make_unique<Switch>(
+          sim, pool_, id, n.name, *cfg.switch_config,
+          cfg.lb->make(*cfg.lb_params, lb_seed(id, kNoClass)),
+          cfg.transport->mtu.count() + kRoceHeaderBytes + kL1OverheadBytes));
+    }
+  }
+  // Ports in link order, so that a node's port i is its i-th adjacent link.
+  auto add_port = [&](uint32_t node, const LinkParams& l) -> Port& {
+    const int64_t d = device_of_node_[node];
+    return nodes[node].kind == NodeKind::kHost ? hosts_[d]->add_port(l) : switches_[d]->add_port(l);
+  };
+  auto node_of = [&](uint32_t node) -> Node* {
+    const int64_t d = device_of_node_[node];
+    return nodes[node].kind == NodeKind::kHost ? static_cast<Node*>(hosts_[d].get())
+                                               : static_cast<Node*>(switches_[d].get());
+  };
+  std::vector<uint16_t> next_port(nodes.size(), 0);
+  for (const TopoLink& l : graph.links()) {
+    Port& pa = add_port(l.a, l.params);
+    Port& pb = add_port(l.b, l.params);
+    pa.connect(node_of(l.b), next_port[l.b]);
+    pb.connect(node_of(l.a), next_port[l.a]);
+    ++next_port[l.a];
+    ++next_port[l.b];
+  }
+  auto tables = compute_shortest_paths(graph);
+  for (uint32_t id = 0; id < nodes.size(); ++id) {
+    if (nodes[id].kind == NodeKind::kSwitch) {
+      Switch& s = *switches_[device_of_node_[id]];
+      s.table() = std::move(tables[id]);
+      s.finalize();
+    }
+  }
+  if (cfg.cc->cnp_interval != nullptr) {
+    send_cnp_ = true;
+    cnp_interval_ = cfg.cc->cnp_interval(*cfg.cc_params);
+  }
+}
+
+uint64_t Network::lb_seed(uint32_t node, uint8_t prio) const {
+  if (prio == kNoClass || cfg_.class_lb[prio] == nullptr) {
+    return sim_.derive_seed(graph_.nodes()[node].name + "/lb");
+  }
+  return sim_.derive_seed(graph_.nodes()[node].name + "/lb/" + std::to_string(prio));
+}
+
+Port& Network::port(uint32_t node, size_t i) {
+  const int64_t d = device_of_node_[node];
+  return graph_.nodes()[node].kind == NodeKind::kHost ? hosts_[d]->port() : switches_[d]->port(i);
+}
+
+Status Network::add_flows(std::vector<FlowSpec> flows) {
+  const auto base = static_cast<uint32_t>(flows_.size());
+  for (size_t i = 0; i < flows.size(); ++i) {
+    FlowSpec& f = flows[i];
+    const std::string where = "flow " + std::to_string(i);
+    if (f.src >= hosts_.size() || f.dst >= hosts_.size()) {
+      return Status::error(where + ": host " + std::to_string(std::max(f.src, f.dst)) +
+                           " does not exist (the topology has " + std::to_string(hosts_.size()) +
+                           " hosts)");
+    }
+    if (f.src == f.dst) return Status::error(where + ": source and destination are the same host");
+    if (f.size <= 0) return Status::error(where + ": size must be positive");
+    if (f.priority > 7) return Status::error(where + ": priority must be 0..7");
+    f.id = base + static_cast<uint32_t>(i);
+    if (f.sport == 0 && !planned_ports_.empty()) {
+      const auto it = planned_ports_.find(host_pair(f.src, f.dst));
+      if (it != planned_ports_.end()) f.sport = it->second;
+    }
+    if (f.sport == 0) {
+      // RoCEv2 NICs pick the UDP source port per QP; draw it from the ephemeral range.
+      const std::string key = ports_per_connection_
+                                  ? "conn/" + std::to_string(f.src) + ">" + std::to_string(f.dst)
+                                  : "sport/" + std::to_string(f.id);
+      f.sport = static_cast<uint16_t>(49152 + sim_.derive_seed(key) % 16384);
+    }
+  }
+  for (auto& f : flows) {
+    flows_.push_back(f);
+    qp_of_flow_.emplace_back(0, 0);
+    started_.push_back(0);
+  }
+  for (size_t i = base; i < flows_.size(); ++i) {
+    sim_.schedule_at(flows_[i].start, EventPriority::kApplication, this, kFlowStart, i);
+  }
+  return Status::ok();
+}
+
+void Network::handle_event(uint32_t kind, uint64_t arg) {
+  if (kind != kFlowStart) return;
+  const FlowSpec& f = flows_[arg];
+  Host& src = *hosts_[f.src];
+  Host& dst = *hosts_[f.dst];
+  const uint32_t sqpn = src.next_sender_qpn();
+  const uint32_t rqpn = dst.open_receiver(f, sqpn, cnp_interval_, send_cnp_);
+  qp_of_flow_[arg] = {sqpn, rqpn};
+  started_[arg] = 1;
+  const PathSelection paths = path_selection_ ? path_selection_(f) : PathSelection{};
+  src.open_sender(f, rqpn, *cfg_.cc, *cfg_.cc_params, paths);
+}
+
+// The run ends when the last flow ends: what is still in flight (stray duplicates,
+// late ACKs) is reported as payload in the network, and pending timers of finished
+// flows do not stretch the simulated time.
+void Network::flow_finished(const SenderQp& qp) {
+  ++finished_;
+  if (observer_ != nullptr) {
+    observer_->flow_done(qp.flow().id, qp.state() == SenderQp::State::kDone);
+  }
+  if (stop_when_done_ && finished_ == flows_.size()) sim_.stop();
+}
+
+void Network::run(Time stop_at) {
+  if (!stop_when_done_ || finished_ < flows_.size()) sim_.run_until(stop_at);
+}
+
+FlowOutcome Network::outcome(uint32_t flow) const {
+  FlowOutcome o;
+  o.spec = &flows_[flow];
+  if (!started_[flow]) return o;
+  o.sender = hosts_[flows_[flow].src]->senders()[qp_of_flow_[flow].first].get();
+  o.receiver = hosts_[flows_[flow].dst]->receivers()[qp_of_flow_[flow].second].get();
+  return o;
+}
+
+Time Network::ideal_fct(const FlowSpec& f) const {
+  // The path along the first shortest-path port at each switch.
+  std::vector<LinkParams> path;
+  uint32_t node = graph_.hosts()[f.src];
+  const uint32_t target = graph_.hosts()[f.dst];
+  path.push_back(graph_.links()[graph_.adjacent(node)[0].link].params);
+  node = graph_.adjacent(node)[0].peer;
+  while (node != target) {
+    const Switch& s = *switches_[device_of_node_[node]];
+    const auto hops = s.table().next_hops(f.dst);
+    if (hops.empty()) return Time::max();
+    const Adjacent& a = graph_.adjacent(node)[hops[0]];
+    path.push_back(graph_.links()[a.link].params);
+    node = a.peer;
+  }
+  const int64_t mtu = cfg_.transport->mtu.count();
+  const auto n = static_cast<int64_t>(packet_count(f.size, static_cast<uint64_t>(mtu)));
+  const auto full = static_cast<int64_t>(mtu + kRoceHeaderBytes + kL1OverheadBytes);
+  const int64_t last = f.size - (n - 1) * mtu + kRoceHeaderBytes + kL1OverheadBytes;
+  // Uniform packets 1..n-1: the (n-1)-th arrives after hop i at
+  //   sum_{m<=i}(T_m + d_m) + (n-2) * max_{m<=i} T_m.
+  // The last packet then follows hop by hop behind it.
+  Time sum;
+  Time slowest;
+  Time last_arrival;
+  for (const LinkParams& l : path) {
+    const Time t_full = l.rate.transmit_time(full);
+    sum += t_full + l.delay;
+    slowest = std::max(slowest, t_full);
+    const Time prev_pkt = n >= 2 ? sum + slowest * (n - 2) : Time::zero();
+    // Start of the last packet on this hop: it must have arrived, and the hop must
+    // have finished the previous packet (which arrived at prev_pkt after d).
+    const Time start = std::max(last_arrival, n >= 2 ? prev_pkt - l.delay : Time::zero());
+    last_arrival = start + l.rate.transmit_time(last) + l.delay;
+  }
+  Time ack_return;
+  for (const LinkParams& l : path) ack_return += l.rate.transmit_time(kAckWireBytes) + l.delay;
+  return last_arrival + ack_return;
+}
+
+int64_t Network::payload_in_network() const {
+  int64_t sum = 0;
+  for (const auto& s : switches_) {
+    sum += s->queued_payload();
+    for (size_t i = 0; i < s->port_count(); ++i) sum += s->port(i).in_flight_payload();
+  }
+  for (const auto& h : hosts_) sum += h->port().in_flight_payload();
+  return sum;
+}
+
+}  // namespace aifabric

@@ -1,0 +1,16 @@
+// OpenMetrics (Prometheus) text exposition of a run's final port counters, so that the
+// twin's numbers can be loaded by the same tooling as a real fabric's exporters.
+#pragma once
+
+#include <ostream>
+
+#include "aifabric/telemetry/probes/sampler.h"
+#include "aifabric/topo/graph.h"
+
+namespace aifabric {
+
+// One metric family per counter, one sample per transmitting port (labels node, port,
+// peer), the values of the last sample; ends with "# EOF" as the format requires.
+void write_openmetrics(std::ostream& out, const Sampler& sampler, const TopologyGraph& g);
+
+}  // namespace aifabric

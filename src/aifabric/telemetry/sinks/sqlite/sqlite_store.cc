@@ -1,0 +1,196 @@
+#include "aifabric/telemetry/sinks/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+namespace aifabric {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE runs(run_id INTEGER PRIMARY KEY, scenario TEXT, seed INTEGER,
+                  simulated_ps INTEGER, summary_json TEXT);
+CREATE TABLE nodes(run_id INTEGER, node_id INTEGER, name TEXT, kind TEXT, tier INTEGER);
+CREATE TABLE ports(run_id INTEGER, port_id INTEGER, node_id INTEGER, port_index INTEGER,
+                   peer_node_id INTEGER, rate_bps INTEGER, delay_ps INTEGER);
+CREATE TABLE samples(run_id INTEGER, port_id INTEGER, t_ps INTEGER, out_octets INTEGER,
+                     out_pkts INTEGER, queue_bytes INTEGER, ecn_marked INTEGER,
+                     pause_tx INTEGER, pause_rx INTEGER, paused_ps INTEGER, drops INTEGER,
+                     link_errors INTEGER);
+CREATE TABLE qp_samples(run_id INTEGER, flow_id INTEGER, t_ps INTEGER, rate_bps INTEGER,
+                        window_bytes INTEGER, rtt_ps INTEGER, retx_packets INTEGER,
+                        payload_sent INTEGER);
+CREATE TABLE flows(run_id INTEGER, flow_id INTEGER, src TEXT, dst TEXT, size_bytes INTEGER,
+                   start_ps INTEGER, fct_ps INTEGER, ideal_fct_ps INTEGER, slowdown REAL,
+                   retx_packets INTEGER, status TEXT);
+CREATE TABLE events(run_id INTEGER, kind TEXT, port_id INTEGER, priority INTEGER,
+                    start_ps INTEGER, end_ps INTEGER, detail TEXT);
+CREATE TABLE queue_samples(run_id INTEGER, port_id INTEGER, priority INTEGER, t_ps INTEGER,
+                           depth_bytes INTEGER, paused_ps INTEGER);
+CREATE TABLE tasks(run_id INTEGER, task_id INTEGER, rank INTEGER, kind TEXT, grp TEXT,
+                   start_ps INTEGER, end_ps INTEGER);
+CREATE INDEX ports_id ON ports(run_id, port_id);
+CREATE INDEX ports_node ON ports(run_id, node_id);
+CREATE INDEX nodes_id ON nodes(run_id, node_id);
+CREATE INDEX samples_port_time ON samples(run_id, port_id, t_ps);
+CREATE INDEX samples_time ON samples(run_id, t_ps);
+CREATE INDEX qp_samples_flow ON qp_samples(run_id, flow_id, t_ps);
+CREATE INDEX flows_id ON flows(run_id, flow_id);
+CREATE INDEX events_kind ON events(run_id, kind, start_ps);
+CREATE INDEX tasks_rank ON tasks(run_id, rank, start_ps);
+CREATE INDEX queue_samples_port ON queue_samples(run_id, port_id, priority, t_ps);
+)sql";
+
+struct DbCloser {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+struct StmtCloser {
+  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Db = std::unique_ptr<sqlite3, DbCloser>;
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtCloser>;
+
+class Writer {
+ public:
+  explicit Writer(sqlite3* db) : db_(db) {}
+  Status exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err != nullptr ? err : "unknown error";
+      sqlite3_free(err);
+      return Status::error("telemetry.sqlite: " + msg);
+    }
+    return Status::ok();
+  }
+  Result<Stmt> prepare(const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK) {
+      return Status::error(std::string("telemetry.sqlite: ") + sqlite3_errmsg(db_));
+    }
+    return Stmt(s);
+  }
+  // Binds the values in order and runs the statement once.
+  template <class... Args>
+  Status row(sqlite3_stmt* s, const Args&... args) {
+    int i = 1;
+    (bind(s, i++, args), ...);
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+      return Status::error(std::string("telemetry.sqlite: ") + sqlite3_errmsg(db_));
+    return Status::ok();
+  }
+
+ private:
+  static void bind(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
+  static void bind(sqlite3_stmt* s, int i, double v) { sqlite3_bind_double(s, i, v); }
+  static void bind(sqlite3_stmt* s, int i, const std::string& v) {
+    sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  sqlite3* db_;
+};
+
+}  // namespace
+
+Status write_sqlite(const std::string& path, const RunReport& r, const TopologyGraph& g,
+                    const Sampler* sampler, const std::vector<TaskRecord>& tasks,
+                    const std::string& summary_json) {
+  std::remove(path.c_str());
+  sqlite3* raw = nullptr;
+  if (sqlite3_open(path.c_str(), &raw) != SQLITE_OK) {
+    sqlite3_close(raw);
+    return Status::error(path + ": cannot create the database");
+  }
+  Db db(raw);
+  Writer w(db.get());
+  if (auto s = w.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;"); !s) return s;
+  if (auto s = w.exec(kSchema); !s) return s;
+  const int64_t run = 1;
+  const char* const kInserts[] = {
+      "INSERT INTO runs VALUES(?,?,?,?,?)",
+      "INSERT INTO nodes VALUES(?,?,?,?,?)",
+      "INSERT INTO ports VALUES(?,?,?,?,?,?,?)",
+      "INSERT INTO samples VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+      "INSERT INTO qp_samples VALUES(?,?,?,?,?,?,?,?)",
+      "INSERT INTO flows VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+      "INSERT INTO events VALUES(?,?,?,?,?,?,?)",
+      "INSERT INTO tasks VALUES(?,?,?,?,?,?,?)",
+      "INSERT INTO queue_samples VALUES(?,?,?,?,?,?)",
+  };
+  std::vector<Stmt> stmts;
+  for (const char* sql : kInserts) {
+    auto st = w.prepare(sql);
+    if (!st) return st.status();
+    stmts.push_back(std::move(st).value());
+  }
+  sqlite3_stmt* runs = stmts[0].get();
+  sqlite3_stmt* nodes = stmts[1].get();
+  sqlite3_stmt* ports = stmts[2].get();
+  sqlite3_stmt* samples = stmts[3].get();
+  sqlite3_stmt* qps = stmts[4].get();
+  sqlite3_stmt* flows = stmts[5].get();
+  sqlite3_stmt* events = stmts[6].get();
+  sqlite3_stmt* task_rows = stmts[7].get();
+  sqlite3_stmt* queue_rows = stmts[8].get();
+  Status st =
+      w.row(runs, run, r.scenario, static_cast<int64_t>(r.seed), r.sim_end.ps(), summary_json);
+  for (uint32_t id = 0; st && id < g.nodes().size(); ++id) {
+    const TopoNode& n = g.nodes()[id];
+    st = w.row(nodes, run, int64_t{id}, n.name,
+               std::string(n.kind == NodeKind::kHost ? "host" : "switch"), int64_t{n.tier});
+  }
+  if (sampler != nullptr) {
+    const auto& node = sampler->node_of_port();
+    const auto& index = sampler->index_of_port();
+    for (size_t i = 0; st && i < node.size(); ++i) {
+      const Adjacent& a = g.adjacent(node[i])[index[i]];
+      const LinkParams& l = g.links()[a.link].params;
+      st = w.row(ports, run, static_cast<int64_t>(i), int64_t{node[i]}, int64_t{index[i]},
+                 int64_t{a.peer}, l.rate.bits_per_second(), l.delay.ps());
+    }
+    for (const PortSample& s : sampler->samples()) {
+      if (!st) break;
+      st = w.row(samples, run, int64_t{s.port}, s.t.ps(), s.out_octets, s.out_pkts, s.queue_bytes,
+                 s.ecn_marked, s.pause_tx, s.pause_rx, s.paused.ps(), s.drops, s.link_errors);
+    }
+    for (const QpSample& q : sampler->qp_samples()) {
+      if (!st) break;
+      st = w.row(qps, run, int64_t{q.flow}, q.t.ps(), q.rate_bps, q.window_bytes, q.rtt.ps(),
+                 q.retx_packets, q.payload_sent);
+    }
+    for (const QueueSample& q : sampler->queue_samples()) {
+      if (!st) break;
+      st = w.row(queue_rows, run, int64_t{q.port}, int64_t{q.priority}, q.t.ps(), q.depth_bytes,
+                 q.paused.ps());
+    }
+    for (const TelemetryEvent& e : sampler->events()) {
+      if (!st) break;
+      st = w.row(events, run, e.kind, int64_t{e.port}, e.priority, e.start.ps(), e.end.ps(),
+                 e.detail);
+    }
+    for (const PauseEpisode& p : sampler->pauses()) {
+      if (!st) break;
+      st = w.row(events, run, std::string("pfc_pause"), int64_t{p.port}, int64_t{p.priority},
+                 p.start.ps(), p.end.ps(), std::string());
+    }
+  }
+  for (const FlowRow& f : r.flows) {
+    if (!st) break;
+    const bool done = f.status == FlowRow::Status::kDone;
+    st = w.row(flows, run, int64_t{f.spec.id}, g.nodes()[g.hosts()[f.spec.src]].name,
+               g.nodes()[g.hosts()[f.spec.dst]].name, f.spec.size, f.spec.start.ps(),
+               done ? f.fct.ps() : int64_t{-1}, f.ideal.ps(), done ? f.slowdown : -1.0,
+               f.retx_packets, std::string(flow_status_name(f.status)));
+  }
+  for (const TaskRecord& t : tasks) {
+    if (!st) break;
+    st = w.row(task_rows, run, int64_t{t.task}, int64_t{t.rank}, t.kind, t.group, t.start.ps(),
+               t.end.ps());
+  }
+  if (!st) return st;
+  return w.exec("COMMIT;");
+}
+
+}  // namespace aifabric
