@@ -21,8 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "aifabric/scenario/run.h"
+#include "aifabric/scenario/outputs.h"
 #include "aifabric/scenario/scenario.h"
+#include "aifabric/scenario/simulate.h"
 
 namespace {
 
@@ -110,8 +111,8 @@ int run_llm_case(const std::string& name) {
   std::printf(
       "%-18s %s, %lld GPUs | wall %7.3f s | iteration %9.4f s simulated | %8zu tasks | %9lld "
       "packet-hops %6.2f M/s | peak %5.0f MiB\n",
-      name.c_str(), prepared->plan->model.name.c_str(),
-      static_cast<long long>(prepared->plan->gpus), r.wall_seconds, w.iteration.to_seconds(),
+      name.c_str(), prepared->job->plan->model.name.c_str(),
+      static_cast<long long>(prepared->job->plan->gpus), r.wall_seconds, w.iteration.to_seconds(),
       w.tasks, static_cast<long long>(r.packet_hops),
       static_cast<double>(r.packet_hops) / std::max(r.wall_seconds, 1e-9) / 1e6, r.peak_memory_mib);
   std::fflush(stdout);

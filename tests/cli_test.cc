@@ -134,7 +134,9 @@ TEST(Cli, ValidateAndList) {
 
 }  // namespace
 
-#include "aifabric/topo/builders.h"
+#include "aifabric/topo/builders/fat_tree/fat_tree.h"
+#include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
+#include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
 
 namespace {
 

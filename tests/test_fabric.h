@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "aifabric/core/simulator.h"
-#include "aifabric/lb/load_balancer.h"
-#include "aifabric/fabric/switch/switch_config.h"
-#include "aifabric/topo/graph.h"
 #include "aifabric/fabric/network.h"
+#include "aifabric/fabric/records.h"
+#include "aifabric/fabric/switch/switch_config.h"
+#include "aifabric/lb/load_balancer.h"
+#include "aifabric/topo/graph.h"
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/transport/transport_config.h"
 
@@ -21,21 +22,19 @@ struct TestFabric {
   SwitchConfig sw;
   TransportConfig transport;
   std::string cc_name = "none";
-  std::unique_ptr<Params> cc_params;
-  std::unique_ptr<Params> lb_params;
   TopologyGraph graph;
   std::unique_ptr<Simulator> sim;
   std::unique_ptr<Network> net;
 
   // Builds the network; call after adjusting the configs.
   Network& build(uint64_t seed = 1) {
-    const CcAlgorithm* cc = find_cc_algorithm(cc_name);
-    if (!cc_params) cc_params = cc->make_params();
-    const LbAlgorithm* lb = find_lb_algorithm("ecmp");
-    lb_params = lb->make_params();
-    FabricConfig f{&sw, &transport, cc, cc_params.get(), lb, lb_params.get()};
+    FabricConfig f;
+    f.switch_config = sw;
+    f.transport = transport;
+    f.cc.select(cc_name);
+    f.lb.select("ecmp");
     sim = std::make_unique<Simulator>(seed);
-    net = std::make_unique<Network>(*sim, graph, f);
+    net = std::make_unique<Network>(*sim, graph, std::move(f));
     return *net;
   }
 };

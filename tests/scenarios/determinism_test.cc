@@ -6,7 +6,9 @@
 
 #include <vector>
 
-#include "aifabric/topo/builders.h"
+#include "aifabric/topo/builders/fat_tree/fat_tree.h"
+#include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
+#include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
 #include "tests/test_fabric.h"
 
 namespace aifabric {

@@ -17,8 +17,9 @@
 #include "aifabric/core/random.h"
 #include "aifabric/lb/adaptive/adaptive.h"
 #include "aifabric/lb/flowlet/flowlet.h"
-#include "aifabric/scenario/run.h"
+#include "aifabric/scenario/outputs.h"
 #include "aifabric/scenario/scenario.h"
+#include "aifabric/scenario/simulate.h"
 #include "aifabric/telemetry/imbalance.h"
 
 namespace aifabric {
@@ -568,12 +569,11 @@ lb: )") + lb + "\n";
     auto r = run(yaml.c_str(), {});
     ASSERT_NE(r, nullptr) << lb;
     const Scenario& sc = *r->scenario;
-    const std::string_view name = lb_algorithms()[static_cast<size_t>(sc.lb.index)].name;
+    const std::string_view name = sc.lb.name();
     if (name == "flowlet") {
-      EXPECT_EQ(static_cast<const FlowletParams&>(sc.lb.selected()).choice,
-                FlowletChoice::kLeastQueue);
+      EXPECT_EQ(sc.lb.as<FlowletParams>().choice, FlowletChoice::kLeastQueue);
     } else if (name == "adaptive") {
-      EXPECT_EQ(static_cast<const AdaptiveParams&>(sc.lb.selected()).threshold, Bytes(8000));
+      EXPECT_EQ(sc.lb.as<AdaptiveParams>().threshold, Bytes(8000));
     } else {
       EXPECT_EQ(name, "wcmp");
       EXPECT_EQ(r->report().payload_received, r->report().payload_sent);

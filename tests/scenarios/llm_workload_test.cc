@@ -1,10 +1,13 @@
 // Training iterations end to end through the scenario layer: the analytic backend's
 // communication share against NIC bandwidth, and the packet-level backend against the
 // analytic one on the same job.
+#include "aifabric/workload/llm/llm_workload.h"
+
 #include <gtest/gtest.h>
 
-#include "aifabric/scenario/run.h"
+#include "aifabric/scenario/outputs.h"
 #include "aifabric/scenario/scenario.h"
+#include "aifabric/scenario/simulate.h"
 
 namespace aifabric {
 namespace {
@@ -62,8 +65,8 @@ TEST(LlmWorkload, PipelineIterationWithinOneFOneBBounds) {
   const WorkloadReport w = run(sets);
   auto s = load_scenario_text(kJob, "job", sets);
   ASSERT_TRUE(s.is_ok());
-  auto plan =
-      make_plan((*s)->workload.llm.model, (*s)->workload.llm.parallel, (*s)->workload.llm.cluster);
+  const auto& llm = (*s)->workload.kind.as<LlmWorkloadSpec>();
+  auto plan = make_plan(llm.model, llm.parallel, llm.cluster);
   ASSERT_TRUE(plan.is_ok());
   Time trip, slowest;
   for (const auto& st : plan->stages) {

@@ -9,7 +9,9 @@
 #include <string>
 
 #include "aifabric/telemetry/sinks/fct_txt/fct_txt.h"
-#include "aifabric/topo/builders.h"
+#include "aifabric/topo/builders/fat_tree/fat_tree.h"
+#include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
+#include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
 #include "aifabric/topo/import/ns3_topology.h"
 #include "aifabric/workload/traffic/ns3/ns3_flows.h"
 #include "tests/test_fabric.h"
@@ -127,7 +129,7 @@ TEST(Ns3Import, FatTreeRoundTripsAndRuns) {
   testing::expect_conservation(net);
 
   std::ostringstream fct;
-  write_fct_txt(fct, net);
+  write_fct_txt(fct, collect_fabric_record(net, net.sim().now()).flows, net.graph());
   std::istringstream lines(fct.str());
   std::string row;
   size_t count = 0;

@@ -3,17 +3,17 @@
 // share its NIC, GPUs and NVLink ports serve one task at a time in readiness order, and
 // failures, deadlines and bad inputs are reported; a ring all-reduce reaches the
 // alpha-beta bus bandwidth.
-#include "aifabric/workload/packet_executor.h"
-
 #include <gtest/gtest.h>
 
 #include <numeric>
 #include <string>
 #include <vector>
 
-#include "aifabric/topo/builders.h"
-#include "aifabric/workload/analytic_executor.h"
+#include "aifabric/topo/builders/fat_tree/fat_tree.h"
+#include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
+#include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
 #include "aifabric/workload/collectives/collectives.h"
+#include "aifabric/workload/executor.h"
 #include "tests/test_fabric.h"
 
 namespace aifabric {

@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "aifabric/lb/ecmp/ecmp.h"
-#include "aifabric/topo/builders.h"
+#include "aifabric/topo/builders/fat_tree/fat_tree.h"
+#include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
+#include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
+#include "aifabric/transport/reliability/selective/selective.h"
 #include "tests/test_fabric.h"
 
 namespace aifabric {
@@ -52,7 +55,8 @@ std::vector<FlowSpec> cross_leaf_flows() {
   return flows;
 }
 
-void spray_with(Network& net, SprayMode mode, std::vector<std::vector<uint16_t>> sports = {}) {
+void spray_with(Network& net, std::string_view mode,
+                std::vector<std::vector<uint16_t>> sports = {}) {
   net.set_path_selection([mode, sports = std::move(sports)](const FlowSpec& f) {
     PathSelection ps;
     ps.mode = mode;
@@ -134,9 +138,9 @@ void expect_reordered_but_no_retransmission(const Network& net) {
 
 TEST(SprayReorder, RandomSprayingIsAbsorbedBySelectiveRecovery) {
   testing::TestFabric tf;
-  tf.transport.recovery = Recovery::kSelective;
+  tf.transport.recovery.select("selective");
   build_fabric(tf);
-  spray_with(*tf.net, SprayMode::kRandom);
+  spray_with(*tf.net, "random");
   run(*tf.net);
   expect_reordered_but_no_retransmission(*tf.net);
   // Independent uniform choices among 8 spines: each carries Binomial(16384, 1/8)
@@ -176,7 +180,7 @@ std::vector<uint16_t> one_port_per_spine(const testing::TestFabric& tf, const Fl
 // Round robin over one port per spine: every spine carries exactly 1/8 of every flow.
 TEST(SprayReorder, RoundRobinOverDistinctPathsBalancesSpinesExactly) {
   testing::TestFabric tf;
-  tf.transport.recovery = Recovery::kSelective;
+  tf.transport.recovery.select("selective");
   build_fabric(tf);
   Network& net = *tf.net;
   std::vector<std::vector<uint16_t>> sports;
@@ -184,7 +188,7 @@ TEST(SprayReorder, RoundRobinOverDistinctPathsBalancesSpinesExactly) {
     sports.push_back(one_port_per_spine(tf, f));
     ASSERT_EQ(sports.back().size(), static_cast<size_t>(kSpines));
   }
-  spray_with(net, SprayMode::kRoundRobin, sports);
+  spray_with(net, "round_robin", sports);
   run(net);
   expect_reordered_but_no_retransmission(net);
   for (int64_t n : spine_data_packets(net)) EXPECT_EQ(n, kHosts * kFlowPackets / kSpines);
@@ -197,9 +201,9 @@ TEST(SprayReorder, RoundRobinOverDistinctPathsBalancesSpinesExactly) {
 // answered by a timeout, or a reordering taken for loss), so they must stay few.
 TEST(SprayReorder, LossySprayingResendsAboutWhatWasLost) {
   testing::TestFabric tf;
-  tf.transport.recovery = Recovery::kSelective;
+  tf.transport.recovery.select("selective");
   build_fabric(tf, 1e-3);
-  spray_with(*tf.net, SprayMode::kRandom);
+  spray_with(*tf.net, "random");
   run(*tf.net);
   testing::expect_all_delivered(*tf.net);
   const Totals t = totals(*tf.net);
@@ -221,7 +225,7 @@ TEST(SprayReorder, LossySprayingResendsAboutWhatWasLost) {
 TEST(SprayReorder, GoBackNMistakesSprayReorderingForLoss) {
   testing::TestFabric tf;
   build_fabric(tf);
-  spray_with(*tf.net, SprayMode::kRandom);
+  spray_with(*tf.net, "random");
   run(*tf.net);
   testing::expect_all_delivered(*tf.net);
   const Totals t = totals(*tf.net);
@@ -239,10 +243,10 @@ TEST(SprayReorder, GoBackNMistakesSprayReorderingForLoss) {
 TEST(SprayReorder, AutoReorderWindowFollowsTheQueueingSpread) {
   auto spurious = [](Time window) {
     testing::TestFabric tf;
-    tf.transport.recovery = Recovery::kSelective;
-    tf.transport.reorder_window = window;
+    tf.transport.recovery.select("selective");
+    tf.transport.recovery.as<SelectiveParams>().reorder_window = window;
     build_fabric(tf);
-    spray_with(*tf.net, SprayMode::kRandom);
+    spray_with(*tf.net, "random");
     std::vector<FlowSpec> flows = cross_leaf_flows();
     for (FlowSpec& f : flows) f.size = 16LL << 20;
     EXPECT_TRUE(tf.net->add_flows(flows).is_ok());
@@ -262,7 +266,7 @@ TEST(SprayReorder, AutoReorderWindowFollowsTheQueueingSpread) {
 // Control: without spraying every flow keeps one path and nothing is out of order.
 TEST(SprayReorder, OnePortPerFlowArrivesInOrder) {
   testing::TestFabric tf;
-  tf.transport.recovery = Recovery::kSelective;
+  tf.transport.recovery.select("selective");
   build_fabric(tf);
   run(*tf.net);
   testing::expect_all_delivered(*tf.net);

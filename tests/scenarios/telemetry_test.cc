@@ -10,9 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "aifabric/scenario/run.h"
+#include "aifabric/scenario/outputs.h"
 #include "aifabric/scenario/scenario.h"
-#include "aifabric/telemetry/results_files.h"
+#include "aifabric/scenario/simulate.h"
+#include "aifabric/telemetry/sinks/flows_csv/flows_csv.h"
+#include "aifabric/telemetry/sinks/summary_json/summary_json.h"
+#include "aifabric/telemetry/stats.h"
 
 namespace aifabric {
 namespace {

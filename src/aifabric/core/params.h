@@ -31,7 +31,18 @@ class Params {
   virtual void visit(ParamVisitor& v) = 0;
   // Cross-field checks; messages name fields relative to this section.
   virtual Status validate() const { return Status::ok(); }
+  // A deep copy (sections, lists and chosen members included).
+  virtual std::unique_ptr<Params> clone() const = 0;
   virtual ~Params() = default;
+};
+
+// Implements clone() for a section type T: `struct X final : ParamsOf<X> { ... }`.
+template <class T>
+class ParamsOf : public Params {
+ public:
+  std::unique_ptr<Params> clone() const override {
+    return std::make_unique<T>(static_cast<const T&>(*this));
+  }
 };
 
 struct VariantOption {

@@ -56,7 +56,28 @@ class Simulator {
     next_progress_ = fn != nullptr ? events_ + every : UINT64_MAX;
   }
   void run() { run_until(Time::max()); }
+  // Ends the current run after the event being handled (an abort: normal runs end
+  // when their outstanding work is done).
   void stop() { stopped_ = true; }
+
+  // Outstanding work (flows not yet finished, tasks not yet done): each component
+  // holds what it starts and releases what completes, so no component has to watch the
+  // others to know when the run is over. A partitioned engine sums its partitions'.
+  void hold(int64_t n = 1) { outstanding_ += n; }
+  void release(int64_t n = 1) {
+    outstanding_ -= n;
+    if (outstanding_ == 0 && stop_when_idle_) stopped_ = true;
+  }
+  int64_t outstanding() const { return outstanding_; }
+  // Like run_until, and also ends after the event that releases the last unit of
+  // outstanding work (at once when there is none): what is left in the queue then
+  // (timers of finished flows, telemetry) does not stretch the simulated time.
+  void run_until_idle(Time until) {
+    if (outstanding_ <= 0) return;
+    stop_when_idle_ = true;
+    run_until(until);
+    stop_when_idle_ = false;
+  }
 
   // The random stream of a named component, reproducible for a given run seed.
   RandomStream stream(std::string_view component) const {
@@ -80,7 +101,9 @@ class Simulator {
   Time now_;
   uint64_t seed_;
   uint64_t events_ = 0;
+  int64_t outstanding_ = 0;
   bool stopped_ = false;
+  bool stop_when_idle_ = false;
 };
 
 }  // namespace aifabric

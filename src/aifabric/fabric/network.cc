@@ -5,12 +5,16 @@
 #include "aifabric/topo/routing.h"
 
 namespace aifabric {
-namespace {
-enum Kind : uint32_t { kFlowStart = 0 };
-}  // namespace
 
-Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig& cfg)
-    : sim_(sim), graph_(graph), cfg_(cfg) {
+Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
+    : sim_(sim), graph_(graph), cfg_(std::move(cfg)) {
+  nic_.transport = &cfg_.transport;
+  nic_.cc = &cfg_.cc.selected();
+  nic_.cc_params = &cfg_.cc.params();
+  if (nic_.cc->cnp_interval != nullptr) {
+    nic_.send_cnp = true;
+    nic_.cnp_interval = nic_.cc->cnp_interval(*nic_.cc_params);
+  }
   const auto& nodes = graph.nodes();
   device_of_node_.assign(nodes.size(), -1);
   for (uint32_t id = 0; id < nodes.size(); ++id) {
@@ -18,13 +22,13 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig&
     if (n.kind == NodeKind::kHost) {
       device_of_node_[id] = static_cast<int64_t>(hosts_.size());
       hosts_.push_back(std::make_unique<Host>(sim, pool_, static_cast<uint32_t>(hosts_.size()),
-                                              n.ext_id, n.name, *cfg.transport, this));
+                                              n.ext_id, n.name, nic_, this));
     } else {
       device_of_node_[id] = static_cast<int64_t>(switches_.size());
       switches_.push_back(std::make_unique<Switch>(
-          sim, pool_, id, n.name, *cfg.switch_config,
-          cfg.lb->make(*cfg.lb_params, lb_seed(id, kNoClass)),
-          cfg.transport->mtu.count() + kRoceHeaderBytes + kL1OverheadBytes));
+          sim, pool_, id, n.name, cfg_.switch_config,
+          cfg_.lb.selected().make(cfg_.lb.params(), lb_seed(id, kNoClass)),
+          cfg_.transport.mtu.count() + kRoceHeaderBytes + kL1OverheadBytes));
     }
   }
   // Ports in link order, so that a node's port i is its i-th adjacent link.
@@ -54,14 +58,12 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, const FabricConfig&
       s.finalize();
     }
   }
-  if (cfg.cc->cnp_interval != nullptr) {
-    send_cnp_ = true;
-    cnp_interval_ = cfg.cc->cnp_interval(*cfg.cc_params);
-  }
+  FlowSpec nobody;
+  no_receiver_ = std::make_unique<ReceiverQp>(nobody, 0, cfg_.transport, Time::zero(), false);
 }
 
 uint64_t Network::lb_seed(uint32_t node, uint8_t prio) const {
-  if (prio == kNoClass || cfg_.class_lb[prio] == nullptr) {
+  if (prio == kNoClass || !cfg_.class_lb[prio]) {
     return sim_.derive_seed(graph_.nodes()[node].name + "/lb");
   }
   return sim_.derive_seed(graph_.nodes()[node].name + "/lb/" + std::to_string(prio));
@@ -70,6 +72,15 @@ uint64_t Network::lb_seed(uint32_t node, uint8_t prio) const {
 Port& Network::port(uint32_t node, size_t i) {
   const int64_t d = device_of_node_[node];
   return graph_.nodes()[node].kind == NodeKind::kHost ? hosts_[d]->port() : switches_[d]->port(i);
+}
+
+const Port& Network::port(uint32_t node, size_t i) const {
+  return const_cast<Network*>(this)->port(node, i);
+}
+
+const Switch* Network::switch_of(uint32_t node) const {
+  if (graph_.nodes()[node].kind == NodeKind::kHost) return nullptr;
+  return switches_[device_of_node_[node]].get();
 }
 
 Status Network::add_flows(std::vector<FlowSpec> flows) {
@@ -99,50 +110,37 @@ Status Network::add_flows(std::vector<FlowSpec> flows) {
     }
   }
   for (auto& f : flows) {
+    std::unique_ptr<PathChooser> paths;
+    if (path_selection_) paths = make_path_chooser(path_selection_(f), f);
+    nic_index_.push_back(hosts_[f.src]->add_flow(f, std::move(paths)));
     flows_.push_back(f);
-    qp_of_flow_.emplace_back(0, 0);
-    started_.push_back(0);
-  }
-  for (size_t i = base; i < flows_.size(); ++i) {
-    sim_.schedule_at(flows_[i].start, EventPriority::kApplication, this, kFlowStart, i);
   }
   return Status::ok();
 }
 
-void Network::handle_event(uint32_t kind, uint64_t arg) {
-  if (kind != kFlowStart) return;
-  const FlowSpec& f = flows_[arg];
-  Host& src = *hosts_[f.src];
-  Host& dst = *hosts_[f.dst];
-  const uint32_t sqpn = src.next_sender_qpn();
-  const uint32_t rqpn = dst.open_receiver(f, sqpn, cnp_interval_, send_cnp_);
-  qp_of_flow_[arg] = {sqpn, rqpn};
-  started_[arg] = 1;
-  const PathSelection paths = path_selection_ ? path_selection_(f) : PathSelection{};
-  src.open_sender(f, rqpn, *cfg_.cc, *cfg_.cc_params, paths);
-}
-
-// The run ends when the last flow ends: what is still in flight (stray duplicates,
-// late ACKs) is reported as payload in the network, and pending timers of finished
-// flows do not stretch the simulated time.
 void Network::flow_finished(const SenderQp& qp) {
-  ++finished_;
   if (observer_ != nullptr) {
     observer_->flow_done(qp.flow().id, qp.state() == SenderQp::State::kDone);
   }
-  if (stop_when_done_ && finished_ == flows_.size()) sim_.stop();
+}
+
+size_t Network::flows_finished() const {
+  size_t n = 0;
+  for (const auto& h : hosts_) n += h->flows_finished();
+  return n;
 }
 
 void Network::run(Time stop_at) {
-  if (!stop_when_done_ || finished_ < flows_.size()) sim_.run_until(stop_at);
+  sim_.run_until_idle(stop_at);
 }
 
 FlowOutcome Network::outcome(uint32_t flow) const {
   FlowOutcome o;
   o.spec = &flows_[flow];
-  if (!started_[flow]) return o;
-  o.sender = hosts_[flows_[flow].src]->senders()[qp_of_flow_[flow].first].get();
-  o.receiver = hosts_[flows_[flow].dst]->receivers()[qp_of_flow_[flow].second].get();
+  o.sender = hosts_[flows_[flow].src]->sender_of(nic_index_[flow]);
+  if (o.sender == nullptr) return o;
+  o.receiver = hosts_[flows_[flow].dst]->receiver_of(flow);
+  if (o.receiver == nullptr) o.receiver = no_receiver_.get();
   return o;
 }
 
@@ -161,7 +159,7 @@ Time Network::ideal_fct(const FlowSpec& f) const {
     path.push_back(graph_.links()[a.link].params);
     node = a.peer;
   }
-  const int64_t mtu = cfg_.transport->mtu.count();
+  const int64_t mtu = cfg_.transport.mtu.count();
   const auto n = static_cast<int64_t>(packet_count(f.size, static_cast<uint64_t>(mtu)));
   const auto full = static_cast<int64_t>(mtu + kRoceHeaderBytes + kL1OverheadBytes);
   const int64_t last = f.size - (n - 1) * mtu + kRoceHeaderBytes + kL1OverheadBytes;

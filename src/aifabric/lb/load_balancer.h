@@ -7,12 +7,14 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "aifabric/core/params.h"
+#include "aifabric/core/registry.h"
 #include "aifabric/core/units.h"
+#include "aifabric/lb/sender/path_selection.h"
 #include "aifabric/net/packet.h"
-#include "aifabric/transport/path_selection.h"
 
 namespace aifabric {
 
@@ -33,12 +35,9 @@ class LoadBalancer {
                           const EgressView& view, Time now) = 0;
 };
 
-struct LbAlgorithm {
-  std::string_view name;
-  std::string_view doc;
-  std::unique_ptr<Params> (*make_params)();
+struct LbAlgorithm : Member {
   // `seed` is the switch's own seed, so that switches hash differently.
-  std::unique_ptr<LoadBalancer> (*make)(const Params& params, uint64_t seed);
+  std::unique_ptr<LoadBalancer> (*make)(const Params& params, uint64_t seed) = nullptr;
   // Sender-side part, if any: how the NICs choose each packet's source port (packet
   // spraying). Null = one fixed port per queue pair.
   void (*sender)(const Params& params, PathSelection& out) = nullptr;
@@ -50,7 +49,38 @@ struct LbAlgorithm {
   bool reorders = false;
 };
 
-std::span<const LbAlgorithm> lb_algorithms();
-const LbAlgorithm* find_lb_algorithm(std::string_view name);
+struct LbTraits {
+  bool planned = false;
+  bool reorders = false;
+};
+
+// The registry entry of balancer `Impl`, constructed as Impl(const P&, seed) (or
+// Impl(seed) when it takes no parameters). `Sender`, if given, is the sender-side
+// part: void(const P&, PathSelection&).
+template <class P, class Impl, auto Sender = nullptr>
+LbAlgorithm lb_member(std::string_view name, std::string_view doc, LbTraits traits = {}) {
+  LbAlgorithm a;
+  a.name = name;
+  a.doc = doc;
+  a.make_params = &make_params_of<P>;
+  a.make = [](const Params& p, uint64_t seed) -> std::unique_ptr<LoadBalancer> {
+    if constexpr (std::is_constructible_v<Impl, const P&, uint64_t>) {
+      return std::make_unique<Impl>(params_as<P>(p), seed);
+    } else {
+      return std::make_unique<Impl>(seed);
+    }
+  };
+  if constexpr (!std::is_same_v<decltype(Sender), std::nullptr_t>) {
+    a.sender = [](const Params& p, PathSelection& out) { Sender(params_as<P>(p), out); };
+  }
+  a.planned = traits.planned;
+  a.reorders = traits.reorders;
+  return a;
+}
+
+const Registry<LbAlgorithm>& lb_algorithms();
+inline const LbAlgorithm* find_lb_algorithm(std::string_view name) {
+  return lb_algorithms().find(name);
+}
 
 }  // namespace aifabric

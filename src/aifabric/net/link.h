@@ -15,7 +15,7 @@ struct LinkParams {
   double loss_rate = 0;  // probability a frame is corrupted and dropped on this link
 };
 
-struct LinkSpec final : Params {
+struct LinkSpec final : ParamsOf<LinkSpec> {
   BitRate rate = BitRate::gbps(400);
   Time delay = Time::us(1);
   double loss_rate = 0;

@@ -38,20 +38,24 @@ struct Packet {
   uint32_t flow = 0;       // flow index, for records
   uint32_t src = 0;        // source host index
   uint32_t dst = 0;        // destination host index
-  uint32_t dst_qp = 0;     // queue pair number at the receiving NIC (the BTH dest QP)
+  uint32_t sender_qp = 0;  // the sending queue pair's number at its NIC (data and control)
   uint32_t payload = 0;    // application bytes
   uint32_t wire = 0;       // bytes on the link
   uint16_t sport = 0;      // UDP source port: the ECMP entropy RoCEv2 carries
   uint16_t dport = kRoceUdpPort;
-  uint16_t echo_sport = 0;    // ACK: the acknowledged data packet's UDP source port
+  // ACK: the acknowledged data packet's UDP source port; data: the queue pair's own port
+  // (under spraying `sport` varies), which the receiver's ACKs and CNPs carry.
+  uint16_t echo_sport = 0;
   uint16_t in_port = 0;       // ingress port at the current switch
   uint16_t pause_quanta = 0;  // kPause: pause time in units of 512 bit times
   uint8_t priority = 0;       // 802.1p class, 0..7
   PacketType type = PacketType::kData;
-  bool ecn_capable = false;
-  bool ecn_ce = false;   // congestion experienced
-  bool echo_ce = false;  // ACK: the acknowledged data packet arrived with CE set
+  bool ecn_capable : 1 = false;
+  bool ecn_ce : 1 = false;   // congestion experienced
+  bool echo_ce : 1 = false;  // ACK: the acknowledged data packet arrived with CE set
+  bool last : 1 = false;     // data: the message's last packet (RDMA WRITE LAST/ONLY)
 };
+static_assert(sizeof(Packet) <= 96, "Packet grew past 96 bytes");
 
 using PacketPool = Pool<Packet>;
 

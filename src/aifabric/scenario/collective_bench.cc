@@ -6,10 +6,11 @@
 
 #include <numeric>
 
+#include "aifabric/control/load_balancing.h"
 #include "aifabric/core/parse.h"
-#include "aifabric/scenario/run.h"
-#include "aifabric/workload/analytic_executor.h"
-#include "aifabric/workload/packet_executor.h"
+#include "aifabric/engine/transfer_engine.h"
+#include "aifabric/scenario/simulate.h"
+#include "aifabric/workload/executor.h"
 
 namespace aifabric {
 
@@ -54,7 +55,7 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
   out += fmt::format("# aifabric collective: {} ({}{}), {} ranks, {} per node, {} backend\n",
                      collective_op_name(o.spec.op), collective_algo_name(o.spec.algo),
                      o.spec.hierarchical ? ", hierarchical" : "", o.ranks, o.gpus_per_node,
-                     kBackendNames[static_cast<int>(o.backend)]);
+                     o.engine->name);
   out += fmt::format("# {:>12} {:>16} {:>6} {:>12} {:>12} {:>12}\n", "size(B)", "count(elements)",
                      "type", "time(us)", "algbw(GB/s)", "busbw(GB/s)");
   for (int64_t size = o.min_size.count(); size <= o.max_size.count(); size *= 2) {
@@ -66,15 +67,12 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
     // A fresh fabric per size, so that sizes do not disturb each other.
     Simulator sim(static_cast<uint64_t>(fabric.seed));
     Network net(sim, *graph, fabric_config(fabric));
-    Result<TaskTimes> times = Status::error("unset");
-    if (o.backend == Backend::kPacket) {
+    if (o.engine->on_fabric) {
       std::vector<FlowSpec> no_flows;
-      auto lb = install_load_balancing(fabric, *graph, &g, &map, no_flows, net);
+      auto lb = install_load_balancing(*graph, &g, &map, no_flows, net);
       if (!lb) return lb.status();
-      times = run_on_network(g, map, net, fabric.stop_time);
-    } else {
-      times = run_analytic(g, map, alpha_beta(net, fabric, 0));
     }
+    Result<TaskTimes> times = run_job(g, map, *o.engine, net, fabric.stop_time);
     if (!times) return times.status();
     if (times->makespan() == Time::max()) {
       return Status::error(

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "aifabric/engine/transfer_engine.h"
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/workload/collectives/collectives.h"
 
@@ -16,7 +17,7 @@ struct CollectiveBenchOptions {
   uint32_t gpus_per_node = 1;  // >1: ranks of a node talk over NVLink
   Bytes min_size = Bytes::mib(1);
   Bytes max_size = Bytes::mib(64);
-  Backend backend = Backend::kAnalytic;
+  const EngineKind* engine = engines().find("analytic");
   int64_t element_bytes = 4;  // nccl-tests' float
 };
 

@@ -6,64 +6,18 @@
 #include <fstream>
 #include <sstream>
 
-#include "aifabric/lb/load_balancer.h"
 #include "aifabric/scenario/default_scenario.h"
 #include "aifabric/scenario/yaml_reader.h"
-#include "aifabric/transport/cc/congestion_control.h"
 
 namespace aifabric {
 
 void TopologySpec::visit(ParamVisitor& v) {
-  const VariantOption options[] = {
-      {"leaf_spine", "2-tier leaf-spine (CLOS) with any oversubscription", &leaf_spine},
-      {"fat_tree", "3-tier k-ary fat-tree", &fat_tree},
-      {"ns3", "a topology file in the ns-3 RDMA format", &ns3},
-      {"rail_optimized", "GPU servers whose GPU g connects to the rail-g leaf; leaves to spines",
-       &rail_optimized},
-  };
-  v.variant("type", type, options, "topology kind");
+  kind.visit(v);
   v.param("failed_links", failed_links,
           "links down for the whole run, as \"leaf0-spine1, leaf2-spine0\"; routing (and the "
           "planned-path controller) avoid them");
   v.param("degraded_links", degraded_links,
           "links running below their rate, as \"leaf0-spine1=100Gbps\" (both directions)");
-}
-
-void TrafficSpec::visit(ParamVisitor& v) {
-  const VariantOption options[] = {
-      {"permutation", "every host sends one flow to another, no host receiving twice",
-       &permutation},
-      {"incast", "N hosts send to one receiver at once", &incast},
-      {"all_to_all", "every host sends one flow to every other", &all_to_all},
-      {"file", "flows from a CSV file", &file},
-      {"ns3", "flows from an ns-3 RDMA flow file", &ns3},
-  };
-  v.variant("type", type, options, "traffic kind");
-}
-
-AlgorithmChoice::AlgorithmChoice(Family f) : family(f) {
-  if (f == kCc) {
-    for (const auto& a : cc_algorithms()) params.push_back(a.make_params());
-  } else {
-    for (const auto& a : lb_algorithms()) params.push_back(a.make_params());
-  }
-}
-
-void AlgorithmChoice::visit(ParamVisitor& v) {
-  std::vector<VariantOption> options;
-  if (family == kCc) {
-    const auto all = cc_algorithms();
-    for (size_t i = 0; i < all.size(); ++i)
-      options.push_back({all[i].name, all[i].doc, params[i].get()});
-    v.variant("algorithm", index, options, "congestion control of every queue pair");
-  } else {
-    const auto all = lb_algorithms();
-    for (size_t i = 0; i < all.size(); ++i)
-      options.push_back({all[i].name, all[i].doc, params[i].get()});
-    v.variant("algorithm", index, options,
-              "load-balancing scheme: at the switches, at the senders (spray) or by a path "
-              "controller (planned)");
-  }
 }
 
 Scenario::Scenario() = default;

@@ -8,7 +8,10 @@
 #include <sstream>
 
 #include "aifabric/scenario/describe.h"
-#include "aifabric/scenario/run.h"
+#include "aifabric/scenario/outputs.h"
+#include "aifabric/scenario/simulate.h"
+#include "aifabric/topo/builders/fat_tree/fat_tree.h"
+#include "aifabric/workload/traffic/incast/incast.h"
 
 namespace aifabric {
 namespace {
@@ -44,14 +47,14 @@ traffic:
                               "t.yaml", {});
   ASSERT_TRUE(s.is_ok()) << s.status().message();
   const Scenario& sc = **s;
-  EXPECT_EQ(sc.topology.type, 1);
-  EXPECT_EQ(sc.topology.fat_tree.host_link.rate, BitRate::gbps(100));
-  EXPECT_EQ(sc.topology.fat_tree.host_link.delay, Time::ns(500));
+  EXPECT_EQ(sc.topology.kind.name(), "fat_tree");
+  EXPECT_EQ(sc.topology.kind.as<FatTreeConfig>().host_link.rate, BitRate::gbps(100));
+  EXPECT_EQ(sc.topology.kind.as<FatTreeConfig>().host_link.delay, Time::ns(500));
   EXPECT_EQ(sc.switch_config.buffer, Bytes::mib(16));
   EXPECT_EQ(sc.switch_config.ecn.k_min, Bytes(50'000));
   EXPECT_EQ(sc.traffic.size(), 1u);
-  EXPECT_EQ(sc.traffic[0].incast.fan_in, 5);
-  EXPECT_EQ(sc.traffic[0].incast.common.start, Time::us(10));
+  EXPECT_EQ(sc.traffic[0].kind.as<IncastTraffic>().fan_in, 5);
+  EXPECT_EQ(sc.traffic[0].kind.as<IncastTraffic>().common.start, Time::us(10));
   auto p = prepare_run(sc);
   ASSERT_TRUE(p.is_ok());
   EXPECT_EQ(p->flows.size(), 5u);
@@ -110,7 +113,7 @@ TEST(Scenario, OverridesApplyAndAreValidated) {
   ASSERT_TRUE(s.is_ok()) << s.status().message();
   EXPECT_EQ((*s)->switch_config.ecn.k_min, Bytes(10'000));
   EXPECT_EQ((*s)->seed, 42);
-  EXPECT_EQ((*s)->cc.index, 1);
+  EXPECT_EQ((*s)->cc.index(), 1);
   EXPECT_NE(error_of("traffic: [{type: permutation}]", {"switch.ecn.kmin=1"})
                 .find("switch.ecn.kmin: unknown key"),
             std::string::npos);

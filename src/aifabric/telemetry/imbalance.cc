@@ -5,8 +5,6 @@
 #include <limits>
 #include <map>
 
-#include "aifabric/scenario/run.h"
-
 namespace aifabric {
 namespace {
 

@@ -7,11 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "aifabric/fabric/records.h"
 #include "aifabric/topo/graph.h"
 
 namespace aifabric {
-
-struct PortRow;  // scenario/run.h
 
 struct Imbalance {
   size_t links = 0;

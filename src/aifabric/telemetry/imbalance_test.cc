@@ -7,8 +7,11 @@
 #include <cmath>
 #include <vector>
 
-#include "aifabric/scenario/run.h"
-#include "aifabric/topo/builders.h"
+#include "aifabric/scenario/outputs.h"
+#include "aifabric/scenario/simulate.h"
+#include "aifabric/topo/builders/fat_tree/fat_tree.h"
+#include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
+#include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
 
 namespace aifabric {
 namespace {

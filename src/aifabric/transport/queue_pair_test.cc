@@ -1,7 +1,7 @@
 // Queue pairs driven by hand, without a fabric: a test plays the network, choosing
 // when each data packet reaches the receiver (or that it never does) and handing every
 // ACK straight back to the sender. Checks the selective receiver's reorder buffer, the
-// sender's RACK loss detection and timeout, and per-packet source-port selection.
+// sender's RACK loss detection and timeout, and the go-back-N receiver.
 #include "aifabric/transport/queue_pair.h"
 
 #include <gtest/gtest.h>
@@ -10,59 +10,13 @@
 #include <set>
 #include <vector>
 
+#include "aifabric/transport/reliability/selective/selective.h"
+#include "tests/qp_loop.h"
+
 namespace aifabric {
 namespace {
 
-constexpr int64_t kMtu = 4096;
-
-Packet data_packet(uint64_t psn, bool ce = false, uint16_t sport = 50000) {
-  Packet p;
-  p.type = PacketType::kData;
-  p.psn = psn;
-  p.payload = kMtu;
-  p.sport = sport;
-  p.ecn_ce = ce;
-  p.sent_at = Time::ns(static_cast<int64_t>(psn));
-  return p;
-}
-
-FlowSpec flow_of(int64_t packets) {
-  FlowSpec f;
-  f.src = 0;
-  f.dst = 1;
-  f.size = packets * kMtu;
-  f.sport = 50000;
-  return f;
-}
-
-// The control packets one data packet produced.
-struct Reply {
-  std::vector<Packet> ctl;
-  bool has(PacketType t) const {
-    for (const Packet& c : ctl) {
-      if (c.type == t) return true;
-    }
-    return false;
-  }
-  const Packet& ack() const { return ctl.at(0); }
-};
-
-Reply deliver(ReceiverQp& rx, PacketPool& pool, const Packet& p) {
-  Packet* out[2];
-  const int n = rx.on_data(p, Time::us(1), pool, out);
-  Reply r;
-  for (int i = 0; i < n; ++i) {
-    r.ctl.push_back(*out[i]);
-    pool.release(out[i]);
-  }
-  return r;
-}
-
-TransportConfig selective_config() {
-  TransportConfig cfg;
-  cfg.recovery = Recovery::kSelective;
-  return cfg;
-}
+using namespace testing;
 
 TEST(SelectiveReceiver, AcceptsOutOfOrderAndCumulativeAckJumpsWhenTheHoleFills) {
   PacketPool pool;
@@ -120,7 +74,7 @@ TEST(SelectiveReceiver, AcceptsOutOfOrderAndCumulativeAckJumpsWhenTheHoleFills) 
 TEST(SelectiveReceiver, DropsAndCountsPacketsBeyondTheReorderBuffer) {
   PacketPool pool;
   TransportConfig cfg = selective_config();
-  cfg.reorder_buffer = 4;  // holds [expected, expected + 4)
+  cfg.recovery.as<SelectiveParams>().reorder_buffer = 4;  // holds [expected, expected + 4)
   ReceiverQp rx(flow_of(16), 0, cfg, Time::us(50), false);
 
   Reply r = deliver(rx, pool, data_packet(4));
@@ -173,65 +127,6 @@ TEST(GoBackNReceiver, DiscardsOutOfOrderAndNacksOnce) {
   EXPECT_EQ(rx.stats().discarded_bytes, 2 * kMtu);
   EXPECT_EQ(rx.stats().accepted_bytes, kMtu);
 }
-
-class RecordingNic final : public SenderQp::Nic {
- public:
-  void wake(SenderQp& /*qp*/) override { ++wakes; }
-  void finished(SenderQp& /*qp*/) override { ++done; }
-  int wakes = 0;
-  int done = 0;
-};
-
-// A sender and a receiver joined by the test: send() takes the sender's next packet
-// now, deliver() hands a packet to the receiver at the current time and returns the
-// receiver's ACKs to the sender at once.
-struct Loop {
-  Simulator sim;
-  PacketPool pool;
-  RecordingNic nic;
-  TransportConfig cfg = selective_config();
-  std::unique_ptr<Params> cc_params;
-  std::unique_ptr<SenderQp> tx;
-  std::unique_ptr<ReceiverQp> rx;
-
-  explicit Loop(int64_t packets, const PathSelection& paths = {}) {
-    const CcAlgorithm* cc = find_cc_algorithm("none");
-    cc_params = cc->make_params();
-    const FlowSpec f = flow_of(packets);
-    tx = std::make_unique<SenderQp>(sim, pool, nic, f, 0, cfg, *cc, *cc_params, BitRate::gbps(400),
-                                    paths);
-    rx = std::make_unique<ReceiverQp>(f, 0, cfg, Time::us(50), false);
-  }
-  ~Loop() {
-    for (Packet* p : held) pool.release(p);
-  }
-  // Moves the clock (running any timers due by then).
-  void at(Time t) { sim.run_until(t); }
-  Packet* send() {
-    Packet* p = tx->next_packet(sim.now());
-    held.push_back(p);
-    return p;
-  }
-  // Sends `n` packets 100 ns apart, from t = 0.
-  std::vector<Packet*> send_spaced(int n) {
-    std::vector<Packet*> sent;
-    for (int i = 0; i < n; ++i) {
-      at(Time::ns(100 * i));
-      sent.push_back(send());
-    }
-    return sent;
-  }
-  void deliver(Packet* p, bool ce = false, bool lose_ack = false) {
-    p->ecn_ce = ce;
-    Packet* out[2];
-    const int n = rx->on_data(*p, sim.now(), pool, out);
-    for (int i = 0; i < n; ++i) {
-      if (!lose_ack) tx->on_control(*out[i]);
-      pool.release(out[i]);
-    }
-  }
-  std::vector<Packet*> held;  // data packets the test owns until the end
-};
 
 // Eight packets sent 100 ns apart at t = 0..0.7 us reach the receiver at 10 us: RTTs
 // 10 us (packet 0) down to 9.3 us (packet 7). The auto reordering window is then the
@@ -286,7 +181,7 @@ TEST(SelectiveSender, OneLossResendsExactlyThatPacket) {
 // A fixed window: no spread is added.
 TEST(SelectiveSender, AConfiguredReorderWindowReplacesTheAutoOne) {
   Loop l(8);
-  l.cfg.reorder_window = Time::us(1);
+  l.cfg.recovery.as<SelectiveParams>().reorder_window = Time::us(1);
   std::vector<Packet*> p = l.send_spaced(8);
   l.at(Time::us(10));
   for (int i : {0, 1, 2, 4, 5, 6, 7}) l.deliver(p[i]);
@@ -381,94 +276,12 @@ TEST(SelectiveSender, WindowCountsPacketsNeitherSackedNorLost) {
   EXPECT_TRUE(l.tx->ready(l.sim.now(), retry));
 }
 
-PathSelection spray(SprayMode mode) {
-  PathSelection ps;
-  ps.mode = mode;
-  ps.seed = 7;
-  return ps;
-}
-
-TEST(PathSelection, OffUsesTheFlowPort) {
-  Loop l(4);
-  for (int i = 0; i < 4; ++i) {
-    const Packet* p = l.send();
-    EXPECT_EQ(p->sport, 50000);
-    EXPECT_EQ(p->entropy, flow_entropy(0, 1, 50000, kRoceUdpPort));
-  }
-}
-
-TEST(PathSelection, RandomDrawsAFreshPortPerPacketInRange) {
-  PathSelection ps = spray(SprayMode::kRandom);
-  ps.sport_min = 60000;
-  ps.sport_max = 60099;
-  Loop l(64, ps);
-  std::set<uint16_t> seen;
-  for (int i = 0; i < 64; ++i) {
-    const Packet* p = l.send();
-    EXPECT_GE(p->sport, 60000);
-    EXPECT_LE(p->sport, 60099);
-    EXPECT_EQ(p->entropy, flow_entropy(0, 1, p->sport, kRoceUdpPort));
-    seen.insert(p->sport);
-  }
-  // 64 draws from 100 ports: ~47 distinct expected; 30 would be far out in the tail.
-  EXPECT_GT(seen.size(), 30u);
-}
-
-TEST(PathSelection, RoundRobinCyclesThroughTheGivenPorts) {
-  PathSelection ps = spray(SprayMode::kRoundRobin);
-  ps.sports = {101, 202, 303};
-  Loop l(7, ps);
-  std::vector<uint16_t> got;
-  for (int i = 0; i < 7; ++i) got.push_back(l.send()->sport);
-  EXPECT_EQ(got, (std::vector<uint16_t>{101, 202, 303, 101, 202, 303, 101}));
-}
-
-TEST(PathSelection, AdaptiveReusesOnlyPortsWhoseAcksCameBackUnmarked) {
-  PathSelection ps = spray(SprayMode::kAdaptive);
-  ps.recycle = 8;
-  Loop l(12, ps);
-  std::vector<Packet*> p = l.send_spaced(4);
-  std::set<uint16_t> first;
-  for (Packet* q : p) first.insert(q->sport);
-  ASSERT_EQ(first.size(), 4u) << "random initial ports (fixed seed) should differ";
-  l.at(Time::us(10));
-  l.deliver(p[0], true);  // CE: congested path
-  l.deliver(p[1], false);
-  l.deliver(p[2], true);
-  l.deliver(p[3], false);
-  const uint16_t bad1 = p[0]->sport, bad2 = p[2]->sport;
-  // The good ports come back in the order their ACKs did, then fresh random ones.
-  EXPECT_EQ(l.send()->sport, p[1]->sport);
-  EXPECT_EQ(l.send()->sport, p[3]->sport);
-  for (int i = 0; i < 6; ++i) {
-    const Packet* q = l.send();
-    EXPECT_NE(q->sport, bad1);
-    EXPECT_NE(q->sport, bad2);
-    EXPECT_EQ(q->entropy, flow_entropy(0, 1, q->sport, kRoceUdpPort));
-  }
-}
-
-TEST(PathSelection, AdaptiveTreatsSlowAcksAsCongested) {
-  PathSelection ps = spray(SprayMode::kAdaptive);
-  ps.rtt_threshold = Time::us(15);
-  Loop l(8, ps);
-  Packet* fast = l.send();
-  l.at(Time::ns(100));
-  Packet* slow = l.send();
-  l.at(Time::us(10));
-  l.deliver(fast);  // RTT 10 us: kept
-  l.at(Time::us(20));
-  l.deliver(slow);  // RTT 19.9 us: not kept
-  EXPECT_EQ(l.send()->sport, fast->sport);
-  EXPECT_NE(l.send()->sport, slow->sport);
-}
-
 TEST(TransportConfig, RefusesNegativeReorderWindow) {
-  TransportConfig cfg;
-  cfg.reorder_window = Time::ns(-1);
-  EXPECT_FALSE(cfg.validate().is_ok());
-  cfg.reorder_window = Time::zero();
-  EXPECT_TRUE(cfg.validate().is_ok());
+  SelectiveParams p;
+  p.reorder_window = Time::ns(-1);
+  EXPECT_FALSE(p.validate().is_ok());
+  p.reorder_window = Time::zero();
+  EXPECT_TRUE(p.validate().is_ok());
 }
 
 }  // namespace

@@ -22,7 +22,9 @@
 #include "aifabric/core/random.h"
 #include "aifabric/lb/ecmp/ecmp.h"
 #include "aifabric/net/packet.h"
-#include "aifabric/topo/builders.h"
+#include "aifabric/topo/builders/fat_tree/fat_tree.h"
+#include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
+#include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
 #include "aifabric/topo/routing.h"
 
 namespace aifabric {

@@ -3,15 +3,18 @@
 #include <algorithm>
 
 namespace aifabric {
+namespace {
+enum Kind : uint32_t { kFlowStart = 0 };
+}  // namespace
 
 Host::Host(Simulator& sim, PacketPool& pool, uint32_t index, uint32_t node_id, std::string name,
-           const TransportConfig& transport, FlowListener* listener)
+           const NicConfig& cfg, FlowListener* listener)
     : sim_(sim),
       pool_(pool),
       index_(index),
       node_id_(node_id),
       name_(std::move(name)),
-      transport_(transport),
+      cfg_(cfg),
       listener_(listener) {}
 
 Port& Host::add_port(const LinkParams& link) {
@@ -19,21 +22,32 @@ Port& Host::add_port(const LinkParams& link) {
   return *port_;
 }
 
-uint32_t Host::open_receiver(const FlowSpec& flow, uint32_t remote_qpn, Time cnp_interval,
-                             bool send_cnp) {
-  const auto qpn = static_cast<uint32_t>(receivers_.size());
-  receivers_.push_back(
-      std::make_unique<ReceiverQp>(flow, remote_qpn, transport_, cnp_interval, send_cnp));
-  return qpn;
+uint32_t Host::add_flow(const FlowSpec& flow, std::unique_ptr<PathChooser> paths) {
+  const auto i = static_cast<uint32_t>(flows_.size());
+  flows_.push_back(PendingFlow{flow, std::move(paths)});
+  sim_.hold();
+  sim_.schedule_at(flow.start, EventPriority::kApplication, this, kFlowStart, i);
+  return i;
 }
 
-SenderQp& Host::open_sender(const FlowSpec& flow, uint32_t remote_qpn, const CcAlgorithm& cc,
-                            const Params& cc_params, const PathSelection& paths) {
-  senders_.push_back(std::make_unique<SenderQp>(sim_, pool_, *this, flow, remote_qpn, transport_,
-                                                cc, cc_params, port_->link().rate, paths));
-  SenderQp& qp = *senders_.back();
-  wake(qp);
-  return qp;
+void Host::handle_event(uint32_t kind, uint64_t arg) {
+  if (kind != kFlowStart) return;
+  PendingFlow& f = flows_[arg];
+  f.qpn = static_cast<uint32_t>(senders_.size());
+  senders_.push_back(std::make_unique<SenderQp>(sim_, pool_, *this, f.spec, f.qpn, *cfg_.transport,
+                                                *cfg_.cc, *cfg_.cc_params, port_->link().rate,
+                                                std::move(f.paths)));
+  wake(*senders_.back());
+}
+
+const SenderQp* Host::sender_of(uint32_t index) const {
+  const uint32_t qpn = flows_[index].qpn;
+  return qpn == FlowTable::kAbsent ? nullptr : senders_[qpn].get();
+}
+
+const ReceiverQp* Host::receiver_of(uint32_t flow) const {
+  const uint32_t i = receiver_index_.find(flow);
+  return i == FlowTable::kAbsent ? nullptr : receivers_[i].get();
 }
 
 void Host::wake(SenderQp& qp) {
@@ -45,7 +59,9 @@ void Host::wake(SenderQp& qp) {
 }
 
 void Host::finished(SenderQp& qp) {
+  ++finished_;
   if (listener_ != nullptr) listener_->flow_finished(qp);
+  sim_.release();
 }
 
 bool Host::backlogged(uint16_t /*port*/) const {
@@ -85,6 +101,15 @@ Packet* Host::next_to_send(uint16_t /*port*/, Time now, Time& retry_at) {
   return nullptr;
 }
 
+ReceiverQp& Host::receiver_for(const Packet& p) {
+  const uint32_t i = receiver_index_.find(p.flow);
+  if (i != FlowTable::kAbsent) return *receivers_[i];
+  receiver_index_.insert(p.flow, static_cast<uint32_t>(receivers_.size()));
+  receivers_.push_back(
+      std::make_unique<ReceiverQp>(p, *cfg_.transport, cfg_.cnp_interval, cfg_.send_cnp));
+  return *receivers_.back();
+}
+
 void Host::receive(Packet* p, uint16_t /*port*/) {
   switch (p->type) {
     case PacketType::kPause: {
@@ -95,14 +120,14 @@ void Host::receive(Packet* p, uint16_t /*port*/) {
     }
     case PacketType::kData: {
       Packet* out[2];
-      const int n = receivers_[p->dst_qp]->on_data(*p, sim_.now(), pool_, out);
+      const int n = receiver_for(*p).on_data(*p, sim_.now(), pool_, out);
       pool_.release(p);
       for (int i = 0; i < n; ++i) control_.push(out[i]);
       if (n > 0) port_->kick();
       return;
     }
     default: {
-      SenderQp& qp = *senders_[p->dst_qp];
+      SenderQp& qp = *senders_[p->sender_qp];
       qp.on_control(*p);
       pool_.release(p);
       return;

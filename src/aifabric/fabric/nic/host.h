@@ -1,7 +1,10 @@
 // A host with one RDMA NIC port. The NIC holds the host's queue pairs: sending ones
 // are served round robin, each paced at its own rate and stopped while the peer has
-// paused its priority; control frames (ACK, NACK, CNP) go first. Received data goes to
-// the receiving queue pair named in the packet (the BTH destination QP).
+// paused its priority; control frames (ACK, NACK, CNP) go first. A flow handed to the
+// NIC starts at its start time as an event of this NIC (it opens the sending queue
+// pair); the receiving queue pair is made when the flow's first data packet arrives.
+// The NIC counts its own flows: the simulator's outstanding work holds one unit per
+// flow from add_flow to its completion or failure.
 #pragma once
 
 #include <memory>
@@ -9,8 +12,10 @@
 #include <vector>
 
 #include "aifabric/core/simulator.h"
+#include "aifabric/fabric/nic/flow_table.h"
 #include "aifabric/net/node.h"
 #include "aifabric/net/port.h"
+#include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/transport/queue_pair.h"
 
 namespace aifabric {
@@ -24,10 +29,19 @@ class FlowListener {
   ~FlowListener() = default;
 };
 
-class Host final : public Node, public SenderQp::Nic {
+// What every NIC of a fabric shares (the fabric owns it and outlives its NICs).
+struct NicConfig {
+  const TransportConfig* transport = nullptr;
+  const CcAlgorithm* cc = nullptr;
+  const Params* cc_params = nullptr;
+  Time cnp_interval;
+  bool send_cnp = false;
+};
+
+class Host final : public Node, public SenderQp::Nic, public EventHandler {
  public:
   Host(Simulator& sim, PacketPool& pool, uint32_t index, uint32_t node_id, std::string name,
-       const TransportConfig& transport, FlowListener* listener);
+       const NicConfig& cfg, FlowListener* listener);
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
 
@@ -36,40 +50,55 @@ class Host final : public Node, public SenderQp::Nic {
   const Port& port() const { return *port_; }
   bool has_port() const { return port_ != nullptr; }
 
-  // Connection setup (out of band, as an RDMA connection manager would do it).
-  uint32_t next_sender_qpn() const { return static_cast<uint32_t>(senders_.size()); }
-  uint32_t open_receiver(const FlowSpec& flow, uint32_t remote_qpn, Time cnp_interval,
-                         bool send_cnp);
-  // `paths` chooses the source port of each packet (one per flow, or sprayed).
-  SenderQp& open_sender(const FlowSpec& flow, uint32_t remote_qpn, const CcAlgorithm& cc,
-                        const Params& cc_params, const PathSelection& paths);
+  // Schedules `flow` (whose source is this host) to start at flow.start; `paths`
+  // chooses its packets' source ports (null = the flow's own). Returns the flow's
+  // index among this NIC's flows.
+  uint32_t add_flow(const FlowSpec& flow, std::unique_ptr<PathChooser> paths);
+  // The sending queue pair of this NIC's `index`-th flow, or null before it started.
+  const SenderQp* sender_of(uint32_t index) const;
+  // The receiving queue pair of `flow`, or null before its first packet arrived.
+  const ReceiverQp* receiver_of(uint32_t flow) const;
+  size_t flows_finished() const { return finished_; }
 
   void receive(Packet* p, uint16_t port) override;
   Packet* next_to_send(uint16_t port, Time now, Time& retry_at) override;
   bool backlogged(uint16_t port) const override;
   void wake(SenderQp& qp) override;
   void finished(SenderQp& qp) override;
+  void handle_event(uint32_t kind, uint64_t arg) override;
 
   uint32_t index() const { return index_; }
   uint32_t node_id() const { return node_id_; }
   const std::string& name() const { return name_; }
+  // Started queue pairs, in start order.
   const std::vector<std::unique_ptr<SenderQp>>& senders() const { return senders_; }
+  // Receiving queue pairs, in order of their flows' first packets.
   const std::vector<std::unique_ptr<ReceiverQp>>& receivers() const { return receivers_; }
 
  private:
+  struct PendingFlow {
+    FlowSpec spec;
+    std::unique_ptr<PathChooser> paths;
+    uint32_t qpn = FlowTable::kAbsent;  // its sending queue pair once started
+  };
+  ReceiverQp& receiver_for(const Packet& p);
+
   Simulator& sim_;
   PacketPool& pool_;
   uint32_t index_;
   uint32_t node_id_;
   std::string name_;
-  const TransportConfig& transport_;
+  const NicConfig& cfg_;
   FlowListener* listener_;
   std::unique_ptr<Port> port_;
   PacketQueue control_;
+  std::vector<PendingFlow> flows_;
   std::vector<std::unique_ptr<SenderQp>> senders_;
   std::vector<std::unique_ptr<ReceiverQp>> receivers_;
+  FlowTable receiver_index_;       // flow id -> index into receivers_
   std::vector<SenderQp*> active_;  // senders with data left, served round robin
   size_t rr_ = 0;
+  size_t finished_ = 0;
 };
 
 }  // namespace aifabric

@@ -16,11 +16,11 @@
 
 #include "aifabric/core/random.h"
 #include "aifabric/core/simulator.h"
+#include "aifabric/fabric/switch/switch_config.h"
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/net/forwarding.h"
 #include "aifabric/net/node.h"
 #include "aifabric/net/port.h"
-#include "aifabric/fabric/switch/switch_config.h"
 
 namespace aifabric {
 

@@ -9,7 +9,7 @@
 
 namespace aifabric {
 
-struct EcnConfig final : Params {
+struct EcnConfig final : ParamsOf<EcnConfig> {
   bool enabled = true;
   // RED-style marking on the egress queue depth seen at dequeue. Defaults follow the
   // HPCC public ns-3 simulator's DCQCN runs (run.py: K_min 100 KB, K_max 400 KB,
@@ -30,7 +30,7 @@ struct EcnConfig final : Params {
   }
 };
 
-struct PfcConfig final : Params {
+struct PfcConfig final : ParamsOf<PfcConfig> {
   bool enabled = true;
   // Lossless priorities (RoCE traffic conventionally rides priority 3).
   std::vector<int64_t> priorities{3};
@@ -68,7 +68,7 @@ struct PfcConfig final : Params {
 enum class Scheduler { kStrict = 0, kDwrr = 1 };
 inline constexpr std::string_view kSchedulerNames[] = {"strict", "dwrr"};
 
-struct SwitchConfig final : Params {
+struct SwitchConfig final : ParamsOf<SwitchConfig> {
   Bytes buffer = Bytes::mib(32);
   // Lossy queues are admitted while depth < alpha x free shared buffer (dynamic
   // threshold, Choudhury & Hahne 1998).

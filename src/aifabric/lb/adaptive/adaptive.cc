@@ -92,18 +92,4 @@ uint16_t Adaptive::choose(const Packet& p, std::span<const uint16_t> candidates,
   return candidates[0];  // not reached
 }
 
-LbAlgorithm adaptive_algorithm() {
-  LbAlgorithm a{"adaptive",
-                "switch adaptive routing (Spectrum-X/DLB style): each packet takes the equal-cost "
-                "egress with the least queueing delay (queued bytes / link rate), ties random; "
-                "per-packet, so a flow's packets can arrive out of order",
-                [] { return std::unique_ptr<Params>(std::make_unique<AdaptiveParams>()); },
-                [](const Params& params, uint64_t seed) {
-                  return std::unique_ptr<LoadBalancer>(
-                      std::make_unique<Adaptive>(static_cast<const AdaptiveParams&>(params), seed));
-                }};
-  a.reorders = true;
-  return a;
-}
-
 }  // namespace aifabric

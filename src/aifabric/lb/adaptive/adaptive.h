@@ -14,7 +14,7 @@
 
 namespace aifabric {
 
-struct AdaptiveParams final : Params {
+struct AdaptiveParams final : ParamsOf<AdaptiveParams> {
   // 0 = every packet takes a least-loaded port. Above 0 a packet leaves its ECMP port
   // only when that queue exceeds the least-loaded one (at equal delay) by more than this.
   Bytes threshold = Bytes(0);
@@ -33,7 +33,5 @@ class Adaptive final : public LoadBalancer {
   uint64_t seed_;
   RandomStream rng_;
 };
-
-LbAlgorithm adaptive_algorithm();
 
 }  // namespace aifabric

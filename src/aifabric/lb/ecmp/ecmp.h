@@ -8,7 +8,7 @@
 
 namespace aifabric {
 
-struct EcmpParams final : Params {
+struct EcmpParams final : ParamsOf<EcmpParams> {
   void visit(ParamVisitor& /*v*/) override {}
 };
 
@@ -28,7 +28,5 @@ class Ecmp final : public LoadBalancer {
  private:
   uint64_t seed_;
 };
-
-LbAlgorithm ecmp_algorithm();
 
 }  // namespace aifabric

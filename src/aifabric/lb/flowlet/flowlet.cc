@@ -84,18 +84,4 @@ uint16_t Flowlet::choose(const Packet& p, std::span<const uint16_t> candidates,
   return e.port;
 }
 
-LbAlgorithm flowlet_algorithm() {
-  LbAlgorithm a{
-      "flowlet",
-      "flowlet switching (CONGA/LetFlow): a flow keeps its port while its packets are closer "
-      "than timeout; after a longer idle gap its next burst (flowlet) picks a port anew",
-      [] { return std::unique_ptr<Params>(std::make_unique<FlowletParams>()); },
-      [](const Params& params, uint64_t seed) {
-        return std::unique_ptr<LoadBalancer>(
-            std::make_unique<Flowlet>(static_cast<const FlowletParams&>(params), seed));
-      }};
-  a.reorders = true;
-  return a;
-}
-
 }  // namespace aifabric

@@ -21,7 +21,7 @@ namespace aifabric {
 enum class FlowletChoice { kRandom = 0, kLeastQueue = 1 };
 inline constexpr std::string_view kFlowletChoiceNames[] = {"random", "least_queue"};
 
-struct FlowletParams final : Params {
+struct FlowletParams final : ParamsOf<FlowletParams> {
   // An idle gap longer than this starts a new flowlet. Compare it with the largest
   // delay difference between the equal-cost paths, queueing included. The default is
   // a few round trips of an RDMA leaf-spine (LetFlow's 150-500 us suit TCP over
@@ -66,7 +66,5 @@ class Flowlet final : public LoadBalancer {
   std::vector<Entry> table_;
   FlowletCounters counters_;
 };
-
-LbAlgorithm flowlet_algorithm();
 
 }  // namespace aifabric

@@ -7,10 +7,8 @@
 
 namespace aifabric {
 
-struct PlannedParams final : Params {
+struct PlannedParams final : ParamsOf<PlannedParams> {
   void visit(ParamVisitor& /*v*/) override {}
 };
-
-LbAlgorithm planned_algorithm();
 
 }  // namespace aifabric

@@ -1,14 +1,12 @@
 #include "aifabric/lb/spray/spray.h"
 
-#include "aifabric/lb/ecmp/ecmp.h"
-
 namespace aifabric {
 
 void SprayParams::visit(ParamVisitor& v) {
-  visit_enum(v, "mode", mode, kSprayModeNames,
-             "per-packet source port: random, round_robin (one port per distinct path, in "
-             "turn) or adaptive (reuse ports whose ACK carried no ECN echo, else random); off "
-             "= one port per flow");
+  v.choice("mode", mode, sender_modes().names(),
+           "per-packet source port: random, round_robin (one port per distinct path, in "
+           "turn) or adaptive (reuse ports whose ACK carried no ECN echo, else random); off "
+           "= one port per flow");
   v.param("recycle", recycle, "adaptive: good source ports remembered for reuse",
           Range{1, 1 << 16});
   v.param("rtt_threshold", rtt_threshold,
@@ -20,23 +18,10 @@ Status SprayParams::validate() const {
   return Status::ok();
 }
 
-LbAlgorithm spray_algorithm() {
-  LbAlgorithm a{
-      "spray",
-      "packet spraying: the sender varies the UDP source port per packet, switches hash it "
-      "(ECMP); needs transport.recovery: selective to reorder",
-      [] { return std::unique_ptr<Params>(std::make_unique<SprayParams>()); },
-      [](const Params&, uint64_t seed) {
-        return std::unique_ptr<LoadBalancer>(std::make_unique<Ecmp>(seed));
-      }};
-  a.reorders = true;
-  a.sender = [](const Params& params, PathSelection& out) {
-    const auto& p = static_cast<const SprayParams&>(params);
-    out.mode = p.mode;
-    out.recycle = p.recycle;
-    out.rtt_threshold = p.rtt_threshold;
-  };
-  return a;
+void spray_sender(const SprayParams& p, PathSelection& out) {
+  out.mode = sender_modes().at(static_cast<size_t>(p.mode)).name;
+  out.recycle = p.recycle;
+  out.rtt_threshold = p.rtt_threshold;
 }
 
 }  // namespace aifabric

@@ -6,17 +6,19 @@
 #pragma once
 
 #include "aifabric/lb/load_balancer.h"
+#include "aifabric/lb/sender/path_selection.h"
 
 namespace aifabric {
 
-struct SprayParams final : Params {
-  SprayMode mode = SprayMode::kAdaptive;
+struct SprayParams final : ParamsOf<SprayParams> {
+  int mode = sender_modes().index_of("adaptive");  // a member of sender_modes()
   int64_t recycle = 64;
   Time rtt_threshold;
   void visit(ParamVisitor& v) override;
   Status validate() const override;
 };
 
-LbAlgorithm spray_algorithm();
+// The sender-side part: each NIC varies the source port per packet in `p.mode`.
+void spray_sender(const SprayParams& p, PathSelection& out);
 
 }  // namespace aifabric

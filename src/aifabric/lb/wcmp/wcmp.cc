@@ -64,17 +64,4 @@ uint16_t Wcmp::choose(const Packet& p, std::span<const uint16_t> candidates, con
   return candidates.back();  // not reached: target < total
 }
 
-LbAlgorithm wcmp_algorithm() {
-  return LbAlgorithm{
-      "wcmp",
-      "weighted per-flow hash (WCMP/UCMP): a flow keeps one port; each equal-cost port gets "
-      "a share of the flows proportional to its weight, by default its link rate (bit/s), so "
-      "a degraded link carries fewer flows; equal weights = ECMP",
-      [] { return std::unique_ptr<Params>(std::make_unique<WcmpParams>()); },
-      [](const Params& params, uint64_t seed) {
-        return std::unique_ptr<LoadBalancer>(
-            std::make_unique<Wcmp>(static_cast<const WcmpParams&>(params), seed));
-      }};
-}
-
 }  // namespace aifabric

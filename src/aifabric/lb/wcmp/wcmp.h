@@ -13,7 +13,7 @@
 
 namespace aifabric {
 
-struct WcmpParams final : Params {
+struct WcmpParams final : ParamsOf<WcmpParams> {
   // Weight per switch port number (index = port); ports past the end weigh 0. The same
   // list applies at every switch. Empty = each port's link rate.
   std::vector<int64_t> weights;
@@ -33,7 +33,5 @@ class Wcmp final : public LoadBalancer {
   std::vector<int64_t> weights_;
   uint64_t seed_;
 };
-
-LbAlgorithm wcmp_algorithm();
 
 }  // namespace aifabric

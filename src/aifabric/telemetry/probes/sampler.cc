@@ -16,8 +16,8 @@ Sampler::Sampler(Network& net, const TelemetryConfig& cfg)
       p.set_observer(this, static_cast<uint32_t>(ports_.size()));
       ports_.push_back(&p);
       owner_switch_.push_back(switch_of_node[id]);
-      node_.push_back(id);
-      index_.push_back(static_cast<uint16_t>(i));
+      rec_.node_of_port.push_back(id);
+      rec_.index_of_port.push_back(static_cast<uint16_t>(i));
     }
   }
   queue_alarm_on_.assign(ports_.size(), 0);
@@ -27,7 +27,7 @@ Sampler::Sampler(Network& net, const TelemetryConfig& cfg)
 void Sampler::handle_event(uint32_t /*kind*/, uint64_t /*arg*/) {
   if (finished_) return;
   sample();
-  if (samples_.size() >= next_cap_) {
+  if (rec_.samples.size() >= next_cap_) {
     // A long run: sample half as often from here on so memory stays bounded.
     interval_ = interval_ * 2;
     next_cap_ *= 2;
@@ -45,30 +45,32 @@ void Sampler::sample() {
     s.t = now;
     s.out_octets = c.tx_bytes;
     s.out_pkts = c.tx_packets;
-    s.queue_bytes = owner_switch_[i] != nullptr ? owner_switch_[i]->queue_bytes(index_[i]) : 0;
+    s.queue_bytes =
+        owner_switch_[i] != nullptr ? owner_switch_[i]->queue_bytes(rec_.index_of_port[i]) : 0;
     s.ecn_marked = c.ecn_marked;
     s.pause_tx = c.pause_tx;
     s.pause_rx = c.pause_rx;
     s.paused = Time::zero();
     for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
       const Time paused = p.paused_time(prio, now);
-      const int64_t depth =
-          owner_switch_[i] != nullptr ? owner_switch_[i]->queue_bytes(index_[i], prio) : 0;
+      const int64_t depth = owner_switch_[i] != nullptr
+                                ? owner_switch_[i]->queue_bytes(rec_.index_of_port[i], prio)
+                                : 0;
       s.paused += paused;
       if (depth > 0 || paused > Time::zero()) {
-        queue_samples_.push_back(QueueSample{s.port, prio, now, depth, paused});
+        rec_.queue_samples.push_back(QueueSample{s.port, prio, now, depth, paused});
       }
     }
     s.drops = c.drops;
     s.link_errors = c.link_drops;
-    samples_.push_back(s);
+    rec_.samples.push_back(s);
     // Queue alarm: raised when the depth first exceeds the threshold, cleared below it.
     if (alarm_queue_.count() > 0) {
       const bool above = s.queue_bytes > alarm_queue_.count();
       if (above && !queue_alarm_on_[i]) {
-        events_.push_back(TelemetryEvent{"alarm_queue", s.port, -1, now, now,
-                                         "queue " + std::to_string(s.queue_bytes) + " B > " +
-                                             std::to_string(alarm_queue_.count()) + " B"});
+        rec_.events.push_back(TelemetryEvent{"alarm_queue", s.port, -1, now, now,
+                                             "queue " + std::to_string(s.queue_bytes) + " B > " +
+                                                 std::to_string(alarm_queue_.count()) + " B"});
       }
       queue_alarm_on_[i] = above ? 1 : 0;
     }
@@ -76,18 +78,19 @@ void Sampler::sample() {
   for (const auto& h : net_.hosts()) {
     for (const auto& qp : h->senders()) {
       if (qp->state() != SenderQp::State::kActive) continue;
-      qp_samples_.push_back(QpSample{qp->flow().id, now, qp->cc().rate().bits_per_second(),
-                                     qp->cc().window_bytes(), qp->stats().last_rtt,
-                                     qp->stats().retx_packets, qp->stats().payload_sent});
+      rec_.qp_samples.push_back(QpSample{qp->flow().id, now, qp->cc().rate().bits_per_second(),
+                                         qp->cc().window_bytes(), qp->stats().last_rtt,
+                                         qp->stats().retx_packets, qp->stats().payload_sent});
     }
   }
 }
 
 void Sampler::pause_episode(const Port& port, uint8_t prio, Time start, Time end) {
-  pauses_.push_back(PauseEpisode{port.observer_id(), prio, start, end});
+  rec_.pauses.push_back(PauseEpisode{port.observer_id(), prio, start, end});
   if (pause_storm_ > Time::zero() && end - start > pause_storm_) {
-    events_.push_back(TelemetryEvent{"pause_storm", port.observer_id(), prio, start, end,
-                                     "paused " + std::to_string((end - start).to_us()) + " us"});
+    rec_.events.push_back(
+        TelemetryEvent{"pause_storm", port.observer_id(), prio, start, end,
+                       "paused " + std::to_string((end - start).to_us()) + " us"});
   }
 }
 

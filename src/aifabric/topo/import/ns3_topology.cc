@@ -5,6 +5,7 @@
 // every generator writes and which lets a malformed link be reported where it is.
 #include "aifabric/topo/import/ns3_topology.h"
 
+#include <fstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -177,6 +178,13 @@ Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& sou
     return s.with_context(source);
   }
   return g;
+}
+
+Result<TopologyGraph> import_ns3_topology(const Ns3TopologySpec& spec, const BuildContext& ctx) {
+  const std::string path = ctx.resolve(spec.file);
+  std::ifstream in(path);
+  if (!in) return Status::error("file: cannot read '" + path + "'");
+  return read_ns3_topology(in, path);
 }
 
 }  // namespace aifabric

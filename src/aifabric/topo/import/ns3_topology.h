@@ -14,7 +14,9 @@
 #include <istream>
 #include <string>
 
+#include "aifabric/core/params.h"
 #include "aifabric/core/status.h"
+#include "aifabric/topo/builder.h"
 #include "aifabric/topo/graph.h"
 
 namespace aifabric {
@@ -26,5 +28,20 @@ namespace aifabric {
 // "source:line: why"; a graph that fails validate() returns its error prefixed with
 // `source`.
 Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& source);
+
+// `topology: {type: ns3, file: ...}`.
+struct Ns3TopologySpec final : ParamsOf<Ns3TopologySpec> {
+  std::string file;
+  void visit(ParamVisitor& v) override {
+    v.param("file", file, "topology file in the ns-3 RDMA (HPCC) format, relative to the scenario");
+  }
+  Status validate() const override {
+    if (file.empty()) return Status::error("file: a topology file is required for type ns3");
+    return Status::ok();
+  }
+};
+
+// Opens the spec's file (resolved by `ctx`) and reads it.
+Result<TopologyGraph> import_ns3_topology(const Ns3TopologySpec& spec, const BuildContext& ctx);
 
 }  // namespace aifabric

@@ -1,14 +1,17 @@
 // The congestion-control interface: one instance per sending queue pair decides its
 // pacing rate (and optionally a window) from ACKs, CNPs and its own timers. A new
-// algorithm is a folder under transport/cc/ plus one line in transport/cc/registry.cc.
+// algorithm is a folder under transport/cc/ plus one line in transport/cc/registry.cc
+// (docs/add-a-congestion-control.md).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "aifabric/core/params.h"
+#include "aifabric/core/registry.h"
 #include "aifabric/core/units.h"
 
 namespace aifabric {
@@ -42,18 +45,39 @@ class CongestionControl {
   virtual void on_timer(uint32_t /*tag*/) {}
 };
 
-struct CcAlgorithm {
-  std::string_view name;
-  std::string_view doc;
+struct CcAlgorithm : Member {
   // Receivers answer ECN-marked packets with CNPs spaced at least this far apart per
   // queue pair (the notification point); nullptr = no CNPs.
-  Time (*cnp_interval)(const Params& params);
-  std::unique_ptr<Params> (*make_params)();
+  Time (*cnp_interval)(const Params& params) = nullptr;
   std::unique_ptr<CongestionControl> (*make)(const Params& params, BitRate line_rate,
-                                             CcContext& ctx);
+                                             CcContext& ctx) = nullptr;
 };
 
-std::span<const CcAlgorithm> cc_algorithms();
-const CcAlgorithm* find_cc_algorithm(std::string_view name);
+// The registry entry of algorithm `Impl`, constructed as Impl(const P&, line rate,
+// context) (or Impl(line rate) when P has nothing to pass). With `Cnp`, receivers send
+// CNPs at most once per P::*Cnp.
+template <class P, class Impl, Time P::*Cnp = nullptr>
+CcAlgorithm cc_member(std::string_view name, std::string_view doc) {
+  CcAlgorithm a;
+  a.name = name;
+  a.doc = doc;
+  a.make_params = &make_params_of<P>;
+  if constexpr (Cnp != nullptr) {
+    a.cnp_interval = [](const Params& p) { return params_as<P>(p).*Cnp; };
+  }
+  a.make = [](const Params& p, BitRate line, CcContext& ctx) -> std::unique_ptr<CongestionControl> {
+    if constexpr (std::is_constructible_v<Impl, const P&, BitRate, CcContext&>) {
+      return std::make_unique<Impl>(params_as<P>(p), line, ctx);
+    } else {
+      return std::make_unique<Impl>(line);
+    }
+  };
+  return a;
+}
+
+const Registry<CcAlgorithm>& cc_algorithms();
+inline const CcAlgorithm* find_cc_algorithm(std::string_view name) {
+  return cc_algorithms().find(name);
+}
 
 }  // namespace aifabric

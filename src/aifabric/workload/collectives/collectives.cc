@@ -127,33 +127,25 @@ void tree(Ctx& c, const std::vector<uint32_t>& order, int64_t size, int64_t chun
 }  // namespace
 
 std::string_view collective_op_name(CollectiveOp op) {
-  switch (op) {
-    case CollectiveOp::kAllReduce:
-      return "allreduce";
-    case CollectiveOp::kReduceScatter:
-      return "reduce_scatter";
-    case CollectiveOp::kAllGather:
-      return "all_gather";
-    case CollectiveOp::kAllToAll:
-      return "all_to_all";
-    default:
-      return "send_recv";
-  }
+  return kCollectiveOps[static_cast<size_t>(op)].kind;
 }
 
 std::string_view collective_algo_name(CollectiveAlgo algo) {
-  switch (algo) {
-    case CollectiveAlgo::kRing:
-      return "ring";
-    case CollectiveAlgo::kDoubleBinaryTree:
-      return "tree";
-    case CollectiveAlgo::kHalvingDoubling:
-      return "halving_doubling";
-    case CollectiveAlgo::kPairwise:
-      return "pairwise";
-    default:
-      return "direct";
+  return kCollectiveAlgoNames[static_cast<size_t>(algo)];
+}
+
+std::optional<CollectiveOp> parse_collective_op(std::string_view text) {
+  for (const auto& o : kCollectiveOps) {
+    if (o.name == text || o.kind == text) return o.op;
   }
+  return std::nullopt;
+}
+
+std::optional<CollectiveAlgo> parse_collective_algo(std::string_view text) {
+  for (size_t i = 0; i < std::size(kCollectiveAlgoNames); ++i) {
+    if (kCollectiveAlgoNames[i] == text) return static_cast<CollectiveAlgo>(i);
+  }
+  return std::nullopt;
 }
 
 double bus_factor(CollectiveOp op, uint32_t ranks) {

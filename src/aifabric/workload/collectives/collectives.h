@@ -3,7 +3,9 @@
 // k), appended to a TaskGraph so that any executor — analytic or packet-level — runs it.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +23,33 @@ enum class CollectiveAlgo {
   kPairwise,          // all-to-all: n-1 rounds, round k sends to rank (i + k) mod n
   kDirect,            // all-to-all: every pair at once
 };
+
+// The one name table of the operations: `name` is what scenarios (`workload.op`) and
+// the command line (`--op`) take; `kind` labels the task groups an operation adds (the
+// `kind` of telemetry.sqlite's tasks, trace.json's `cat`), as nccl-tests names its
+// benchmarks; the command line takes it too.
+struct CollectiveOpInfo {
+  CollectiveOp op;
+  std::string_view name;
+  std::string_view kind;
+};
+inline constexpr CollectiveOpInfo kCollectiveOps[] = {
+    {CollectiveOp::kAllReduce, "all_reduce", "allreduce"},
+    {CollectiveOp::kReduceScatter, "reduce_scatter", "reduce_scatter"},
+    {CollectiveOp::kAllGather, "all_gather", "all_gather"},
+    {CollectiveOp::kAllToAll, "all_to_all", "all_to_all"},
+    {CollectiveOp::kSendRecv, "send_recv", "send_recv"},
+};
+inline constexpr auto kCollectiveOpNames = [] {
+  std::array<std::string_view, std::size(kCollectiveOps)> a{};
+  for (size_t i = 0; i < a.size(); ++i) a[i] = kCollectiveOps[i].name;
+  return a;
+}();
+inline constexpr std::string_view kCollectiveAlgoNames[] = {"ring", "tree", "halving_doubling",
+                                                            "pairwise", "direct"};
+// By name or kind; nullopt if neither.
+std::optional<CollectiveOp> parse_collective_op(std::string_view text);
+std::optional<CollectiveAlgo> parse_collective_algo(std::string_view text);
 
 struct CollectiveSpec {
   CollectiveOp op = CollectiveOp::kAllReduce;
@@ -47,6 +76,7 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
 // reduce-scatter / all-gather / all-to-all (n-1)/n, send/recv 1).
 double bus_factor(CollectiveOp op, uint32_t ranks);
 
+// The operation's task-group kind (kCollectiveOps[].kind) and the algorithm's name.
 std::string_view collective_op_name(CollectiveOp op);
 std::string_view collective_algo_name(CollectiveAlgo algo);
 

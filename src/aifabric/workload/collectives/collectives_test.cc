@@ -8,7 +8,7 @@
 #include <numeric>
 #include <set>
 
-#include "aifabric/workload/analytic_executor.h"
+#include "aifabric/workload/executor.h"
 
 namespace aifabric {
 namespace {

@@ -23,7 +23,7 @@ enum class RankOrder { kTpDpPp = 0, kTpPpDp = 1 };
 inline constexpr std::string_view kRankOrderNames[] = {"tp_dp_pp", "tp_pp_dp"};
 inline constexpr std::string_view kRecomputeNames[] = {"full", "none"};
 
-struct ModelConfig final : Params {
+struct ModelConfig final : ParamsOf<ModelConfig> {
   std::string name = "gpt3-175b";
   int64_t layers = 96;
   int64_t hidden = 12288;
@@ -55,7 +55,7 @@ struct ModelConfig final : Params {
   int64_t moe_layers() const { return experts > 0 ? layers / moe_every : 0; }
 };
 
-struct ParallelConfig final : Params {
+struct ParallelConfig final : ParamsOf<ParallelConfig> {
   int64_t tp = 8;               // tensor parallelism (inside a node by default)
   int64_t pp = 8;               // pipeline parallelism (1F1B schedule)
   int64_t dp = 16;              // data parallelism
@@ -73,7 +73,7 @@ struct ParallelConfig final : Params {
   int64_t micro_batches() const { return global_batch / (micro_batch * dp); }
 };
 
-struct ClusterConfig final : Params {
+struct ClusterConfig final : ParamsOf<ClusterConfig> {
   int64_t gpus_per_node = 8;
   BitRate nvlink_rate = BitRate::gbps(2400);  // per GPU per direction (A100 NVLink3: 300 GB/s)
   Time nvlink_latency = Time::us(2);

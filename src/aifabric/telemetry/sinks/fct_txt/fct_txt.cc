@@ -1,4 +1,4 @@
-// fct.txt writer: reads each flow's outcome from the finished network; models nothing.
+// fct.txt writer: reads the flow records of a finished run; models nothing.
 #include "aifabric/telemetry/sinks/fct_txt/fct_txt.h"
 
 #include <algorithm>
@@ -23,31 +23,30 @@ std::string ns3_ip(uint32_t node_id) {
   return buf;
 }
 
-void write_fct_txt(std::ostream& out, const Network& net) {
+void write_fct_txt(std::ostream& out, const std::vector<FlowRow>& flows, const TopologyGraph& g) {
   struct Done {
     Time finish;
     uint32_t flow;
   };
   std::vector<Done> done;
-  for (uint32_t i = 0; i < net.flows().size(); ++i) {
-    const FlowOutcome o = net.outcome(i);
-    if (o.sender != nullptr && o.sender->state() == SenderQp::State::kDone) {
-      done.push_back(Done{o.sender->finish_time(), i});
+  for (uint32_t i = 0; i < flows.size(); ++i) {
+    if (flows[i].status == FlowRow::Status::kDone) {
+      done.push_back(Done{flows[i].spec.start + flows[i].fct, i});
     }
   }
   std::sort(done.begin(), done.end(), [](const Done& a, const Done& b) {
     return a.finish != b.finish ? a.finish < b.finish : a.flow < b.flow;
   });
-  const TopologyGraph& g = net.graph();
   for (const Done& d : done) {
-    const FlowSpec& f = net.flows()[d.flow];
+    const FlowRow& row = flows[d.flow];
+    const FlowSpec& f = row.spec;
     const uint32_t sid = g.nodes()[g.hosts()[f.src]].ext_id;
     const uint32_t did = g.nodes()[g.hosts()[f.dst]].ext_id;
     char buf[160];
     std::snprintf(buf, sizeof buf, "%s %s %u %u %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n",
                   ns3_ip(sid).c_str(), ns3_ip(did).c_str(), static_cast<unsigned>(f.sport),
-                  static_cast<unsigned>(f.dport), f.size, round_ns(f.start),
-                  round_ns(d.finish - f.start), round_ns(net.ideal_fct(f)));
+                  static_cast<unsigned>(f.dport), f.size, round_ns(f.start), round_ns(row.fct),
+                  round_ns(row.ideal));
     out << buf;
   }
 }

@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
-#include "aifabric/fabric/network.h"
+#include "aifabric/fabric/records.h"
+#include "aifabric/topo/graph.h"
 
 namespace aifabric {
 
@@ -19,11 +21,11 @@ namespace aifabric {
 // "0b000001", node 1 "0b000101", node 256 "0b010001".
 std::string ns3_ip(uint32_t node_id);
 
-// One line per finished flow (sender done) in completion order, ties by flow id, as
-// ns-3 appends a line when each flow completes; unfinished and failed flows are left
-// out. Addresses come from the hosts' TopoNode::ext_id (the ns-3 node id of an
-// imported topology). fct is the sender's finish time minus the flow's start;
-// standalone is Network::ideal_fct. Times are rounded to the nearest nanosecond.
-void write_fct_txt(std::ostream& out, const Network& net);
+// One line per completed flow in completion order, ties by flow id, as ns-3 appends a
+// line when each flow completes; unfinished and failed flows are left out. Addresses
+// come from the hosts' TopoNode::ext_id (the ns-3 node id of an imported topology).
+// fct is the sender's finish time minus the flow's start; standalone is the flow's
+// ideal FCT. Times are rounded to the nearest nanosecond.
+void write_fct_txt(std::ostream& out, const std::vector<FlowRow>& flows, const TopologyGraph& g);
 
 }  // namespace aifabric

@@ -7,12 +7,12 @@
 
 namespace aifabric {
 
-void write_openmetrics(std::ostream& out, const Sampler& sampler, const TopologyGraph& g) {
-  const auto& node = sampler.node_of_port();
-  const auto& index = sampler.index_of_port();
+void write_openmetrics(std::ostream& out, const TelemetryRecord& rec, const TopologyGraph& g) {
+  const auto& node = rec.node_of_port;
+  const auto& index = rec.index_of_port;
   // The last sample of each port (samples are in time order, ports in id order).
   std::vector<const PortSample*> last(node.size(), nullptr);
-  for (const PortSample& s : sampler.samples()) last[s.port] = &s;
+  for (const PortSample& s : rec.samples) last[s.port] = &s;
   struct Family {
     const char* name;
     const char* type;

@@ -4,13 +4,13 @@
 
 #include <ostream>
 
-#include "aifabric/telemetry/probes/sampler.h"
+#include "aifabric/telemetry/telemetry_record.h"
 #include "aifabric/topo/graph.h"
 
 namespace aifabric {
 
 // One metric family per counter, one sample per transmitting port (labels node, port,
 // peer), the values of the last sample; ends with "# EOF" as the format requires.
-void write_openmetrics(std::ostream& out, const Sampler& sampler, const TopologyGraph& g);
+void write_openmetrics(std::ostream& out, const TelemetryRecord& rec, const TopologyGraph& g);
 
 }  // namespace aifabric

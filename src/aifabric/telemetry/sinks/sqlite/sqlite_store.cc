@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include "aifabric/telemetry/sinks/summary_json/summary_json.h"
+
 namespace aifabric {
 namespace {
 
@@ -52,6 +54,33 @@ struct StmtCloser {
 using Db = std::unique_ptr<sqlite3, DbCloser>;
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtCloser>;
 
+// A training job's executed tasks of one replica, for the `tasks` table (the job
+// timeline).
+struct TaskRecord {
+  uint32_t task;
+  uint32_t rank;
+  std::string kind;   // "compute" or the group's kind (allreduce, pp_send, ...)
+  std::string group;  // the group's name
+  Time start;
+  Time end;
+};
+
+std::vector<TaskRecord> task_records(const RunRecord& rec) {
+  std::vector<TaskRecord> tasks;
+  if (rec.job == nullptr) return tasks;
+  const TaskGraph& tg = rec.job->graph;
+  const TaskTimes& times = *rec.task_times;
+  for (size_t i = 0; i < tg.size(); ++i) {
+    const Task& t = tg.tasks()[i];
+    if (!rec.job->in_replica[t.rank] || times.finish[i] == Time::max()) continue;
+    if (t.kind == TaskKind::kCompute && t.duration == Time::zero()) continue;  // joins
+    const TaskGroup& grp = tg.groups()[t.group];
+    tasks.push_back(TaskRecord{static_cast<uint32_t>(i), t.rank, grp.kind, grp.name, times.start[i],
+                               times.finish[i]});
+  }
+  return tasks;
+}
+
 class Writer {
  public:
   explicit Writer(sqlite3* db) : db_(db) {}
@@ -94,9 +123,12 @@ class Writer {
 
 }  // namespace
 
-Status write_sqlite(const std::string& path, const RunReport& r, const TopologyGraph& g,
-                    const Sampler* sampler, const std::vector<TaskRecord>& tasks,
-                    const std::string& summary_json) {
+Status write_sqlite(const std::string& path, const RunRecord& rec) {
+  const RunReport& r = rec.report;
+  const TopologyGraph& g = rec.graph;
+  const TelemetryRecord* tel = rec.telemetry;
+  const std::string summary = summary_json(r).dump(2);
+  const std::vector<TaskRecord> tasks = task_records(rec);
   std::remove(path.c_str());
   sqlite3* raw = nullptr;
   if (sqlite3_open(path.c_str(), &raw) != SQLITE_OK) {
@@ -134,43 +166,42 @@ Status write_sqlite(const std::string& path, const RunReport& r, const TopologyG
   sqlite3_stmt* events = stmts[6].get();
   sqlite3_stmt* task_rows = stmts[7].get();
   sqlite3_stmt* queue_rows = stmts[8].get();
-  Status st =
-      w.row(runs, run, r.scenario, static_cast<int64_t>(r.seed), r.sim_end.ps(), summary_json);
+  Status st = w.row(runs, run, r.scenario, static_cast<int64_t>(r.seed), r.sim_end.ps(), summary);
   for (uint32_t id = 0; st && id < g.nodes().size(); ++id) {
     const TopoNode& n = g.nodes()[id];
     st = w.row(nodes, run, int64_t{id}, n.name,
                std::string(n.kind == NodeKind::kHost ? "host" : "switch"), int64_t{n.tier});
   }
-  if (sampler != nullptr) {
-    const auto& node = sampler->node_of_port();
-    const auto& index = sampler->index_of_port();
+  if (tel != nullptr) {
+    const auto& node = tel->node_of_port;
+    const auto& index = tel->index_of_port;
     for (size_t i = 0; st && i < node.size(); ++i) {
       const Adjacent& a = g.adjacent(node[i])[index[i]];
       const LinkParams& l = g.links()[a.link].params;
       st = w.row(ports, run, static_cast<int64_t>(i), int64_t{node[i]}, int64_t{index[i]},
                  int64_t{a.peer}, l.rate.bits_per_second(), l.delay.ps());
     }
-    for (const PortSample& s : sampler->samples()) {
+    for (const PortSample& s : tel->samples) {
       if (!st) break;
       st = w.row(samples, run, int64_t{s.port}, s.t.ps(), s.out_octets, s.out_pkts, s.queue_bytes,
                  s.ecn_marked, s.pause_tx, s.pause_rx, s.paused.ps(), s.drops, s.link_errors);
     }
-    for (const QpSample& q : sampler->qp_samples()) {
+    for (const QpSample& q : tel->qp_samples) {
       if (!st) break;
       st = w.row(qps, run, int64_t{q.flow}, q.t.ps(), q.rate_bps, q.window_bytes, q.rtt.ps(),
                  q.retx_packets, q.payload_sent);
     }
-    for (const QueueSample& q : sampler->queue_samples()) {
+    for (const QueueSample& q : tel->queue_samples) {
       if (!st) break;
       st = w.row(queue_rows, run, int64_t{q.port}, int64_t{q.priority}, q.t.ps(), q.depth_bytes,
                  q.paused.ps());
     }
-    for (const TelemetryEvent& e : sampler->events()) {
+    for (const TelemetryEvent& e : tel->events) {
       if (!st) break;
       st = w.row(events, run, e.kind, int64_t{e.port}, e.priority, e.start.ps(), e.end.ps(),
                  e.detail);
     }
-    for (const PauseEpisode& p : sampler->pauses()) {
+    for (const PauseEpisode& p : tel->pauses) {
       if (!st) break;
       st = w.row(events, run, std::string("pfc_pause"), int64_t{p.port}, int64_t{p.priority},
                  p.start.ps(), p.end.ps(), std::string());

@@ -75,15 +75,4 @@ void Dcqcn::increase() {
   }
 }
 
-CcAlgorithm dcqcn_algorithm() {
-  return CcAlgorithm{
-      "dcqcn", "ECN marks -> CNPs -> rate cuts by alpha/2, timer and byte-counter recovery",
-      [](const Params& p) { return static_cast<const DcqcnParams&>(p).cnp_interval; },
-      [] { return std::unique_ptr<Params>(std::make_unique<DcqcnParams>()); },
-      [](const Params& p, BitRate line, CcContext& ctx) {
-        return std::unique_ptr<CongestionControl>(
-            std::make_unique<Dcqcn>(static_cast<const DcqcnParams&>(p), line, ctx));
-      }};
-}
-
 }  // namespace aifabric

@@ -9,7 +9,7 @@
 
 namespace aifabric {
 
-struct DcqcnParams final : Params {
+struct DcqcnParams final : ParamsOf<DcqcnParams> {
   // g, alpha timer K, rate-increase timer T, byte counter B, F and the CNP interval N
   // are the DCQCN paper's values (section 5); the HPCC ns-3 model's "dcqcn_paper"
   // setting uses the same (t_inc 55 us, rate decrease at most every 50 us).
@@ -75,7 +75,5 @@ class Dcqcn final : public CongestionControl {
   uint32_t timer_gen_ = 0;
   bool limited_ = false;  // below line rate: the increase timer runs
 };
-
-CcAlgorithm dcqcn_algorithm();
 
 }  // namespace aifabric

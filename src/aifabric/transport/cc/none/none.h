@@ -5,7 +5,7 @@
 
 namespace aifabric {
 
-struct NoCcParams final : Params {
+struct NoCcParams final : ParamsOf<NoCcParams> {
   void visit(ParamVisitor& /*v*/) override {}
 };
 
@@ -17,7 +17,5 @@ class NoCc final : public CongestionControl {
  private:
   BitRate line_;
 };
-
-CcAlgorithm no_cc_algorithm();
 
 }  // namespace aifabric

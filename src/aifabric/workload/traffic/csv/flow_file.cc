@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cctype>
+#include <fstream>
 #include <limits>
 #include <string_view>
 
@@ -123,6 +124,14 @@ Result<std::vector<FlowSpec>> read_flow_csv(std::istream& in, const std::string&
     flows.push_back(*flow);
   }
   return flows;
+}
+
+Result<std::vector<FlowSpec>> generate_file(const FileTraffic& t, TrafficContext& ctx) {
+  const std::string path = ctx.resolve(t.file);
+  std::ifstream in(path);
+  if (!in) return Status::error("file: cannot read '" + path + "'");
+  const auto prio = t.priority >= 0 ? static_cast<uint8_t>(t.priority) : ctx.default_priority;
+  return read_flow_csv(in, path, ctx.hosts(), prio);
 }
 
 }  // namespace aifabric

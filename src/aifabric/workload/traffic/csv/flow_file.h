@@ -13,8 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "aifabric/core/params.h"
 #include "aifabric/core/status.h"
 #include "aifabric/transport/flow_spec.h"
+#include "aifabric/workload/traffic/generator.h"
 
 namespace aifabric {
 
@@ -23,5 +25,23 @@ namespace aifabric {
 // engine assigns one). Errors read "source:line: column 'name': why".
 Result<std::vector<FlowSpec>> read_flow_csv(std::istream& in, const std::string& source,
                                             uint32_t host_count, uint8_t default_priority);
+
+// `traffic: [{type: file, file: flows.csv}]`.
+struct FileTraffic final : ParamsOf<FileTraffic> {
+  std::string file;
+  int64_t priority = -1;
+  void visit(ParamVisitor& v) override {
+    v.param("file", file,
+            "CSV flow list (src,dst,bytes,start[,priority]), relative to the scenario");
+    v.param("priority", priority, "priority for rows without one; -1 = transport.data_priority",
+            Range{-1, 7});
+  }
+  Status validate() const override {
+    if (file.empty()) return Status::error("file: a flow file is required");
+    return Status::ok();
+  }
+};
+
+Result<std::vector<FlowSpec>> generate_file(const FileTraffic& t, TrafficContext& ctx);
 
 }  // namespace aifabric

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <limits>
 #include <string_view>
 #include <unordered_map>
@@ -107,6 +108,13 @@ Result<std::vector<FlowSpec>> read_ns3_flows(std::istream& in, const std::string
   }
   // Whatever follows the declared flows is commentary, as in HPCC's example files.
   return flows;
+}
+
+Result<std::vector<FlowSpec>> generate_ns3(const Ns3FlowTraffic& t, TrafficContext& ctx) {
+  const std::string path = ctx.resolve(t.file);
+  std::ifstream in(path);
+  if (!in) return Status::error("file: cannot read '" + path + "'");
+  return read_ns3_flows(in, path, ctx.graph);
 }
 
 }  // namespace aifabric

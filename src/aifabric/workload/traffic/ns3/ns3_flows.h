@@ -12,9 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "aifabric/core/params.h"
 #include "aifabric/core/status.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/transport/flow_spec.h"
+#include "aifabric/workload/traffic/generator.h"
 
 namespace aifabric {
 
@@ -24,5 +26,19 @@ namespace aifabric {
 // the nearest picosecond. Errors read "source:line: why".
 Result<std::vector<FlowSpec>> read_ns3_flows(std::istream& in, const std::string& source,
                                              const TopologyGraph& g);
+
+// `traffic: [{type: ns3, file: flow.txt}]`.
+struct Ns3FlowTraffic final : ParamsOf<Ns3FlowTraffic> {
+  std::string file;
+  void visit(ParamVisitor& v) override {
+    v.param("file", file, "flow file in the ns-3 RDMA (HPCC) format, relative to the scenario");
+  }
+  Status validate() const override {
+    if (file.empty()) return Status::error("file: a flow file is required");
+    return Status::ok();
+  }
+};
+
+Result<std::vector<FlowSpec>> generate_ns3(const Ns3FlowTraffic& t, TrafficContext& ctx);
 
 }  // namespace aifabric

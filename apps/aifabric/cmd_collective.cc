@@ -1,0 +1,92 @@
+// `aifabric collective`: one collective swept over message sizes, nccl-tests' table.
+#include <iostream>
+
+#include "aifabric/scenario/collective_bench.h"
+#include "cli.h"
+
+namespace aifabric::cli {
+namespace {
+
+struct CollectiveCli {
+  std::string op = "all_reduce";
+  std::string algo = "ring";
+  uint32_t ranks = 16;
+  uint32_t gpus_per_node = 1;
+  std::string sizes = "1MiB:64MiB";
+  std::string backend = "analytic";
+  bool hierarchical = false;
+};
+
+std::string op_list() {
+  std::string all;
+  for (const auto& o : kCollectiveOps) all += (all.empty() ? "" : ", ") + std::string(o.name);
+  return all;
+}
+
+int collective(const CommonOptions& o, const CollectiveCli& c) {
+  CollectiveBenchOptions b;
+  const auto op = parse_collective_op(c.op);
+  if (!op) return bad_input("--op '" + c.op + "': one of " + op_list());
+  b.spec.op = *op;
+  const auto algo = parse_collective_algo(c.algo);
+  if (!algo) {
+    return bad_input("--algo '" + c.algo +
+                     "': one of ring, tree, halving_doubling, pairwise, direct");
+  }
+  b.spec.algo = *algo;
+  if (b.spec.op == CollectiveOp::kAllToAll && b.spec.algo == CollectiveAlgo::kRing) {
+    b.spec.algo = CollectiveAlgo::kPairwise;
+  }
+  b.engine = engines().find(c.backend);
+  if (b.engine == nullptr) {
+    return bad_input("--backend '" + c.backend + "': one of " + engines().name_list());
+  }
+  b.ranks = c.ranks;
+  b.gpus_per_node = c.gpus_per_node;
+  b.spec.hierarchical = c.hierarchical;
+  if (auto st = parse_size_range(c.sizes, b); !st) return bad_input(st.message());
+  // Without a scenario: a non-blocking 400 Gbps leaf-spine with one host per rank.
+  CommonOptions fabric = o;
+  if (fabric.scenario.empty()) {
+    const uint32_t per_leaf = std::min<uint32_t>(c.ranks, 32);
+    const uint32_t leaves = (c.ranks + per_leaf - 1) / per_leaf;
+    fabric.sets.insert(fabric.sets.begin(),
+                       {"topology.hosts_per_leaf=" + std::to_string(per_leaf),
+                        "topology.leaves=" + std::to_string(leaves),
+                        "topology.spines=" + std::to_string(leaves > 1 ? per_leaf : 1)});
+  }
+  auto s = load(fabric);
+  if (!s) return bad_input(s.status().message());
+  auto table = collective_bench_table(b, **s);
+  if (!table) return bad_input(table.status().message());
+  std::cout << *table;
+  return 0;
+}
+
+}  // namespace
+
+Command add_collective(CLI::App& app) {
+  auto o = std::make_shared<CommonOptions>();
+  auto c = std::make_shared<CollectiveCli>();
+  auto* cmd = app.add_subcommand(
+      "collective", "time one collective over a range of sizes; nccl-tests' table layout");
+  add_common(cmd, *o);
+  cmd->add_option("--op", c->op,
+                  "all_reduce (or allreduce), reduce_scatter, all_gather, all_to_all, send_recv");
+  cmd->add_option("--algo", c->algo, "ring, tree, halving_doubling, pairwise, direct");
+  cmd->add_option("--ranks", c->ranks, "GPUs taking part (rank r uses host r)");
+  cmd->add_option("--gpus-per-node", c->gpus_per_node,
+                  "ranks per server; ranks of one server use NVLink");
+  cmd->add_option("--sizes", c->sizes, "MIN:MAX, doubling (e.g. 1MiB:1GiB)");
+  cmd->add_option("--backend", c->backend, "analytic (alpha-beta) or packet");
+  cmd->add_flag("--hierarchical", c->hierarchical,
+                "NVLink inside servers, one ring per rail between them");
+  cmd->footer(
+      "Without a scenario the fabric is a non-blocking 400 Gbps leaf-spine with one host per "
+      "rank.\n"
+      "Example: aifabric collective --op all_reduce --ranks 64 --sizes 1MiB:1GiB --backend "
+      "packet");
+  return {cmd, [o, c] { return collective(*o, *c); }};
+}
+
+}  // namespace aifabric::cli

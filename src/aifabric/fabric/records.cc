@@ -1,0 +1,110 @@
+#include "aifabric/fabric/records.h"
+
+#include <algorithm>
+
+#include "aifabric/fabric/network.h"
+
+namespace aifabric {
+
+const char* flow_status_name(FlowRow::Status s) {
+  switch (s) {
+    case FlowRow::Status::kDone:
+      return "done";
+    case FlowRow::Status::kFailed:
+      return "failed";
+    case FlowRow::Status::kUnfinished:
+      return "unfinished";
+    default:
+      return "not_started";
+  }
+}
+
+FabricRecord collect_fabric_record(const Network& net, Time end) {
+  FabricRecord r;
+  Time last_finish;
+  bool all_done = true;
+  for (uint32_t i = 0; i < net.flows().size(); ++i) {
+    const FlowOutcome o = net.outcome(i);
+    FlowRow row;
+    row.spec = *o.spec;
+    row.ideal = net.ideal_fct(*o.spec);
+    if (o.sender != nullptr) {
+      const SenderStats& st = o.sender->stats();
+      row.retx_packets = st.retx_packets;
+      row.cnps = st.cnps;
+      row.timeouts = st.timeouts;
+      const ReceiverStats& rs = o.receiver->stats();
+      row.received_bytes = rs.accepted_bytes;
+      row.ecn_marked = rs.ecn_marked;
+      row.loss_retx = st.loss_retx;
+      row.ooo_packets = rs.ooo_packets;
+      row.duplicates = rs.duplicate_packets;
+      row.reorder_depth_max = rs.reorder_depth_max;
+      row.reorder_depth_mean = rs.reorder_depth_mean();
+      row.rob_max_packets = rs.rob_max_packets;
+      row.rob_mean_packets = rs.rob_mean_packets();
+      row.payload_sent = st.payload_sent;
+      r.payload_sent += st.payload_sent;
+      switch (o.sender->state()) {
+        case SenderQp::State::kDone:
+          row.status = FlowRow::Status::kDone;
+          row.fct = o.sender->finish_time() - o.spec->start;
+          row.slowdown = row.fct.to_seconds() / row.ideal.to_seconds();
+          last_finish = std::max(last_finish, o.sender->finish_time());
+          break;
+        case SenderQp::State::kFailed:
+          row.status = FlowRow::Status::kFailed;
+          all_done = false;
+          break;
+        default:
+          row.status = FlowRow::Status::kUnfinished;
+          all_done = false;
+      }
+    } else {
+      all_done = false;
+    }
+    r.flows.push_back(row);
+  }
+  for (const auto& h : net.hosts()) {
+    for (const auto& q : h->receivers()) {
+      r.payload_received += q->stats().accepted_bytes + q->stats().discarded_bytes;
+    }
+  }
+  r.makespan = all_done ? last_finish : end;
+  r.stopped_early = !all_done;
+  r.payload_in_network = net.payload_in_network();
+
+  const TopologyGraph& g = net.graph();
+  for (uint32_t id = 0; id < g.nodes().size(); ++id) {
+    const auto& adj = g.adjacent(id);
+    for (size_t i = 0; i < adj.size(); ++i) {
+      const Port& p = net.port(id, i);
+      PortRow row;
+      row.node = id;
+      row.peer = adj[i].peer;
+      row.port = static_cast<uint16_t>(i);
+      row.rate = p.link().rate;
+      row.delay = p.link().delay;
+      row.counters = p.counters();
+      for (int prio = 0; prio < kNumPriorities; ++prio) {
+        row.paused += p.paused_time(static_cast<uint8_t>(prio), end);
+      }
+      const double cap = static_cast<double>(p.link().rate.bits_per_second()) / 8.0 *
+                         std::max(r.makespan.to_seconds(), 1e-12);
+      row.utilization = static_cast<double>(p.counters().tx_bytes) / cap;
+      r.packet_hops += p.counters().deliveries;
+      r.pause_frames += p.counters().pause_tx;
+      r.payload_dropped += p.counters().drop_payload + p.counters().link_drop_payload;
+      r.link_drops += p.counters().link_drops;
+      r.ports.push_back(row);
+    }
+  }
+  for (const auto& sw : net.switches()) {
+    r.buffer_drops += sw->counters().buffer_drops;
+    r.headroom_drops += sw->counters().headroom_drops;
+    r.no_route_drops += sw->counters().no_route_drops;
+  }
+  return r;
+}
+
+}  // namespace aifabric

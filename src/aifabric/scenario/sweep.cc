@@ -1,0 +1,79 @@
+#include "aifabric/scenario/sweep.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "aifabric/telemetry/stats.h"
+
+namespace aifabric {
+
+Result<Vary> parse_vary(const std::string& vary) {
+  const size_t eq = vary.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == vary.size()) {
+    return Status::error("--vary '" + vary + "': expected KEY=V1,V2,...");
+  }
+  Vary v;
+  v.key = vary.substr(0, eq);
+  for (size_t b = eq + 1; b <= vary.size();) {
+    const size_t e = vary.find(',', b);
+    v.values.push_back(vary.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  return v;
+}
+
+// The sweep's table: one row per value, columns by what the scenario runs.
+std::string sweep_header(const std::string& key, const RunReport& first) {
+  if (first.workload) {
+    return fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10}\n", key, "iteration(s)", "compute(s)",
+                       "exposed(s)", "comm(%)");
+  }
+  const std::string common = fmt::format("{:>14} {:>9} {:>9} {:>8} {:>8} {:>8}\n", "util max/min",
+                                         "max/mean", "util CV", "retx", "ooo pkts", "pauses");
+  if (first.collective) {
+    return fmt::format("{:<24} {:>12} {:>12} {:>10} ", key, "time(us)", "busbw(GB/s)", "busbw(%)") +
+           common;
+  }
+  return fmt::format("{:<24} {:>12} {:>10} {:>10} {:>9} ", key, "makespan(us)", "p50 slowdn",
+                     "p99 slowdn", ">=1.5x(%)") +
+         common;
+}
+
+std::string sweep_row(const std::string& value, const RunReport& r) {
+  if (r.workload) {
+    const WorkloadReport& w = *r.workload;
+    return fmt::format("{:<24} {:>14.4f} {:>14.4f} {:>14.4f} {:>10.1f}\n", value,
+                       w.iteration.to_seconds(), w.compute.to_seconds(),
+                       w.exposed_comm.to_seconds(), 100 * w.comm_share);
+  }
+  int64_t retx = 0, ooo = 0;
+  std::vector<double> sd;
+  for (const auto& f : r.flows) {
+    retx += f.retx_packets;
+    ooo += f.ooo_packets;
+    if (f.status == FlowRow::Status::kDone) sd.push_back(f.slowdown);
+  }
+  const Imbalance& u = r.fabric_imbalance;
+  const std::string common = fmt::format(
+      "{:>14} {:>9.2f} {:>9.3f} {:>8} {:>8} {:>8}\n",
+      std::isfinite(u.max_over_min) ? fmt::format("{:.2f}", u.max_over_min) : std::string("inf"),
+      u.max_over_mean, u.cv, retx, ooo, r.pause_frames);
+  if (r.collective && !r.collective->finished()) {
+    return fmt::format("{:<24} {:>12} {:>12} {:>10} ", value, "unfinished", "-", "-") + common;
+  }
+  if (r.collective) {
+    const CollectiveReport& c = *r.collective;
+    return fmt::format("{:<24} {:>12.1f} {:>12.2f} {:>10.1f} ", value, c.time.to_us(), c.busbw_gbs,
+                       100 * c.busbw_gbs / c.line_rate_gbs) +
+           common;
+  }
+  const double slow_pct = 100.0 * share_at_least(sd, 1.5);
+  const Percentiles p = percentiles(sd);
+  return fmt::format("{:<24} {:>12.1f} {:>10.3f} {:>10.3f} {:>9.1f} ", value, r.makespan.to_us(),
+                     p.p50, p.p99, slow_pct) +
+         common;
+}
+
+}  // namespace aifabric

@@ -1,0 +1,56 @@
+// The record of one run, assembled from the records each layer produced (the fabric's
+// flows and ports, the workload's report, the controller's plan, telemetry's samples)
+// plus the run's own figures; sinks (telemetry/sinks/) and reports read only this.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aifabric/control/load_balancing.h"
+#include "aifabric/fabric/records.h"
+#include "aifabric/telemetry/imbalance.h"
+#include "aifabric/telemetry/telemetry_record.h"
+#include "aifabric/topo/graph.h"
+#include "aifabric/workload/job.h"
+
+namespace aifabric {
+
+struct RunReport {
+  std::string scenario;
+  uint64_t seed = 0;
+  size_t hosts = 0, switches = 0, links = 0;
+  Time sim_end;   // clock when the run stopped
+  Time makespan;  // last flow finish (or sim_end when some did not finish)
+  double wall_seconds = 0;
+  uint64_t events = 0;
+  int64_t packet_hops = 0;  // data/ACK/NACK/CNP frames delivered across one link
+  int64_t pause_frames = 0;
+  double peak_memory_mib = 0;
+  std::vector<FlowRow> flows;
+  std::vector<PortRow> ports;
+  // Payload accounting (bytes): sent = received + dropped + in the network.
+  int64_t payload_sent = 0, payload_received = 0, payload_dropped = 0, payload_in_network = 0;
+  int64_t buffer_drops = 0, headroom_drops = 0, link_drops = 0, no_route_drops = 0;
+  bool stopped_early = false;  // stop_time reached with flows unfinished
+  std::optional<WorkloadReport> workload;
+  std::optional<CollectiveReport> collective;
+  std::optional<PlanReport> plan;
+  // Link utilization spread per tier direction and over all switch-to-switch links.
+  std::vector<TierImbalance> tier_imbalance;
+  Imbalance fabric_imbalance;
+};
+
+// Everything a results folder is written from (views; the caller owns the records).
+struct RunRecord {
+  const RunReport& report;
+  const TopologyGraph& graph;
+  const TelemetryRecord* telemetry = nullptr;  // null: telemetry off, or no fabric run
+  const Job* job = nullptr;                    // null: no training job or collective
+  const TaskTimes* task_times = nullptr;       // with job
+  bool openmetrics = false;                    // telemetry.openmetrics
+};
+
+}  // namespace aifabric

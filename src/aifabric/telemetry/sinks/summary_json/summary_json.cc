@@ -1,0 +1,259 @@
+#include "aifabric/telemetry/sinks/summary_json/summary_json.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "aifabric/telemetry/stats.h"
+
+namespace aifabric {
+namespace {
+
+nlohmann::ordered_json to_json(const Percentiles& p) {
+  return {{"mean", p.mean}, {"p50", p.p50}, {"p95", p.p95}, {"p99", p.p99}, {"max", p.max}};
+}
+
+nlohmann::ordered_json to_json(const Imbalance& s) {
+  nlohmann::ordered_json j = {
+      {"links", s.links}, {"mean_pct", s.mean}, {"min_pct", s.min}, {"max_pct", s.max}};
+  // JSON has no infinity: an idle link makes max/min undefined (null).
+  if (std::isfinite(s.max_over_min)) {
+    j["max_over_min"] = s.max_over_min;
+  } else {
+    j["max_over_min"] = nullptr;
+  }
+  j["max_over_mean"] = s.max_over_mean;
+  j["max_minus_min_over_mean"] = s.spread_over_mean;
+  j["coefficient_of_variation"] = s.cv;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::ordered_json summary_json(const RunReport& r) {
+  std::vector<double> fct_us;
+  std::vector<double> slowdown;
+  size_t done = 0, failed = 0, unfinished = 0;
+  int64_t bytes = 0, retx = 0, cnps = 0, timeouts = 0;
+  for (const auto& f : r.flows) {
+    bytes += f.spec.size;
+    retx += f.retx_packets;
+    cnps += f.cnps;
+    timeouts += f.timeouts;
+    if (f.status == FlowRow::Status::kDone) {
+      ++done;
+      fct_us.push_back(f.fct.to_us());
+      slowdown.push_back(f.slowdown);
+    } else if (f.status == FlowRow::Status::kFailed) {
+      ++failed;
+    } else {
+      ++unfinished;
+    }
+  }
+  int64_t ecn = 0;
+  double paused_us = 0;
+  size_t ports_paused = 0;
+  for (const auto& p : r.ports) {
+    ecn += p.counters.ecn_marked;
+    paused_us += p.paused.to_us();
+    if (p.paused > Time::zero()) ++ports_paused;
+  }
+  const double slow_1_5 = share_at_least(slowdown, 1.5);
+  const double slow_2 = share_at_least(slowdown, 2.0);
+  const Percentiles fct = percentiles(fct_us);
+  const Percentiles sd = percentiles(slowdown);
+  const Imbalance& util = r.fabric_imbalance;  // working switch-to-switch links
+  nlohmann::ordered_json j;
+  j["scenario"] = r.scenario;
+  j["seed"] = r.seed;
+  j["aifabric_version"] = AIFABRIC_VERSION;
+  j["topology"] = {{"hosts", r.hosts}, {"switches", r.switches}, {"links", r.links}};
+  j["time"] = {{"simulated_s", r.sim_end.to_seconds()},
+               {"makespan_s", r.makespan.to_seconds()},
+               {"stopped_at_stop_time", r.stopped_early}};
+  j["flows"] = {{"total", r.flows.size()}, {"completed", done},
+                {"failed", failed},        {"unfinished", unfinished},
+                {"bytes", bytes},          {"fct_us", to_json(fct)},
+                {"slowdown", to_json(sd)}, {"retransmitted_packets", retx},
+                {"timeouts", timeouts}};
+  j["flows"]["slowdown"]["fraction_at_least_1_5x"] = slow_1_5;
+  j["flows"]["slowdown"]["fraction_at_least_2x"] = slow_2;
+  j["drops"] = {{"packets", r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops},
+                {"buffer", r.buffer_drops},
+                {"pfc_headroom", r.headroom_drops},
+                {"link_errors", r.link_drops},
+                {"no_route", r.no_route_drops}};
+  j["pfc"] = {{"pause_frames", r.pause_frames},
+              {"paused_time_us_total", paused_us},
+              {"ports_paused", ports_paused}};
+  j["ecn"] = {{"marked_packets", ecn}, {"cnps", cnps}};
+  j["fabric_link_utilization_pct"] = {{"min", util.min},
+                                      {"mean", util.mean},
+                                      {"max", util.max},
+                                      {"max_over_mean", util.max_over_mean}};
+  {
+    int64_t ooo = 0, dups = 0, loss_retx = 0, depth_max = 0, rob_max = 0;
+    double depth_mean_max = 0, rob_mean_max = 0;
+    for (const auto& f : r.flows) {
+      ooo += f.ooo_packets;
+      dups += f.duplicates;
+      loss_retx += f.loss_retx;
+      depth_max = std::max(depth_max, f.reorder_depth_max);
+      rob_max = std::max(rob_max, f.rob_max_packets);
+      depth_mean_max = std::max(depth_mean_max, f.reorder_depth_mean);
+      rob_mean_max = std::max(rob_mean_max, f.rob_mean_packets);
+    }
+    j["reordering"] = {{"out_of_order_packets", ooo},
+                       {"reorder_depth_max_packets", depth_max},
+                       {"reorder_depth_mean_packets_worst_flow", depth_mean_max},
+                       {"reorder_buffer_max_packets", rob_max},
+                       {"reorder_buffer_mean_packets_worst_flow", rob_mean_max},
+                       {"loss_retransmissions", loss_retx},
+                       {"duplicate_packets", dups}};
+  }
+  j["fabric_link_imbalance"] = to_json(r.fabric_imbalance);
+  for (const auto& t : r.tier_imbalance) j["link_imbalance_by_tier"][t.tiers] = to_json(t.stats);
+  if (r.plan) {
+    j["planned_paths"] = {{"method", r.plan->method},
+                          {"demands", r.plan->demands},
+                          {"max_link_bytes", r.plan->max_link_bytes},
+                          {"lower_bound_bytes", r.plan->lower_bound_bytes}};
+  }
+  if (r.collective) {
+    const CollectiveReport& c = *r.collective;
+    j["collective"] = {{"op", c.op},
+                       {"algorithm", c.algorithm},
+                       {"ranks", c.ranks},
+                       {"bytes", c.bytes},
+                       {"finished", c.finished()},
+                       {"time_us", c.finished() ? nlohmann::ordered_json(c.time.to_us())
+                                                : nlohmann::ordered_json(nullptr)},
+                       {"algbw_GBps", c.algbw_gbs},
+                       {"busbw_GBps", c.busbw_gbs},
+                       {"nic_line_rate_GBps", c.line_rate_gbs},
+                       {"busbw_over_line_rate", c.busbw_gbs / c.line_rate_gbs}};
+  }
+  j["payload_bytes"] = {{"sent", r.payload_sent},
+                        {"received", r.payload_received},
+                        {"dropped", r.payload_dropped},
+                        {"in_network", r.payload_in_network},
+                        {"conserved", r.payload_sent == r.payload_received + r.payload_dropped +
+                                                            r.payload_in_network}};
+  const double wall = std::max(r.wall_seconds, 1e-9);
+  if (r.workload) {
+    const WorkloadReport& w = *r.workload;
+    nlohmann::ordered_json wj;
+    wj["backend"] = w.backend;
+    wj["iteration_s"] = w.iteration.to_seconds();
+    wj["compute_s"] = w.compute.to_seconds();
+    wj["pipeline_bubble_s"] = w.bubble.to_seconds();
+    wj["exposed_communication_s"] = w.exposed_comm.to_seconds();
+    wj["communication_share"] = w.comm_share;
+    wj["tasks"] = w.tasks;
+    wj["training_days_simulated"] = w.training_days_simulated;
+    wj["training_days_formula"] = w.training_days_formula;
+    for (const auto& c : w.collectives) {
+      wj["collectives"].push_back({{"name", c.name},
+                                   {"kind", c.kind},
+                                   {"ranks", c.ranks},
+                                   {"bytes", c.bytes},
+                                   {"instances", c.instances},
+                                   {"mean_time_us", c.mean_time.to_us()},
+                                   {"algbw_GBps", c.algbw_gbs},
+                                   {"busbw_GBps", c.busbw_gbs}});
+    }
+    j["workload"] = wj;
+  }
+  j["engine"] = {{"wall_s", r.wall_seconds},
+                 {"events", r.events},
+                 {"events_per_s", static_cast<double>(r.events) / wall},
+                 {"packet_hops", r.packet_hops},
+                 {"packet_hops_per_s", static_cast<double>(r.packet_hops) / wall},
+                 {"simulated_s_per_wall_s", r.sim_end.to_seconds() / wall},
+                 {"peak_memory_mib", r.peak_memory_mib}};
+  return j;
+}
+
+std::string summary_text(const RunReport& r) {
+  std::vector<double> fct_us, sd;
+  size_t done = 0;
+  int64_t retx = 0;
+  for (const auto& f : r.flows) {
+    retx += f.retx_packets;
+    if (f.status == FlowRow::Status::kDone) {
+      ++done;
+      fct_us.push_back(f.fct.to_us());
+      sd.push_back(f.slowdown);
+    }
+  }
+  const Percentiles fct = percentiles(fct_us);
+  const Percentiles s = percentiles(sd);
+  std::string out;
+  out += fmt::format("scenario      {} (seed {}): {} hosts, {} switches, {} links\n", r.scenario,
+                     r.seed, r.hosts, r.switches, r.links);
+  if (r.workload) {
+    const WorkloadReport& w = *r.workload;
+    out += fmt::format("iteration     {:.4f} s ({} backend, {} tasks)\n", w.iteration.to_seconds(),
+                       w.backend, w.tasks);
+    out += fmt::format("compute       {:.4f} s on the busiest GPU, pipeline bubble {:.4f} s\n",
+                       w.compute.to_seconds(), w.bubble.to_seconds());
+    out += fmt::format("communication {:.4f} s exposed = {:.1f} % of the iteration\n",
+                       w.exposed_comm.to_seconds(), 100 * w.comm_share);
+    out += fmt::format(
+        "training      {:.2f} days simulated (iteration x iterations), {:.2f} days by T = 8 T P / "
+        "(N X)\n",
+        w.training_days_simulated, w.training_days_formula);
+    out += fmt::format("{:<16} {:<14} {:>6} {:>14} {:>10} {:>14} {:>12} {:>12}\n", "collective",
+                       "kind", "ranks", "bytes", "instances", "mean time(us)", "algbw(GB/s)",
+                       "busbw(GB/s)");
+    for (const auto& c : w.collectives) {
+      out += fmt::format("{:<16} {:<14} {:>6} {:>14} {:>10} {:>14.1f} {:>12.2f} {:>12.2f}\n",
+                         c.name, c.kind, c.ranks, c.bytes, c.instances, c.mean_time.to_us(),
+                         c.algbw_gbs, c.busbw_gbs);
+    }
+    if (r.flows.empty()) return out;
+  }
+  if (r.collective && !r.collective->finished()) {
+    const CollectiveReport& c = *r.collective;
+    out += fmt::format("collective    {} ({}), {} ranks x {} B: not finished by stop_time\n", c.op,
+                       c.algorithm, c.ranks, c.bytes);
+  } else if (r.collective) {
+    const CollectiveReport& c = *r.collective;
+    out += fmt::format(
+        "collective    {} ({}), {} ranks x {} B: {:.1f} us, algbw {:.2f} GB/s, busbw {:.2f} GB/s "
+        "= {:.1f} % of the {:.1f} GB/s NIC\n",
+        c.op, c.algorithm, c.ranks, c.bytes, c.time.to_us(), c.algbw_gbs, c.busbw_gbs,
+        100 * c.busbw_gbs / c.line_rate_gbs, c.line_rate_gbs);
+  }
+  if (r.plan) {
+    out += fmt::format("planned paths {} demands, busiest link {} B (lower bound {} B): {}\n",
+                       r.plan->demands, r.plan->max_link_bytes, r.plan->lower_bound_bytes,
+                       r.plan->method);
+  }
+  if (r.fabric_imbalance.links > 0) {
+    const Imbalance& f = r.fabric_imbalance;
+    out += fmt::format(
+        "fabric links  utilization {:.1f}-{:.1f} % (mean {:.1f} %), max/mean {:.2f}, CV {:.3f}\n",
+        f.min, f.max, f.mean, f.max_over_mean, f.cv);
+  }
+  out += fmt::format("flows         {} of {} completed{}\n", done, r.flows.size(),
+                     r.stopped_early ? " (stop_time reached)" : "");
+  out += fmt::format("makespan      {:.3f} us\n", r.makespan.to_us());
+  out += fmt::format("FCT           p50 {:.2f} us, p99 {:.2f} us, max {:.2f} us\n", fct.p50,
+                     fct.p99, fct.max);
+  out += fmt::format("slowdown      p50 {:.3f}, p99 {:.3f}, max {:.3f}\n", s.p50, s.p99, s.max);
+  out += fmt::format(
+      "drops         {} packets ({} buffer, {} headroom, {} link errors); {} retransmitted\n",
+      r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops, r.buffer_drops,
+      r.headroom_drops, r.link_drops, retx);
+  out += fmt::format("PFC           {} pause frames\n", r.pause_frames);
+  const double wall = std::max(r.wall_seconds, 1e-9);
+  out += fmt::format(
+      "engine        {:.2f} s wall, {:.2f} M events/s, {:.2f} M packet-hops/s, {:.0f} MiB peak\n",
+      r.wall_seconds, static_cast<double>(r.events) / wall / 1e6,
+      static_cast<double>(r.packet_hops) / wall / 1e6, r.peak_memory_mib);
+  return out;
+}
+
+}  // namespace aifabric

@@ -1,0 +1,41 @@
+// The 2-tier rail-optimized fabric of GPU clusters: NIC g of every server in a leaf
+// group plugs into that group's rail-g leaf; every leaf connects to every spine.
+#pragma once
+
+#include "aifabric/core/params.h"
+#include "aifabric/net/link.h"
+#include "aifabric/topo/graph.h"
+
+namespace aifabric {
+
+// Rail-optimized (NVIDIA DGX SuperPOD style): each GPU has its own NIC, and NIC g of
+// every node in a group of `nodes_per_leaf` nodes plugs into that group's rail-g leaf,
+// so that ranks of the same local index talk in one hop; every leaf connects to every
+// spine. Host index = node * gpus_per_node + gpu (ClusterMap::linear's placement).
+struct RailOptimizedConfig final : ParamsOf<RailOptimizedConfig> {
+  int64_t nodes = 4;           // servers
+  int64_t gpus_per_node = 8;   // GPUs (and NICs, and rails) per server
+  int64_t nodes_per_leaf = 4;  // nodes whose GPU g share the rail-g leaf (the last group
+                               // may be smaller)
+  int64_t spines = 4;
+  LinkSpec host_link;
+  LinkSpec fabric_link;
+  void visit(ParamVisitor& v) override {
+    v.param("nodes", nodes, "servers", Range{1, 100000});
+    v.param("gpus_per_node", gpus_per_node, "GPUs per server, each with its own NIC and rail",
+            Range{1, 64});
+    v.param("nodes_per_leaf", nodes_per_leaf,
+            "servers whose GPU g share one rail-g leaf switch (a leaf group)", Range{1, 100000});
+    v.param("spines", spines, "spine switches; every leaf connects to every spine",
+            Range{1, 100000});
+    v.section("host_link", host_link, "NIC-to-leaf links");
+    v.section("fabric_link", fabric_link, "leaf-to-spine links");
+  }
+  Status validate() const override;
+  int64_t leaf_groups() const { return (nodes + nodes_per_leaf - 1) / nodes_per_leaf; }
+};
+
+// Node ids: hosts first (id = host index), then leaves by (group, rail), then spines.
+TopologyGraph build_rail_optimized(const RailOptimizedConfig& c);
+
+}  // namespace aifabric

@@ -1,0 +1,45 @@
+// `workload: {type: collective}`: one collective on the packet-level fabric, one rank
+// per host (NIC): the job whose bus bandwidth and completion time load-balancing
+// schemes are compared on.
+#pragma once
+
+#include "aifabric/core/params.h"
+#include "aifabric/workload/collectives/collectives.h"
+#include "aifabric/workload/job.h"
+
+namespace aifabric {
+
+enum class RankPlacement { kLinear = 0, kAcrossLeaves = 1 };
+inline constexpr std::string_view kRankPlacementNames[] = {"linear", "across_leaves"};
+
+struct CollectiveWorkloadSpec final : ParamsOf<CollectiveWorkloadSpec> {
+  CollectiveOp op = CollectiveOp::kAllReduce;
+  CollectiveAlgo algorithm = CollectiveAlgo::kRing;
+  Bytes size = Bytes::mib(64);
+  int64_t ranks = 0;
+  RankPlacement placement = RankPlacement::kLinear;
+  void visit(ParamVisitor& v) override {
+    visit_enum(v, "op", op, kCollectiveOpNames, "the collective");
+    visit_enum(v, "algorithm", algorithm, kCollectiveAlgoNames,
+               "ring, tree (double binary tree), halving_doubling (power-of-2 ranks), "
+               "pairwise or direct (all-to-all)");
+    v.param("size", size, "per-rank buffer in nccl-tests terms (all-reduce input)");
+    v.param("ranks", ranks, "participating hosts, one rank each; 0 = every host", Range{0, 1e9});
+    visit_enum(v, "placement", placement, kRankPlacementNames,
+               "rank order: linear (rank r on host r) or across_leaves (consecutive ranks on "
+               "different leaves, so every ring hop crosses the fabric)");
+  }
+  Status validate() const override {
+    if (size.count() <= 0) return Status::error("size must be positive");
+    return Status::ok();
+  }
+};
+
+// Ranks in host order, or interleaved over the leaves (rank r on leaf r mod L).
+std::vector<uint32_t> rank_hosts(const TopologyGraph& g, RankPlacement placement);
+
+Result<Job> prepare_collective(const CollectiveWorkloadSpec& c, const JobContext& ctx);
+void report_collective(const CollectiveWorkloadSpec& c, const Job& job, const TaskTimes& t,
+                       const TopologyGraph& g, JobReport& out);
+
+}  // namespace aifabric

@@ -1,0 +1,39 @@
+#include "aifabric/workload/llm/llm_workload.h"
+
+#include <string>
+
+#include "aifabric/workload/llm/iteration.h"
+
+namespace aifabric {
+
+Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
+  auto plan = make_plan(w.model, w.parallel, w.cluster);
+  if (!plan) return plan.status();
+  const bool on_fabric = engines().find(w.engine())->on_fabric;
+  if (on_fabric && ctx.graph.hosts().size() < static_cast<size_t>(plan->gpus)) {
+    return Status::error("workload: " + std::to_string(plan->gpus) +
+                         " GPUs need as many hosts (NICs), but the topology has " +
+                         std::to_string(ctx.graph.hosts().size()));
+  }
+  auto iteration = build_iteration(*plan);
+  if (!iteration) return iteration.status().with_context("workload");
+  if (auto st = validate_task_graph(iteration->graph, static_cast<uint32_t>(plan->gpus)); !st) {
+    return st.with_context("workload");
+  }
+  Job job;
+  job.graph = std::move(iteration->graph);
+  job.map = std::move(iteration->map);
+  job.engine = w.engine();
+  job.trace = w.trace;
+  job.in_replica.resize(job.map.ranks());
+  for (uint32_t r = 0; r < job.map.ranks(); ++r) job.in_replica[r] = plan->dp_of(r) == 0 ? 1 : 0;
+  job.plan = std::move(plan).value();
+  return job;
+}
+
+void report_llm(const LlmWorkloadSpec& w, const Job& job, const TaskTimes& t,
+                const TopologyGraph& /*g*/, JobReport& out) {
+  out.training = training_report(*job.plan, job.graph, job.map, t, std::string(w.engine()));
+}
+
+}  // namespace aifabric
