@@ -15,10 +15,29 @@
 #include "aifabric/topo/graph.h"
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/transport/transport_config.h"
+#include "tests/fingerprint.h"
 
 namespace aifabric::testing {
 
 struct TestFabric {
+  TestFabric() = default;
+  TestFabric(const TestFabric&) = delete;
+  TestFabric& operator=(const TestFabric&) = delete;
+  // A fabric that ran leaves its fingerprint (tests/fingerprint.h).
+  ~TestFabric() {
+    if (!sim || !net || sim->events_processed() == 0) return;
+    Fingerprint fp(sim->events_processed());
+    for (uint32_t i = 0; i < net->flows().size(); ++i) {
+      const FlowOutcome o = net->outcome(i);
+      if (o.sender == nullptr) {
+        fp.add_flow(-1, 0);
+      } else {
+        fp.add_flow(static_cast<int>(o.sender->state()), o.sender->finish_time().ps());
+      }
+    }
+    expect_fingerprint(fp);
+  }
+
   SwitchConfig sw;
   TransportConfig transport;
   std::string cc_name = "none";

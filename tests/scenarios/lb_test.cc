@@ -21,6 +21,7 @@
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/scenario/simulate.h"
 #include "aifabric/telemetry/imbalance.h"
+#include "tests/fingerprint.h"
 
 namespace aifabric {
 namespace {
@@ -30,6 +31,9 @@ struct LbRun {
   PreparedRun prepared;
   std::unique_ptr<Simulation> sim;
   const RunReport& report() const { return sim->report; }
+  ~LbRun() {
+    if (sim) testing::expect_report_fingerprint(sim->report);
+  }
 };
 
 std::unique_ptr<LbRun> run(const char* yaml, const std::vector<std::string>& sets) {

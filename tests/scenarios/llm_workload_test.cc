@@ -8,6 +8,7 @@
 #include "aifabric/scenario/outputs.h"
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/scenario/simulate.h"
+#include "tests/fingerprint.h"
 
 namespace aifabric {
 namespace {
@@ -30,6 +31,7 @@ WorkloadReport run(const std::vector<std::string>& sets) {
   EXPECT_TRUE(p.is_ok()) << p.status().message();
   auto sim = simulate(*p, nullptr);
   EXPECT_TRUE(sim.is_ok()) << sim.status().message();
+  testing::expect_report_fingerprint((*sim)->report);
   return *(*sim)->report.workload;
 }
 

@@ -16,6 +16,7 @@
 #include "aifabric/telemetry/sinks/flows_csv/flows_csv.h"
 #include "aifabric/telemetry/sinks/summary_json/summary_json.h"
 #include "aifabric/telemetry/stats.h"
+#include "tests/fingerprint.h"
 
 namespace aifabric {
 namespace {
@@ -53,6 +54,7 @@ DiskRun run_to_disk(const std::string& name) {
   auto sim = simulate(r.prepared, nullptr);
   EXPECT_TRUE(sim.is_ok());
   r.sim = std::move(sim).value();
+  testing::expect_report_fingerprint(r.sim->report);
   EXPECT_TRUE(write_results(r.dir.string(), *r.sim, r.prepared).is_ok());
   return r;
 }
@@ -226,6 +228,7 @@ workload:
   ASSERT_TRUE(p.is_ok());
   auto sim = simulate(*p, nullptr);
   ASSERT_TRUE(sim.is_ok());
+  testing::expect_report_fingerprint((*sim)->report);
   ASSERT_TRUE(write_results(dir.string(), **sim, *p).is_ok());
   // Replica 0 is tp 2 x pp 2 = 4 GPUs, each with 2 x 4 micro-batch passes at least.
   const auto rows = query(dir / "telemetry.sqlite",

@@ -59,9 +59,9 @@ void install_spraying(const TopologyGraph& g, Network& net) {
 // Planned paths, per traffic class that uses them: the controller places every flow
 // (or, for a task graph, every host pair's transfers together) and the NICs get the
 // source ports that realize the plan.
-Result<std::optional<PlanReport>> plan_ports(const TopologyGraph& g, const TaskGraph* tasks,
-                                             const ClusterMap* map, std::vector<FlowSpec>& flows,
-                                             Network& net) {
+Result<std::optional<PlanReport>> plan_ports(const TopologyGraph& g,
+                                             const std::vector<JobTransfer>* job,
+                                             std::vector<FlowSpec>& flows, Network& net) {
   const FabricConfig& fc = net.config();
   std::optional<PlanReport> report;
   std::unordered_map<uint64_t, uint16_t> pair_ports;
@@ -70,16 +70,13 @@ Result<std::optional<PlanReport>> plan_ports(const TopologyGraph& g, const TaskG
     std::vector<PathDemand> demands;
     std::vector<uint64_t> pairs;  // task graphs: the host pair of each demand
     std::vector<size_t> of_flow;  // flows: the flow of each demand
-    if (tasks != nullptr) {
+    if (job != nullptr) {
       std::unordered_map<uint64_t, size_t> index;
-      for (const Task& t : tasks->tasks()) {
-        if (t.kind != TaskKind::kTransfer || t.priority != prio || map->same_node(t.rank, t.peer))
-          continue;
-        const uint32_t src = map->host_of_rank[t.rank];
-        const uint32_t dst = map->host_of_rank[t.peer];
-        const auto [it, added] = index.emplace(Network::host_pair(src, dst), demands.size());
+      for (const JobTransfer& t : *job) {
+        if (t.priority != prio) continue;
+        const auto [it, added] = index.emplace(Network::host_pair(t.src, t.dst), demands.size());
         if (added) {
-          demands.push_back(PathDemand{src, dst, 0});
+          demands.push_back(PathDemand{t.src, t.dst, 0});
           pairs.push_back(it->first);
         }
         demands[it->second].bytes += t.bytes;
@@ -119,11 +116,10 @@ Result<std::optional<PlanReport>> plan_ports(const TopologyGraph& g, const TaskG
 }  // namespace
 
 Result<std::optional<PlanReport>> install_load_balancing(const TopologyGraph& g,
-                                                         const TaskGraph* tasks,
-                                                         const ClusterMap* map,
+                                                         const std::vector<JobTransfer>* job,
                                                          std::vector<FlowSpec>& flows,
                                                          Network& net) {
-  auto plan = plan_ports(g, tasks, map, flows, net);
+  auto plan = plan_ports(g, job, flows, net);
   if (!plan) return plan.status();
   install_spraying(g, net);
   return plan;

@@ -12,7 +12,6 @@
 #include "aifabric/core/status.h"
 #include "aifabric/fabric/network.h"
 #include "aifabric/topo/graph.h"
-#include "aifabric/workload/task_graph.h"
 
 namespace aifabric {
 
@@ -34,13 +33,20 @@ struct PlanReport {
   std::vector<PlannedDemand> assignment;  // the deployable plan (plan.csv)
 };
 
-// Plans the classes of `net`'s configuration that use planned paths (over `flows`, whose
-// source ports it sets, or over the transfers of `tasks` placed by `map`, whose host
-// pairs get ports on `net`) and installs spraying for the classes that spray. Returns
-// what the planner did, if it ran.
+// One network transfer of a job (between hosts of different servers), in task order.
+struct JobTransfer {
+  uint32_t src = 0, dst = 0;  // host indices
+  uint8_t priority = 0;
+  int64_t bytes = 0;
+};
+
+// Plans the classes of `net`'s configuration that use planned paths and installs
+// spraying for the classes that spray. Without `job`, every flow of `flows` is a demand
+// and gets its planned source port; with `job`, each host pair's transfers are one
+// demand (one connection, as NCCL keeps them) and the pair's port goes to `net` for the
+// flows the job will add. Returns what the planner did, if it ran.
 Result<std::optional<PlanReport>> install_load_balancing(const TopologyGraph& g,
-                                                         const TaskGraph* tasks,
-                                                         const ClusterMap* map,
+                                                         const std::vector<JobTransfer>* job,
                                                          std::vector<FlowSpec>& flows,
                                                          Network& net);
 

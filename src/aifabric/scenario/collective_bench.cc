@@ -11,6 +11,7 @@
 #include "aifabric/engine/transfer_engine.h"
 #include "aifabric/scenario/simulate.h"
 #include "aifabric/workload/executor.h"
+#include "aifabric/workload/job.h"
 
 namespace aifabric {
 
@@ -69,7 +70,8 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
     Network net(sim, *graph, fabric_config(fabric));
     if (o.engine->on_fabric) {
       std::vector<FlowSpec> no_flows;
-      auto lb = install_load_balancing(*graph, &g, &map, no_flows, net);
+      const std::vector<JobTransfer> transfers = network_transfers(g, map);
+      auto lb = install_load_balancing(*graph, &transfers, no_flows, net);
       if (!lb) return lb.status();
     }
     Result<TaskTimes> times = run_job(g, map, *o.engine, net, fabric.stop_time);

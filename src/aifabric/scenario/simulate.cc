@@ -67,9 +67,9 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   const bool on_fabric = engine == nullptr || engine->on_fabric;
   std::vector<FlowSpec> flows = run.flows;
   if (on_fabric) {
-    const TaskGraph* tasks = run.job ? &run.job->graph : nullptr;
-    const ClusterMap* map = run.job ? &run.job->map : nullptr;
-    auto plan = install_load_balancing(run.graph, tasks, map, flows, net);
+    std::vector<JobTransfer> transfers;
+    if (run.job) transfers = network_transfers(run.job->graph, run.job->map);
+    auto plan = install_load_balancing(run.graph, run.job ? &transfers : nullptr, flows, net);
     if (!plan) return plan.status();
     out->report.plan = std::move(plan).value();
   }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "aifabric/control/load_balancing.h"
 #include "aifabric/core/registry.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/workload/collectives/report.h"
@@ -32,6 +33,9 @@ struct Job {
   // training job: every stage and tensor rank; every rank of a collective).
   std::vector<char> in_replica;
 };
+
+// The job's transfers between servers (those an engine moves), in task order.
+std::vector<JobTransfer> network_transfers(const TaskGraph& g, const ClusterMap& map);
 
 struct JobContext {
   const TopologyGraph& graph;
