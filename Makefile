@@ -12,10 +12,14 @@ PACKAGES := g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev \
 
 # `make test` also installs Chromium: the report's headless-render test uses it.
 TEST_PACKAGES := chromium
+# The CI checks (formatting, clang-tidy) use the LLVM tools.
+CI_PACKAGES := clang-format clang-tidy
+# clang-tidy looks at the .cc files changed since this commit (CI: the last commit's).
+TIDY_BASE ?= HEAD~1
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps install-packages build run test bench debug asan format lint clean docs
+.PHONY: deps test-deps ci-deps install-packages build run test bench debug asan format check-format lint tidy-changed ci clean docs
 
 deps:
 	@$(MAKE) --no-print-directory install-packages WANTED="$(PACKAGES)"
@@ -23,6 +27,9 @@ deps:
 test-deps:
 	@$(MAKE) --no-print-directory install-packages WANTED="$(TEST_PACKAGES)" || \
 	  echo "note: could not install $(TEST_PACKAGES); the report render test will be skipped"
+
+ci-deps:
+	@$(MAKE) --no-print-directory install-packages WANTED="$(CI_PACKAGES)"
 
 install-packages:
 	@missing=""; for p in $(WANTED); do \
@@ -38,7 +45,10 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
-run: build
+# Builds only the command line (not the tests and benchmarks) before running it.
+run: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target aifabric
 	@$(BUILD_DIR)/bin/aifabric run $(SCENARIO) --out $(OUT)
 
 test: build test-deps
@@ -50,9 +60,11 @@ bench: build
 debug: deps
 	cmake --preset debug && cmake --build --preset debug -j $(JOBS)
 
-asan: deps
-	cmake --preset asan-ubsan && cmake --build --preset asan-ubsan -j $(JOBS) && \
-	  cd build-asan && ctest --output-on-failure -j $(JOBS)
+# The suite under AddressSanitizer + UndefinedBehaviorSanitizer (its own build tree).
+asan: deps test-deps
+	@cmake --preset asan-ubsan >/dev/null && cmake --build --preset asan-ubsan -j $(JOBS) && \
+	  cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
+	  ctest --output-on-failure -j $(JOBS)
 
 # The scenario reference is generated from the same table that validates scenarios.
 docs: build
@@ -62,6 +74,27 @@ docs: build
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')
+
+# Fails (and lists the files) when a source file is not formatted as .clang-format says.
+check-format: ci-deps
+	@bad=$$(for f in $$(git ls-files '*.h' '*.cc'); do \
+	  clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "not formatted (run make format):"; echo "$$bad"; exit 1; fi; \
+	echo "formatting: every file matches .clang-format"
+
+# clang-tidy (.clang-tidy, warnings are errors) on the library and CLI sources changed
+# since $(TIDY_BASE); needs the release build's compile_commands.json.
+tidy-changed: ci-deps build
+	@base=$(TIDY_BASE); git rev-parse -q --verify "$$base^{commit}" >/dev/null || base=$$(git rev-list --max-parents=0 HEAD); \
+	files=$$(git diff --name-only --diff-filter=AM "$$base" HEAD -- 'src/*.cc' 'apps/*.cc' | grep -v '_test\.cc$$' || true); \
+	if [ -z "$$files" ]; then echo "clang-tidy: no library source changed since $$base"; exit 0; fi; \
+	echo "clang-tidy on $$(echo $$files | wc -w) file(s) changed since $$base"; \
+	run-clang-tidy -quiet -j $(JOBS) -p $(BUILD_DIR) $$files >/tmp/aifabric-tidy.log 2>&1 || { grep -E "error|warning" /tmp/aifabric-tidy.log | head -50; exit 1; }; \
+	echo "clang-tidy: clean"
+
+# Everything CI checks (.ci/run): the test suite, formatting, clang-tidy on the last
+# commit's sources, and the suite again under AddressSanitizer + UBSan.
+ci: test check-format tidy-changed asan
 
 lint: deps
 	cmake --preset release >/dev/null

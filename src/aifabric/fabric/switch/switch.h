@@ -1,12 +1,10 @@
-// An output-queued Ethernet switch with a shared buffer: 8 egress queues per port,
-// strict or DWRR scheduling, ECN marking at dequeue, and PFC driven by per-ingress
-// (port, priority) accounting with headroom. Pause frames leave on the congested
-// ingress port's own link and take that link's delay to reach the upstream device, so
-// congestion trees form hop by hop.
-//
-// Buffer invariant: shared_used + sum(headroom_used) = bytes in all egress queues
-// <= buffer. Lossless packets beyond the XOFF threshold go to headroom; a packet that
-// finds its headroom full is dropped and counted (headroom_drops), never silently.
+// An output-queued Ethernet switch: forwarding (the table, then a load balancer among
+// equal-cost ports), admission to its shared buffer with PFC (shared_buffer.h), eight
+// egress queues per port served strict or DWRR (egress_scheduler.h), and ECN marking at
+// dequeue (ecn_marker.h). Pause frames leave on the congested ingress port's own link
+// and take that link's delay to reach the upstream device, so congestion trees form hop
+// by hop. A lossless packet that finds its headroom full is dropped and counted
+// (headroom_drops), never silently.
 #pragma once
 
 #include <array>
@@ -16,6 +14,9 @@
 
 #include "aifabric/core/random.h"
 #include "aifabric/core/simulator.h"
+#include "aifabric/fabric/switch/ecn_marker.h"
+#include "aifabric/fabric/switch/egress_scheduler.h"
+#include "aifabric/fabric/switch/shared_buffer.h"
 #include "aifabric/fabric/switch/switch_config.h"
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/net/forwarding.h"
@@ -61,37 +62,12 @@ class Switch final : public Node, public EventHandler, public EgressView {
   size_t port_count() const { return ports_.size(); }
   Port& port(size_t i) { return *ports_[i]; }
   const Port& port(size_t i) const { return *ports_[i]; }
-  const SwitchCounters& counters() const { return counters_; }
-  int64_t headroom_per_queue(size_t port) const { return ingress_[port].headroom_size; }
-  int64_t xoff_threshold() const;
+  SwitchCounters counters() const;
+  int64_t headroom_per_queue(size_t port) const { return buffer_.headroom_per_queue(port); }
+  int64_t xoff_threshold() const { return buffer_.xoff_threshold(); }
   int64_t queued_payload() const;  // data payload still buffered
 
  private:
-  struct EgressState {
-    std::array<PacketQueue, kNumPriorities> q;
-    PacketQueue control;  // PFC frames, sent ahead of everything at the next boundary
-    std::array<int64_t, kNumPriorities> deficit{};
-    int64_t bytes = 0;      // all priorities
-    uint32_t nonempty = 0;  // bit p set while q[p] holds packets
-    uint8_t rr = 0;         // DWRR: the priority whose turn it is
-    bool credited = false;  // DWRR: q[rr] has received this turn's quantum
-  };
-  struct IngressClass {
-    int64_t shared = 0;    // bytes admitted to the shared pool
-    int64_t headroom = 0;  // bytes admitted to headroom
-    bool xoff = false;     // an XOFF is in force upstream
-    uint32_t refresh_gen = 0;
-  };
-  struct IngressState {
-    std::array<IngressClass, kNumPriorities> cls;
-    int64_t headroom_size = 0;
-    Time refresh;  // XOFF re-send interval: half this link's pause time
-  };
-
-  bool admit(Packet* p, uint16_t in, uint16_t out);
-  void release_buffer(const Packet* p);
-  Packet* dequeue(EgressState& e, uint16_t port, Time now, Time& retry_at);
-  void mark_ecn(Packet* p, int64_t queue_depth, uint16_t port);
   void send_pause(uint16_t port, uint8_t prio, uint16_t quanta);
   void drop(Packet* p, uint16_t out, int64_t& cause);
 
@@ -105,16 +81,11 @@ class Switch final : public Node, public EventHandler, public EgressView {
   std::array<LoadBalancer*, kNumPriorities> lb_of_prio_{};
   std::vector<std::unique_ptr<LoadBalancer>> class_lbs_;
   ForwardingTable table_;
-  RandomStream rng_;
   std::vector<std::unique_ptr<Port>> ports_;
-  std::vector<EgressState> egress_;
-  std::vector<IngressState> ingress_;
-  std::array<bool, kNumPriorities> lossless_{};
-  int64_t shared_size_ = 0;  // buffer minus all headroom reservations
-  int64_t shared_used_ = 0;
-  int64_t buffered_ = 0;  // bytes in all egress queues (shared + headroom)
-  int64_t k_min_, k_max_;
-  int64_t max_frame_;
+  std::vector<EgressQueues> egress_;
+  SharedBuffer buffer_;
+  EgressScheduler scheduler_;
+  EcnMarker marker_;
   SwitchCounters counters_;
 };
 

@@ -1,0 +1,54 @@
+#include "aifabric/fabric/switch/egress_scheduler.h"
+
+#include <algorithm>
+
+namespace aifabric {
+
+Packet* EgressScheduler::dequeue(EgressQueues& e, const Port& pt, Time now, Time& retry_at,
+                                 int64_t& depth) const {
+  int chosen = -1;
+  if (kind_ == Scheduler::kStrict) {
+    for (uint32_t m = e.nonempty; m != 0;) {
+      const int prio = 31 - __builtin_clz(m);  // highest non-empty priority
+      if (!pt.paused(static_cast<uint8_t>(prio), now)) {
+        chosen = prio;
+        break;
+      }
+      retry_at = std::min(retry_at, pt.pause_until(static_cast<uint8_t>(prio)));
+      m &= ~(1U << prio);
+    }
+  } else {
+    // Deficit round robin: a queue earns one quantum (weight x max frame) when its
+    // turn begins and sends while its deficit covers the head frame; then the turn
+    // passes on. An empty queue keeps no credit.
+    for (int step = 0; step < 2 * kNumPriorities + 1; ++step) {
+      const int prio = e.rr;
+      PacketQueue& q = e.q[prio];
+      const bool paused = !q.empty() && pt.paused(static_cast<uint8_t>(prio), now);
+      if (!q.empty() && !paused) {
+        if (!e.credited) {
+          e.deficit[prio] += weights_[prio] * max_frame_;
+          e.credited = true;
+        }
+        if (e.deficit[prio] >= q.front()->wire) {
+          chosen = prio;
+          break;
+        }
+      }
+      if (paused) retry_at = std::min(retry_at, pt.pause_until(static_cast<uint8_t>(prio)));
+      if (q.empty()) e.deficit[prio] = 0;
+      e.rr = static_cast<uint8_t>((prio + 1) % kNumPriorities);
+      e.credited = false;
+    }
+    if (chosen >= 0) e.deficit[chosen] -= e.q[chosen].front()->wire;
+  }
+  if (chosen < 0) return nullptr;
+  PacketQueue& q = e.q[chosen];
+  depth = q.bytes();
+  Packet* p = q.pop();
+  if (q.empty()) e.nonempty &= ~(1U << chosen);
+  e.bytes -= p->wire;
+  return p;
+}
+
+}  // namespace aifabric

@@ -1,0 +1,110 @@
+#include "aifabric/fabric/switch/shared_buffer.h"
+
+#include <algorithm>
+
+namespace aifabric {
+
+SharedBuffer::SharedBuffer(const SwitchConfig& cfg, int64_t max_frame)
+    : cfg_(cfg), max_frame_(max_frame) {
+  if (cfg_.pfc.enabled) {
+    for (int64_t p : cfg_.pfc.priorities) lossless_[static_cast<size_t>(p)] = true;
+  }
+}
+
+void SharedBuffer::add_port(const LinkParams& l, Time pause_time) {
+  IngressState& ing = ingress_.emplace_back();
+  int64_t h = cfg_.pfc.headroom.count();
+  if (h == 0) {
+    // What can still arrive after XOFF leaves: the round trip of the cable at line
+    // rate, a frame the upstream has started, a frame ahead of our pause frame, and a
+    // frame of slack; plus the pause frames themselves.
+    h = 2 * l.rate.bytes_in(l.delay) + 3 * max_frame_ + int64_t{2} * kPauseWireBytes;
+  }
+  ing.headroom_size = h;
+  // Pause quanta are 512 bit times of this link, so the same XOFF lasts 16x less on a
+  // 6.4 Tbps link than on a 400 Gbps one: the refresh must follow each port's own pause
+  // time, or a fast link's XOFF lapses before it is renewed.
+  ing.refresh = cfg_.pfc.refresh > Time::zero() ? cfg_.pfc.refresh : pause_time / 2;
+}
+
+void SharedBuffer::finalize() {
+  int64_t reserved = 0;
+  for (const IngressState& ing : ingress_) {
+    for (int p = 0; p < kNumPriorities; ++p) {
+      if (lossless_[p]) reserved += ing.headroom_size;
+    }
+  }
+  shared_size_ = cfg_.buffer.count() - reserved;
+}
+
+int64_t SharedBuffer::xoff_threshold() const {
+  if (cfg_.pfc.xoff_alpha > 0) {
+    return static_cast<int64_t>(cfg_.pfc.xoff_alpha * static_cast<double>(std::max<int64_t>(
+                                                          shared_size_ - shared_used_, 0)));
+  }
+  return cfg_.pfc.xoff.count();
+}
+
+SharedBuffer::Verdict SharedBuffer::admit(const Packet& p, uint16_t in, int64_t egress_queue) {
+  const int64_t size = p.wire;
+  const uint8_t prio = p.priority;
+  Verdict v = Verdict::kAdmitted;
+  if (lossless_[prio]) {
+    IngressState& ing = ingress_[in];
+    IngressClass& c = ing.cls[prio];
+    const int64_t threshold = xoff_threshold();
+    bool to_headroom = false;
+    if (!c.xoff && c.shared + size <= threshold && shared_used_ + size <= shared_size_) {
+      c.shared += size;
+      shared_used_ += size;
+    } else if (c.headroom + size <= ing.headroom_size) {
+      c.headroom += size;
+      to_headroom = true;
+    } else {
+      return Verdict::kDropHeadroom;
+    }
+    if (!c.xoff && to_headroom) {  // crossed the XOFF threshold
+      c.xoff = true;
+      v = Verdict::kAdmittedXoff;
+    }
+    max_ingress_bytes_ = std::max(max_ingress_bytes_, c.shared + c.headroom);
+  } else {
+    const int64_t free = shared_size_ - shared_used_;
+    const double limit = cfg_.egress_alpha * static_cast<double>(free);
+    if (size > free || static_cast<double>(egress_queue + size) > limit) {
+      return Verdict::kDropBuffer;
+    }
+    shared_used_ += size;
+  }
+  buffered_ += size;
+  max_buffer_used_ = std::max(max_buffer_used_, buffered_);
+  return v;
+}
+
+bool SharedBuffer::release(const Packet& p) {
+  const int64_t size = p.wire;
+  buffered_ -= size;
+  const uint8_t prio = p.priority;
+  if (!lossless_[prio]) {
+    shared_used_ -= size;
+    return false;
+  }
+  // Departing bytes leave the ingress's headroom pool first, as a Broadcom-style MMU
+  // counts its PG headroom (so does the HPCC ns-3 switch-mmu.cc). Charging the packet's
+  // own pool instead would free the headroom only when the frames that arrived after
+  // XOFF leave, i.e. with the egress queue nearly empty: XON would go out too late and
+  // the port would idle for the pause round trip.
+  IngressClass& c = ingress_[p.in_port].cls[prio];
+  const int64_t from_headroom = std::min(c.headroom, size);
+  c.headroom -= from_headroom;
+  c.shared -= size - from_headroom;
+  shared_used_ -= size - from_headroom;
+  if (c.xoff && c.headroom == 0 &&
+      c.shared <= std::max<int64_t>(xoff_threshold() - cfg_.pfc.xon_offset.count(), 0)) {
+    c.xoff = false;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace aifabric

@@ -1,0 +1,85 @@
+// The switch's memory management unit: one shared packet buffer with dynamic
+// thresholds, and priority flow control driven by per-ingress (port, priority)
+// accounting with headroom. Lossless priorities are admitted to the shared pool while
+// their ingress bytes stay under the XOFF threshold (alpha x free shared buffer, or a
+// static one), then to that ingress's headroom, and dropped (never silently) when the
+// headroom is full; lossy ones while their egress queue stays under alpha x free
+// buffer. It decides; the switch sends the pause frames it asks for.
+//
+// Invariant: shared_used + sum(headroom in use) = bytes in all egress queues <= buffer.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "aifabric/core/units.h"
+#include "aifabric/fabric/switch/switch_config.h"
+#include "aifabric/net/link.h"
+#include "aifabric/net/packet.h"
+
+namespace aifabric {
+
+class SharedBuffer {
+ public:
+  enum class Verdict : uint8_t {
+    kAdmitted,
+    kAdmittedXoff,  // admitted to headroom, crossing the XOFF threshold: pause upstream
+    kDropHeadroom,  // lossless, its ingress headroom is full
+    kDropBuffer,    // lossy, refused by the dynamic threshold or a full buffer
+  };
+
+  SharedBuffer(const SwitchConfig& cfg, int64_t max_frame);
+  // A port whose peer sends over `link` (sizes its automatic headroom and the XOFF
+  // refresh interval).
+  void add_port(const LinkParams& link, Time pause_time);
+  // Reserves every port's headroom out of the buffer; call once all ports exist.
+  void finalize();
+
+  bool lossless(uint8_t prio) const { return lossless_[prio]; }
+  // Admits `p`, which arrived on `in` for an egress queue now holding `egress_queue`
+  // bytes of its priority.
+  Verdict admit(const Packet& p, uint16_t in, int64_t egress_queue);
+  // `p` leaves its egress queue. True: its ingress (p.in_port, p.priority) drained
+  // below XON and the pause upstream must be lifted.
+  bool release(const Packet& p);
+
+  int64_t xoff_threshold() const;
+  bool xoff(uint16_t port, uint8_t prio) const { return ingress_[port].cls[prio].xoff; }
+  // A new generation of refreshes for an XOFF just sent (older timers lapse).
+  uint32_t next_refresh_gen(uint16_t port, uint8_t prio) {
+    return ++ingress_[port].cls[prio].refresh_gen;
+  }
+  uint32_t refresh_gen(uint16_t port, uint8_t prio) const {
+    return ingress_[port].cls[prio].refresh_gen;
+  }
+  Time refresh_interval(uint16_t port) const { return ingress_[port].refresh; }
+  int64_t headroom_per_queue(size_t port) const { return ingress_[port].headroom_size; }
+  int64_t max_ingress_bytes() const { return max_ingress_bytes_; }
+  int64_t max_buffer_used() const { return max_buffer_used_; }
+
+ private:
+  struct IngressClass {
+    int64_t shared = 0;    // bytes admitted to the shared pool
+    int64_t headroom = 0;  // bytes admitted to headroom
+    bool xoff = false;     // an XOFF is in force upstream
+    uint32_t refresh_gen = 0;
+  };
+  struct IngressState {
+    std::array<IngressClass, kNumPriorities> cls;
+    int64_t headroom_size = 0;
+    Time refresh;  // XOFF re-send interval: half this link's pause time
+  };
+
+  const SwitchConfig& cfg_;
+  int64_t max_frame_;
+  std::array<bool, kNumPriorities> lossless_{};
+  std::vector<IngressState> ingress_;
+  int64_t shared_size_ = 0;  // buffer minus all headroom reservations
+  int64_t shared_used_ = 0;
+  int64_t buffered_ = 0;  // bytes in all egress queues (shared + headroom)
+  int64_t max_ingress_bytes_ = 0;
+  int64_t max_buffer_used_ = 0;
+};
+
+}  // namespace aifabric
