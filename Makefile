@@ -64,7 +64,7 @@ debug: deps
 asan: deps test-deps
 	@cmake --preset asan-ubsan >/dev/null && cmake --build --preset asan-ubsan -j $(JOBS) && \
 	  cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
-	  ctest --output-on-failure -j $(JOBS)
+	  ctest --output-on-failure -j $(JOBS) -LE slow
 
 # The scenario reference is generated from the same table that validates scenarios.
 docs: build

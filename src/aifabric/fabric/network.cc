@@ -29,6 +29,14 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
           sim, pool_, id, n.name, cfg_.switch_config,
           cfg_.lb.selected().make(cfg_.lb.params(), lb_seed(id, kNoClass)),
           cfg_.transport.mtu.count() + kRoceHeaderBytes + kL1OverheadBytes));
+      // A traffic class with a scheme of its own gets its own balancer, seeded apart
+      // (lb_seed), so the controllers that predict a class's hash predict this one.
+      for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+        if (!cfg_.class_lb[prio]) continue;
+        const Choice<LbAlgorithm>& c = *cfg_.class_lb[prio];
+        switches_.back()->set_class_balancer(prio,
+                                             c.selected().make(c.params(), lb_seed(id, prio)));
+      }
     }
   }
   // Ports in link order, so that a node's port i is its i-th adjacent link.
