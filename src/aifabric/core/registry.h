@@ -103,17 +103,23 @@ class Registry {
 // A scenario section that selects one member of a family: `key:` names it, and the
 // selected member's parameters sit beside the key in the same map. Holds a parameter
 // instance per member (so the reference lists every member's keys); copies are deep.
+// The default is named (registration order only orders the reference).
 template <class Entry>
 class Choice final : public ParamsOf<Choice<Entry>> {
  public:
   Choice(const Registry<Entry>& reg, std::string_view key, std::string_view doc,
-         std::string_view default_name = {})
+         std::string_view default_name)
       : reg_(&reg), key_(key), doc_(doc) {
     for (const auto& m : reg.all()) {
       params_.push_back(m.make_params != nullptr ? m.make_params() : std::make_unique<NoParams>());
     }
-    if (!default_name.empty()) index_ = reg.index_of(default_name);
-    if (index_ < 0) index_ = 0;
+    index_ = reg.index_of(default_name);
+    if (index_ < 0) {
+      std::fprintf(stderr, "aifabric: internal error: %.*s has no member '%.*s'\n",
+                   static_cast<int>(reg.family().size()), reg.family().data(),
+                   static_cast<int>(default_name.size()), default_name.data());
+      std::abort();
+    }
   }
   Choice(const Choice& o) : reg_(o.reg_), key_(o.key_), doc_(o.doc_), index_(o.index_) {
     for (const auto& p : o.params_) params_.push_back(p->clone());

@@ -25,7 +25,7 @@ inline constexpr std::string_view kLbDoc =
     "(planned)";
 
 struct TopologySpec final : ParamsOf<TopologySpec> {
-  Choice<TopologyBuilder> kind{topology_builders(), "type", "topology kind"};
+  Choice<TopologyBuilder> kind{topology_builders(), "type", "topology kind", "leaf_spine"};
   // Links named "nodeA-nodeB", separated by commas or spaces.
   std::string failed_links;    // down for the whole run: routing avoids them
   std::string degraded_links;  // "leaf0-spine1=100Gbps": the link runs at a lower rate
@@ -33,12 +33,12 @@ struct TopologySpec final : ParamsOf<TopologySpec> {
 };
 
 struct TrafficSpec final : ParamsOf<TrafficSpec> {
-  Choice<TrafficGenerator> kind{traffic_generators(), "type", "traffic kind"};
+  Choice<TrafficGenerator> kind{traffic_generators(), "type", "traffic kind", "permutation"};
   void visit(ParamVisitor& v) override { kind.visit(v); }
 };
 
 struct WorkloadSpec final : ParamsOf<WorkloadSpec> {
-  Choice<WorkloadType> kind{workload_types(), "type", "a training job to simulate"};
+  Choice<WorkloadType> kind{workload_types(), "type", "a training job to simulate", "none"};
   void visit(ParamVisitor& v) override { kind.visit(v); }
   // A training job or collective rather than a traffic list.
   bool is_job() const { return kind.selected().prepare != nullptr; }
@@ -47,7 +47,7 @@ struct WorkloadSpec final : ParamsOf<WorkloadSpec> {
 // A load-balancing scheme for one traffic class (802.1p priority), overriding `lb`.
 struct LbClassSpec final : ParamsOf<LbClassSpec> {
   int64_t priority = 0;
-  Choice<LbAlgorithm> lb{lb_algorithms(), "algorithm", kLbDoc};
+  Choice<LbAlgorithm> lb{lb_algorithms(), "algorithm", kLbDoc, "ecmp"};
   void visit(ParamVisitor& v) override {
     v.param("priority", priority, "the 802.1p priority (traffic class) this entry applies to",
             Range{0, 7});
@@ -63,8 +63,9 @@ struct Scenario final : ParamsOf<Scenario> {
   TopologySpec topology;
   SwitchConfig switch_config;
   TransportConfig transport;
-  Choice<CcAlgorithm> cc{cc_algorithms(), "algorithm", "congestion control of every queue pair"};
-  Choice<LbAlgorithm> lb{lb_algorithms(), "algorithm", kLbDoc};
+  Choice<CcAlgorithm> cc{cc_algorithms(), "algorithm", "congestion control of every queue pair",
+                         "dcqcn"};
+  Choice<LbAlgorithm> lb{lb_algorithms(), "algorithm", kLbDoc, "ecmp"};
   std::vector<LbClassSpec> lb_classes;
   std::vector<TrafficSpec> traffic;
   WorkloadSpec workload;
