@@ -2,7 +2,7 @@
 
 namespace aifabric {
 
-Sampler::Sampler(Network& net, const TelemetryConfig& cfg)
+Sampler::Sampler(Network& net, const TelemetryConfig& cfg, std::span<const uint32_t> nodes)
     : net_(net),
       interval_(cfg.interval),
       alarm_queue_(cfg.alarm_queue),
@@ -10,7 +10,16 @@ Sampler::Sampler(Network& net, const TelemetryConfig& cfg)
   const TopologyGraph& g = net.graph();
   std::vector<const Switch*> switch_of_node(g.nodes().size(), nullptr);
   for (const auto& s : net.switches()) switch_of_node[s->id()] = s.get();
-  for (uint32_t id = 0; id < g.nodes().size(); ++id) {
+  std::vector<uint32_t> all;
+  if (nodes.empty()) {
+    all.resize(g.nodes().size());
+    for (uint32_t id = 0; id < all.size(); ++id) all[id] = id;
+    nodes = all;
+  }
+  for (const uint32_t id : nodes) {
+    if (g.nodes()[id].kind == NodeKind::kHost) {
+      hosts_.push_back(net.hosts()[static_cast<size_t>(g.host_index(id))].get());
+    }
     for (size_t i = 0; i < g.adjacent(id).size(); ++i) {
       Port& p = net.port(id, i);
       p.set_observer(this, static_cast<uint32_t>(ports_.size()));
@@ -75,7 +84,7 @@ void Sampler::sample() {
       queue_alarm_on_[i] = above ? 1 : 0;
     }
   }
-  for (const auto& h : net_.hosts()) {
+  for (const Host* h : hosts_) {
     for (const auto& qp : h->senders()) {
       if (qp->state() != SenderQp::State::kActive) continue;
       rec_.qp_samples.push_back(QpSample{qp->flow().id, now, qp->cc().rate().bits_per_second(),

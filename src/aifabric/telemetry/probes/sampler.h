@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,7 +19,9 @@ namespace aifabric {
 
 class Sampler final : public EventHandler, public PortObserver {
  public:
-  Sampler(Network& net, const TelemetryConfig& cfg);
+  // Samples the ports and queue pairs of the devices `nodes` (node ids; empty = every
+  // device of the fabric).
+  Sampler(Network& net, const TelemetryConfig& cfg, std::span<const uint32_t> nodes = {});
   Sampler(const Sampler&) = delete;
   Sampler& operator=(const Sampler&) = delete;
   // Takes the last sample and closes open pause episodes (call after the run).
@@ -37,6 +40,7 @@ class Sampler final : public EventHandler, public PortObserver {
   Time interval_;
   std::vector<Port*> ports_;
   std::vector<const Switch*> owner_switch_;  // null for host ports
+  std::vector<const Host*> hosts_;           // whose queue pairs are sampled
   TelemetryRecord rec_;
   std::vector<char> queue_alarm_on_;  // per port: above alarm_queue at the last sample
   Bytes alarm_queue_;
