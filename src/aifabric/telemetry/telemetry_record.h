@@ -15,8 +15,9 @@ namespace aifabric {
 struct PortSample {
   uint32_t port;  // port id (see Sampler::port_ids)
   Time t;
-  int64_t out_octets;   // interfaces/interface/state/counters/out-octets
-  int64_t out_pkts;     // .../out-unicast-pkts (data, ACK, NACK, CNP)
+  int64_t out_octets;          // interfaces/interface/state/counters/out-octets
+  int64_t out_payload_octets;  // data payload bytes of those frames (goodput, retransmissions in)
+  int64_t out_pkts;            // .../out-unicast-pkts (data, ACK, NACK, CNP)
   int64_t queue_bytes;  // qos/interfaces/interface/output/queues/queue/state/... depth, all classes
   int64_t ecn_marked;   // .../queues/queue/state/... ECN-marked packets
   int64_t pause_tx;     // ethernet/state/counters/out-mac-pause-frames

@@ -53,6 +53,7 @@ void Sampler::sample() {
     s.port = static_cast<uint32_t>(i);
     s.t = now;
     s.out_octets = c.tx_bytes;
+    s.out_payload_octets = c.tx_payload_bytes;
     s.out_pkts = c.tx_packets;
     s.queue_bytes =
         owner_switch_[i] != nullptr ? owner_switch_[i]->queue_bytes(rec_.index_of_port[i]) : 0;

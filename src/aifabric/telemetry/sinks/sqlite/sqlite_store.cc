@@ -18,6 +18,7 @@ CREATE TABLE nodes(run_id INTEGER, node_id INTEGER, name TEXT, kind TEXT, tier I
 CREATE TABLE ports(run_id INTEGER, port_id INTEGER, node_id INTEGER, port_index INTEGER,
                    peer_node_id INTEGER, rate_bps INTEGER, delay_ps INTEGER);
 CREATE TABLE samples(run_id INTEGER, port_id INTEGER, t_ps INTEGER, out_octets INTEGER,
+                     out_payload_octets INTEGER,
                      out_pkts INTEGER, queue_bytes INTEGER, ecn_marked INTEGER,
                      pause_tx INTEGER, pause_rx INTEGER, paused_ps INTEGER, drops INTEGER,
                      link_errors INTEGER);
@@ -144,7 +145,7 @@ Status write_sqlite(const std::string& path, const RunRecord& rec) {
       "INSERT INTO runs VALUES(?,?,?,?,?)",
       "INSERT INTO nodes VALUES(?,?,?,?,?)",
       "INSERT INTO ports VALUES(?,?,?,?,?,?,?)",
-      "INSERT INTO samples VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+      "INSERT INTO samples VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
       "INSERT INTO qp_samples VALUES(?,?,?,?,?,?,?,?)",
       "INSERT INTO flows VALUES(?,?,?,?,?,?,?,?,?,?,?)",
       "INSERT INTO events VALUES(?,?,?,?,?,?,?)",
@@ -183,8 +184,9 @@ Status write_sqlite(const std::string& path, const RunRecord& rec) {
     }
     for (const PortSample& s : tel->samples) {
       if (!st) break;
-      st = w.row(samples, run, int64_t{s.port}, s.t.ps(), s.out_octets, s.out_pkts, s.queue_bytes,
-                 s.ecn_marked, s.pause_tx, s.pause_rx, s.paused.ps(), s.drops, s.link_errors);
+      st = w.row(samples, run, int64_t{s.port}, s.t.ps(), s.out_octets, s.out_payload_octets,
+                 s.out_pkts, s.queue_bytes, s.ecn_marked, s.pause_tx, s.pause_rx, s.paused.ps(),
+                 s.drops, s.link_errors);
     }
     for (const QpSample& q : tel->qp_samples) {
       if (!st) break;
