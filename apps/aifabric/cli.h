@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,32 +17,64 @@ namespace aifabric::cli {
 
 inline constexpr int kBadInput = 2;
 inline constexpr int kWriteFailed = 1;
+// The run finished its simulation and wrote its results, but did not complete: it
+// stopped at stop_time, or flows (or the job) failed. The verdict says which.
+inline constexpr int kIncomplete = 3;
+// Stopped by SIGINT / SIGTERM (128 + signal, as shells report it); nothing written.
+inline constexpr int kInterruptedBase = 128;
 
 // Prints "aifabric: msg" on stderr and returns kBadInput.
 int bad_input(const std::string& msg);
 // The same for a failure to write results (kWriteFailed).
 int write_failed(const std::string& msg);
 
+// The command line as typed (shell-quoted), recorded once by main() for provenance.
+void record_command_line(int argc, char** argv);
+const std::string& command_line();
+
 struct CommonOptions {
   std::string scenario;
   std::vector<std::string> sets;
   std::string ns3_topology;
   std::string ns3_flows;
-  int64_t seed = -1;
+  std::optional<int64_t> seed;
+  bool allow_large = false;
 };
+// The options a command that writes results takes.
+struct OutputOptions {
+  std::string out;
+  bool force = false;
+  bool quiet = false;
+  bool progress = true;  // --no-progress turns it off
+};
+void add_output(CLI::App* cmd, OutputOptions& o, const std::string& default_out);
 void add_common(CLI::App* cmd, CommonOptions& o);
 Result<std::unique_ptr<Scenario>> load(const CommonOptions& o);
-void print_notes(const Scenario& s);
+void print_notes(const PreparedRun& run);
+// Prepares the scenario, refusing (before and after) a run too big for the memory
+// budget unless allow_large.
+Result<PreparedRun> prepare_checked(const Scenario& s, bool allow_large);
 
-// Progress on stderr for runs longer than about two seconds, only on a terminal.
-class TerminalProgress final : public RunObserver {
+// SIGINT and SIGTERM set a flag (the first time; a second one kills at once) that long
+// runs poll: the run stops, its temporary folder is removed, nothing is written.
+void catch_interrupts();
+// The signal that arrived, or 0.
+int interrupted();
+
+// Progress on stderr: on a terminal one line rewritten in place (after 2 s), elsewhere
+// (pipes, CI logs) a line every `every` seconds (after the first); simulated time, flows
+// and bytes done, events/s, and an ETA from the bytes (or the expected end). Also
+// stops the run when an interrupt arrived.
+class Progress final : public RunObserver {
  public:
-  explicit TerminalProgress(Time stop) : stop_(stop), start_(std::chrono::steady_clock::now()) {}
-  void progress(const Simulator& sim, size_t done, size_t total) override;
-  ~TerminalProgress() override;
+  Progress(bool show, std::string label);
+  bool progress(const RunProgress& p) override;
+  ~Progress() override;
 
  private:
-  Time stop_;
+  bool show_;
+  bool tty_;
+  std::string label_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_;
   bool shown_ = false;

@@ -74,9 +74,11 @@ Command add_collective(CLI::App& app) {
   cmd->add_option("--op", c->op,
                   "all_reduce (or allreduce), reduce_scatter, all_gather, all_to_all, send_recv");
   cmd->add_option("--algo", c->algo, "ring, tree, halving_doubling, pairwise, direct");
-  cmd->add_option("--ranks", c->ranks, "GPUs taking part (rank r uses host r)");
+  cmd->add_option("--ranks", c->ranks, "GPUs taking part (rank r uses host r)")
+      ->check(CLI::Range(uint32_t{2}, uint32_t{1'000'000}));
   cmd->add_option("--gpus-per-node", c->gpus_per_node,
-                  "ranks per server; ranks of one server use NVLink");
+                  "ranks per server; ranks of one server use NVLink")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{1024}));
   cmd->add_option("--sizes", c->sizes, "MIN:MAX, doubling (e.g. 1MiB:1GiB)");
   cmd->add_option("--backend", c->backend, "analytic (alpha-beta) or packet");
   cmd->add_flag("--hierarchical", c->hierarchical,

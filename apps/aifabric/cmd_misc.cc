@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "aifabric/scenario/describe.h"
+#include "aifabric/scenario/outputs.h"
 #include "aifabric/telemetry/report/compare.h"
 #include "aifabric/telemetry/report/report_html.h"
 #include "aifabric/workload/llm/llm_workload.h"
@@ -42,6 +43,7 @@ Command add_report(CLI::App& app) {
   cmd->add_option("dir", *dir, "a results folder written by aifabric run")->required();
   cmd->footer("Example: aifabric report results/default");
   return {cmd, [dir] {
+            if (auto st = check_results_folder(*dir); !st) return bad_input(st.message());
             if (auto st = write_report_html(*dir); !st) return bad_input(st.message());
             std::cout << *dir << "/report.html\n";
             return 0;
@@ -54,6 +56,9 @@ Command add_compare(CLI::App& app) {
   cmd->add_option("dirs", *dirs, "results folders written by aifabric run")->required();
   cmd->footer("Example: aifabric compare results/ecmp results/planned");
   return {cmd, [dirs] {
+            for (const auto& d : *dirs) {
+              if (auto st = check_results_folder(d); !st) return bad_input(st.message());
+            }
             auto table = compare_runs(*dirs);
             if (!table) return bad_input(table.status().message());
             std::cout << *table;

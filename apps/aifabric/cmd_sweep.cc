@@ -1,6 +1,11 @@
-// `aifabric sweep`: the scenario once per value of one key; each run's results go to
-// OUT/<key>=<value>/, and one table compares them.
+// `aifabric sweep`: the scenario once per point of a grid of values (one or several
+// --vary keys); each point's results go to OUT/<key=value,...>/, one table compares them
+// (and sweep.csv, sweep.html beside the points). Every point is checked before any runs,
+// so bad input writes nothing; points run --jobs at a time.
+#include <atomic>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "aifabric/scenario/outputs.h"
 #include "aifabric/scenario/sweep.h"
@@ -9,58 +14,127 @@
 namespace aifabric::cli {
 namespace {
 
-int sweep(const CommonOptions& o, const std::string& vary_text, std::string out, bool quiet) {
-  auto vary = parse_vary(vary_text);
-  if (!vary) return bad_input(vary.status().message());
-  // Check every variant before running any, so bad input writes nothing.
-  std::vector<std::unique_ptr<Scenario>> scenarios;
-  std::vector<PreparedRun> runs;
-  for (const auto& v : vary->values) {
+struct SweepCli {
+  std::vector<std::string> vary;
+  int64_t jobs = 1;
+};
+
+struct Point {
+  std::string label;   // "k1=v1,k2=v2"
+  std::string folder;  // its folder name inside --out (made safe)
+  PreparedRun run;
+  std::unique_ptr<Simulation> sim;
+  Status status;
+};
+
+int sweep(const CommonOptions& o, const OutputOptions& oo, const SweepCli& c) {
+  if (c.vary.empty()) return bad_input("--vary: give at least one KEY=V1,V2,...");
+  std::vector<Vary> axes;
+  for (const auto& text : c.vary) {
+    auto v = parse_vary(text);
+    if (!v) return bad_input(v.status().message());
+    axes.push_back(std::move(v).value());
+  }
+  std::vector<Point> points;
+  for (const auto& combo : sweep_grid(axes)) {
     CommonOptions one = o;
-    one.sets.push_back(vary->key + "=" + v);
+    Point p;
+    for (size_t a = 0; a < axes.size(); ++a) {
+      one.sets.push_back(axes[a].key + "=" + combo[a]);
+      p.label += (a ? "," : "") + axes[a].key + "=" + combo[a];
+    }
+    p.folder = safe_folder_name(p.label);
     auto s = load(one);
     if (!s) return bad_input(s.status().message());
-    scenarios.push_back(std::move(s).value());
+    auto prepared = prepare_checked(**s, o.allow_large);
+    if (!prepared) return bad_input(prepared.status().message());
+    p.run = std::move(prepared).value();
+    points.push_back(std::move(p));
   }
-  if (!quiet) {
-    for (const auto& s : scenarios) print_notes(*s);
+  if (!oo.quiet) {
+    for (const auto& p : points) print_notes(p.run);
   }
-  for (const auto& s : scenarios) {
-    auto p = prepare_run(*s);
-    if (!p) return bad_input(p.status().message());
-    runs.push_back(std::move(p).value());
+  const std::string out =
+      oo.out.empty() ? "results/" + points[0].run.scenario->name + "-sweep" : oo.out;
+  auto folder = OutputFolder::claim(out, oo.force);
+  if (!folder) return bad_input(folder.status().message());
+  catch_interrupts();
+  // Points run `jobs` at a time; each writes its own folder inside the sweep's staging.
+  std::atomic<size_t> next{0};
+  std::mutex print;
+  size_t done = 0;
+  auto worker = [&] {
+    for (size_t i = next++; i < points.size(); i = next++) {
+      Point& p = points[i];
+      if (interrupted() != 0) return;
+      Progress progress(false, "");
+      auto sim = simulate(p.run, &progress);
+      if (!sim) {
+        p.status = sim.status();
+        continue;
+      }
+      p.sim = std::move(sim).value();
+      p.status = write_point(**folder, p.folder, *p.sim, p.run);
+      std::lock_guard<std::mutex> lock(print);
+      ++done;
+      if (!oo.quiet) {
+        std::cerr << "aifabric: sweep: " << done << "/" << points.size() << " " << p.label << ": "
+                  << p.sim->report.verdict.text << "\n";
+      }
+    }
+  };
+  const auto jobs =
+      static_cast<size_t>(std::min<int64_t>(c.jobs, static_cast<int64_t>(points.size())));
+  std::vector<std::thread> threads;
+  for (size_t j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  if (const int sig = interrupted(); sig != 0) {
+    std::cerr << "aifabric: interrupted; nothing written to " << out << "\n";
+    return kInterruptedBase + sig;
   }
-  if (out.empty()) out = "results/" + scenarios[0]->name + "-sweep";
-  std::string table;
-  for (size_t i = 0; i < runs.size(); ++i) {
-    auto sim = simulate(runs[i], nullptr);
-    if (!sim) return bad_input(sim.status().message());
-    const std::string dir = out + "/" + vary->key + "=" + vary->values[i];
-    if (auto st = write_results(dir, **sim, runs[i]); !st) return write_failed(st.message());
-    if (i == 0) table = sweep_header(vary->key, (*sim)->report);
-    table += sweep_row(vary->values[i], (*sim)->report);
-    if (!quiet) std::cerr << "  " << vary->key << "=" << vary->values[i] << " done\n";
+  for (const Point& p : points) {
+    if (!p.status) return p.sim ? write_failed(p.status.message()) : bad_input(p.status.message());
   }
-  if (!quiet) std::cout << table << "results       " << out << "/<key>=<value>/\n";
-  return 0;
+  std::vector<SweepRow> rows;
+  for (const Point& p : points) rows.push_back({p.label, p.folder, &p.sim->report});
+  if (auto st = write_sweep_files(**folder, rows); !st) return write_failed(st.message());
+  if (auto st = (*folder)->commit(); !st) return write_failed(st.message());
+  if (!oo.quiet) {
+    std::string table = sweep_header(axes.size() == 1 ? axes[0].key : "point", *rows[0].report);
+    for (const SweepRow& r : rows) table += sweep_row(r.label_for_table(axes.size()), *r.report);
+    std::cout << table << "results       " << out << "/<point>/ and " << out
+              << "/sweep.csv, sweep.html\n";
+  }
+  bool all_completed = true;
+  for (const Point& p : points) {
+    all_completed = all_completed && p.sim->report.verdict.status == Verdict::Status::kCompleted;
+  }
+  return all_completed ? 0 : kIncomplete;
 }
 
 }  // namespace
 
 Command add_sweep(CLI::App& app) {
   auto o = std::make_shared<CommonOptions>();
-  auto vary = std::make_shared<std::string>();
-  auto out = std::make_shared<std::string>();
-  auto quiet = std::make_shared<bool>(false);
-  auto* cmd = app.add_subcommand("sweep", "run a scenario once per value of one key; one table");
+  auto oo = std::make_shared<OutputOptions>();
+  auto c = std::make_shared<SweepCli>();
+  auto* cmd = app.add_subcommand(
+      "sweep", "run a scenario once per point of a grid of key values; one comparison table");
   add_common(cmd, *o);
-  cmd->add_option("--vary", *vary, "KEY=V1,V2,... the key to vary and its values")->required();
-  cmd->add_option("--out", *out, "results folder (default results/<name>-sweep)");
-  cmd->add_flag("--quiet,-q", *quiet, "print nothing but errors");
+  cmd->add_option("--vary", c->vary,
+                  "KEY=V1,V2,... a key and its values; repeat for a grid (every combination)")
+      ->required();
+  cmd->add_option("--jobs,-j", c->jobs, "points run at once (threads)")
+      ->check(CLI::Range(int64_t{1}, int64_t{256}));
+  add_output(cmd, *oo, "results/<name>-sweep");
   cmd->footer(
+      "Writes OUT/<key=value,...>/ per point (a results folder each) and OUT/sweep.csv and\n"
+      "OUT/sweep.html comparing them. Exit status as for run (3: some point did not "
+      "complete).\n"
       "Example: aifabric sweep examples/bandwidth-sweep.yaml "
       "--vary topology.host_link.rate=25Gbps,50Gbps,100Gbps,200Gbps,400Gbps");
-  return {cmd, [o, vary, out, quiet] { return sweep(*o, *vary, *out, *quiet); }};
+  return {cmd, [o, oo, c] { return sweep(*o, *oo, *c); }};
 }
 
 }  // namespace aifabric::cli

@@ -4,12 +4,19 @@
 #include <CLI/CLI.hpp>
 #include <vector>
 
+#include "aifabric/core/version.h"
 #include "cli.h"
 
 int main(int argc, char** argv) {
   using namespace aifabric::cli;
+  record_command_line(argc, argv);
   CLI::App app{"aifabric: a digital twin of AI-training networks (RoCE/Ethernet fabrics)"};
   app.require_subcommand(0, 1);
+  app.set_version_flag("--version", std::string("aifabric ") + aifabric::kVersion);
+  // One line per error, like every other refusal ("aifabric: why").
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "aifabric: " + std::string(e.what()) + " (see --help)\n";
+  });
   app.footer(
       "Examples:\n"
       "  aifabric run                                   # the built-in default scenario\n"

@@ -89,6 +89,11 @@ class ParamVisitor {
   virtual void param(std::string_view name, int64_t& v, std::string_view doc, Range r) = 0;
   virtual void param(std::string_view name, bool& v, std::string_view doc) = 0;
   virtual void param(std::string_view name, std::string& v, std::string_view doc) = 0;
+  // A file name, relative to the scenario's folder unless absolute (readers treat it as
+  // a string; the resolved-scenario writer makes it absolute).
+  virtual void path(std::string_view name, std::string& v, std::string_view doc) {
+    param(name, v, doc);
+  }
   virtual void param(std::string_view name, std::vector<int64_t>& v, std::string_view doc,
                      Range r) = 0;
   // One of a fixed set of names; `index` selects names[index].

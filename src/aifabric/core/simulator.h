@@ -47,8 +47,8 @@ class Simulator {
   }
 
   // A progress observer called about every `every` events (one compare per event
-  // when nobody listens).
-  using ProgressFn = void (*)(void* ctx, const Simulator& sim);
+  // when nobody listens); returning false ends the run (an interrupt).
+  using ProgressFn = bool (*)(void* ctx, const Simulator& sim);
   void set_progress(ProgressFn fn, void* ctx, uint64_t every) {
     progress_fn_ = fn;
     progress_ctx_ = ctx;
@@ -90,7 +90,7 @@ class Simulator {
  private:
   void report_progress() {
     next_progress_ = events_ + progress_every_;
-    if (progress_fn_ != nullptr) progress_fn_(progress_ctx_, *this);
+    if (progress_fn_ != nullptr && !progress_fn_(progress_ctx_, *this)) stopped_ = true;
   }
 
   EventQueue queue_;

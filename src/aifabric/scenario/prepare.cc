@@ -2,7 +2,11 @@
 
 #include <filesystem>
 
+#include "aifabric/core/parse.h"
 #include "aifabric/core/simulator.h"
+#include "aifabric/fabric/switch/shared_buffer.h"
+#include "aifabric/net/packet.h"
+#include "aifabric/scenario/simulate.h"
 #include "aifabric/topo/link_states.h"
 
 namespace aifabric {
@@ -25,6 +29,37 @@ Result<TopologyGraph> build_topology(const Scenario& s) {
   return g;
 }
 
+namespace {
+
+// Every switch's buffer holds the PFC headroom its lossless ingresses reserve, and room
+// for at least a frame beyond it.
+Status check_buffers(const Scenario& s, const TopologyGraph& g) {
+  const int lossless = SharedBuffer::lossless_priorities(s.switch_config);
+  if (lossless == 0) return Status::ok();
+  const int64_t max_frame = s.transport.mtu.count() + kRoceHeaderBytes + kL1OverheadBytes;
+  for (uint32_t id = 0; id < g.nodes().size(); ++id) {
+    if (g.nodes()[id].kind != NodeKind::kSwitch) continue;
+    int64_t reserved = 0;
+    for (const Adjacent& a : g.adjacent(id)) {
+      reserved += lossless *
+                  SharedBuffer::headroom_for(s.switch_config, g.links()[a.link].params, max_frame);
+    }
+    if (reserved + max_frame > s.switch_config.buffer.count()) {
+      return Status::error("switch.buffer: " + format_bytes(s.switch_config.buffer) +
+                           " cannot hold the PFC "
+                           "headroom of " +
+                           g.nodes()[id].name + " (" + std::to_string(g.adjacent(id).size()) +
+                           " ports x " + std::to_string(lossless) +
+                           " lossless priorities: " + std::to_string(reserved) +
+                           " B) and a frame more; raise switch.buffer, or set "
+                           "switch.pfc.headroom");
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Result<PreparedRun> prepare_run(const Scenario& s) {
   PreparedRun run;
   run.scenario = std::make_shared<Scenario>(s);
@@ -32,12 +67,14 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
   if (!graph) return graph.status().with_context("topology");
   run.graph = std::move(graph).value();
   if (auto st = run.graph.validate(); !st) return st.with_context("topology");
+  if (auto st = check_buffers(s, run.graph); !st) return st;
   const Choice<WorkloadType>& w = s.workload.kind;
   if (w.selected().prepare != nullptr) {
     const JobContext ctx{run.graph, static_cast<uint8_t>(s.transport.data_priority)};
     auto job = w.selected().prepare(w.params(), ctx);
     if (!job) return job.status();
     run.job = std::move(job).value();
+    run.notes = scenario_notes(s);
     return run;
   }
   // One stream per traffic entry, from the run seed.
@@ -52,6 +89,25 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
     for (auto& f : flows.value()) run.flows.push_back(f);
   }
   if (run.flows.empty()) return Status::error("traffic: no flows to simulate");
+  run.notes = scenario_notes(s);
+  if (s.stop_time > Time::zero()) {
+    Time first = Time::max();
+    size_t late = 0;
+    for (const FlowSpec& f : run.flows) {
+      first = std::min(first, f.start);
+      late += f.start >= s.stop_time ? 1 : 0;
+    }
+    if (late == run.flows.size()) {
+      return Status::error("stop_time: the run would end (" + format_time(s.stop_time) +
+                           ") before the first flow starts (" + format_time(first) +
+                           "); set a later stop_time, or 0 to run until the traffic is done");
+    }
+    if (late > 0) {
+      run.notes.push_back(std::to_string(late) + " of " + std::to_string(run.flows.size()) +
+                          " flows start at or after stop_time (" + format_time(s.stop_time) +
+                          ") and will not run");
+    }
+  }
   return run;
 }
 

@@ -21,6 +21,8 @@ struct PreparedRun {
   TopologyGraph graph;
   std::vector<FlowSpec> flows;  // the traffic list's (empty for a job)
   std::optional<Job> job;       // workload type llm, collective, ...
+  // Advice on settings that run but probably do not do what was meant, one line each.
+  std::vector<std::string> notes;
 };
 
 // The scenario's topology graph (reads the file of an importer), link states applied,

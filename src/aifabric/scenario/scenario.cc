@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "aifabric/net/packet.h"
 #include "aifabric/scenario/default_scenario.h"
 #include "aifabric/scenario/yaml_reader.h"
 
@@ -26,7 +27,10 @@ void Scenario::visit(ParamVisitor& v) {
   v.param("name", name, "scenario name (names the default output folder)");
   v.param("seed", seed, "run seed: ECMP hashes, source ports, generators, ECN coin flips",
           Range{0, 9.2e18});
-  v.param("stop_time", stop_time, "simulated-time limit; unfinished flows are reported as such");
+  v.param("stop_time", stop_time,
+          "simulated-time limit; unfinished flows are reported as such. 0 = auto: until "
+          "every flow (or the job) has finished, capped at the last start + max(1 s, 20 x the "
+          "busiest NIC's bytes at line rate) (a job: 1 s + 10 x its alpha-beta estimate)");
   v.section("topology", topology, "the network graph");
   v.section("switch", switch_config, "every switch");
   v.section("transport", transport, "the RoCEv2-like reliable transport of every NIC");
@@ -42,8 +46,30 @@ void Scenario::visit(ParamVisitor& v) {
   v.section("telemetry", telemetry, "sampled port and queue-pair telemetry");
 }
 
+Status check_run_name(const std::string& name) {
+  if (name.empty()) return Status::error("name: must not be empty (it names the results folder)");
+  if (name == "." || name == "..") return Status::error("name: '" + name + "' is not a name");
+  if (name.size() > 128) return Status::error("name: longer than 128 characters");
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == '\\' || u < 0x20 || u == 0x7f) {
+      return Status::error(
+          "name: may not contain '/', '\\' or control characters (it names "
+          "the results folder)");
+    }
+  }
+  return Status::ok();
+}
+
 Status Scenario::validate() const {
-  if (stop_time <= Time::zero()) return Status::error("stop_time must be positive");
+  if (auto st = check_run_name(name); !st) return st;
+  if (stop_time < Time::zero()) return Status::error("stop_time must not be negative");
+  const int64_t max_frame = transport.mtu.count() + kRoceHeaderBytes + kL1OverheadBytes;
+  if (switch_config.buffer.count() < max_frame) {
+    return Status::error("switch.buffer: " + std::to_string(switch_config.buffer.count()) +
+                         " B cannot hold one frame (" + std::to_string(max_frame) +
+                         " B: transport.mtu plus headers)");
+  }
   for (size_t i = 0; i < lb_classes.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (lb_classes[i].priority == lb_classes[j].priority) {
@@ -82,6 +108,7 @@ Result<std::unique_ptr<Scenario>> load_scenario_text(const std::string& yaml,
   }
   auto scenario = std::make_unique<Scenario>();
   if (auto s = read_params(root, *scenario, source); !s) return s;
+  scenario->origin.overrides = overrides;
   return scenario;
 }
 
@@ -95,7 +122,11 @@ Result<std::unique_ptr<Scenario>> load_scenario(const std::string& path,
   auto r = load_scenario_text(ss.str(), path, overrides);
   if (!r) return r;
   r.value()->base_dir = std::filesystem::path(path).parent_path().string();
-  if (r.value()->name == "default") r.value()->name = std::filesystem::path(path).stem().string();
+  r.value()->origin.file = path;
+  if (r.value()->name == "default") {
+    r.value()->name = std::filesystem::path(path).stem().string();
+    if (auto st = check_run_name(r.value()->name); !st) return st.with_context(path);
+  }
   if (r.value()->base_dir.empty()) r.value()->base_dir = ".";
   return r;
 }

@@ -55,11 +55,19 @@ struct LbClassSpec final : ParamsOf<LbClassSpec> {
   }
 };
 
+// Where a scenario came from (not keys: never read from YAML).
+struct ScenarioOrigin {
+  std::string file;                    // empty: the built-in default
+  std::vector<std::string> overrides;  // KEY=VALUE applied on top, in order (--set, --seed, ...)
+  std::string command;                 // the command line that ran it, if any
+};
+
 struct Scenario final : ParamsOf<Scenario> {
   Scenario();
   std::string name = "default";
   int64_t seed = 1;
-  Time stop_time = Time::sec(1);
+  // 0 = auto: until the traffic or job has finished, with a safety cap (simulate.h).
+  Time stop_time = Time::zero();
   TopologySpec topology;
   SwitchConfig switch_config;
   TransportConfig transport;
@@ -71,9 +79,14 @@ struct Scenario final : ParamsOf<Scenario> {
   WorkloadSpec workload;
   TelemetryConfig telemetry;
   std::string base_dir = ".";  // where relative file names are resolved (not a key)
+  ScenarioOrigin origin;
   void visit(ParamVisitor& v) override;
   Status validate() const override;
 };
+
+// A run's name names its results folder: not empty, no path separators or control
+// characters, not "." or "..".
+Status check_run_name(const std::string& name);
 
 // Loads a scenario: `path` empty means the built-in default (examples/default.yaml). Overrides are
 // applied before reading, so they are validated like file contents.

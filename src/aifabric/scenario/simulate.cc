@@ -2,11 +2,16 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "aifabric/control/load_balancing.h"
+#include "aifabric/core/version.h"
+#include "aifabric/engine/analytic/analytic_engine.h"
 #include "aifabric/engine/transfer_engine.h"
 #include "aifabric/fabric/records.h"
+#include "aifabric/scenario/yaml_writer.h"
 #include "aifabric/telemetry/imbalance.h"
 #include "aifabric/telemetry/probes/sampler.h"
 #include "aifabric/workload/executor.h"
@@ -23,13 +28,164 @@ double peak_memory_mib() {
 struct ProgressBridge {
   RunObserver* observer;
   const Network* net;
-  static void call(void* ctx, const Simulator& sim) {
+  Time expected_end;
+  static bool call(void* ctx, const Simulator& sim) {
     auto* b = static_cast<ProgressBridge*>(ctx);
-    b->observer->progress(sim, b->net->flows_finished(), b->net->flows().size());
+    RunProgress p;
+    p.now = sim.now();
+    p.expected_end = b->expected_end;
+    p.events = sim.events_processed();
+    p.flows_done = b->net->flows_finished();
+    p.flows_total = b->net->flows().size();
+    for (const FlowSpec& f : b->net->flows()) p.bytes_total += f.size;
+    for (const auto& h : b->net->hosts()) {
+      for (const auto& q : h->receivers()) p.bytes_done += q->stats().accepted_bytes;
+    }
+    return b->observer->progress(p);
   }
 };
 
+std::string seconds(Time t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g s", t.to_seconds());
+  return buf;
+}
+
+Verdict verdict_of(const RunReport& r, const PreparedRun& run, const TaskTimes& t,
+                   const Scenario& s) {
+  Verdict v;
+  const std::string limit =
+      "stop_time (" + seconds(r.stop_time) + (r.stop_time_auto ? ", the automatic cap" : "") + ")";
+  size_t done = 0, failed = 0;
+  for (const FlowRow& f : r.flows) {
+    done += f.status == FlowRow::Status::kDone ? 1 : 0;
+    failed += f.status == FlowRow::Status::kFailed ? 1 : 0;
+  }
+  const std::string why_failed =
+      "their queue pairs timed out " + std::to_string(s.transport.retry_limit + 1) +
+      " times in a row (transport.retry_limit)" +
+      (r.no_route_drops > 0
+           ? "; " + std::to_string(r.no_route_drops) + " packets were dropped for lack of a route"
+           : "");
+  if (run.job) {
+    const size_t tasks = run.job->graph.size();
+    size_t finished = 0;
+    for (Time f : t.finish) finished += f != Time::max() ? 1 : 0;
+    if (!t.failure.empty()) {
+      v.status = Verdict::Status::kFailed;
+      v.text = "the job failed: " + t.failure + ", as NCCL fails a job whose connection fails";
+    } else if (finished < tasks) {
+      v.status = Verdict::Status::kStopTime;
+      v.text = "the job stopped at " + limit + " with " + std::to_string(finished) + " of " +
+               std::to_string(tasks) + " tasks done";
+    } else {
+      v.text = "the job completed: all " + std::to_string(tasks) + " tasks ran";
+    }
+    return v;
+  }
+  if (failed > 0) {
+    v.status = Verdict::Status::kFailed;
+    v.text = std::to_string(failed) + " of " + std::to_string(r.flows.size()) +
+             " flows failed: " + why_failed;
+  } else if (done < r.flows.size()) {
+    v.status = Verdict::Status::kStopTime;
+    v.text = "stopped at " + limit + " with " + std::to_string(r.flows.size() - done) + " of " +
+             std::to_string(r.flows.size()) + " flows unfinished";
+  } else {
+    v.text = "all " + std::to_string(r.flows.size()) + " flows completed";
+  }
+  return v;
+}
+
 }  // namespace
+
+namespace {
+
+// A 1-2-5 multiple of a power of ten, at most `t` (and at least 1 ps).
+Time nice_floor(Time t) {
+  int64_t unit = 1;
+  while (unit * 10 <= t.ps()) unit *= 10;
+  for (int64_t m : {5, 2, 1}) {
+    if (unit * m <= t.ps()) return Time::ps(unit * m);
+  }
+  return Time::ps(1);
+}
+
+}  // namespace
+
+SamplingPlan sampling_plan(const PreparedRun& run, const Network& net) {
+  const Scenario& s = *run.scenario;
+  SamplingPlan p;
+  Time expected;
+  if (run.job) {
+    const uint32_t probe = run.job->map.host_of_rank.empty() ? 0 : run.job->map.host_of_rank[0];
+    auto est = run_analytic(run.job->graph, run.job->map, alpha_beta(net, probe));
+    expected = est ? est->makespan() : Time::ms(1);
+  } else {
+    p.start = Time::max();
+    Time last;
+    for (const FlowSpec& f : run.flows) {
+      p.start = std::min(p.start, f.start);
+      last = std::max(last, f.start);
+    }
+    if (p.start == Time::max()) p.start = Time::zero();
+    expected = (last - p.start) + busiest_nic_time(run);
+  }
+  if (s.telemetry.interval > Time::zero()) {
+    p.interval = s.telemetry.interval;
+    return p;
+  }
+  p.automatic = true;
+  p.interval = std::clamp(nice_floor(expected / 100), Time::ns(100), Time::ms(10));
+  return p;
+}
+
+Time busiest_nic_time(const PreparedRun& run) {
+  const TopologyGraph& g = run.graph;
+  std::vector<int64_t> out(g.hosts().size()), in(g.hosts().size());
+  for (const FlowSpec& f : run.flows) {
+    out[f.src] += f.size;
+    in[f.dst] += f.size;
+  }
+  Time busiest;
+  for (size_t h = 0; h < out.size(); ++h) {
+    const BitRate rate = g.links()[g.adjacent(g.hosts()[h])[0].link].params.rate;
+    busiest = std::max(busiest, rate.transmit_time(std::max(out[h], in[h])));
+  }
+  return busiest;
+}
+
+Time stop_time_of(const PreparedRun& run, const Network& net) {
+  const Scenario& s = *run.scenario;
+  if (s.stop_time > Time::zero()) return s.stop_time;
+  if (run.job) {
+    // A generous multiple of the job's alpha-beta time on this fabric.
+    const uint32_t probe = run.job->map.host_of_rank.empty() ? 0 : run.job->map.host_of_rank[0];
+    auto est = run_analytic(run.job->graph, run.job->map, alpha_beta(net, probe));
+    const Time t = est ? est->makespan() : Time::sec(1);
+    return Time::sec(1) + t * 10;
+  }
+  // The busiest NIC's bytes (out or in) at its line rate bounds the traffic from below.
+  Time last_start;
+  for (const FlowSpec& f : run.flows) last_start = std::max(last_start, f.start);
+  return last_start + std::max(Time::sec(1), busiest_nic_time(run) * 20);
+}
+
+Provenance provenance_of(const Scenario& s) {
+  Provenance p;
+  p.name = s.name;
+  p.seed = static_cast<uint64_t>(s.seed);
+  p.version = kVersion;
+  p.command = s.origin.command;
+  p.overrides = s.origin.overrides;
+  p.scenario_file = s.origin.file;
+  Scenario copy = s;
+  p.scenario_yaml =
+      "# The fully resolved scenario of this run (every key): re-run it with\n"
+      "#   aifabric run scenario.yaml\n" +
+      write_yaml(copy, s.base_dir);
+  return p;
+}
 
 FabricConfig fabric_config(const Scenario& s) {
   FabricConfig fc;
@@ -76,16 +232,25 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   if (auto st = net.add_flows(std::move(flows)); !st) return st.with_context("traffic");
 
   std::unique_ptr<Sampler> sampler;
-  if (s.telemetry.enabled && on_fabric) sampler = std::make_unique<Sampler>(net, s.telemetry);
-  ProgressBridge bridge{observer, &net};
+  if (s.telemetry.enabled && on_fabric) {
+    const SamplingPlan plan = sampling_plan(run, net);
+    sampler =
+        std::make_unique<Sampler>(net, s.telemetry, plan.interval, plan.automatic, plan.start);
+  }
+  const Time stop = stop_time_of(run, net);
+  // A job's end is expected near its alpha-beta time (stop_time_of's auto cap is 1 s + 10x).
+  const Time expected = run.job && s.stop_time == Time::zero() && stop > Time::sec(1)
+                            ? (stop - Time::sec(1)) / 10
+                            : Time::zero();
+  ProgressBridge bridge{observer, &net, expected};
   if (observer != nullptr) out->sim->set_progress(&ProgressBridge::call, &bridge, 1 << 20);
   const auto wall0 = std::chrono::steady_clock::now();
   if (run.job) {
-    auto times = run_job(run.job->graph, run.job->map, *engine, net, s.stop_time);
+    auto times = run_job(run.job->graph, run.job->map, *engine, net, stop);
     if (!times) return times.status();
     out->task_times = std::move(times).value();
   } else {
-    net.run(s.stop_time);
+    net.run(stop);
   }
   const auto wall1 = std::chrono::steady_clock::now();
   out->sim->set_progress(nullptr, nullptr, 0);
@@ -104,6 +269,7 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
 
   r.scenario = s.name;
   r.seed = static_cast<uint64_t>(s.seed);
+  r.provenance = provenance_of(s);
   r.hosts = run.graph.hosts().size();
   r.switches = run.graph.switch_count();
   r.links = run.graph.links().size();
@@ -126,6 +292,9 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   r.no_route_drops = f.no_route_drops;
   r.packet_hops = f.packet_hops;
   r.pause_frames = f.pause_frames;
+  r.stop_time = stop;
+  r.stop_time_auto = s.stop_time == Time::zero();
+  r.verdict = verdict_of(r, run, out->task_times, s);
   r.tier_imbalance = link_imbalance(r.ports, run.graph);
   r.fabric_imbalance = fabric_imbalance(r.ports, run.graph);
   r.peak_memory_mib = peak_memory_mib();

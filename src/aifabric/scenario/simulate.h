@@ -17,6 +17,30 @@
 
 namespace aifabric {
 
+// What the run of `s` is: its name, seed, the build, the command, the overrides and
+// the fully resolved scenario.
+Provenance provenance_of(const Scenario& s);
+
+// The simulated-time limit of `run` on `net`: the scenario's stop_time, or for 0 (auto) a
+// safety cap: the last flow start + max(1 s, 20 x the busiest NIC's bytes at its line
+// rate); for a job 1 s + 10 x its alpha-beta time on this fabric.
+Time stop_time_of(const PreparedRun& run, const Network& net);
+
+// The time the busiest NIC needs for its bytes (sent or received) at its line rate: a
+// lower bound on the traffic's span.
+Time busiest_nic_time(const PreparedRun& run);
+
+// When telemetry starts and how often it samples: from the first flow's start (a job's
+// t = 0), every telemetry.interval, or (auto) a 1-2-5 value near 1/100 of the
+// expected length (the flows' start span + busiest_nic_time, or a job's alpha-beta
+// time), between 100 ns and 10 ms.
+struct SamplingPlan {
+  Time start;
+  Time interval;
+  bool automatic = false;
+};
+SamplingPlan sampling_plan(const PreparedRun& run, const Network& net);
+
 // The devices' configuration the scenario selects (a copy).
 FabricConfig fabric_config(const Scenario& s);
 
@@ -24,10 +48,18 @@ FabricConfig fabric_config(const Scenario& s);
 // reorders packets with go-back-N receivers), one line each; empty when none.
 std::vector<std::string> scenario_notes(const Scenario& s);
 
+// Hears a run's progress about every million events; returning false stops it.
+struct RunProgress {
+  Time now;           // simulated time
+  Time expected_end;  // an estimate of the end (zero when unknown)
+  uint64_t events = 0;
+  size_t flows_done = 0, flows_total = 0;
+  int64_t bytes_done = 0, bytes_total = 0;  // payload accepted by receivers / to send
+};
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
-  virtual void progress(const Simulator& sim, size_t flows_done, size_t flows_total) = 0;
+  virtual bool progress(const RunProgress& p) = 0;
 };
 
 struct Simulation {

@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
+#include <filesystem>
+#include <string_view>
 
+#include "aifabric/telemetry/sinks/output.h"
 #include "aifabric/telemetry/stats.h"
 
 namespace aifabric {
@@ -18,10 +22,61 @@ Result<Vary> parse_vary(const std::string& vary) {
   for (size_t b = eq + 1; b <= vary.size();) {
     const size_t e = vary.find(',', b);
     v.values.push_back(vary.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (v.values.back().empty()) {
+      return Status::error("--vary '" + vary + "': value " + std::to_string(v.values.size()) +
+                           " is empty");
+    }
     if (e == std::string::npos) break;
     b = e + 1;
   }
   return v;
+}
+
+std::vector<std::vector<std::string>> sweep_grid(const std::vector<Vary>& axes) {
+  std::vector<std::vector<std::string>> out{{}};
+  for (const Vary& a : axes) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& prefix : out) {
+      for (const auto& v : a.values) {
+        next.push_back(prefix);
+        next.back().push_back(v);
+      }
+    }
+    out = std::move(next);
+  }
+  return out;
+}
+
+std::string safe_folder_name(const std::string& label) {
+  std::string out;
+  for (const char c : label) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                    std::string_view("=,._+-@").find(c) != std::string_view::npos;
+    out += ok ? c : '_';
+  }
+  if (out.empty() || out == "." || out == "..") out = "_" + out;
+  return out.substr(0, 200);
+}
+
+std::string SweepRow::label_for_table(size_t axes) const {
+  if (axes != 1) return label;
+  const size_t eq = label.find('=');
+  return eq == std::string::npos ? label : label.substr(eq + 1);
+}
+
+Status write_point(OutputFolder& sweep, const std::string& folder, const Simulation& sim,
+                   const PreparedRun& run) {
+  const std::string dir = (std::filesystem::path(sweep.staging()) / folder).string();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::error("--out " + sweep.dir() + "/" + folder + ": " + ec.message());
+  auto written = write_outputs(dir, run_record(sim, run));
+  if (!written) return written.status().with_context("--out " + sweep.dir() + "/" + folder);
+  return mark_complete(dir);
+}
+
+Status write_sweep_files(OutputFolder& /*sweep*/, const std::vector<SweepRow>& /*rows*/) {
+  return Status::ok();
 }
 
 // The sweep's table: one row per value, columns by what the scenario runs.

@@ -18,7 +18,30 @@
 
 namespace aifabric {
 
+// What was run: the scenario's name and seed, the build, the command, the overrides on
+// top of the scenario file, and the fully resolved scenario (re-runnable as is).
+struct Provenance {
+  std::string name;
+  uint64_t seed = 0;
+  std::string version;  // kVersion of the build
+  std::string command;
+  std::vector<std::string> overrides;
+  std::string scenario_file;  // empty: the built-in default
+  std::string scenario_yaml;  // every key with its value
+};
+
+// How the run ended, in a word and in a sentence.
+struct Verdict {
+  enum class Status { kCompleted, kStopTime, kFailed } status = Status::kCompleted;
+  std::string text;
+  const char* name() const;  // "completed", "stop_time", "failed"
+};
+
 struct RunReport {
+  Provenance provenance;
+  Verdict verdict;
+  Time stop_time;               // the limit the run had
+  bool stop_time_auto = false;  // ... chosen by aifabric (stop_time: 0)
   std::string scenario;
   uint64_t seed = 0;
   size_t hosts = 0, switches = 0, links = 0;

@@ -14,12 +14,14 @@ struct TelemetryConfig final : ParamsOf<TelemetryConfig> {
   Bytes alarm_queue = Bytes(0);
   Time pause_storm = Time::ms(1);
   bool openmetrics = false;  // also write metrics.prom (OpenMetrics text)
-  // 100 us keeps a k=8 fat-tree run's samples near 1e5 rows while resolving the
-  // millisecond dynamics of incasts and DCQCN.
-  Time interval = Time::us(100);
+  // 0 = auto: about 1/100 of the run's expected length (scenario/simulate.h), then halved
+  // in rate whenever sampling would cost more than a few percent of the simulation.
+  Time interval = Time::zero();
   void visit(ParamVisitor& v) override {
     v.param("enabled", enabled, "sample port and queue-pair telemetry into telemetry.sqlite");
-    v.param("interval", interval, "sampling interval");
+    v.param("interval", interval,
+            "sampling interval; 0 = auto: about 1/100 of the run's expected length, sampled "
+            "less often if telemetry would cost more than a few percent of the run");
     v.param("alarm_queue", alarm_queue,
             "raise an alarm when an egress queue exceeds this; 0 = off");
     v.param("openmetrics", openmetrics,
@@ -28,7 +30,9 @@ struct TelemetryConfig final : ParamsOf<TelemetryConfig> {
             "report a pause storm when one pause episode lasts longer than this; 0 = off");
   }
   Status validate() const override {
-    if (interval <= Time::zero()) return Status::error("interval must be positive");
+    if (interval < Time::zero() || (interval > Time::zero() && interval < Time::ns(10))) {
+      return Status::error("interval must be 0 (auto) or at least 10ns");
+    }
     return Status::ok();
   }
 };

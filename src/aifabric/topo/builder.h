@@ -20,13 +20,23 @@ struct BuildContext {
   std::function<std::string(const std::string&)> resolve = [](const std::string& f) { return f; };
 };
 
+// How big a builder's graph will be, known from its options before it is built.
+struct TopologySize {
+  uint64_t hosts = 0;
+  uint64_t switches = 0;
+  uint64_t links = 0;
+};
+
 struct TopologyBuilder : Member {
   Result<TopologyGraph> (*build)(const Params& params, const BuildContext& ctx) = nullptr;
+  // The size from the options alone; null for importers (the file says).
+  TopologySize (*size)(const Params& params) = nullptr;
 };
 
 // The entry of a builder `Build`: TopologyGraph(const P&), or
 // Result<TopologyGraph>(const P&, const BuildContext&) for importers.
-template <class P, auto Build>
+// `Size`, if given: TopologySize(const P&).
+template <class P, auto Build, auto Size = nullptr>
 TopologyBuilder topology_member(std::string_view name, std::string_view doc) {
   TopologyBuilder b;
   b.name = name;
@@ -40,6 +50,9 @@ TopologyBuilder topology_member(std::string_view name, std::string_view doc) {
       return Build(params_as<P>(p));
     }
   };
+  if constexpr (!std::is_same_v<decltype(Size), std::nullptr_t>) {
+    b.size = [](const Params& p) { return Size(params_as<P>(p)); };
+  }
   return b;
 }
 

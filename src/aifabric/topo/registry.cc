@@ -11,12 +11,13 @@ const Registry<TopologyBuilder>& topology_builders() {
   static const Registry<TopologyBuilder> kAll(
       "topology",
       {
-          topology_member<LeafSpineConfig, &build_leaf_spine>(
+          topology_member<LeafSpineConfig, &build_leaf_spine, &leaf_spine_size>(
               "leaf_spine", "2-tier leaf-spine (CLOS) with any oversubscription"),
-          topology_member<FatTreeConfig, &build_fat_tree>("fat_tree", "3-tier k-ary fat-tree"),
+          topology_member<FatTreeConfig, &build_fat_tree, &fat_tree_size>("fat_tree",
+                                                                          "3-tier k-ary fat-tree"),
           topology_member<Ns3TopologySpec, &import_ns3_topology>(
               "ns3", "a topology file in the ns-3 RDMA format"),
-          topology_member<RailOptimizedConfig, &build_rail_optimized>(
+          topology_member<RailOptimizedConfig, &build_rail_optimized, &rail_optimized_size>(
               "rail_optimized",
               "GPU servers whose GPU g connects to the rail-g leaf; leaves to spines"),
       });

@@ -113,10 +113,10 @@ void Executor::transfer_started(uint32_t id) {
 void Executor::transfer_done(uint32_t id, bool completed) {
   if (!completed) {
     const Task& t = g_.tasks()[id];
-    error_ = Status::error("task " + std::to_string(id) + " (" + g_.groups()[t.group].name + ": " +
-                           std::to_string(t.bytes) + " bytes from rank " + std::to_string(t.rank) +
-                           " to rank " + std::to_string(t.peer) +
-                           "): its flow failed (retry limit reached)");
+    times_.failure = "task " + std::to_string(id) + " (" + g_.groups()[t.group].name + ": " +
+                     std::to_string(t.bytes) + " bytes from rank " + std::to_string(t.rank) +
+                     " to rank " + std::to_string(t.peer) +
+                     "): its flow failed (retry limit reached)";
     sim_.stop();
     return;
   }
@@ -180,7 +180,9 @@ Status check_hosts(const TaskGraph& g, const ClusterMap& map, size_t hosts) {
 Result<TaskTimes> run_on_network(const TaskGraph& g, const ClusterMap& map, Network& net,
                                  Time stop_at) {
   if (Status s = check_cluster_map(g, map); !s.is_ok()) return s;
-  return run_job(g, map, *engines().find("packet"), net, stop_at);
+  auto times = run_job(g, map, *engines().find("packet"), net, stop_at);
+  if (times && !times->failure.empty()) return Status::error(times->failure);
+  return times;
 }
 
 Result<TaskTimes> run_job(const TaskGraph& g, const ClusterMap& map, const EngineKind& engine,

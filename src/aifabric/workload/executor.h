@@ -21,8 +21,9 @@ class Executor final : public EventHandler, public TransferListener {
  public:
   Executor(const TaskGraph& g, const ClusterMap& map, Simulator& sim);
   // Runs until every task finished or `stop_at`; tasks not finished by then have
-  // finish = Time::max() (and start = Time::max() if they never started). Fails if a
-  // transfer fails (its flow reached the retry limit), naming the task. Tasks without
+  // finish = Time::max() (and start = Time::max() if they never started). A transfer
+  // that fails (its flow reached the retry limit) ends the run, as NCCL ends a job: the
+  // times say why (TaskTimes::failure, naming the task). Tasks without
   // dependencies start at the simulator's current time. After an early end the
   // simulator still holds the executor's events: it must not be run further.
   Status run(TransferEngine& engine, Time stop_at);
@@ -63,13 +64,15 @@ class Executor final : public EventHandler, public TransferListener {
 Status check_cluster_map(const TaskGraph& g, const ClusterMap& map);
 
 // The packet-level backend: the graph's network transfers are flows on `net` (which
-// must have every rank's host; checked before the run, nothing is added on error).
+// must have every rank's host; checked before the run, nothing is added on error). A
+// failed transfer is an error here, naming the task.
 Result<TaskTimes> run_on_network(const TaskGraph& g, const ClusterMap& map, Network& net,
                                  Time stop_at);
 
 // Runs the graph with `engine`: on `net`'s simulator, until `stop_at`, when the engine
 // moves packets on the fabric; else on a simulator of its own, to the end (the engine
 // may still measure the fabric: the analytic one takes its alpha and beta from it).
+// Refuses bad input (the map, hosts); a failed transfer is reported in the times.
 Result<TaskTimes> run_job(const TaskGraph& g, const ClusterMap& map, const EngineKind& engine,
                           Network& net, Time stop_at);
 

@@ -41,6 +41,13 @@ ClusterMap ClusterMap::linear(uint32_t ranks, uint32_t gpus_per_node) {
   return m;
 }
 
+bool TaskTimes::complete() const {
+  for (Time f : finish) {
+    if (f == Time::max()) return false;
+  }
+  return true;
+}
+
 Time TaskTimes::makespan() const {
   Time m;
   for (Time f : finish) m = std::max(m, f);

@@ -103,6 +103,11 @@ struct ClusterMap {
 struct TaskTimes {
   std::vector<Time> start;
   std::vector<Time> finish;
+  // Why the run ended before every task finished, if it did (a failed transfer); empty
+  // when it finished or merely reached its time limit.
+  std::string failure;
+  // Every task finished.
+  bool complete() const;
   Time makespan() const;
 };
 

@@ -11,16 +11,27 @@ SharedBuffer::SharedBuffer(const SwitchConfig& cfg, int64_t max_frame)
   }
 }
 
+int64_t SharedBuffer::headroom_for(const SwitchConfig& cfg, const LinkParams& l,
+                                   int64_t max_frame) {
+  if (cfg.pfc.headroom.count() != 0) return cfg.pfc.headroom.count();
+  // What can still arrive after XOFF leaves: the round trip of the cable at line rate,
+  // a frame the upstream has started, a frame ahead of our pause frame, and a frame of
+  // slack; plus the pause frames themselves.
+  return 2 * l.rate.bytes_in(l.delay) + 3 * max_frame + int64_t{2} * kPauseWireBytes;
+}
+
+int SharedBuffer::lossless_priorities(const SwitchConfig& cfg) {
+  if (!cfg.pfc.enabled) return 0;
+  std::array<bool, kNumPriorities> on{};
+  for (int64_t p : cfg.pfc.priorities) on[static_cast<size_t>(p)] = true;
+  int n = 0;
+  for (bool b : on) n += b ? 1 : 0;
+  return n;
+}
+
 void SharedBuffer::add_port(const LinkParams& l, Time pause_time) {
   IngressState& ing = ingress_.emplace_back();
-  int64_t h = cfg_.pfc.headroom.count();
-  if (h == 0) {
-    // What can still arrive after XOFF leaves: the round trip of the cable at line
-    // rate, a frame the upstream has started, a frame ahead of our pause frame, and a
-    // frame of slack; plus the pause frames themselves.
-    h = 2 * l.rate.bytes_in(l.delay) + 3 * max_frame_ + int64_t{2} * kPauseWireBytes;
-  }
-  ing.headroom_size = h;
+  ing.headroom_size = headroom_for(cfg_, l, max_frame_);
   // Pause quanta are 512 bit times of this link, so the same XOFF lasts 16x less on a
   // 6.4 Tbps link than on a 400 Gbps one: the refresh must follow each port's own pause
   // time, or a fast link's XOFF lapses before it is renewed.

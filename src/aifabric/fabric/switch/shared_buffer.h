@@ -30,6 +30,10 @@ class SharedBuffer {
   };
 
   SharedBuffer(const SwitchConfig& cfg, int64_t max_frame);
+  // The headroom one lossless (port, priority) reserves when its peer sends over `link`.
+  static int64_t headroom_for(const SwitchConfig& cfg, const LinkParams& link, int64_t max_frame);
+  // The lossless priorities `cfg` makes.
+  static int lossless_priorities(const SwitchConfig& cfg);
   // A port whose peer sends over `link` (sizes its automatic headroom and the XOFF
   // refresh interval).
   void add_port(const LinkParams& link, Time pause_time);

@@ -1,12 +1,16 @@
 #include "aifabric/telemetry/probes/sampler.h"
 
+#include <algorithm>
+
 namespace aifabric {
 
-Sampler::Sampler(Network& net, const TelemetryConfig& cfg, std::span<const uint32_t> nodes)
+Sampler::Sampler(Network& net, const TelemetryConfig& cfg, Time interval, bool automatic,
+                 Time start, std::span<const uint32_t> nodes)
     : net_(net),
-      interval_(cfg.interval),
+      interval_(interval),
       alarm_queue_(cfg.alarm_queue),
-      pause_storm_(cfg.pause_storm) {
+      pause_storm_(cfg.pause_storm),
+      automatic_(automatic) {
   const TopologyGraph& g = net.graph();
   std::vector<const Switch*> switch_of_node(g.nodes().size(), nullptr);
   for (const auto& s : net.switches()) switch_of_node[s->id()] = s.get();
@@ -30,7 +34,12 @@ Sampler::Sampler(Network& net, const TelemetryConfig& cfg, std::span<const uint3
     }
   }
   queue_alarm_on_.assign(ports_.size(), 0);
-  net.sim().schedule_at(net.sim().now(), EventPriority::kTimer, this, 0);
+  last_.resize(ports_.size());
+  held_.assign(ports_.size(), 0);
+  written_.assign(ports_.size(), 0);
+  pending_.resize(ports_.size());
+  queue_paused_.assign(ports_.size() * kNumPriorities, Time::zero());
+  net.sim().schedule_at(std::max(start, net.sim().now()), EventPriority::kTimer, this, 0);
 }
 
 void Sampler::handle_event(uint32_t /*kind*/, uint64_t /*arg*/) {
@@ -41,11 +50,42 @@ void Sampler::handle_event(uint32_t /*kind*/, uint64_t /*arg*/) {
     interval_ = interval_ * 2;
     next_cap_ *= 2;
   }
+  // Automatic: the sampler visits fewer ports than a hundredth of the events the run
+  // processed (its work and rows stay a few percent of the run's; deterministic: events
+  // are counted, not timed).
+  if (automatic_ && visits_ > (uint64_t{1} << 14) &&
+      visits_ > net_.sim().events_processed() / 100) {
+    interval_ = interval_ * 2;
+  }
   net_.sim().schedule_in(interval_, EventPriority::kTimer, this, 0);
+}
+
+namespace {
+bool same_counters(const PortSample& a, const PortSample& b) {
+  return a.out_octets == b.out_octets && a.out_payload_octets == b.out_payload_octets &&
+         a.out_pkts == b.out_pkts && a.queue_bytes == b.queue_bytes &&
+         a.ecn_marked == b.ecn_marked && a.pause_tx == b.pause_tx && a.pause_rx == b.pause_rx &&
+         a.paused == b.paused && a.drops == b.drops && a.link_errors == b.link_errors;
+}
+}  // namespace
+
+// Of a run of samples with equal counters only the first and the last are written.
+void Sampler::record(size_t port, const PortSample& s) {
+  if (written_[port] && same_counters(s, last_[port])) {
+    pending_[port] = s;
+    held_[port] = 1;
+    return;
+  }
+  if (held_[port]) rec_.samples.push_back(pending_[port]);
+  held_[port] = 0;
+  rec_.samples.push_back(s);
+  last_[port] = s;
+  written_[port] = 1;
 }
 
 void Sampler::sample() {
   const Time now = net_.sim().now();
+  visits_ += ports_.size();
   for (size_t i = 0; i < ports_.size(); ++i) {
     const Port& p = *ports_[i];
     const PortCounters& c = p.counters();
@@ -67,13 +107,15 @@ void Sampler::sample() {
                                 ? owner_switch_[i]->queue_bytes(rec_.index_of_port[i], prio)
                                 : 0;
       s.paused += paused;
-      if (depth > 0 || paused > Time::zero()) {
+      Time& last_paused = queue_paused_[i * kNumPriorities + prio];
+      if (depth > 0 || paused != last_paused) {
         rec_.queue_samples.push_back(QueueSample{s.port, prio, now, depth, paused});
+        last_paused = paused;
       }
     }
     s.drops = c.drops;
     s.link_errors = c.link_drops;
-    rec_.samples.push_back(s);
+    record(i, s);
     // Queue alarm: raised when the depth first exceeds the threshold, cleared below it.
     if (alarm_queue_.count() > 0) {
       const bool above = s.queue_bytes > alarm_queue_.count();
@@ -108,6 +150,15 @@ void Sampler::finish() {
   if (finished_) return;
   sample();
   finished_ = true;
+  // The end of every idle run, then rows in time order (held ones were written late).
+  for (size_t i = 0; i < ports_.size(); ++i) {
+    if (held_[i]) rec_.samples.push_back(pending_[i]);
+    held_[i] = 0;
+  }
+  std::stable_sort(rec_.samples.begin(), rec_.samples.end(),
+                   [](const PortSample& a, const PortSample& b) {
+                     return a.t != b.t ? a.t < b.t : a.port < b.port;
+                   });
   for (Port* p : ports_) {
     p->close_pause_episodes(net_.sim().now());
     p->set_observer(nullptr, 0);

@@ -4,20 +4,74 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace aifabric {
+
+namespace {
+
+// scenario.yaml as written by aifabric (two-space indentation, "- " list items, one
+// "key: value" per line) flattened to "a.b.c" -> value; list items get their index.
+std::map<std::string, std::string> flatten_scenario(std::istream& in) {
+  std::map<std::string, std::string> out;
+  std::vector<std::pair<size_t, std::string>> stack;  // (indent, path) of open maps
+  std::map<std::string, int> items;                   // list path -> items seen
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string::npos) continue;
+    std::string body = line.substr(indent);
+    bool item = false;
+    if (body.rfind("- ", 0) == 0) {
+      item = true;
+      body = body.substr(2);
+      indent += 2;
+    }
+    while (!stack.empty() && stack.back().first >= indent &&
+           !(item && stack.back().first == indent)) {
+      stack.pop_back();
+    }
+    if (item) {
+      while (!stack.empty() && stack.back().first >= indent) stack.pop_back();
+      const std::string list = stack.empty() ? "" : stack.back().second;
+      const int n = items[list]++;
+      stack.emplace_back(indent, list + "." + std::to_string(n));
+    }
+    const size_t colon = body.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = body.substr(0, colon);
+    const std::string value = colon + 1 < body.size() ? body.substr(colon + 2) : "";
+    const std::string base = stack.empty() ? "" : stack.back().second;
+    const std::string path = base.empty() ? key : base + "." + key;
+    if (value.empty()) {
+      stack.emplace_back(indent + 1, path);  // a section: its keys are indented more
+    } else {
+      out[path] = value;
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<std::string> compare_runs(const std::vector<std::string>& dirs) {
   if (dirs.empty()) return Status::error("compare: name at least one results folder");
   std::vector<nlohmann::json> runs;
+  std::vector<std::map<std::string, std::string>> scenarios;
   for (const auto& d : dirs) {
     const auto path = std::filesystem::path(d) / "summary.json";
     std::ifstream in(path);
     if (!in) return Status::error(path.string() + ": cannot read (not a results folder?)");
     nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded()) return Status::error(path.string() + ": not valid JSON");
+    if (j.is_discarded() || !j.is_object()) {
+      return Status::error("corrupt results store: " + path.string() + " is not a JSON object");
+    }
     runs.push_back(std::move(j));
+    std::ifstream sy(std::filesystem::path(d) / "scenario.yaml");
+    scenarios.push_back(sy ? flatten_scenario(sy) : std::map<std::string, std::string>{});
   }
   // Rows: label and JSON pointer into summary.json.
   const std::pair<const char*, const char*> rows[] = {
@@ -46,13 +100,57 @@ Result<std::string> compare_runs(const std::vector<std::string>& dirs) {
   for (const auto& d : dirs)
     out += fmt::format(" {:>20}", std::filesystem::path(d).filename().string().substr(0, 20));
   out += "\n";
+  // What each run is: its name and the overrides it ran with.
+  std::string names = fmt::format("{:<26}", "run (name + overrides)");
+  for (const auto& j : runs) {
+    std::string label = j.contains("run") && j["run"].is_object()
+                            ? j["run"].value("name", std::string("?"))
+                            : j.value("scenario", std::string("?"));
+    if (j.contains("run") && j["run"].is_object() && j["run"].contains("overrides") &&
+        j["run"]["overrides"].is_array()) {
+      for (const auto& o : j["run"]["overrides"]) {
+        if (o.is_string()) label += " " + o.get<std::string>();
+      }
+    }
+    names += fmt::format(" {:>20}", label.substr(0, 20));
+  }
+  out += names + "\n";
+  // The keys of the resolved scenarios in which the runs differ.
+  std::set<std::string> keys;
+  for (const auto& sc : scenarios) {
+    for (const auto& [k, v] : sc) keys.insert(k);
+  }
+  for (const auto& k : keys) {
+    std::string first;
+    bool differ = false;
+    for (size_t i = 0; i < scenarios.size(); ++i) {
+      const auto it = scenarios[i].find(k);
+      const std::string v = it == scenarios[i].end() ? "-" : it->second;
+      if (i == 0) first = v;
+      differ = differ || v != first;
+    }
+    if (!differ || k == "name") continue;
+    std::string line = fmt::format("{:<26}", ("differs: " + k).substr(0, 26));
+    for (const auto& sc : scenarios) {
+      const auto it = sc.find(k);
+      line +=
+          fmt::format(" {:>20}", (it == sc.end() ? std::string("-") : it->second).substr(0, 20));
+    }
+    out += line + "\n";
+  }
   for (const auto& [label, ptr] : rows) {
     bool any = false;
     std::string line = fmt::format("{:<26}", label);
     for (const auto& j : runs) {
       const nlohmann::json::json_pointer p(ptr);
+      // contains() throws on a path through a non-object (a corrupt summary): look safely.
       std::string cell = "-";
-      if (j.contains(p)) {
+      bool has = false;
+      try {
+        has = j.contains(p);
+      } catch (const nlohmann::json::exception&) {
+      }
+      if (has) {
         any = true;
         const auto& v = j.at(p);
         double scale = std::string(label) == "makespan (us)" ? 1e6 : 1.0;

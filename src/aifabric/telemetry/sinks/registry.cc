@@ -40,6 +40,9 @@ OutputFile stream_output(std::string_view file, std::string_view doc) {
 void summary(std::ostream& out, const RunRecord& r) {
   out << summary_json(r.report).dump(2) << "\n";
 }
+void scenario(std::ostream& out, const RunRecord& r) {
+  out << r.report.provenance.scenario_yaml;
+}
 void flows(std::ostream& out, const RunRecord& r) {
   write_flows_csv(out, r.report, r.graph);
 }
@@ -94,6 +97,8 @@ const Registry<OutputFile>& output_files() {
       "output",
       {
           stream_output<&summary>("summary.json", "the run's headline numbers"),
+          stream_output<&scenario>("scenario.yaml",
+                                   "the fully resolved scenario: every key, re-runnable as is"),
           stream_output<&flows>("flows.csv", "one row per flow"),
           stream_output<&ports>("ports.csv", "one row per transmitting port"),
           stream_output<&fct>("fct.txt", "the ns-3 RDMA simulator's per-flow layout"),

@@ -33,7 +33,7 @@ Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& sou
 struct Ns3TopologySpec final : ParamsOf<Ns3TopologySpec> {
   std::string file;
   void visit(ParamVisitor& v) override {
-    v.param("file", file, "topology file in the ns-3 RDMA (HPCC) format, relative to the scenario");
+    v.path("file", file, "topology file in the ns-3 RDMA (HPCC) format, relative to the scenario");
   }
   Status validate() const override {
     if (file.empty()) return Status::error("file: a topology file is required for type ns3");

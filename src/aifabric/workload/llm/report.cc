@@ -13,6 +13,10 @@ WorkloadReport training_report(const IterationPlan& plan, const TaskGraph& g, co
   WorkloadReport r;
   r.backend = std::move(backend);
   r.tasks = g.size();
+  if (!t.complete()) {
+    r.finished = false;
+    return r;
+  }
   r.iteration = t.makespan();
   std::vector<Time> busy(static_cast<size_t>(plan.gpus));
   // Per group: the span of its tasks.

@@ -28,8 +28,9 @@ struct CollectiveRow {
 
 struct WorkloadReport {
   std::string backend;
-  Time iteration;  // the task graph's makespan
-  Time compute;    // the busiest GPU's compute (forward/backward, TP included)
+  bool finished = true;  // every task ran; if not, only backend and tasks are meaningful
+  Time iteration;        // the task graph's makespan
+  Time compute;          // the busiest GPU's compute (forward/backward, TP included)
   // The same graph with free transfers: compute plus the pipeline bubble.
   Time without_comm;
   Time bubble;            // without_comm - compute

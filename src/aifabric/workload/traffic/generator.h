@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "aifabric/core/random.h"
@@ -29,16 +30,23 @@ struct TrafficContext {
 
 struct TrafficGenerator : Member {
   Result<std::vector<FlowSpec>> (*generate)(const Params& params, TrafficContext& ctx) = nullptr;
+  // How many flows it makes on `hosts` hosts, known before generating; null when only
+  // its input says (flow files).
+  uint64_t (*count)(const Params& params, uint64_t hosts) = nullptr;
 };
 
-// The entry of generator `Gen`: Result<std::vector<FlowSpec>>(const P&, TrafficContext&).
-template <class P, auto Gen>
+// The entry of generator `Gen`: Result<std::vector<FlowSpec>>(const P&, TrafficContext&);
+// `Count`, if given: uint64_t(const P&, uint64_t hosts).
+template <class P, auto Gen, auto Count = nullptr>
 TrafficGenerator traffic_member(std::string_view name, std::string_view doc) {
   TrafficGenerator g;
   g.name = name;
   g.doc = doc;
   g.make_params = &make_params_of<P>;
   g.generate = [](const Params& p, TrafficContext& ctx) { return Gen(params_as<P>(p), ctx); };
+  if constexpr (!std::is_same_v<decltype(Count), std::nullptr_t>) {
+    g.count = [](const Params& p, uint64_t hosts) { return Count(params_as<P>(p), hosts); };
+  }
   return g;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "aifabric/telemetry/sinks/summary_json/summary_json.h"
@@ -11,9 +12,25 @@
 namespace aifabric {
 namespace {
 
+// Indexes are built after the rows are in: one sort per index instead of a B-tree
+// insert per row.
+constexpr const char* kIndexes = R"sql(
+CREATE INDEX ports_id ON ports(run_id, port_id);
+CREATE INDEX ports_node ON ports(run_id, node_id);
+CREATE INDEX nodes_id ON nodes(run_id, node_id);
+CREATE INDEX samples_port_time ON samples(run_id, port_id, t_ps);
+CREATE INDEX samples_time ON samples(run_id, t_ps);
+CREATE INDEX qp_samples_flow ON qp_samples(run_id, flow_id, t_ps);
+CREATE INDEX flows_id ON flows(run_id, flow_id);
+CREATE INDEX events_kind ON events(run_id, kind, start_ps);
+CREATE INDEX tasks_rank ON tasks(run_id, rank, start_ps);
+CREATE INDEX queue_samples_port ON queue_samples(run_id, port_id, priority, t_ps);
+)sql";
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE runs(run_id INTEGER PRIMARY KEY, scenario TEXT, seed INTEGER,
-                  simulated_ps INTEGER, summary_json TEXT);
+                  simulated_ps INTEGER, summary_json TEXT, aifabric_version TEXT,
+                  command TEXT, overrides_json TEXT, scenario_yaml TEXT);
 CREATE TABLE nodes(run_id INTEGER, node_id INTEGER, name TEXT, kind TEXT, tier INTEGER);
 CREATE TABLE ports(run_id INTEGER, port_id INTEGER, node_id INTEGER, port_index INTEGER,
                    peer_node_id INTEGER, rate_bps INTEGER, delay_ps INTEGER);
@@ -34,16 +51,6 @@ CREATE TABLE queue_samples(run_id INTEGER, port_id INTEGER, priority INTEGER, t_
                            depth_bytes INTEGER, paused_ps INTEGER);
 CREATE TABLE tasks(run_id INTEGER, task_id INTEGER, rank INTEGER, kind TEXT, grp TEXT,
                    start_ps INTEGER, end_ps INTEGER);
-CREATE INDEX ports_id ON ports(run_id, port_id);
-CREATE INDEX ports_node ON ports(run_id, node_id);
-CREATE INDEX nodes_id ON nodes(run_id, node_id);
-CREATE INDEX samples_port_time ON samples(run_id, port_id, t_ps);
-CREATE INDEX samples_time ON samples(run_id, t_ps);
-CREATE INDEX qp_samples_flow ON qp_samples(run_id, flow_id, t_ps);
-CREATE INDEX flows_id ON flows(run_id, flow_id);
-CREATE INDEX events_kind ON events(run_id, kind, start_ps);
-CREATE INDEX tasks_rank ON tasks(run_id, rank, start_ps);
-CREATE INDEX queue_samples_port ON queue_samples(run_id, port_id, priority, t_ps);
 )sql";
 
 struct DbCloser {
@@ -142,7 +149,7 @@ Status write_sqlite(const std::string& path, const RunRecord& rec) {
   if (auto s = w.exec(kSchema); !s) return s;
   const int64_t run = 1;
   const char* const kInserts[] = {
-      "INSERT INTO runs VALUES(?,?,?,?,?)",
+      "INSERT INTO runs VALUES(?,?,?,?,?,?,?,?,?)",
       "INSERT INTO nodes VALUES(?,?,?,?,?)",
       "INSERT INTO ports VALUES(?,?,?,?,?,?,?)",
       "INSERT INTO samples VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -167,7 +174,9 @@ Status write_sqlite(const std::string& path, const RunRecord& rec) {
   sqlite3_stmt* events = stmts[6].get();
   sqlite3_stmt* task_rows = stmts[7].get();
   sqlite3_stmt* queue_rows = stmts[8].get();
-  Status st = w.row(runs, run, r.scenario, static_cast<int64_t>(r.seed), r.sim_end.ps(), summary);
+  Status st = w.row(runs, run, r.scenario, static_cast<int64_t>(r.seed), r.sim_end.ps(), summary,
+                    r.provenance.version, r.provenance.command,
+                    nlohmann::json(r.provenance.overrides).dump(), r.provenance.scenario_yaml);
   for (uint32_t id = 0; st && id < g.nodes().size(); ++id) {
     const TopoNode& n = g.nodes()[id];
     st = w.row(nodes, run, int64_t{id}, n.name,
@@ -223,6 +232,7 @@ Status write_sqlite(const std::string& path, const RunRecord& rec) {
                t.end.ps());
   }
   if (!st) return st;
+  if (auto s = w.exec(kIndexes); !s) return s;
   return w.exec("COMMIT;");
 }
 

@@ -67,11 +67,20 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
   nlohmann::ordered_json j;
   j["scenario"] = r.scenario;
   j["seed"] = r.seed;
-  j["aifabric_version"] = AIFABRIC_VERSION;
+  j["aifabric_version"] = r.provenance.version;
+  j["run"] = {{"name", r.provenance.name},
+              {"seed", r.provenance.seed},
+              {"aifabric_version", r.provenance.version},
+              {"command", r.provenance.command},
+              {"overrides", r.provenance.overrides},
+              {"scenario_file", r.provenance.scenario_file}};
+  j["verdict"] = {{"status", r.verdict.name()}, {"text", r.verdict.text}};
   j["topology"] = {{"hosts", r.hosts}, {"switches", r.switches}, {"links", r.links}};
   j["time"] = {{"simulated_s", r.sim_end.to_seconds()},
                {"makespan_s", r.makespan.to_seconds()},
-               {"stopped_at_stop_time", r.stopped_early}};
+               {"stop_time_s", r.stop_time.to_seconds()},
+               {"stop_time_auto", r.stop_time_auto},
+               {"stopped_at_stop_time", r.verdict.status == Verdict::Status::kStopTime}};
   j["flows"] = {{"total", r.flows.size()}, {"completed", done},
                 {"failed", failed},        {"unfinished", unfinished},
                 {"bytes", bytes},          {"fct_us", to_json(fct)},
@@ -145,10 +154,15 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
     const WorkloadReport& w = *r.workload;
     nlohmann::ordered_json wj;
     wj["backend"] = w.backend;
-    wj["iteration_s"] = w.iteration.to_seconds();
-    wj["compute_s"] = w.compute.to_seconds();
-    wj["pipeline_bubble_s"] = w.bubble.to_seconds();
-    wj["exposed_communication_s"] = w.exposed_comm.to_seconds();
+    wj["finished"] = w.finished;
+    // An unfinished iteration has no time: null, never a huge number.
+    const auto time_or_null = [&w](Time t) {
+      return w.finished ? nlohmann::ordered_json(t.to_seconds()) : nlohmann::ordered_json(nullptr);
+    };
+    wj["iteration_s"] = time_or_null(w.iteration);
+    wj["compute_s"] = time_or_null(w.compute);
+    wj["pipeline_bubble_s"] = time_or_null(w.bubble);
+    wj["exposed_communication_s"] = time_or_null(w.exposed_comm);
     wj["communication_share"] = w.comm_share;
     wj["tasks"] = w.tasks;
     wj["training_days_simulated"] = w.training_days_simulated;
@@ -192,7 +206,11 @@ std::string summary_text(const RunReport& r) {
   std::string out;
   out += fmt::format("scenario      {} (seed {}): {} hosts, {} switches, {} links\n", r.scenario,
                      r.seed, r.hosts, r.switches, r.links);
-  if (r.workload) {
+  out += fmt::format("verdict       {}\n", r.verdict.text);
+  if (r.workload && !r.workload->finished) {
+    out += fmt::format("iteration     unfinished ({} backend, {} tasks)\n", r.workload->backend,
+                       r.workload->tasks);
+  } else if (r.workload) {
     const WorkloadReport& w = *r.workload;
     out += fmt::format("iteration     {:.4f} s ({} backend, {} tasks)\n", w.iteration.to_seconds(),
                        w.backend, w.tasks);
@@ -237,12 +255,21 @@ std::string summary_text(const RunReport& r) {
         "fabric links  utilization {:.1f}-{:.1f} % (mean {:.1f} %), max/mean {:.2f}, CV {:.3f}\n",
         f.min, f.max, f.mean, f.max_over_mean, f.cv);
   }
-  out += fmt::format("flows         {} of {} completed{}\n", done, r.flows.size(),
-                     r.stopped_early ? " (stop_time reached)" : "");
-  out += fmt::format("makespan      {:.3f} us\n", r.makespan.to_us());
-  out += fmt::format("FCT           p50 {:.2f} us, p99 {:.2f} us, max {:.2f} us\n", fct.p50,
-                     fct.p99, fct.max);
-  out += fmt::format("slowdown      p50 {:.3f}, p99 {:.3f}, max {:.3f}\n", s.p50, s.p99, s.max);
+  out += fmt::format("flows         {} of {} completed\n", done, r.flows.size());
+  if (done == r.flows.size()) {
+    out += fmt::format("makespan      {:.3f} us\n", r.makespan.to_us());
+  } else {
+    out += fmt::format("makespan      none: not every flow completed (ran {:.3f} us)\n",
+                       r.sim_end.to_us());
+  }
+  if (done == 0) {
+    out += "FCT           none: no flow completed\n";
+  } else {
+    out +=
+        fmt::format("FCT           p50 {:.2f} us, p99 {:.2f} us, max {:.2f} us (completed flows)\n",
+                    fct.p50, fct.p99, fct.max);
+    out += fmt::format("slowdown      p50 {:.3f}, p99 {:.3f}, max {:.3f}\n", s.p50, s.p99, s.max);
+  }
   out += fmt::format(
       "drops         {} packets ({} buffer, {} headroom, {} link errors); {} retransmitted\n",
       r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops, r.buffer_drops,

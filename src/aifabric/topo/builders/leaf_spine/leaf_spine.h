@@ -4,6 +4,7 @@
 
 #include "aifabric/core/params.h"
 #include "aifabric/net/link.h"
+#include "aifabric/topo/builder.h"
 #include "aifabric/topo/graph.h"
 
 namespace aifabric {
@@ -30,5 +31,10 @@ struct LeafSpineConfig final : ParamsOf<LeafSpineConfig> {
 };
 
 TopologyGraph build_leaf_spine(const LeafSpineConfig& c);
+inline TopologySize leaf_spine_size(const LeafSpineConfig& c) {
+  const auto hosts = static_cast<uint64_t>(c.leaves * c.hosts_per_leaf);
+  return {hosts, static_cast<uint64_t>(c.leaves + c.spines),
+          hosts + static_cast<uint64_t>(c.leaves * c.spines * c.links_per_spine)};
+}
 
 }  // namespace aifabric

@@ -4,6 +4,7 @@
 
 #include "aifabric/core/params.h"
 #include "aifabric/net/link.h"
+#include "aifabric/topo/builder.h"
 #include "aifabric/topo/graph.h"
 
 namespace aifabric {
@@ -37,5 +38,11 @@ struct RailOptimizedConfig final : ParamsOf<RailOptimizedConfig> {
 
 // Node ids: hosts first (id = host index), then leaves by (group, rail), then spines.
 TopologyGraph build_rail_optimized(const RailOptimizedConfig& c);
+inline TopologySize rail_optimized_size(const RailOptimizedConfig& c) {
+  const auto hosts = static_cast<uint64_t>(c.nodes * c.gpus_per_node);
+  const auto leaves = static_cast<uint64_t>(c.leaf_groups() * c.gpus_per_node);
+  return {hosts, leaves + static_cast<uint64_t>(c.spines),
+          hosts + leaves * static_cast<uint64_t>(c.spines)};
+}
 
 }  // namespace aifabric

@@ -21,6 +21,10 @@ struct AllToAllTraffic final : ParamsOf<AllToAllTraffic> {
 // `hosts` is the number of hosts in the topology.
 Result<std::vector<FlowSpec>> all_to_all_flows(const AllToAllTraffic& t, uint32_t hosts,
                                                uint8_t default_priority, RandomStream& rng);
+inline uint64_t all_to_all_count(const AllToAllTraffic& t, uint64_t hosts) {
+  const uint64_t n = t.hosts == 0 ? hosts : static_cast<uint64_t>(t.hosts);
+  return n * (n == 0 ? 0 : n - 1);
+}
 Result<std::vector<FlowSpec>> generate_all_to_all(const AllToAllTraffic& t, TrafficContext& ctx);
 
 }  // namespace aifabric

@@ -31,8 +31,8 @@ struct FileTraffic final : ParamsOf<FileTraffic> {
   std::string file;
   int64_t priority = -1;
   void visit(ParamVisitor& v) override {
-    v.param("file", file,
-            "CSV flow list (src,dst,bytes,start[,priority]), relative to the scenario");
+    v.path("file", file,
+           "CSV flow list (src,dst,bytes,start[,priority]), relative to the scenario");
     v.param("priority", priority, "priority for rows without one; -1 = transport.data_priority",
             Range{-1, 7});
   }

@@ -26,6 +26,9 @@ struct IncastTraffic final : ParamsOf<IncastTraffic> {
 // `hosts` is the number of hosts in the topology.
 Result<std::vector<FlowSpec>> incast_flows(const IncastTraffic& t, uint32_t hosts,
                                            uint8_t default_priority, RandomStream& rng);
+inline uint64_t incast_count(const IncastTraffic& t, uint64_t /*hosts*/) {
+  return t.senders.empty() ? static_cast<uint64_t>(t.fan_in) : t.senders.size();
+}
 Result<std::vector<FlowSpec>> generate_incast(const IncastTraffic& t, TrafficContext& ctx);
 
 }  // namespace aifabric

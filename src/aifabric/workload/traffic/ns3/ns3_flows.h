@@ -31,7 +31,7 @@ Result<std::vector<FlowSpec>> read_ns3_flows(std::istream& in, const std::string
 struct Ns3FlowTraffic final : ParamsOf<Ns3FlowTraffic> {
   std::string file;
   void visit(ParamVisitor& v) override {
-    v.param("file", file, "flow file in the ns-3 RDMA (HPCC) format, relative to the scenario");
+    v.path("file", file, "flow file in the ns-3 RDMA (HPCC) format, relative to the scenario");
   }
   Status validate() const override {
     if (file.empty()) return Status::error("file: a flow file is required");

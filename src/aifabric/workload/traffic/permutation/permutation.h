@@ -25,6 +25,9 @@ struct PermutationTraffic final : ParamsOf<PermutationTraffic> {
 // `hosts` is the number of hosts in the topology.
 Result<std::vector<FlowSpec>> permutation_flows(const PermutationTraffic& t, uint32_t hosts,
                                                 uint8_t default_priority, RandomStream& rng);
+inline uint64_t permutation_count(const PermutationTraffic& /*t*/, uint64_t hosts) {
+  return hosts;
+}
 Result<std::vector<FlowSpec>> generate_permutation(const PermutationTraffic& t,
                                                    TrafficContext& ctx);
 
