@@ -229,7 +229,8 @@ void expect_nice_ticks(const std::string& figure, const std::string& labels,
 const std::string kChromiumFlags =
     "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
     "--disable-background-networking --disable-component-update --disable-sync "
-    "--disable-dev-shm-usage --hide-scrollbars --virtual-time-budget=10000";
+    "--disable-dev-shm-usage --hide-scrollbars --virtual-time-budget=10000 "
+    "--run-all-compositor-stages-before-draw";
 
 // Whether Chromium can render here; the reason to skip when not.
 std::string chromium_missing(const fs::path& profile) {
