@@ -6,9 +6,11 @@ JOBS ?= $(shell nproc)
 SCENARIO ?=
 OUT ?= results/default
 
-# Build tools and libraries, all from Debian 12 (see README "Dependencies").
+# Build tools and libraries, all from Debian 12 (see README "Dependencies"). libjs-chart.js
+# is Chart.js, which the build inlines into report.html (nothing is fetched at run time).
 PACKAGES := g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev \
-            nlohmann-json3-dev libfmt-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev
+            nlohmann-json3-dev libfmt-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev \
+            libjs-chart.js
 
 # `make test` also installs Chromium: the report's headless-render test uses it.
 TEST_PACKAGES := chromium

@@ -1,9 +1,7 @@
-// report.html: one self-contained page (inline SVG, no scripts or external assets, so
-// it opens offline and prints) built from a run's telemetry.sqlite — the scenario's
-// summary, FCT and slowdown CDFs, a link-utilization heatmap per tier, queue depth and
-// paused time over time for the busiest ports, and fabric throughput over time.
-// SVG is generated rather than a charting library embedded: the plots are simple, the
-// page stays small and has nothing to load or execute.
+// report.html: one self-contained page for people about one run, built from its results
+// folder: the run's name and overrides, its verdict and headline numbers first (by kind:
+// flows, training job, collective), then the flows, links, queues, throughput and job
+// timeline. Interactive charts (Chart.js, inlined at build time): it opens offline.
 #pragma once
 
 #include <string>
@@ -12,7 +10,7 @@
 
 namespace aifabric {
 
-// Reads `dir`/telemetry.sqlite and writes `dir`/report.html.
+// Reads `dir`/telemetry.sqlite and summary.json and writes `dir`/report.html.
 Status write_report_html(const std::string& dir);
 
 }  // namespace aifabric
