@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "aifabric/telemetry/report/sweep_report.h"
 #include "aifabric/telemetry/sinks/output.h"
 #include "aifabric/telemetry/stats.h"
 
@@ -75,8 +76,12 @@ Status write_point(OutputFolder& sweep, const std::string& folder, const Simulat
   return mark_complete(dir);
 }
 
-Status write_sweep_files(OutputFolder& /*sweep*/, const std::vector<SweepRow>& /*rows*/) {
-  return Status::ok();
+Status write_sweep_files(OutputFolder& sweep, const std::vector<SweepRow>& rows) {
+  std::vector<SweepPoint> points;
+  for (const SweepRow& r : rows) {
+    points.push_back({r.label, (std::filesystem::path(sweep.staging()) / r.folder).string()});
+  }
+  return write_sweep_report(sweep.staging(), points).with_context("--out " + sweep.dir());
 }
 
 // The sweep's table: one row per value, columns by what the scenario runs.

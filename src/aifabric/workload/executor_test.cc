@@ -180,12 +180,13 @@ TEST(Executor, AFailedTransferFailsTheRunNamingTheTask) {
   const uint32_t c0 = j.compute(0, Time::us(10));
   const uint32_t x = j.xfer(0, 1, 4096, {c0});
   const uint32_t after = j.compute(1, Time::us(5), {x});
-  const Status s = j.run(Time::max(), {x});
-  ASSERT_FALSE(s.is_ok());
-  EXPECT_NE(s.message().find("task " + std::to_string(x)), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("grp"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("4096 bytes from rank 0 to rank 1"), std::string::npos) << s.message();
+  // The run ends (a job fails with its connection, as NCCL's does) and the times say why.
+  ASSERT_TRUE(j.run(Time::max(), {x}).is_ok());
   const TaskTimes t = j.exec->take_times();
+  const std::string& why = t.failure;
+  EXPECT_NE(why.find("task " + std::to_string(x)), std::string::npos) << why;
+  EXPECT_NE(why.find("grp"), std::string::npos) << why;
+  EXPECT_NE(why.find("4096 bytes from rank 0 to rank 1"), std::string::npos) << why;
   EXPECT_EQ(t.start[x], Time::us(10));
   EXPECT_EQ(t.finish[x], Time::max());
   EXPECT_EQ(t.start[after], Time::max());

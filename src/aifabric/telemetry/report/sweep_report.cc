@@ -50,9 +50,17 @@ const char* primary_name(RunKind k) {
 Result<Point> load(const SweepPoint& p) {
   Point pt;
   pt.where = p;
-  const size_t eq = p.label.find('=');
-  pt.key = eq == std::string::npos ? std::string() : p.label.substr(0, eq);
-  pt.value = eq == std::string::npos ? p.label : p.label.substr(eq + 1);
+  // "k1=v1,k2=v2" (a grid point): the keys and the values, each joined by commas.
+  for (size_t b = 0; b <= p.label.size();) {
+    const size_t e = std::min(p.label.find(',', b), p.label.size());
+    const std::string pair = p.label.substr(b, e - b);
+    const size_t at = pair.find('=');
+    pt.key += (pt.key.empty() ? "" : ",") +
+              (at == std::string::npos ? std::string() : pair.substr(0, at));
+    pt.value +=
+        (pt.value.empty() ? "" : ",") + (at == std::string::npos ? pair : pair.substr(at + 1));
+    b = e + 1;
+  }
   json s;
   auto db = report::ReportDb::open(p.dir);
   if (db) {
@@ -123,6 +131,7 @@ std::string csv_number(double v) {
 }
 
 Status write_csv(const fs::path& path, const std::vector<Point>& points) {
+  std::error_code ec;
   std::ofstream out(path);
   if (!out) return Status::error(path.string() + ": cannot write");
   out << "point,key,value,run_kind,makespan_us,iteration_s,collective_time_us,"
@@ -140,7 +149,7 @@ Status write_csv(const fs::path& path, const std::vector<Point>& points) {
         << csv_number(p.sd50) << ',' << csv_number(p.sd99) << ',' << csv_number(p.busbw_GBps) << ','
         << csv_number(p.max_over_mean) << ',' << csv_number(p.drops) << ','
         << csv_number(p.pause_frames) << ',' << csv_number(p.paused_s * 1e6) << ','
-        << csv_field(p.where.dir) << '\n';
+        << csv_field(fs::relative(p.where.dir, path.parent_path(), ec).string()) << '\n';
   }
   out.close();
   if (!out) return Status::error(path.string() + ": cannot write");
