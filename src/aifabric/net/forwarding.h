@@ -1,32 +1,62 @@
-// A switch's forwarding table: for each destination host, the set of egress ports on
-// a shortest path. Identical sets are stored once (a leaf reaches every remote host
-// through the same uplinks), so large fabrics stay compact.
+// A switch's forwarding table: for each destination host, the set of egress ports on a
+// shortest path. Compact where the structure is regular: every host hangs off one
+// switch (its attachment), and a switch reaches all the hosts of another attachment
+// through the same ports, so rows are kept per attachment, not per host (hosts/leaf
+// times fewer), and a row that is mostly one set (a leaf's uplinks) is stored as that
+// default plus its exceptions. Hosts attached to this switch have a port each. Identical
+// port sets are stored once. Exact for any graph: only the storage depends on it.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace aifabric {
 
 class ForwardingTable {
  public:
-  void resize(uint32_t hosts) { entry_.assign(hosts, kNone); }
-  void set(uint32_t dst, const std::vector<uint16_t>& ports);
+  static constexpr uint32_t kNone = 0xffffffffU;
+  // `attachment[host]`: the index of the switch the host hangs off (kNone when it hangs
+  // off no switch), shared by every table of a fabric; `attachments` counts them;
+  // `own`: this switch's own index (kNone if no host hangs off it).
+  void init(std::shared_ptr<const std::vector<uint32_t>> attachment, uint32_t attachments,
+            uint32_t own);
+  // The ports towards every host that hangs off attachment `a` (a != own).
+  void set_attachment(uint32_t a, const std::vector<uint16_t>& ports);
+  // The port to `host`, which hangs off this switch.
+  void set_local(uint32_t host, uint16_t port);
+  // Chooses the storage once every row is set.
+  void finish();
+
   std::span<const uint16_t> next_hops(uint32_t dst) const {
-    const uint32_t e = entry_[dst];
-    if (e == kNone) return {};
-    return {ports_.data() + sets_[e].offset, sets_[e].count};
+    const uint32_t a = (*attachment_)[dst];
+    if (a == own_) return local(dst);
+    const uint32_t s = dense_ ? entry_[a] : sparse(a);
+    if (s == kNone) return {};
+    return {ports_.data() + sets_[s].offset, sets_[s].count};
   }
-  uint32_t hosts() const { return static_cast<uint32_t>(entry_.size()); }
+  uint32_t hosts() const { return attachment_ ? static_cast<uint32_t>(attachment_->size()) : 0; }
+  // Bytes held by this table (not counting the shared attachment array).
+  size_t memory() const;
 
  private:
-  static constexpr uint32_t kNone = 0xffffffffU;
   struct Set {
     uint32_t offset;
     uint32_t count;
   };
-  std::vector<uint32_t> entry_;
+  uint32_t intern(const std::vector<uint16_t>& ports);
+  uint32_t sparse(uint32_t a) const;
+  std::span<const uint16_t> local(uint32_t host) const;
+
+  std::shared_ptr<const std::vector<uint32_t>> attachment_;
+  uint32_t own_ = kNone;
+  bool dense_ = true;
+  std::vector<uint32_t> entry_;  // dense: set per attachment (while building, always)
+  uint32_t default_ = kNone;     // sparse: the set of every attachment not listed
+  std::vector<std::pair<uint32_t, uint32_t>> exceptions_;  // sparse: (attachment, set)
+  std::vector<std::pair<uint32_t, uint16_t>> local_;       // (host, port), by host
   std::vector<Set> sets_;
   std::vector<uint16_t> ports_;
 };
