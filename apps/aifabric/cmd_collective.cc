@@ -1,4 +1,5 @@
 // `aifabric collective`: one collective swept over message sizes, nccl-tests' table.
+#include <chrono>
 #include <iostream>
 
 #include "aifabric/scenario/collective_bench.h"
@@ -57,7 +58,17 @@ int collective(const CommonOptions& o, const CollectiveCli& c) {
   }
   auto s = load(fabric);
   if (!s) return bad_input(s.status().message());
-  auto table = collective_bench_table(b, **s);
+  // A line per size on stderr once the sweep has run a few seconds (the packet backend
+  // takes minutes on big fabrics).
+  const auto start = std::chrono::steady_clock::now();
+  auto table = collective_bench_table(b, **s, [&](int64_t size) {
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (wall > 2.0 || b.engine->on_fabric) {
+      std::cerr << "aifabric: collective: " << size << " B (" << static_cast<int64_t>(wall)
+                << " s so far)\n";
+    }
+  });
   if (!table) return bad_input(table.status().message());
   std::cout << *table;
   return 0;

@@ -5,11 +5,13 @@
 #include <fmt/format.h>
 
 #include <numeric>
+#include <optional>
 
 #include "aifabric/control/load_balancing.h"
 #include "aifabric/core/parse.h"
 #include "aifabric/engine/transfer_engine.h"
 #include "aifabric/scenario/simulate.h"
+#include "aifabric/workload/collectives/analytic_collective.h"
 #include "aifabric/workload/executor.h"
 #include "aifabric/workload/job.h"
 
@@ -29,8 +31,30 @@ Status parse_size_range(const std::string& text, CollectiveBenchOptions& o) {
   return Status::ok();
 }
 
-Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
-                                           const Scenario& fabric) {
+namespace {
+
+// Transfers the task graph of `spec` on n ranks would hold (the pipelined tree's at
+// most 64 pieces per half counted in full).
+uint64_t collective_tasks(const CollectiveSpec& spec, uint64_t n) {
+  if (spec.op == CollectiveOp::kSendRecv) return 1;
+  if (spec.op == CollectiveOp::kAllToAll) return n * (n - 1);
+  switch (spec.algo) {
+    case CollectiveAlgo::kDoubleBinaryTree:
+      return 2 * 2 * (n - 1) * 64;
+    case CollectiveAlgo::kHalvingDoubling: {
+      uint64_t k = 0;
+      while ((uint64_t{1} << k) < n) ++k;
+      return 2 * k * n;
+    }
+    default:
+      return 2 * n * (n - 1);
+  }
+}
+
+}  // namespace
+
+Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, const Scenario& fabric,
+                                           const std::function<void(int64_t)>& progress) {
   if (o.ranks < 2) return Status::error("--ranks: a collective needs at least 2 ranks");
   if (o.gpus_per_node == 0 || o.ranks % o.gpus_per_node != 0) {
     return Status::error("--gpus-per-node must divide --ranks");
@@ -52,6 +76,13 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
   std::vector<uint32_t> ranks(o.ranks);
   std::iota(ranks.begin(), ranks.end(), 0);
   const double factor = bus_factor(o.spec.op, o.ranks);
+  auto row = [&](int64_t size, Time t) {
+    const double secs = t.to_seconds();
+    const double algbw = static_cast<double>(size) / secs / 1e9;
+    return fmt::format("  {:>12} {:>16} {:>6} {:>12.2f} {:>12.2f} {:>12.2f}\n", size,
+                       size / o.element_bytes, o.element_bytes == 2 ? "half" : "float", secs * 1e6,
+                       algbw, algbw * factor);
+  };
   std::string out;
   out += fmt::format("# aifabric collective: {} ({}{}), {} ranks, {} per node, {} backend\n",
                      collective_op_name(o.spec.op), collective_algo_name(o.spec.algo),
@@ -59,33 +90,58 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o,
                      o.engine->name);
   out += fmt::format("# {:>12} {:>16} {:>6} {:>12} {:>12} {:>12}\n", "size(B)", "count(elements)",
                      "type", "time(us)", "algbw(GB/s)", "busbw(GB/s)");
+  // The analytic engine's alpha and beta, measured once on the fabric.
+  std::optional<AlphaBeta> ab;
+  if (!o.engine->on_fabric) ab = alpha_beta(*graph, fabric.transport, 0);
   for (int64_t size = o.min_size.count(); size <= o.max_size.count(); size *= 2) {
     CollectiveSpec spec = o.spec;
     spec.bytes = size;
+    if (progress) progress(size);
+    // Symmetric collectives under alpha-beta: the recurrence, no task graph (any scale).
+    if (ab) {
+      if (const auto t = analytic_collective_time(spec, o.ranks, o.gpus_per_node, *ab, map)) {
+        out += row(size, *t);
+        if (size > o.max_size.count() / 2) break;
+        continue;
+      }
+    }
+    if (const uint64_t tasks = collective_tasks(spec, o.ranks); tasks > kMaxCollectiveTasks) {
+      return Status::error(fmt::format(
+          "--ranks {}: {} ({}) as a task graph has about {} transfers, more than {}; the "
+          "analytic backend times ring and (one rank per node) pairwise collectives at any "
+          "scale",
+          o.ranks, collective_op_name(spec.op), collective_algo_name(spec.algo), tasks,
+          kMaxCollectiveTasks));
+    }
     TaskGraph g;
     auto fin = add_collective(g, spec, ranks, {}, map, std::string(collective_op_name(spec.op)));
     if (!fin) return fin.status();
-    // A fresh fabric per size, so that sizes do not disturb each other.
-    Simulator sim(static_cast<uint64_t>(fabric.seed));
-    Network net(sim, *graph, fabric_config(fabric));
-    if (o.engine->on_fabric) {
+    Result<TaskTimes> times = Status::error("unset");
+    if (ab) {
+      times = run_analytic(g, map, *ab);
+    } else {
+      // A fresh fabric per size, so that sizes do not disturb each other.
+      Simulator sim(static_cast<uint64_t>(fabric.seed));
+      Network net(sim, *graph, fabric_config(fabric));
       std::vector<FlowSpec> no_flows;
       const std::vector<JobTransfer> transfers = network_transfers(g, map);
       auto lb = install_load_balancing(*graph, &transfers, no_flows, net);
       if (!lb) return lb.status();
+      // stop_time 0 (auto): ten times the job's alpha-beta time, plus a second.
+      Time stop = fabric.stop_time;
+      if (stop == Time::zero()) {
+        auto est = run_analytic(g, map, alpha_beta(net, 0));
+        stop = Time::sec(1) + (est ? est->makespan() : Time::sec(1)) * 10;
+      }
+      times = run_job(g, map, *o.engine, net, stop);
     }
-    Result<TaskTimes> times = run_job(g, map, *o.engine, net, fabric.stop_time);
     if (!times) return times.status();
     if (times->makespan() == Time::max()) {
       return Status::error(
           fmt::format("size {} B: the collective did not finish by stop_time ({} s)", size,
                       fabric.stop_time.to_seconds()));
     }
-    const double secs = times->makespan().to_seconds();
-    const double algbw = static_cast<double>(size) / secs / 1e9;
-    out += fmt::format("  {:>12} {:>16} {:>6} {:>12.2f} {:>12.2f} {:>12.2f}\n", size,
-                       size / o.element_bytes, o.element_bytes == 2 ? "half" : "float", secs * 1e6,
-                       algbw, algbw * factor);
+    out += row(size, times->makespan());
     if (size > o.max_size.count() / 2) break;
   }
   return out;

@@ -3,6 +3,7 @@
 // busbw) that cluster operators know.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "aifabric/engine/transfer_engine.h"
@@ -26,6 +27,9 @@ Status parse_size_range(const std::string& text, CollectiveBenchOptions& o);
 
 // Runs the sweep on `fabric`'s topology and fabric settings (which needs at least
 // `ranks` hosts; rank r uses host r) and returns the table.
-Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, const Scenario& fabric);
+// `progress` (may be empty) hears each size before it runs.
+inline constexpr uint64_t kMaxCollectiveTasks = uint64_t{1} << 25;
+Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, const Scenario& fabric,
+                                           const std::function<void(int64_t)>& progress = {});
 
 }  // namespace aifabric

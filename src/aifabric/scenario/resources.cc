@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <vector>
 
 #include "aifabric/core/parse.h"
 
@@ -15,11 +16,15 @@ namespace {
 constexpr double kPerHost = 1200;     // graph node, NIC, its port, names
 constexpr double kPerSwitch = 1500;   // graph node, switch, balancer, shared buffer
 constexpr double kPerLink = 1600;     // graph link, two ports with their queues and state
-constexpr double kPerTableEntry = 4;  // forwarding: one entry per switch per destination host
+constexpr double kPerTableEntry = 4;  // forwarding: a row entry per switch per attachment
 constexpr double kPerFlow = 1800;     // specs, queue pairs at both ends, records, outputs
 constexpr double kPerTask = 260;      // task, dependencies, executor state, times
 constexpr double kTelemetry = 256.0 * 1024 * 1024;  // samples are capped (probes/sampler.h)
 constexpr double kBase = 64.0 * 1024 * 1024;        // the process itself
+// Work budgets, whatever the memory: past these a run takes hours (and its results
+// folder gigabytes); --allow-large runs it anyway.
+constexpr uint64_t kMaxFlows = uint64_t{1} << 21;  // 2,097,152
+constexpr uint64_t kMaxTasks = uint64_t{1} << 25;  // 33,554,432
 
 std::string gib(double b) {
   return fmt::format("{:.1f} GiB", b / (1024.0 * 1024 * 1024));
@@ -30,7 +35,7 @@ void total(ResourceEstimate& e, bool telemetry) {
                        kPerSwitch * static_cast<double>(e.switches) +
                        kPerLink * static_cast<double>(e.links);
   const double tables =
-      kPerTableEntry * static_cast<double>(e.switches) * static_cast<double>(e.hosts);
+      kPerTableEntry * static_cast<double>(e.switches) * static_cast<double>(e.attachments);
   const double flows = kPerFlow * static_cast<double>(e.flows);
   const double tasks = kPerTask * static_cast<double>(e.tasks);
   e.bytes = kBase + graph + tables + flows + tasks + (telemetry ? kTelemetry : 0);
@@ -51,6 +56,7 @@ ResourceEstimate estimate_scenario(const Scenario& s) {
     e.hosts = z.hosts;
     e.switches = z.switches;
     e.links = z.links;
+    e.attachments = z.attachments;
   }
   for (const TrafficSpec& spec : s.traffic) {
     const Choice<TrafficGenerator>& g = spec.kind;
@@ -65,6 +71,11 @@ ResourceEstimate estimate_prepared(const PreparedRun& run) {
   e.hosts = run.graph.hosts().size();
   e.switches = run.graph.switch_count();
   e.links = run.graph.links().size();
+  std::vector<char> is_attachment(run.graph.nodes().size(), 0);
+  for (uint32_t h : run.graph.hosts()) {
+    for (const Adjacent& a : run.graph.adjacent(h)) is_attachment[a.peer] = 1;
+  }
+  for (char c : is_attachment) e.attachments += c;
   e.flows = run.flows.size();
   if (run.job) {
     e.tasks = run.job->graph.size();
@@ -92,6 +103,18 @@ double memory_budget(std::string* source) {
 
 Status check_estimate(const ResourceEstimate& e, bool allow_large) {
   if (allow_large) return Status::ok();
+  if (e.flows > kMaxFlows) {
+    return Status::error(fmt::format(
+        "the run has {} flows, more than the {} a run may have (hours of simulation and a "
+        "results folder of gigabytes); make it smaller or pass --allow-large",
+        e.flows, kMaxFlows));
+  }
+  if (e.tasks > kMaxTasks) {
+    return Status::error(fmt::format(
+        "the job has {} tasks, more than the {} a run may have; make it smaller or pass "
+        "--allow-large",
+        e.tasks, kMaxTasks));
+  }
   std::string source;
   const double budget = memory_budget(&source);
   if (e.bytes <= budget) return Status::ok();

@@ -3,8 +3,9 @@
 // "8GiB"), else 80 % of this machine's memory. The estimate counts the graph, the
 // devices and their ports, the switches' forwarding tables, every flow's queue pairs
 // and records, a job's task graph and executor, and telemetry's bounded samples; the
-// per-item costs are measured (docs/reliability.md). Over budget is refused with one line
-// unless allowed (--allow-large).
+// per-item costs are measured (docs/reliability.md). Over budget, or over the work
+// budgets (2,097,152 flows, 33,554,432 tasks), is refused with one line unless allowed
+// (--allow-large).
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@
 namespace aifabric {
 
 struct ResourceEstimate {
-  uint64_t hosts = 0, switches = 0, links = 0, flows = 0, tasks = 0;
+  uint64_t hosts = 0, switches = 0, links = 0, attachments = 0, flows = 0, tasks = 0;
   double bytes = 0;    // estimated peak memory
   std::string detail;  // the biggest parts, for the message
 };

@@ -25,6 +25,7 @@ struct TopologySize {
   uint64_t hosts = 0;
   uint64_t switches = 0;
   uint64_t links = 0;
+  uint64_t attachments = 0;  // switches hosts hang off (forwarding rows per switch)
 };
 
 struct TopologyBuilder : Member {

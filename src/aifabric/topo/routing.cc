@@ -100,4 +100,40 @@ std::vector<ForwardingTable> compute_shortest_paths(const TopologyGraph& g) {
   return tables;
 }
 
+std::vector<LinkParams> first_shortest_path(const TopologyGraph& g, uint32_t src, uint32_t dst) {
+  const uint32_t from = g.hosts()[src];
+  const uint32_t to = g.hosts()[dst];
+  constexpr uint32_t kInf = std::numeric_limits<uint32_t>::max();
+  // Distances to the destination host over switches (hosts never relay).
+  std::vector<uint32_t> dist(g.nodes().size(), kInf);
+  dist[to] = 0;
+  std::vector<uint32_t> frontier{to}, next;
+  while (!frontier.empty() && dist[from] == kInf) {
+    next.clear();
+    for (uint32_t u : frontier) {
+      if (u != to && g.nodes()[u].kind == NodeKind::kHost) continue;
+      for (const auto& a : g.adjacent(u)) {
+        if (g.links()[a.link].up && dist[a.peer] == kInf) {
+          dist[a.peer] = dist[u] + 1;
+          next.push_back(a.peer);
+        }
+      }
+    }
+    frontier.swap(next);
+  }
+  std::vector<LinkParams> path;
+  if (dist[from] == kInf) return path;
+  for (uint32_t u = from; u != to;) {
+    for (const auto& a : g.adjacent(u)) {
+      const bool relay = a.peer == to || g.nodes()[a.peer].kind == NodeKind::kSwitch;
+      if (g.links()[a.link].up && relay && dist[a.peer] + 1 == dist[u]) {
+        path.push_back(g.links()[a.link].params);
+        u = a.peer;
+        break;
+      }
+    }
+  }
+  return path;
+}
+
 }  // namespace aifabric

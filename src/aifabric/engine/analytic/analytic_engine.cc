@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "aifabric/topo/routing.h"
+#include "aifabric/transport/ideal_fct.h"
+
 namespace aifabric {
 namespace {
 // Dispatch runs after every event of its instant (finishes are timers) and after the
@@ -19,6 +22,17 @@ AlphaBeta alpha_beta(const Network& net, uint32_t src) {
   ab.net_alpha = net.ideal_fct(probe);
   ab.net_beta = net.hosts()[src]->port().link().rate;
   const double mtu = static_cast<double>(net.config().transport.mtu.count());
+  ab.net_efficiency = mtu / (mtu + kRoceHeaderBytes + kL1OverheadBytes + kAckWireBytes);
+  return ab;
+}
+
+AlphaBeta alpha_beta(const TopologyGraph& g, const TransportConfig& transport, uint32_t src) {
+  AlphaBeta ab;
+  const uint32_t dst = src == 0 ? 1 : 0;
+  const std::vector<LinkParams> path = first_shortest_path(g, src, dst);
+  ab.net_alpha = path.empty() ? Time::max() : ideal_fct(path, 1, transport.mtu.count());
+  ab.net_beta = g.links()[g.adjacent(g.hosts()[src])[0].link].params.rate;
+  const double mtu = static_cast<double>(transport.mtu.count());
   ab.net_efficiency = mtu / (mtu + kRoceHeaderBytes + kL1OverheadBytes + kAckWireBytes);
   return ab;
 }

@@ -23,6 +23,9 @@ struct AlphaBeta {
 // host's NIC rate, and the payload share of each frame counts the ACKs of an incoming
 // flow that share the NIC's egress.
 AlphaBeta alpha_beta(const Network& net, uint32_t src);
+// The same from the graph alone (no fabric built): the probe's path is the one whose
+// every hop is the first shortest-path port, as the fabric's ideal FCT takes.
+AlphaBeta alpha_beta(const TopologyGraph& g, const TransportConfig& transport, uint32_t src);
 
 // Alpha and beta are sane (alpha >= 0, efficiency in (0, 1], a positive goodput).
 Status check_alpha_beta(const AlphaBeta& ab);

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <set>
 
+#include "aifabric/workload/collectives/analytic_collective.h"
 #include "aifabric/workload/executor.h"
 
 namespace aifabric {
@@ -472,6 +473,48 @@ TEST(Collectives, MoreBusFactors) {
   EXPECT_DOUBLE_EQ(bus_factor(CollectiveOp::kReduceScatter, 4), 3.0 / 4);
   EXPECT_DOUBLE_EQ(bus_factor(CollectiveOp::kAllToAll, 64), 63.0 / 64);
   EXPECT_DOUBLE_EQ(bus_factor(CollectiveOp::kAllReduce, 2), 1.0);
+}
+
+}  // namespace
+}  // namespace aifabric
+
+namespace aifabric {
+namespace {
+
+// The closed form of the analytic engine (analytic_collective.h) gives the executor's
+// makespan exactly: flat rings of every op with 1, 2 and 4 ranks per server (NVLink and
+// network hops alike and mixed), and the pairwise all-to-all with one rank per server.
+TEST(AnalyticCollective, RecurrenceEqualsTheTaskGraphExactly) {
+  AlphaBeta ab;
+  ab.net_alpha = Time::ns(4321);
+  ab.net_beta = BitRate::gbps(400);
+  for (const uint32_t n : {2U, 3U, 8U, 12U, 16U}) {
+    for (const uint32_t g : {1U, 2U, 4U}) {
+      if (n % g != 0) continue;
+      ClusterMap map = ClusterMap::linear(n, g);
+      for (const CollectiveOp op : {CollectiveOp::kAllReduce, CollectiveOp::kReduceScatter,
+                                    CollectiveOp::kAllGather, CollectiveOp::kAllToAll}) {
+        if (op == CollectiveOp::kAllToAll && g != 1) continue;
+        for (const int64_t bytes : {int64_t{1}, int64_t{1} << 20, int64_t{3} << 20}) {
+          CollectiveSpec spec;
+          spec.op = op;
+          spec.algo =
+              op == CollectiveOp::kAllToAll ? CollectiveAlgo::kPairwise : CollectiveAlgo::kRing;
+          spec.bytes = bytes;
+          std::vector<uint32_t> ranks(n);
+          for (uint32_t i = 0; i < n; ++i) ranks[i] = i;
+          TaskGraph tg;
+          ASSERT_TRUE(add_collective(tg, spec, ranks, {}, map, "c").is_ok());
+          auto t = run_analytic(tg, map, ab);
+          ASSERT_TRUE(t.is_ok());
+          const auto closed = analytic_collective_time(spec, n, g, ab, map);
+          ASSERT_TRUE(closed.has_value());
+          EXPECT_EQ(*closed, t->makespan())
+              << collective_op_name(op) << " n=" << n << " g=" << g << " bytes=" << bytes;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ inline TopologySize fat_tree_size(const FatTreeConfig& c) {
   const auto k = static_cast<uint64_t>(c.k);
   const uint64_t per_edge = c.hosts_per_edge == 0 ? k / 2 : static_cast<uint64_t>(c.hosts_per_edge);
   const uint64_t hosts = k * (k / 2) * per_edge;
-  return {hosts, k * k + (k / 2) * (k / 2), hosts + 2 * k * (k / 2) * (k / 2)};
+  return {hosts, k * k + (k / 2) * (k / 2), hosts + 2 * k * (k / 2) * (k / 2), k * (k / 2)};
 }
 
 }  // namespace aifabric

@@ -34,7 +34,8 @@ TopologyGraph build_leaf_spine(const LeafSpineConfig& c);
 inline TopologySize leaf_spine_size(const LeafSpineConfig& c) {
   const auto hosts = static_cast<uint64_t>(c.leaves * c.hosts_per_leaf);
   return {hosts, static_cast<uint64_t>(c.leaves + c.spines),
-          hosts + static_cast<uint64_t>(c.leaves * c.spines * c.links_per_spine)};
+          hosts + static_cast<uint64_t>(c.leaves * c.spines * c.links_per_spine),
+          static_cast<uint64_t>(c.leaves)};
 }
 
 }  // namespace aifabric

@@ -42,7 +42,7 @@ inline TopologySize rail_optimized_size(const RailOptimizedConfig& c) {
   const auto hosts = static_cast<uint64_t>(c.nodes * c.gpus_per_node);
   const auto leaves = static_cast<uint64_t>(c.leaf_groups() * c.gpus_per_node);
   return {hosts, leaves + static_cast<uint64_t>(c.spines),
-          hosts + leaves * static_cast<uint64_t>(c.spines)};
+          hosts + leaves * static_cast<uint64_t>(c.spines), leaves};
 }
 
 }  // namespace aifabric

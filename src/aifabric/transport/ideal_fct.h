@@ -1,0 +1,16 @@
+// A message's completion time alone on an idle path: the store-and-forward pipeline of
+// its MTU-sized packets over the path's links (each packet serialized hop by hop at
+// each link's rate, plus the propagation delays), plus the return of the last ACK.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "aifabric/core/units.h"
+#include "aifabric/net/link.h"
+
+namespace aifabric {
+
+Time ideal_fct(std::span<const LinkParams> path, int64_t size, int64_t mtu);
+
+}  // namespace aifabric

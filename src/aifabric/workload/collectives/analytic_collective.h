@@ -1,0 +1,29 @@
+// Collectives timed without a task graph, for the analytic (alpha-beta) engine at any
+// scale: the flat ring (all-reduce, reduce-scatter, all-gather) over n ranks, g per
+// server (the ring's NVLink hops inside a server and one network hop out of it), and
+// the pairwise all-to-all with one rank per server. Every rank of such a collective is
+// like every other rank at the same position in its server, so the executor's schedule
+// (a transfer starts when its data arrived and its sender's previous send ended; each
+// NIC side and NVLink direction serves one transfer at a time) is the same for all of
+// them, and one recurrence over the g positions gives the makespan the task graph would
+// give, exactly (collectives_test.cc checks it against the executor): O(g x steps)
+// instead of O(n x steps) tasks. Other shapes return nothing (use the task graph).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "aifabric/engine/analytic/analytic_engine.h"
+#include "aifabric/workload/collectives/collectives.h"
+#include "aifabric/workload/task_graph.h"
+
+namespace aifabric {
+
+// `ranks` ranks numbered as ClusterMap::linear(ranks, gpus_per_node) places them; the
+// network hops take ab's alpha + bytes / (beta x efficiency), NVLink hops map's latency
+// + bytes / rate.
+std::optional<Time> analytic_collective_time(const CollectiveSpec& spec, uint32_t ranks,
+                                             uint32_t gpus_per_node, const AlphaBeta& ab,
+                                             const ClusterMap& nvlink);
+
+}  // namespace aifabric
