@@ -12,8 +12,9 @@ PACKAGES := g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev \
             nlohmann-json3-dev libfmt-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev \
             libjs-chart.js
 
-# `make test` also installs Chromium: the report's headless-render test uses it.
-TEST_PACKAGES := chromium
+# `make test` also installs Chromium (the report's headless-render test) and Prometheus'
+# promtool (the metrics.prom check).
+TEST_PACKAGES := chromium prometheus
 # The CI checks (formatting, clang-tidy) use the LLVM tools.
 CI_PACKAGES := clang-format clang-tidy
 # clang-tidy looks at the .cc files changed since this commit (CI: the last commit's).

@@ -7,6 +7,23 @@
 
 namespace aifabric {
 
+namespace {
+std::string label(const std::string& v) {
+  std::string out;
+  for (const char c : v) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
 void write_openmetrics(std::ostream& out, const TelemetryRecord& rec, const TopologyGraph& g) {
   const auto& node = rec.node_of_port;
   const auto& index = rec.index_of_port;
@@ -45,16 +62,18 @@ void write_openmetrics(std::ostream& out, const TelemetryRecord& rec, const Topo
        [](const PortSample& s) { return double(s.queue_bytes); }},
   };
   for (const Family& f : families) {
-    out << "# TYPE " << f.name << " " << f.type << "\n";
-    if (*f.unit != '\0') out << "# UNIT " << f.name << " " << f.unit << "\n";
-    out << "# HELP " << f.name << " " << f.help << "\n";
+    // Prometheus text exposition (what promtool checks and scrapers read): a counter's
+    // family is named like its samples, with _total; units are in the names.
     const std::string sample =
         std::string(f.name) + (std::string(f.type) == "counter" ? "_total" : "");
+    out << "# HELP " << sample << " " << f.help << (*f.unit != '\0' ? " (" : "") << f.unit
+        << (*f.unit != '\0' ? ")" : "") << "\n";
+    out << "# TYPE " << sample << " " << f.type << "\n";
     for (size_t i = 0; i < node.size(); ++i) {
       if (last[i] == nullptr) continue;
       const uint32_t peer = g.adjacent(node[i])[index[i]].peer;
       out << fmt::format("{}{{node=\"{}\",port=\"{}\",peer=\"{}\"}} {:.12g}\n", sample,
-                         g.nodes()[node[i]].name, index[i], g.nodes()[peer].name,
+                         label(g.nodes()[node[i]].name), index[i], label(g.nodes()[peer].name),
                          f.value(*last[i]));
     }
   }

@@ -1,5 +1,6 @@
-// OpenMetrics (Prometheus) text exposition of a run's final port counters, so that the
-// twin's numbers can be loaded by the same tooling as a real fabric's exporters.
+// The Prometheus text exposition (format 0.0.4; `promtool check metrics` passes it) of
+// a run's final port counters, so that the twin's numbers load into the same tooling as
+// a real fabric's exporters.
 #pragma once
 
 #include <ostream>
@@ -9,8 +10,9 @@
 
 namespace aifabric {
 
-// One metric family per counter, one sample per transmitting port (labels node, port,
-// peer), the values of the last sample; ends with "# EOF" as the format requires.
+// One metric family per counter (named with _total, as promtool wants) and gauge, one
+// sample per transmitting port (labels node, port, peer, escaped), the values of the last
+// sample; ends with "# EOF" (a comment to Prometheus, the end marker to OpenMetrics).
 void write_openmetrics(std::ostream& out, const TelemetryRecord& rec, const TopologyGraph& g);
 
 }  // namespace aifabric
