@@ -60,15 +60,30 @@ Result<std::unique_ptr<OutputFolder>> OutputFolder::claim(const std::string& dir
 
   auto f = std::unique_ptr<OutputFolder>(new OutputFolder());
   f->dir_ = target.string();
-  const std::string lock = (parent / ("." + name + ".lock")).string();
-  f->lock_fd_ = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (f->lock_fd_ < 0) {
-    return Status::error(where + ": cannot write in " + parent.string() + ": " +
-                         std::strerror(errno));
-  }
-  if (flock(f->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    return Status::error(where + ": another aifabric run is writing this folder (" + lock +
-                         " is locked)");
+  f->lock_ = (parent / ("." + name + ".lock")).string();
+  // The lock file is removed when the run ends, so a run may lock a file that another
+  // has just unlinked: it keeps the lock only if the name still points at its file.
+  for (int attempt = 0;; ++attempt) {
+    f->lock_fd_ = open(f->lock_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (f->lock_fd_ < 0) {
+      return Status::error(where + ": cannot write in " + parent.string() + ": " +
+                           std::strerror(errno));
+    }
+    if (flock(f->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      close(f->lock_fd_);
+      f->lock_fd_ = -1;
+      return Status::error(where + ": another aifabric run is writing this folder (" + f->lock_ +
+                           " is locked)");
+    }
+    struct stat held {};
+    struct stat named {};
+    if (fstat(f->lock_fd_, &held) == 0 && lstat(f->lock_.c_str(), &named) == 0 &&
+        held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+      break;
+    }
+    close(f->lock_fd_);
+    f->lock_fd_ = -1;
+    if (attempt == 100) return Status::error(where + ": cannot hold " + f->lock_);
   }
   // What is there now may be replaced only if aifabric wrote it, it is empty, or forced.
   const auto st = fs::symlink_status(target, ec);
@@ -100,7 +115,10 @@ OutputFolder::~OutputFolder() {
     std::error_code ec;
     fs::remove_all(staging_, ec);
   }
-  if (lock_fd_ >= 0) close(lock_fd_);
+  if (lock_fd_ >= 0) {
+    unlink(lock_.c_str());  // while still holding it: see claim()
+    close(lock_fd_);
+  }
 }
 
 Status OutputFolder::commit() {

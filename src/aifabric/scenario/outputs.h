@@ -39,6 +39,7 @@ class OutputFolder {
   OutputFolder() = default;
   std::string dir_;
   std::string staging_;
+  std::string lock_;
   int lock_fd_ = -1;
   bool committed_ = false;
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -96,12 +97,14 @@ Result<std::string> compare_runs(const std::vector<std::string>& dirs) {
       {"communication share", "/workload/communication_share"},
       {"engine packet-hops/s", "/engine/packet_hops_per_s"},
   };
-  std::string out = fmt::format("{:<26}", "");
-  for (const auto& d : dirs)
-    out += fmt::format(" {:>20}", std::filesystem::path(d).filename().string().substr(0, 20));
-  out += "\n";
+  // A table of label and one cell per run, laid out once every cell is known so that no
+  // name, override or value is cut short.
+  std::vector<std::vector<std::string>> table;
+  std::vector<std::string> head{""};
+  for (const auto& d : dirs) head.push_back(std::filesystem::path(d).filename().string());
+  table.push_back(head);
   // What each run is: its name and the overrides it ran with.
-  std::string names = fmt::format("{:<26}", "run (name + overrides)");
+  std::vector<std::string> names{"run (name + overrides)"};
   for (const auto& j : runs) {
     std::string label = j.contains("run") && j["run"].is_object()
                             ? j["run"].value("name", std::string("?"))
@@ -112,35 +115,27 @@ Result<std::string> compare_runs(const std::vector<std::string>& dirs) {
         if (o.is_string()) label += " " + o.get<std::string>();
       }
     }
-    names += fmt::format(" {:>20}", label.substr(0, 20));
+    names.push_back(label);
   }
-  out += names + "\n";
+  table.push_back(names);
   // The keys of the resolved scenarios in which the runs differ.
   std::set<std::string> keys;
   for (const auto& sc : scenarios) {
     for (const auto& [k, v] : sc) keys.insert(k);
   }
   for (const auto& k : keys) {
-    std::string first;
-    bool differ = false;
-    for (size_t i = 0; i < scenarios.size(); ++i) {
-      const auto it = scenarios[i].find(k);
-      const std::string v = it == scenarios[i].end() ? "-" : it->second;
-      if (i == 0) first = v;
-      differ = differ || v != first;
-    }
-    if (!differ || k == "name") continue;
-    std::string line = fmt::format("{:<26}", ("differs: " + k).substr(0, 26));
+    std::vector<std::string> line{"differs: " + k};
     for (const auto& sc : scenarios) {
       const auto it = sc.find(k);
-      line +=
-          fmt::format(" {:>20}", (it == sc.end() ? std::string("-") : it->second).substr(0, 20));
+      line.push_back(it == sc.end() ? std::string("-") : it->second);
     }
-    out += line + "\n";
+    const bool differ =
+        std::any_of(line.begin() + 2, line.end(), [&](const auto& v) { return v != line[1]; });
+    if (differ && k != "name") table.push_back(line);
   }
   for (const auto& [label, ptr] : rows) {
     bool any = false;
-    std::string line = fmt::format("{:<26}", label);
+    std::vector<std::string> line{label};
     for (const auto& j : runs) {
       const nlohmann::json::json_pointer p(ptr);
       // contains() throws on a path through a non-object (a corrupt summary): look safely.
@@ -159,14 +154,32 @@ Result<std::string> compare_runs(const std::vector<std::string>& dirs) {
         } else if (v.is_number()) {
           cell = std::to_string(v.get<int64_t>());
         } else if (v.is_string()) {
-          cell = v.get<std::string>().substr(0, 20);
+          cell = v.get<std::string>();
         } else {
-          cell = v.dump().substr(0, 20);
+          cell = v.dump();
         }
       }
-      line += fmt::format(" {:>20}", cell);
+      line.push_back(cell);
     }
-    if (any) out += line + "\n";
+    if (any) table.push_back(line);
+  }
+  // Columns as wide as their widest cell (at most 60 characters; longer cells end in "...").
+  constexpr size_t kMaxWidth = 60;
+  std::vector<size_t> width(head.size(), 0);
+  for (const auto& line : table) {
+    for (size_t c = 0; c < line.size(); ++c) {
+      width[c] = std::min(kMaxWidth, std::max(width[c], line[c].size()));
+    }
+  }
+  std::string out;
+  for (const auto& line : table) {
+    for (size_t c = 0; c < line.size(); ++c) {
+      std::string cell = line[c];
+      if (cell.size() > kMaxWidth) cell = cell.substr(0, kMaxWidth - 3) + "...";
+      out +=
+          c == 0 ? fmt::format("{:<{}}", cell, width[c]) : fmt::format("  {:>{}}", cell, width[c]);
+    }
+    out += "\n";
   }
   return out;
 }

@@ -25,7 +25,10 @@ Result<std::shared_ptr<const ReportDb>> ReportDb::open(const std::string& dir) {
     if (text.empty()) return Status::error(path + ": no run in the results store");
     db->summary_ = nlohmann::json::parse(text[0], nullptr, false);
   }
-  if (!db->summary_.is_object()) return Status::error(path + ": the run's summary is not JSON");
+  if (!db->summary_.is_object()) {
+    return Status::error("corrupt results store: " + path +
+                         ": the run's summary is not a JSON object");
+  }
   return std::shared_ptr<const ReportDb>(std::move(db));
 }
 
