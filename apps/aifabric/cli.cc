@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "aifabric/scenario/ns3_config.h"
 #include "aifabric/scenario/resources.h"
 #include "aifabric/scenario/yaml_writer.h"
 
@@ -67,25 +68,45 @@ void add_common(CLI::App* cmd, CommonOptions& o) {
   cmd->add_option("--ns3-topology", o.ns3_topology,
                   "topology file in the ns-3 RDMA (HPCC/SimAI/ASTRA-sim) format");
   cmd->add_option("--ns3-flows", o.ns3_flows, "flow file in the ns-3 RDMA format");
+  cmd->add_option("--ns3-config", o.ns3_config,
+                  "config file of the ns-3 RDMA (HPCC) simulator, e.g. its mix/config.txt: its "
+                  "keys become scenario overrides (--ns3-topology, --ns3-flows and --set win)");
 }
 
 Result<std::unique_ptr<Scenario>> load(const CommonOptions& o) {
   std::vector<std::string> overrides;
-  if (!o.ns3_topology.empty()) {
+  std::optional<Ns3ConfigScenario> ns3;
+  if (!o.ns3_config.empty()) {
+    // The config's overrides name the files the command line gives, if it does.
+    auto m = load_ns3_config(o.ns3_config, {o.ns3_topology, o.ns3_flows});
+    if (!m) return m.status();
+    ns3 = std::move(m).value();
+    overrides = ns3->overrides;
+  } else if (!o.ns3_topology.empty()) {
     overrides.push_back("topology={type: ns3, file: " +
                         yaml_scalar(std::filesystem::absolute(o.ns3_topology).string()) + "}");
   }
-  if (!o.ns3_flows.empty()) {
+  if (!o.ns3_flows.empty() && !ns3) {
     overrides.push_back("traffic=[{type: ns3, file: " +
                         yaml_scalar(std::filesystem::absolute(o.ns3_flows).string()) + "}]");
   }
   if (o.seed) overrides.push_back("seed=" + std::to_string(*o.seed));
   overrides.insert(overrides.end(), o.sets.begin(), o.sets.end());
   auto s = load_scenario(o.scenario, overrides);
-  if (s && !o.ns3_topology.empty() && o.scenario.empty()) {
-    s.value()->name = std::filesystem::path(o.ns3_topology).stem().string();
+  if (!s) return s;
+  Scenario& sc = **s;
+  // Named after the ns-3 file, unless --set names it.
+  const bool named = std::any_of(o.sets.begin(), o.sets.end(),
+                                 [](const std::string& a) { return a.rfind("name=", 0) == 0; });
+  if (o.scenario.empty() && !named && (ns3 || !o.ns3_topology.empty())) {
+    sc.name = std::filesystem::path(ns3 ? o.ns3_config : o.ns3_topology).stem().string();
+    if (auto st = check_run_name(sc.name); !st) return st;
   }
-  if (s) s.value()->origin.command = command_line();
+  if (ns3) {
+    sc.origin.ns3_config = std::filesystem::absolute(o.ns3_config).lexically_normal().string();
+    sc.origin.notes = ns3->notes;
+  }
+  sc.origin.command = command_line();
   return s;
 }
 

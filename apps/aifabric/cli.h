@@ -37,6 +37,7 @@ struct CommonOptions {
   std::vector<std::string> sets;
   std::string ns3_topology;
   std::string ns3_flows;
+  std::string ns3_config;
   std::optional<int64_t> seed;
   bool allow_large = false;
 };

@@ -58,6 +58,14 @@ Status check_buffers(const Scenario& s, const TopologyGraph& g) {
   return Status::ok();
 }
 
+// The notes of the scenario's origin (an ns-3 config's unmapped keys), then the advice
+// on its settings.
+std::vector<std::string> notes_of(const Scenario& s) {
+  std::vector<std::string> notes = s.origin.notes;
+  for (std::string& n : scenario_notes(s)) notes.push_back(std::move(n));
+  return notes;
+}
+
 }  // namespace
 
 Result<PreparedRun> prepare_run(const Scenario& s) {
@@ -74,7 +82,7 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
     auto job = w.selected().prepare(w.params(), ctx);
     if (!job) return job.status();
     run.job = std::move(job).value();
-    run.notes = scenario_notes(s);
+    run.notes = notes_of(s);
     return run;
   }
   // One stream per traffic entry, from the run seed.
@@ -89,7 +97,7 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
     for (auto& f : flows.value()) run.flows.push_back(f);
   }
   if (run.flows.empty()) return Status::error("traffic: no flows to simulate");
-  run.notes = scenario_notes(s);
+  run.notes = notes_of(s);
   if (s.stop_time > Time::zero()) {
     Time first = Time::max();
     size_t late = 0;

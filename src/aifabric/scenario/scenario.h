@@ -60,6 +60,9 @@ struct ScenarioOrigin {
   std::string file;                    // empty: the built-in default
   std::vector<std::string> overrides;  // KEY=VALUE applied on top, in order (--set, --seed, ...)
   std::string command;                 // the command line that ran it, if any
+  std::string ns3_config;              // the ns-3 config file it was made from, if any
+  // What reading its inputs could not carry over (an ns-3 config's unmapped keys).
+  std::vector<std::string> notes;
 };
 
 struct Scenario final : ParamsOf<Scenario> {

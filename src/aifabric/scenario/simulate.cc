@@ -179,11 +179,25 @@ Provenance provenance_of(const Scenario& s) {
   p.command = s.origin.command;
   p.overrides = s.origin.overrides;
   p.scenario_file = s.origin.file;
+  p.ns3_config = s.origin.ns3_config;
   Scenario copy = s;
+  // Comment lines: a control character (a newline in a file name) must not end one.
+  auto comment = [](std::string text) {
+    for (char& c : text) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    }
+    return "# " + text + "\n";
+  };
+  std::string made_from;
+  if (!s.origin.ns3_config.empty()) {
+    made_from = comment("Made from the ns-3 config " + s.origin.ns3_config + ".");
+    if (!s.origin.notes.empty()) made_from += comment("What it could not carry over:");
+    for (const std::string& n : s.origin.notes) made_from += comment("  - " + n);
+  }
   p.scenario_yaml =
       "# The fully resolved scenario of this run (every key): re-run it with\n"
       "#   aifabric run scenario.yaml\n" +
-      write_yaml(copy, s.base_dir);
+      made_from + write_yaml(copy, s.base_dir);
   return p;
 }
 
@@ -270,6 +284,7 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   r.scenario = s.name;
   r.seed = static_cast<uint64_t>(s.seed);
   r.provenance = provenance_of(s);
+  r.provenance.notes = run.notes;
   r.hosts = run.graph.hosts().size();
   r.switches = run.graph.switch_count();
   r.links = run.graph.links().size();

@@ -27,7 +27,11 @@ struct Provenance {
   std::string command;
   std::vector<std::string> overrides;
   std::string scenario_file;  // empty: the built-in default
+  std::string ns3_config;     // the ns-3 config the scenario was made from, if any
   std::string scenario_yaml;  // every key with its value
+  // The run's notes: settings that could not be carried over or probably do not do
+  // what was meant.
+  std::vector<std::string> notes;
 };
 
 // How the run ended, in a word and in a sentence.

@@ -43,6 +43,7 @@ class TopologyGraph {
   void add_link(uint32_t a, uint32_t b, const LinkParams& params);
   void set_link_up(uint32_t link, bool up) { links_[link].up = up; }
   void set_link_rate(uint32_t link, BitRate rate) { links_[link].params.rate = rate; }
+  void set_link_loss_rate(uint32_t link, double p) { links_[link].params.loss_rate = p; }
   // The link between two nodes (by id), or -1.
   int64_t find_link(uint32_t a, uint32_t b) const;
 

@@ -184,7 +184,12 @@ Result<TopologyGraph> import_ns3_topology(const Ns3TopologySpec& spec, const Bui
   const std::string path = ctx.resolve(spec.file);
   std::ifstream in(path);
   if (!in) return Status::error("file: cannot read '" + path + "'");
-  return read_ns3_topology(in, path);
+  auto g = read_ns3_topology(in, path);
+  if (!g || spec.default_loss_rate == 0) return g;
+  for (uint32_t l = 0; l < g->links().size(); ++l) {
+    if (g->links()[l].params.loss_rate == 0) g->set_link_loss_rate(l, spec.default_loss_rate);
+  }
+  return g;
 }
 
 }  // namespace aifabric

@@ -32,8 +32,15 @@ Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& sou
 // `topology: {type: ns3, file: ...}`.
 struct Ns3TopologySpec final : ParamsOf<Ns3TopologySpec> {
   std::string file;
+  // The ns-3 config's ERROR_RATE_PER_LINK: third.cc gives every link whose own error
+  // rate is 0 this one instead.
+  double default_loss_rate = 0;
   void visit(ParamVisitor& v) override {
     v.path("file", file, "topology file in the ns-3 RDMA (HPCC) format, relative to the scenario");
+    v.param("default_loss_rate", default_loss_rate,
+            "frame loss rate of the links whose error_rate in the file is 0 (ns-3 "
+            "ERROR_RATE_PER_LINK)",
+            Range{0, 1});
   }
   Status validate() const override {
     if (file.empty()) return Status::error("file: a topology file is required for type ns3");

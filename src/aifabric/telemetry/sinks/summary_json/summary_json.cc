@@ -73,7 +73,9 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
               {"aifabric_version", r.provenance.version},
               {"command", r.provenance.command},
               {"overrides", r.provenance.overrides},
-              {"scenario_file", r.provenance.scenario_file}};
+              {"scenario_file", r.provenance.scenario_file},
+              {"ns3_config", r.provenance.ns3_config},
+              {"notes", r.provenance.notes}};
   j["verdict"] = {{"status", r.verdict.name()}, {"text", r.verdict.text}};
   j["topology"] = {{"hosts", r.hosts}, {"switches", r.switches}, {"links", r.links}};
   j["time"] = {{"simulated_s", r.sim_end.to_seconds()},

@@ -1,0 +1,179 @@
+// `aifabric run --ns3-config` through the real binary: the example config in HPCC's
+// style runs to completion, its values reach the results folder, telemetry covers the
+// traffic only, unmapped keys are named, and an unsupported CC_MODE is refused.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Cmd {
+  int status;
+  std::string out;  // stdout and stderr
+};
+
+Cmd run(const std::string& args) {
+  const std::string cmd = std::string(AIFABRIC_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path d =
+      fs::temp_directory_path() / ("aifabric_ns3cli_" + name + "_" + std::to_string(getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+const std::string kExample = std::string(AIFABRIC_SOURCE_DIR) + "/examples/ns3";
+
+// Minimum and maximum sample time and the number of distinct ones in telemetry.sqlite.
+struct SampleSpan {
+  int64_t first = -1, last = -1, times = 0;
+};
+SampleSpan sample_span(const fs::path& db_path) {
+  SampleSpan s;
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT MIN(t_ps), MAX(t_ps), COUNT(DISTINCT t_ps) FROM samples",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    s.first = sqlite3_column_int64(st, 0);
+    s.last = sqlite3_column_int64(st, 1);
+    s.times = sqlite3_column_int64(st, 2);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return s;
+}
+
+TEST(Ns3ConfigCli, TheExampleConfigRunsAndItsValuesReachTheResults) {
+  const fs::path d = temp_dir("example");
+  const fs::path out = d / "r";
+  const Cmd c =
+      run("run --no-progress --ns3-config " + kExample + "/config.txt --out " + out.string());
+  ASSERT_EQ(c.status, 0) << c.out;
+
+  // Every flow completed.
+  const auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  const int total = summary["flows"]["total"].get<int>();
+  EXPECT_EQ(total, 14);
+  EXPECT_EQ(summary["flows"]["completed"].get<int>(), total);
+  EXPECT_EQ(summary["scenario"], "config");
+  EXPECT_EQ(summary["run"]["ns3_config"].get<std::string>(),
+            fs::path(kExample + "/config.txt").lexically_normal().string());
+
+  // The config's values, in the resolved scenario.
+  const std::string yaml = slurp(out / "scenario.yaml");
+  for (const char* v :
+       {"# Made from the ns-3 config ", "algorithm: dcqcn", "rate_ai: 20Mbps", "rate_hai: 200Mbps",
+        "min_rate: 1Gbps", "increase_interval: 300us", "alpha_interval: 1us",
+        "decrease_interval: 4us", "fast_recovery_steps: 1", "mtu: 1000B", "buffer: 32MiB",
+        "k_min: 400000B", "k_max: 1600000B", "ack_priority: 7", "stop_time: 3s",
+        "examples/ns3/topology.txt", "examples/ns3/flow.txt"}) {
+    EXPECT_NE(yaml.find(v), std::string::npos) << v << " in\n" << yaml;
+  }
+
+  // Notes name the keys that do not carry over, on stderr and in the run's provenance.
+  const std::string notes = summary["run"]["notes"].dump();
+  for (const char* key : {"CLAMP_TARGET_RATE", "U_TARGET", "DCTCP_RATE_AI", "FCT_OUTPUT_FILE",
+                          "QLEN_MON_FILE", "KMIN_MAP", "ACK_HIGH_PRIO"}) {
+    EXPECT_NE(c.out.find(key), std::string::npos) << key << " on stderr:\n" << c.out;
+    EXPECT_NE(notes.find(key), std::string::npos) << key << " in summary.json";
+    EXPECT_NE(yaml.find(key), std::string::npos) << key << " in scenario.yaml";
+  }
+  EXPECT_NE(c.out.find("aifabric: note: CLAMP_TARGET_RATE 0: not modelled"), std::string::npos);
+
+  // Telemetry covers the traffic, not the two idle seconds before it: the sampler starts
+  // at the first flow (2 s), so no sample is older, and its last sample lies within an
+  // interval of the end of the traffic. Had it sampled from t = 0 at the same interval
+  // (about 1/100 of the traffic's length), there would be ~2 s / interval rows, far
+  // beyond the ~100-500 the traffic span needs.
+  const SampleSpan s = sample_span(out / "telemetry.sqlite");
+  const int64_t two_s = 2'000'000'000'000;
+  EXPECT_GE(s.first, two_s);
+  const auto makespan_ps = static_cast<int64_t>(summary["time"]["makespan_s"].get<double>() * 1e12);
+  EXPECT_GT(makespan_ps, two_s);
+  EXPECT_GT(s.times, 10);
+  const int64_t interval = (s.last - s.first) / std::max<int64_t>(s.times - 1, 1);
+  EXPECT_LE(s.last, makespan_ps + 2 * interval);
+  EXPECT_LE(s.times, 1000) << "samples " << s.first << ".." << s.last;
+  EXPECT_LT(fs::file_size(out / "telemetry.sqlite"), 8u << 20);
+
+  // scenario.yaml runs again to the same flows.
+  const Cmd again =
+      run("run --quiet " + (out / "scenario.yaml").string() + " --out " + (d / "again").string());
+  ASSERT_EQ(again.status, 0) << again.out;
+  EXPECT_EQ(slurp(out / "flows.csv"), slurp(d / "again" / "flows.csv"));
+  fs::remove_all(d);
+}
+
+TEST(Ns3ConfigCli, CommandLineFilesAndSetWin) {
+  const fs::path d = temp_dir("win");
+  std::ofstream(d / "one flow.txt") << "1\n8 0 3 100 200000 2.5\n";
+  const Cmd c = run("run --quiet --ns3-config " + kExample + "/config.txt --ns3-flows '" +
+                    (d / "one flow.txt").string() +
+                    "' --set cc.rate_ai=40Mbps --set name=mine --out " + (d / "r").string());
+  ASSERT_EQ(c.status, 0) << c.out;
+  const auto summary = nlohmann::json::parse(slurp(d / "r" / "summary.json"));
+  EXPECT_EQ(summary["flows"]["total"].get<int>(), 1);
+  EXPECT_EQ(summary["scenario"], "mine");
+  const std::string yaml = slurp(d / "r" / "scenario.yaml");
+  EXPECT_NE(yaml.find("rate_ai: 40Mbps"), std::string::npos);
+  EXPECT_NE(yaml.find("one flow.txt"), std::string::npos);
+  EXPECT_NE(summary["run"]["notes"].dump().find("FLOW_FILE flow.txt: replaced by the command line"),
+            std::string::npos);
+  fs::remove_all(d);
+}
+
+TEST(Ns3ConfigCli, AnUnsupportedCcModeIsRefusedNamingTheKey) {
+  const fs::path d = temp_dir("hpcc");
+  std::string cfg = slurp(kExample + "/config.txt");
+  const size_t at = cfg.find("CC_MODE 1");
+  ASSERT_NE(at, std::string::npos);
+  cfg.replace(at, 9, "CC_MODE 3");
+  for (const char* f : {"topology.txt", "flow.txt"}) fs::copy_file(kExample + "/" + f, d / f);
+  std::ofstream(d / "config.txt") << cfg;
+  const fs::path out = d / "r";
+  const Cmd c = run("run --ns3-config " + (d / "config.txt").string() + " --out " + out.string());
+  EXPECT_EQ(c.status, 2) << c.out;
+  EXPECT_NE(c.out.find("config.txt:17: CC_MODE: 3 (HPCC) is not available in aifabric yet; "
+                       "aifabric supports 1 (DCQCN)"),
+            std::string::npos)
+      << c.out;
+  EXPECT_EQ(std::count(c.out.begin(), c.out.end(), '\n'), 1) << c.out;
+  EXPECT_FALSE(fs::exists(out));
+  // An unknown key is refused with its line.
+  std::ofstream(d / "bad.txt") << "CC_MODE 1\nHPCC_TURBO 1\n";
+  const Cmd bad = run("validate --ns3-config " + (d / "bad.txt").string());
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.out.find("bad.txt:2: HPCC_TURBO: unknown key"), std::string::npos) << bad.out;
+  fs::remove_all(d);
+}
+
+}  // namespace
