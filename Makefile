@@ -2,6 +2,7 @@
 # machine: they install the Debian packages they need (root or sudo), build, and run.
 SHELL := /bin/bash
 BUILD_DIR ?= build
+REPEAT ?= 3
 JOBS ?= $(shell nproc)
 SCENARIO ?=
 OUT ?= results/default
@@ -22,7 +23,7 @@ TIDY_BASE ?= HEAD~1
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps ci-deps install-packages build run test bench debug asan format check-format lint tidy-changed ci clean docs
+.PHONY: deps test-deps ci-deps install-packages build run test bench bench-telemetry debug asan format check-format lint tidy-changed ci clean docs
 
 deps:
 	@$(MAKE) --no-print-directory install-packages WANTED="$(PACKAGES)"
@@ -59,6 +60,10 @@ test: build test-deps
 
 bench: build
 	@$(BUILD_DIR)/bin/aifabric_bench
+
+# What telemetry costs on every example (wall time and folder size, on vs off).
+bench-telemetry: build
+	@bench/telemetry_overhead.sh $(BUILD_DIR)/bin/aifabric $(REPEAT)
 
 debug: deps
 	cmake --preset debug && cmake --build --preset debug -j $(JOBS)

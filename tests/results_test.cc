@@ -295,13 +295,15 @@ TEST(Results, IncompleteOrCorruptResultsAreRefused) {
   EXPECT_NE(c.out.find("corrupt results store"), std::string::npos) << c.out;
 }
 
-// Long runs say where they are off a terminal too (pipes, CI logs): a line every 5 s.
-// (The first ~330 ms of the packet-level iteration take ~6 s of wall time; the run then
-// stops at stop_time, exit status 3.)
+// Long runs say where they are off a terminal too (pipes, CI logs): a line every 5 s by
+// default; --progress-every 0.2 makes it every 0.2 s so the test does not depend on how
+// fast the machine is. (The first 100 ms of the packet-level iteration take >1 s of wall
+// time on a fast machine; the run then stops at stop_time.)
 TEST(Results, ProgressReachesPipes) {
   const fs::path d = fresh_dir("progress");
   const Cmd c = aifabric("run " + example("gpt3-scaled-128gpu-packet.yaml") +
-                         " --set stop_time=330ms --out " + (d / "out").string() + " | cat");
+                         " --set stop_time=100ms --progress-every 0.2 --out " + (d / "out").string() +
+                         " | cat");
   EXPECT_EQ(c.status, 0) << c.out;  // the status of cat
   EXPECT_NE(c.out.find("aifabric: progress: simulated"), std::string::npos) << c.out;
   const Cmd v = aifabric("--version");

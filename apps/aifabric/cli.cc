@@ -139,9 +139,11 @@ int interrupted() {
   return static_cast<int>(g_signal);
 }
 
-Progress::Progress(bool show, std::string label)
+Progress::Progress(bool show, std::string label, double every)
     : show_(show),
       tty_(isatty(STDERR_FILENO) != 0),
+      first_(every > 0 ? every : (tty_ ? 2.0 : 5.0)),
+      every_(every > 0 ? every : (tty_ ? 0.5 : 5.0)),
       label_(std::move(label)),
       start_(std::chrono::steady_clock::now()),
       last_(start_) {}
@@ -152,7 +154,7 @@ bool Progress::progress(const RunProgress& p) {
   const auto now = std::chrono::steady_clock::now();
   const double wall = std::chrono::duration<double>(now - start_).count();
   const double since = std::chrono::duration<double>(now - last_).count();
-  if (tty_ ? (wall < 2.0 || since < 0.5) : (wall < 5.0 || since < 5.0)) return true;
+  if (wall < first_ || since < every_) return true;
   last_ = now;
   double frac = 0;
   if (p.bytes_total > 0) {
@@ -191,6 +193,10 @@ void add_output(CLI::App* cmd, OutputOptions& o, const std::string& default_out)
   cmd->add_flag("!--no-progress", o.progress,
                 "no progress lines on stderr (by default: on a terminal after 2 s, elsewhere every "
                 "5 s)");
+  cmd->add_option("--progress-every", o.progress_every,
+                  "seconds of wall time between progress lines (default: 2 s then 0.5 s on a "
+                  "terminal, 5 s elsewhere)")
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace aifabric::cli

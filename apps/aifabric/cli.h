@@ -47,6 +47,7 @@ struct OutputOptions {
   bool force = false;
   bool quiet = false;
   bool progress = true;  // --no-progress turns it off
+  double progress_every = 0;  // --progress-every: seconds; 0 = 2 s / 0.5 s on a terminal, 5 s elsewhere
 };
 void add_output(CLI::App* cmd, OutputOptions& o, const std::string& default_out);
 void add_common(CLI::App* cmd, CommonOptions& o);
@@ -62,19 +63,22 @@ void catch_interrupts();
 // The signal that arrived, or 0.
 int interrupted();
 
-// Progress on stderr: on a terminal one line rewritten in place (after 2 s), elsewhere
-// (pipes, CI logs) a line every `every` seconds (after the first); simulated time, flows
+// Progress on stderr: on a terminal one line rewritten in place (after 2 s, then every
+// 0.5 s), elsewhere (pipes, CI logs) a line every 5 s; `every` > 0 sets both the first
+// line's delay and the interval (--progress-every). Simulated time, flows
 // and bytes done, events/s, and an ETA from the bytes (or the expected end). Also
 // stops the run when an interrupt arrived.
 class Progress final : public RunObserver {
  public:
-  Progress(bool show, std::string label);
+  Progress(bool show, std::string label, double every = 0);
   bool progress(const RunProgress& p) override;
   ~Progress() override;
 
  private:
   bool show_;
   bool tty_;
+  double first_;  // seconds of wall time before the first line
+  double every_;  // seconds between lines
   std::string label_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_;

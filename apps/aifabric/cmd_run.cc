@@ -20,7 +20,7 @@ int run_scenario(const CommonOptions& o, const OutputOptions& oo) {
   auto folder = OutputFolder::claim(out, oo.force);
   if (!folder) return bad_input(folder.status().message());
   catch_interrupts();
-  Progress progress(oo.progress && !oo.quiet, "");
+  Progress progress(oo.progress && !oo.quiet, "", oo.progress_every);
   auto sim = simulate(*prepared, &progress);
   if (!sim) return bad_input(sim.status().message());
   if (const int sig = interrupted(); sig != 0) {

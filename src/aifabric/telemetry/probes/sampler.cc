@@ -85,6 +85,8 @@ void Sampler::record(size_t port, const PortSample& s) {
 
 void Sampler::sample() {
   const Time now = net_.sim().now();
+  sampled_ = true;
+  last_sample_ = now;
   visits_ += ports_.size();
   for (size_t i = 0; i < ports_.size(); ++i) {
     const Port& p = *ports_[i];
@@ -148,16 +150,27 @@ void Sampler::pause_episode(const Port& port, uint8_t prio, Time start, Time end
 
 void Sampler::finish() {
   if (finished_) return;
-  sample();
+  // The end of the run, unless a periodic sample was just taken at this very time.
+  if (!sampled_ || last_sample_ != net_.sim().now()) sample();
   finished_ = true;
-  // The end of every idle run, then rows in time order (held ones were written late).
+  // The end of every idle run (held rows were written late), then each table in the
+  // order of its key in the store: a port's (a queue pair's) rows together, in time.
   for (size_t i = 0; i < ports_.size(); ++i) {
     if (held_[i]) rec_.samples.push_back(pending_[i]);
     held_[i] = 0;
   }
   std::stable_sort(rec_.samples.begin(), rec_.samples.end(),
                    [](const PortSample& a, const PortSample& b) {
-                     return a.t != b.t ? a.t < b.t : a.port < b.port;
+                     return a.port != b.port ? a.port < b.port : a.t < b.t;
+                   });
+  std::stable_sort(rec_.qp_samples.begin(), rec_.qp_samples.end(),
+                   [](const QpSample& a, const QpSample& b) {
+                     return a.flow != b.flow ? a.flow < b.flow : a.t < b.t;
+                   });
+  std::stable_sort(rec_.queue_samples.begin(), rec_.queue_samples.end(),
+                   [](const QueueSample& a, const QueueSample& b) {
+                     if (a.port != b.port) return a.port < b.port;
+                     return a.priority != b.priority ? a.priority < b.priority : a.t < b.t;
                    });
   for (Port* p : ports_) {
     p->close_pause_episodes(net_.sim().now());

@@ -50,6 +50,8 @@ class Sampler final : public EventHandler, public PortObserver {
   void sample();
   Network& net_;
   Time interval_;
+  Time last_sample_;
+  bool sampled_ = false;
   std::vector<Port*> ports_;
   std::vector<const Switch*> owner_switch_;  // null for host ports
   std::vector<const Host*> hosts_;           // whose queue pairs are sampled

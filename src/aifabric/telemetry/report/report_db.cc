@@ -17,6 +17,9 @@ Result<std::shared_ptr<const ReportDb>> ReportDb::open(const std::string& dir) {
     return Status::error(path + ": cannot read the results store");
   }
   auto db = std::make_shared<ReportDb>(raw);
+  if (const auto id = db->rows("SELECT run_id FROM runs LIMIT 1"); !id.empty()) {
+    db->run_id_ = static_cast<int64_t>(id[0][0]);
+  }
   // summary.json as written beside the store; the store's own copy where it is missing.
   std::ifstream in(std::filesystem::path(dir) / "summary.json");
   if (in) db->summary_ = nlohmann::json::parse(in, nullptr, false);

@@ -29,6 +29,9 @@ class ReportDb {
   // Every column of every row as text (NULL as "").
   std::vector<std::vector<std::string>> text_rows(const std::string& sql) const;
   const nlohmann::json& summary() const { return summary_; }
+  // The run the pages show (a store holds one): queries name it so that the store's
+  // (run_id, port_id, t_ps) indexes serve a port's series without scanning the table.
+  int64_t run_id() const { return run_id_; }
 
  private:
   struct Closer {
@@ -36,6 +39,7 @@ class ReportDb {
   };
   std::unique_ptr<sqlite3, Closer> db_;
   nlohmann::json summary_;
+  int64_t run_id_ = 1;
 };
 
 }  // namespace aifabric::report

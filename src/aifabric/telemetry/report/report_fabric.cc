@@ -57,7 +57,8 @@ json busiest(const ReportDb& db, const std::string& column, double scale, size_t
         fmt::format("SELECT n.name || ' > ' || peer.name {} WHERE p.port_id = {}", kPortJoin, id));
     std::vector<double> x, y;
     for (const auto& r : db.rows(fmt::format(
-             "SELECT t_ps, {} FROM samples WHERE port_id = {} ORDER BY t_ps", column, id))) {
+             "SELECT t_ps, {} FROM samples WHERE run_id = {} AND port_id = {} ORDER BY t_ps", column,
+             db.run_id(), id))) {
       x.push_back(r[0] * 1e-12);
       y.push_back(r[1] * scale);
     }
@@ -166,8 +167,9 @@ std::string links_section(const ReportDb& db) {
     size_t points = 0;
     for (const auto& p : ports) {
       const auto s = db.rows(
-          fmt::format("SELECT t_ps, out_octets FROM samples WHERE port_id = {} ORDER BY t_ps",
-                      static_cast<int64_t>(p[0])));
+          fmt::format("SELECT t_ps, out_octets FROM samples WHERE run_id = {} AND port_id = {} "
+                      "ORDER BY t_ps",
+                      db.run_id(), static_cast<int64_t>(p[0])));
       // At most 120 columns, each whole sample intervals.
       const size_t intervals = s.size() > 1 ? s.size() - 1 : 0;
       const size_t per = std::max<size_t>(1, (intervals + 119) / 120);

@@ -13,18 +13,15 @@ namespace aifabric {
 namespace {
 
 // Indexes are built after the rows are in: one sort per index instead of a B-tree
-// insert per row.
+// insert per row. The sample tables need none: each is stored in the order of its key
+// (WITHOUT ROWID), and their rows arrive in that order (Sampler::finish).
 constexpr const char* kIndexes = R"sql(
 CREATE INDEX ports_id ON ports(run_id, port_id);
 CREATE INDEX ports_node ON ports(run_id, node_id);
 CREATE INDEX nodes_id ON nodes(run_id, node_id);
-CREATE INDEX samples_port_time ON samples(run_id, port_id, t_ps);
-CREATE INDEX samples_time ON samples(run_id, t_ps);
-CREATE INDEX qp_samples_flow ON qp_samples(run_id, flow_id, t_ps);
 CREATE INDEX flows_id ON flows(run_id, flow_id);
 CREATE INDEX events_kind ON events(run_id, kind, start_ps);
 CREATE INDEX tasks_rank ON tasks(run_id, rank, start_ps);
-CREATE INDEX queue_samples_port ON queue_samples(run_id, port_id, priority, t_ps);
 )sql";
 
 constexpr const char* kSchema = R"sql(
@@ -38,17 +35,19 @@ CREATE TABLE samples(run_id INTEGER, port_id INTEGER, t_ps INTEGER, out_octets I
                      out_payload_octets INTEGER,
                      out_pkts INTEGER, queue_bytes INTEGER, ecn_marked INTEGER,
                      pause_tx INTEGER, pause_rx INTEGER, paused_ps INTEGER, drops INTEGER,
-                     link_errors INTEGER);
+                     link_errors INTEGER, PRIMARY KEY(run_id, port_id, t_ps)) WITHOUT ROWID;
 CREATE TABLE qp_samples(run_id INTEGER, flow_id INTEGER, t_ps INTEGER, rate_bps INTEGER,
                         window_bytes INTEGER, rtt_ps INTEGER, retx_packets INTEGER,
-                        payload_sent INTEGER);
+                        payload_sent INTEGER, PRIMARY KEY(run_id, flow_id, t_ps))
+                        WITHOUT ROWID;
 CREATE TABLE flows(run_id INTEGER, flow_id INTEGER, src TEXT, dst TEXT, size_bytes INTEGER,
                    start_ps INTEGER, fct_ps INTEGER, ideal_fct_ps INTEGER, slowdown REAL,
                    retx_packets INTEGER, status TEXT);
 CREATE TABLE events(run_id INTEGER, kind TEXT, port_id INTEGER, priority INTEGER,
                     start_ps INTEGER, end_ps INTEGER, detail TEXT);
 CREATE TABLE queue_samples(run_id INTEGER, port_id INTEGER, priority INTEGER, t_ps INTEGER,
-                           depth_bytes INTEGER, paused_ps INTEGER);
+                           depth_bytes INTEGER, paused_ps INTEGER,
+                           PRIMARY KEY(run_id, port_id, priority, t_ps)) WITHOUT ROWID;
 CREATE TABLE tasks(run_id INTEGER, task_id INTEGER, rank INTEGER, kind TEXT, grp TEXT,
                    start_ps INTEGER, end_ps INTEGER);
 )sql";
