@@ -209,19 +209,28 @@ struct Findings {
   std::vector<Unknown> unknown;
   std::optional<std::string> first;  // the first other error, in reading order
 
-  // The override an error at `path` comes from: the last one at or above it, or with
-  // `section`, the last one inside it (a section's cross-field check).
+  // The last override of exactly `key`.
+  const OverrideKey* exact(const std::string& key) const {
+    for (auto it = overrides.rbegin(); it != overrides.rend(); ++it) {
+      if (it->key == key) return &*it;
+    }
+    return nullptr;
+  }
+  // The override an error at `path` comes from: with `section` (a section's cross-field
+  // check), the last one inside the section; else the last one at or above `path`.
   const OverrideKey* blame(const std::string& path, bool section, std::string_view msg) const {
+    if (section) {
+      // The top level's checks name the key they concern first ("traffic: ...").
+      std::string p = path;
+      if (p.empty()) p = std::string(msg.substr(0, msg.find_first_of(" :.")));
+      if (!p.empty()) {
+        for (auto it = overrides.rbegin(); it != overrides.rend(); ++it) {
+          if (is_under(it->key, p)) return &*it;
+        }
+      }
+    }
     for (auto it = overrides.rbegin(); it != overrides.rend(); ++it) {
       if (is_under(path, it->key)) return &*it;
-    }
-    if (!section) return nullptr;
-    // The top level's checks name the key they concern first ("traffic: ...").
-    std::string p = path;
-    if (p.empty()) p = std::string(msg.substr(0, msg.find_first_of(" :.")));
-    if (p.empty()) return nullptr;
-    for (auto it = overrides.rbegin(); it != overrides.rend(); ++it) {
-      if (is_under(it->key, p)) return &*it;
     }
     return nullptr;
   }
@@ -347,6 +356,7 @@ class Reader final : public ParamVisitor {
       checks_.push_back(p);
     }
     variant_name_ = std::string(options[static_cast<size_t>(index)].name);
+    variant_key_ = std::string(key);
   }
 
   // After visiting: note the keys nobody asked for, then run the checks of this level
@@ -362,9 +372,15 @@ class Reader final : public ParamVisitor {
         if (!variant_name_.empty()) msg += " for type '" + variant_name_ + "'";
         const YAML::Mark m = kv.first.Mark();
         const int line = m.is_null() ? std::numeric_limits<int>::max() : m.line;
+        // A key left over from the member an override switched away from is the
+        // override's doing: `--set topology.type=fat_tree` over a leaf_spine's keys.
+        const OverrideKey* by = nullptr;
+        if (!variant_key_.empty() && found_.blame(join(path_, key), false, "") == nullptr) {
+          by = found_.exact(join(path_, variant_key_));
+        }
         found_.unknown.push_back({line, found_.unknown.size(),
                                   message(kv.first, join(path_, clip(key)), false,
-                                          msg + " (known here: " + known + ")")});
+                                          msg + " (known here: " + known + ")", by)});
       }
     }
     if (found_.first || !found_.unknown.empty()) return;  // checks of half-read values mislead
@@ -390,9 +406,9 @@ class Reader final : public ParamVisitor {
   }
   // "where: key: msg", where is the override the value came from, or source:line.
   std::string message(const YAML::Node& n, const std::string& path, bool section,
-                      const std::string& msg) const {
+                      const std::string& msg, const OverrideKey* by = nullptr) const {
     std::string where;
-    if (const OverrideKey* o = found_.blame(path, section, msg)) {
+    if (const OverrideKey* o = by != nullptr ? by : found_.blame(path, section, msg)) {
       where = o->label;
     } else {
       where = found_.source;
@@ -473,6 +489,7 @@ class Reader final : public ParamVisitor {
   Findings& found_;
   std::set<std::string> used_;
   std::string variant_name_;
+  std::string variant_key_;
   std::vector<const Params*> checks_;  // chosen members' parameters, checked in finish()
   bool lost_ = false;                  // a choice failed: the valid keys are unknown
 };
@@ -486,7 +503,7 @@ std::string key_of(std::string_view assignment) {
 }  // namespace
 
 std::string override_label(std::string_view assignment) {
-  return "--set " + clip(assignment, 200);
+  return "--set " + clip(assignment, 120);
 }
 
 Result<YAML::Node> load_yaml(std::string_view text, const std::string& source, bool lines,
@@ -515,7 +532,7 @@ Result<YAML::Node> load_yaml(std::string_view text, const std::string& source, b
     if (const auto& r = events.refused()) throw *r;
   } catch (const Refused& r) {
     return Status::error(printable(at_line(source, lines, r.mark) + ": " +
-                                   (r.path.empty() ? "" : r.path + ": ") + r.why));
+                                   (r.path.empty() ? "" : clip(r.path, 120) + ": ") + r.why));
   } catch (const YAML::ParserException& e) {
     return Status::error(printable(at_line(source, lines, e.mark) + ": " + e.msg));
   }
