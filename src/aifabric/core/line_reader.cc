@@ -105,7 +105,7 @@ Status check_data_file(const std::string& path, size_t max_bytes) {
 
 Result<std::string> read_bounded(std::istream& in, const std::string& source, size_t max_bytes) {
   std::string text;
-  constexpr size_t kChunk = 64 * 1024;
+  constexpr size_t kChunk = size_t{64} * 1024;
   while (in && text.size() <= max_bytes) {
     const size_t want = std::min(kChunk, max_bytes + 1 - text.size());
     const size_t at = text.size();
@@ -137,7 +137,7 @@ LineReader::LineReader(std::istream& in, std::string source, bool skip_comments,
   if (is_utf16(text_)) status_ = error(kUtf16);
 }
 
-bool LineReader::fail(std::string why) {
+bool LineReader::fail(const std::string& why) {
   status_ = error(why);
   line_ = {};
   pos_ = text_.size();

@@ -67,7 +67,7 @@ class LineReader {
   size_t bytes_left() const { return text_.size() - pos_; }
 
  private:
-  bool fail(std::string why);
+  bool fail(const std::string& why);
 
   std::string source_;
   bool skip_comments_;
