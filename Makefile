@@ -23,7 +23,7 @@ TIDY_BASE ?= HEAD~1
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps ci-deps install-packages build run test bench bench-telemetry debug asan format check-format lint tidy-changed ci clean docs
+.PHONY: deps test-deps ci-deps install-packages build run test bench bench-telemetry debug asan format check-format lint tidy-changed ci clean docs fuzz fuzz-build
 
 deps:
 	@$(MAKE) --no-print-directory install-packages WANTED="$(PACKAGES)"
@@ -74,6 +74,34 @@ asan: deps test-deps
 	  cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
 	  ctest --output-on-failure -j $(JOBS) -LE slow
 
+# Fuzzing (docs/reliability.md): the libFuzzer targets, built by clang under ASan + UBSan
+# in their own tree, each run for FUZZ_SECONDS on one core from its seeds and regressions
+# (fuzz/corpus/<t>, fuzz/regressions/<t>, and examples/ for the scenario). Inputs it finds
+# go to $(FUZZ_DIR)/corpus/<t>, crashes to $(FUZZ_DIR)/crashes/<t>; any crash fails.
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 60
+FUZZ_DIR ?= build-fuzz
+FUZZ_TARGETS := units scenario ns3_topology ns3_flows csv_flows ns3_config
+
+fuzz-build: deps
+	@$(MAKE) --no-print-directory install-packages WANTED="$(FUZZ_PACKAGES)"
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=None \
+	  -DCMAKE_CXX_FLAGS="-O1 -g1" -DAIFABRIC_SANITIZE=address,undefined,fuzzer-no-link \
+	  -DAIFABRIC_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/crashes/$$t; \
+	  seeds="fuzz/corpus/$$t fuzz/regressions/$$t"; [ $$t = scenario ] && seeds="$$seeds examples"; \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  $(FUZZ_DIR)/bin/fuzz_$$t $(FUZZ_DIR)/corpus/$$t $$seeds -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=10 -rss_limit_mb=2048 -artifact_prefix=$(FUZZ_DIR)/crashes/$$t/ \
+	    -print_final_stats=1 >$(FUZZ_DIR)/fuzz_$$t.log 2>&1 || \
+	    { tail -40 $(FUZZ_DIR)/fuzz_$$t.log; echo "fuzz_$$t: FAILED (input in $(FUZZ_DIR)/crashes/$$t)"; exit 1; }; \
+	  echo "fuzz_$$t: $$(grep -o 'stat::number_of_executed_units: *[0-9]*' $(FUZZ_DIR)/fuzz_$$t.log | grep -o '[0-9]*$$') runs in $(FUZZ_SECONDS) s, no crash"; \
+	done
+
 # The scenario reference is generated from the same table that validates scenarios.
 docs: build
 	@{ cat docs/scenario.head.md; echo '## Every key'; echo; \
@@ -109,4 +137,4 @@ lint: deps
 	run-clang-tidy -quiet -p $(BUILD_DIR) 'src/aifabric/.*\.cc$$'
 
 clean:
-	rm -rf $(BUILD_DIR) build-debug build-asan
+	rm -rf $(BUILD_DIR) build-debug build-asan $(FUZZ_DIR)

@@ -1,66 +1,21 @@
 // The command line as a user meets it: exit status 2 and one line naming the problem
 // for every kind of bad input, with nothing written; reproducible results per seed.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
+#include "tests/cli_util.h"
+
 namespace {
 
-namespace fs = std::filesystem;
-
-struct Cmd {
-  int status;
-  std::string out;  // stdout and stderr
-};
-
-Cmd run(const std::string& args) {
-  const std::string cmd = std::string(AIFABRIC_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-Cmd run_shell(const std::string& command) {
-  FILE* p = popen((command + " 2>&1").c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-fs::path temp_dir(const std::string& name) {
-  fs::path d =
-      fs::temp_directory_path() / ("aifabric_cli_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string write(const fs::path& p, const std::string& text) {
-  std::ofstream(p) << text;
-  return p.string();
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using namespace aifabric::testing;  // NOLINT(google-build-using-namespace)
 
 // Every bad input: exit 2, a single line that names the key or line, no output folder.
 void expect_refused(const std::string& args, const std::string& needle, const fs::path& out) {
-  const Cmd c = run(args + " --out " + out.string());
+  const Cmd c = run_cli(args + " --out " + out.string());
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find(needle), std::string::npos) << c.out;
   EXPECT_EQ(std::count(c.out.begin(), c.out.end(), '\n'), 1) << "one line: " << c.out;
@@ -68,15 +23,15 @@ void expect_refused(const std::string& args, const std::string& needle, const fs
 }
 
 TEST(Cli, BadInputsAreRefusedWithoutWriting) {
-  const fs::path d = temp_dir("bad");
+  const fs::path d = fresh_dir("bad");
   const fs::path out = d / "out";
-  expect_refused("run " + write(d / "a.yaml", "switch:\n  ecn: {kmin: 5KB}\n"),
+  expect_refused("run " + put(d / "a.yaml", "switch:\n  ecn: {kmin: 5KB}\n"),
                  "a.yaml:2: switch.ecn.kmin: unknown key", out);
-  expect_refused("run " + write(d / "b.yaml", "switch: {buffer: 3 furlongs}\n"),
+  expect_refused("run " + put(d / "b.yaml", "switch: {buffer: 3 furlongs}\n"),
                  "b.yaml:1: switch.buffer: unknown size unit 'furlongs'", out);
-  expect_refused("run " + write(d / "c.yaml", "traffic: [{type: permutation, size: -1MiB}]\n"),
+  expect_refused("run " + put(d / "c.yaml", "traffic: [{type: permutation, size: -1MiB}]\n"),
                  "traffic.0.size: '-1MiB' is negative", out);
-  expect_refused("run " + write(d / "d.yaml", "topology: {type: fat_tree, k: 5}\n"),
+  expect_refused("run " + put(d / "d.yaml", "topology: {type: fat_tree, k: 5}\n"),
                  "topology: k must be even", out);
   expect_refused("run " + (d / "missing.yaml").string(), "missing.yaml: cannot read the file", out);
   expect_refused("run --set switch.buffer=big", "switch.buffer: 'big' is not a size", out);
@@ -99,44 +54,44 @@ TEST(Cli, BadInputsAreRefusedWithoutWriting) {
 
 TEST(Cli, HelpExplainsEveryCommand) {
   for (const char* sub : {"run", "validate", "list"}) {
-    const Cmd c = run(std::string(sub) + " --help");
+    const Cmd c = run_cli(std::string(sub) + " --help");
     EXPECT_EQ(c.status, 0);
     EXPECT_NE(c.out.find("Example"), std::string::npos) << sub << ": " << c.out;
   }
 }
 
 TEST(Cli, SameSeedSameFlowsOtherSeedOtherPaths) {
-  const fs::path d = temp_dir("seed");
-  const std::string scenario = write(d / "s.yaml", R"(
+  const fs::path d = fresh_dir("seed");
+  const std::string scenario = put(d / "s.yaml", R"(
 name: seeds
 topology: {type: fat_tree, k: 4}
 traffic: [{type: permutation, size: 256KiB}]
 )");
-  ASSERT_EQ(run("run " + scenario + " --quiet --seed 1 --out " + (d / "a").string()).status, 0);
-  ASSERT_EQ(run("run " + scenario + " --quiet --seed 1 --out " + (d / "b").string()).status, 0);
-  ASSERT_EQ(run("run " + scenario + " --quiet --seed 2 --out " + (d / "c").string()).status, 0);
-  EXPECT_EQ(slurp(d / "a" / "flows.csv"), slurp(d / "b" / "flows.csv"));
-  EXPECT_EQ(slurp(d / "a" / "ports.csv"), slurp(d / "b" / "ports.csv"));
+  ASSERT_EQ(run_cli("run " + scenario + " --quiet --seed 1 --out " + (d / "a").string()).status, 0);
+  ASSERT_EQ(run_cli("run " + scenario + " --quiet --seed 1 --out " + (d / "b").string()).status, 0);
+  ASSERT_EQ(run_cli("run " + scenario + " --quiet --seed 2 --out " + (d / "c").string()).status, 0);
+  EXPECT_EQ(read_text(d / "a" / "flows.csv"), read_text(d / "b" / "flows.csv"));
+  EXPECT_EQ(read_text(d / "a" / "ports.csv"), read_text(d / "b" / "ports.csv"));
   // Another seed draws other source ports and hash seeds: the per-port byte counts
   // (which links the flows took) differ.
-  EXPECT_NE(slurp(d / "a" / "ports.csv"), slurp(d / "c" / "ports.csv"));
+  EXPECT_NE(read_text(d / "a" / "ports.csv"), read_text(d / "c" / "ports.csv"));
   fs::remove_all(d);
 }
 
 TEST(Cli, ValidateAndList) {
-  const Cmd v = run("validate");
+  const Cmd v = run_cli("validate");
   EXPECT_EQ(v.status, 0) << v.out;
   EXPECT_NE(v.out.find("ok: default (32 hosts"), std::string::npos) << v.out;
-  const Cmd l = run("list");
+  const Cmd l = run_cli("list");
   EXPECT_EQ(l.status, 0);
   EXPECT_NE(l.out.find("k_min"), std::string::npos);
   // A scheme that reorders with go-back-N receivers runs, with a note saying why it
   // will be slow and what to set; with selective recovery there is nothing to say.
-  const Cmd gbn = run("validate --set lb.algorithm=spray");
+  const Cmd gbn = run_cli("validate --set lb.algorithm=spray");
   EXPECT_EQ(gbn.status, 0) << gbn.out;
   EXPECT_NE(gbn.out.find("note: lb spray delivers packets out of order"), std::string::npos)
       << gbn.out;
-  const Cmd sel = run("validate --set lb.algorithm=spray --set transport.recovery=selective");
+  const Cmd sel = run_cli("validate --set lb.algorithm=spray --set transport.recovery=selective");
   EXPECT_EQ(sel.status, 0) << sel.out;
   EXPECT_EQ(sel.out.find("note:"), std::string::npos) << sel.out;
 }
@@ -153,7 +108,7 @@ namespace {
 // scenario with a CSV flow list: both runs must carry the same flows with the same
 // sizes and start times, and complete them all.
 TEST(Cli, Ns3FilesRunLikeTheEquivalentYamlScenario) {
-  const fs::path d = temp_dir("ns3");
+  const fs::path d = fresh_dir("ns3");
   aifabric::FatTreeConfig ft;
   ft.k = 4;
   const aifabric::TopologyGraph g = aifabric::build_fat_tree(ft);
@@ -164,7 +119,7 @@ TEST(Cli, Ns3FilesRunLikeTheEquivalentYamlScenario) {
   }
   topo << "\n";
   for (const auto& l : g.links()) topo << l.a << " " << l.b << " 400Gbps 0.001ms 0\n";
-  write(d / "topo.txt", topo.str());
+  put(d / "topo.txt", topo.str());
   // 6 flows: ns-3 node ids equal host indices here (hosts come first).
   const int flows[][3] = {{0, 15, 1 << 20}, {3, 8, 300000},   {5, 1, 2 << 20},
                           {9, 12, 70000},   {14, 2, 1 << 19}, {7, 6, 4096}};
@@ -177,17 +132,18 @@ TEST(Cli, Ns3FilesRunLikeTheEquivalentYamlScenario) {
     csv << f[0] << "," << f[1] << "," << f[2] << "," << 10 * i << "us,3\n";
     ++i;
   }
-  write(d / "flow.txt", ns3.str());
-  write(d / "flows.csv", csv.str());
-  const std::string yaml = write(d / "s.yaml",
-                                 "name: yaml-twin\n"
-                                 "topology: {type: fat_tree, k: 4, host_link: {delay: 1us},\n"
-                                 "  edge_agg_link: {delay: 1us}, agg_core_link: {delay: 1us}}\n"
-                                 "traffic: [{type: file, file: flows.csv}]\n");
-  const Cmd a = run("run --quiet --ns3-topology " + (d / "topo.txt").string() + " --ns3-flows " +
-                    (d / "flow.txt").string() + " --out " + (d / "a").string());
+  put(d / "flow.txt", ns3.str());
+  put(d / "flows.csv", csv.str());
+  const std::string yaml = put(d / "s.yaml",
+                               "name: yaml-twin\n"
+                               "topology: {type: fat_tree, k: 4, host_link: {delay: 1us},\n"
+                               "  edge_agg_link: {delay: 1us}, agg_core_link: {delay: 1us}}\n"
+                               "traffic: [{type: file, file: flows.csv}]\n");
+  const Cmd a =
+      run_cli("run --quiet --ns3-topology " + (d / "topo.txt").string() + " --ns3-flows " +
+              (d / "flow.txt").string() + " --out " + (d / "a").string());
   ASSERT_EQ(a.status, 0) << a.out;
-  const Cmd b = run("run --quiet " + yaml + " --out " + (d / "b").string());
+  const Cmd b = run_cli("run --quiet " + yaml + " --out " + (d / "b").string());
   ASSERT_EQ(b.status, 0) << b.out;
   // Compare src-index, dst-index, size and start of every row; all must be done.
   auto rows = [](const std::string& text) {
@@ -208,13 +164,13 @@ TEST(Cli, Ns3FilesRunLikeTheEquivalentYamlScenario) {
     }
     return out;
   };
-  const auto ra = rows(slurp(d / "a" / "flows.csv"));
-  const auto rb = rows(slurp(d / "b" / "flows.csv"));
+  const auto ra = rows(read_text(d / "a" / "flows.csv"));
+  const auto rb = rows(read_text(d / "b" / "flows.csv"));
   ASSERT_EQ(ra.size(), 6u);
   EXPECT_EQ(ra, rb);
   for (const auto& r : ra) EXPECT_NE(r.find(" done"), std::string::npos) << r;
   // fct.txt: one line per flow in the ns-3 layout (8 fields).
-  std::istringstream fct(slurp(d / "a" / "fct.txt"));
+  std::istringstream fct(read_text(d / "a" / "fct.txt"));
   std::string line;
   int lines = 0;
   while (std::getline(fct, line)) {
@@ -236,7 +192,7 @@ namespace {
 // The collective benchmark prints nccl-tests' columns; busbw = algbw x 2(n-1)/n for
 // all-reduce (nccl-tests PERFORMANCE.md), and bad options are refused.
 TEST(Cli, CollectiveTableInNcclTestsLayout) {
-  const Cmd c = run("collective --op allreduce --ranks 8 --sizes 1MiB:4MiB");
+  const Cmd c = run_cli("collective --op allreduce --ranks 8 --sizes 1MiB:4MiB");
   ASSERT_EQ(c.status, 0) << c.out;
   EXPECT_NE(c.out.find("size(B)"), std::string::npos);
   EXPECT_NE(c.out.find("busbw(GB/s)"), std::string::npos);
@@ -255,11 +211,11 @@ TEST(Cli, CollectiveTableInNcclTestsLayout) {
     ++rows;
   }
   EXPECT_EQ(rows, 3);  // 1, 2, 4 MiB
-  const Cmd bad = run("collective --op allgossip");
+  const Cmd bad = run_cli("collective --op allgossip");
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.out.find("--op 'allgossip'"), std::string::npos);
-  EXPECT_EQ(run("collective --sizes 4MiB:1MiB").status, 2);
-  EXPECT_EQ(run("collective --ranks 12 --algo halving_doubling").status, 2);
+  EXPECT_EQ(run_cli("collective --sizes 4MiB:1MiB").status, 2);
+  EXPECT_EQ(run_cli("collective --ranks 12 --algo halving_doubling").status, 2);
 }
 
 }  // namespace
@@ -269,27 +225,27 @@ namespace {
 // compare: one column per run from their summary.json; OpenMetrics: valid text
 // exposition (families with TYPE, unit-suffixed names, _total counters, # EOF).
 TEST(Cli, CompareAndOpenMetrics) {
-  const fs::path d = temp_dir("compare");
+  const fs::path d = fresh_dir("compare");
   const std::string scenario =
-      write(d / "s.yaml",
-            "topology: {type: leaf_spine, leaves: 2, spines: 1, hosts_per_leaf: 4}\n"
-            "cc: {algorithm: none}\n"
-            "telemetry: {openmetrics: true}\n"
-            "traffic: [{type: incast, receiver: 4, fan_in: 6, size: 512KiB}]\n");
-  ASSERT_EQ(run("run " + scenario + " --quiet --out " + (d / "pfc").string()).status, 0);
-  ASSERT_EQ(run("run " + scenario +
-                " --quiet --set switch.pfc.enabled=false --set switch.buffer=256KiB --out " +
-                (d / "lossy").string())
+      put(d / "s.yaml",
+          "topology: {type: leaf_spine, leaves: 2, spines: 1, hosts_per_leaf: 4}\n"
+          "cc: {algorithm: none}\n"
+          "telemetry: {openmetrics: true}\n"
+          "traffic: [{type: incast, receiver: 4, fan_in: 6, size: 512KiB}]\n");
+  ASSERT_EQ(run_cli("run " + scenario + " --quiet --out " + (d / "pfc").string()).status, 0);
+  ASSERT_EQ(run_cli("run " + scenario +
+                    " --quiet --set switch.pfc.enabled=false --set switch.buffer=256KiB --out " +
+                    (d / "lossy").string())
                 .status,
             0);
-  const Cmd c = run("compare " + (d / "pfc").string() + " " + (d / "lossy").string());
+  const Cmd c = run_cli("compare " + (d / "pfc").string() + " " + (d / "lossy").string());
   ASSERT_EQ(c.status, 0) << c.out;
   EXPECT_NE(c.out.find("pfc"), std::string::npos);
   EXPECT_NE(c.out.find("lossy"), std::string::npos);
   EXPECT_NE(c.out.find("drops (packets)"), std::string::npos);
-  EXPECT_EQ(run("compare " + (d / "nothing").string()).status, 2);
+  EXPECT_EQ(run_cli("compare " + (d / "nothing").string()).status, 2);
 
-  const std::string prom = slurp(d / "pfc" / "metrics.prom");
+  const std::string prom = read_text(d / "pfc" / "metrics.prom");
   EXPECT_EQ(prom.substr(prom.size() - 6), "# EOF\n");
   EXPECT_NE(prom.find("# TYPE aifabric_port_out_bytes_total counter"), std::string::npos);
   EXPECT_NE(prom.find("aifabric_port_out_bytes_total{node=\"host0\",port=\"0\",peer=\"leaf0\"}"),
@@ -297,8 +253,7 @@ TEST(Cli, CompareAndOpenMetrics) {
   EXPECT_NE(prom.find("# TYPE aifabric_port_queue_bytes gauge"), std::string::npos);
   // Prometheus' own checker, where installed (make test installs it): no error, no lint.
   if (std::system("command -v promtool >/dev/null 2>&1") == 0) {
-    const Cmd check =
-        run_shell("promtool check metrics < " + (d / "pfc" / "metrics.prom").string());
+    const Cmd check = shell("promtool check metrics < " + (d / "pfc" / "metrics.prom").string());
     EXPECT_EQ(check.status, 0) << check.out;
   }
   fs::remove_all(d);

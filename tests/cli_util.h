@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,22 +20,27 @@ namespace fs = std::filesystem;
 
 struct Cmd {
   int status;
-  std::string out;  // stdout and stderr
+  std::string out;  // stdout and stderr, byte for byte
+  double seconds;   // wall time
 };
 
-// Runs a shell command line (a list or pipeline too: all its stderr is captured);
-// status is the exit status (-1 when killed by a signal).
+// Runs a shell command line (a list or pipeline too: all its stderr is captured), with
+// $B set to the aifabric binary; status is the exit status (-1 when killed by a signal).
 inline Cmd shell(const std::string& command) {
-  FILE* p = popen(("{ " + command + "\n} 2>&1").c_str(), "r");
+  const std::string cmd = "B='" + std::string(AIFABRIC_BINARY) + "'; { " + command + "\n} 2>&1";
+  const auto t0 = std::chrono::steady_clock::now();
+  FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
   const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out, s};
 }
 
 // Runs aifabric with `args` (a shell fragment).
-inline Cmd aifabric(const std::string& args) {
+inline Cmd run_cli(const std::string& args) {
   return shell(std::string(AIFABRIC_BINARY) + " " + args);
 }
 
@@ -45,8 +51,8 @@ inline fs::path fresh_dir(const std::string& name) {
   return d;
 }
 
-inline std::string put(const fs::path& p, const std::string& text) {
-  std::ofstream(p) << text;
+inline std::string put(const fs::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary) << bytes;
   return p.string();
 }
 

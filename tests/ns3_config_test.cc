@@ -3,51 +3,19 @@
 // traffic only, unmapped keys are named, and an unsupported CC_MODE is refused.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
+#include "tests/cli_util.h"
+
 namespace {
 
-namespace fs = std::filesystem;
-
-struct Cmd {
-  int status;
-  std::string out;  // stdout and stderr
-};
-
-Cmd run(const std::string& args) {
-  const std::string cmd = std::string(AIFABRIC_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-fs::path temp_dir(const std::string& name) {
-  fs::path d =
-      fs::temp_directory_path() / ("aifabric_ns3cli_" + name + "_" + std::to_string(getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
+using namespace aifabric::testing;  // NOLINT(google-build-using-namespace)
 const std::string kExample = std::string(AIFABRIC_SOURCE_DIR) + "/examples/ns3";
 
 // Minimum and maximum sample time and the number of distinct ones in telemetry.sqlite.
@@ -73,14 +41,14 @@ SampleSpan sample_span(const fs::path& db_path) {
 }
 
 TEST(Ns3ConfigCli, TheExampleConfigRunsAndItsValuesReachTheResults) {
-  const fs::path d = temp_dir("example");
+  const fs::path d = fresh_dir("example");
   const fs::path out = d / "r";
   const Cmd c =
-      run("run --no-progress --ns3-config " + kExample + "/config.txt --out " + out.string());
+      run_cli("run --no-progress --ns3-config " + kExample + "/config.txt --out " + out.string());
   ASSERT_EQ(c.status, 0) << c.out;
 
   // Every flow completed.
-  const auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  const auto summary = nlohmann::json::parse(read_text(out / "summary.json"));
   const int total = summary["flows"]["total"].get<int>();
   EXPECT_EQ(total, 14);
   EXPECT_EQ(summary["flows"]["completed"].get<int>(), total);
@@ -89,7 +57,7 @@ TEST(Ns3ConfigCli, TheExampleConfigRunsAndItsValuesReachTheResults) {
             fs::path(kExample + "/config.txt").lexically_normal().string());
 
   // The config's values, in the resolved scenario.
-  const std::string yaml = slurp(out / "scenario.yaml");
+  const std::string yaml = read_text(out / "scenario.yaml");
   for (const char* v :
        {"# Made from the ns-3 config ", "algorithm: dcqcn", "rate_ai: 20Mbps", "rate_hai: 200Mbps",
         "min_rate: 1Gbps", "increase_interval: 300us", "alpha_interval: 1us",
@@ -126,24 +94,24 @@ TEST(Ns3ConfigCli, TheExampleConfigRunsAndItsValuesReachTheResults) {
   EXPECT_LT(fs::file_size(out / "telemetry.sqlite"), 8u << 20);
 
   // scenario.yaml runs again to the same flows.
-  const Cmd again =
-      run("run --quiet " + (out / "scenario.yaml").string() + " --out " + (d / "again").string());
+  const Cmd again = run_cli("run --quiet " + (out / "scenario.yaml").string() + " --out " +
+                            (d / "again").string());
   ASSERT_EQ(again.status, 0) << again.out;
-  EXPECT_EQ(slurp(out / "flows.csv"), slurp(d / "again" / "flows.csv"));
+  EXPECT_EQ(read_text(out / "flows.csv"), read_text(d / "again" / "flows.csv"));
   fs::remove_all(d);
 }
 
 TEST(Ns3ConfigCli, CommandLineFilesAndSetWin) {
-  const fs::path d = temp_dir("win");
+  const fs::path d = fresh_dir("win");
   std::ofstream(d / "one flow.txt") << "1\n8 0 3 100 200000 2.5\n";
-  const Cmd c = run("run --quiet --ns3-config " + kExample + "/config.txt --ns3-flows '" +
-                    (d / "one flow.txt").string() +
-                    "' --set cc.rate_ai=40Mbps --set name=mine --out " + (d / "r").string());
+  const Cmd c = run_cli("run --quiet --ns3-config " + kExample + "/config.txt --ns3-flows '" +
+                        (d / "one flow.txt").string() +
+                        "' --set cc.rate_ai=40Mbps --set name=mine --out " + (d / "r").string());
   ASSERT_EQ(c.status, 0) << c.out;
-  const auto summary = nlohmann::json::parse(slurp(d / "r" / "summary.json"));
+  const auto summary = nlohmann::json::parse(read_text(d / "r" / "summary.json"));
   EXPECT_EQ(summary["flows"]["total"].get<int>(), 1);
   EXPECT_EQ(summary["scenario"], "mine");
-  const std::string yaml = slurp(d / "r" / "scenario.yaml");
+  const std::string yaml = read_text(d / "r" / "scenario.yaml");
   EXPECT_NE(yaml.find("rate_ai: 40Mbps"), std::string::npos);
   EXPECT_NE(yaml.find("one flow.txt"), std::string::npos);
   EXPECT_NE(summary["run"]["notes"].dump().find("FLOW_FILE flow.txt: replaced by the command line"),
@@ -152,15 +120,16 @@ TEST(Ns3ConfigCli, CommandLineFilesAndSetWin) {
 }
 
 TEST(Ns3ConfigCli, AnUnsupportedCcModeIsRefusedNamingTheKey) {
-  const fs::path d = temp_dir("hpcc");
-  std::string cfg = slurp(kExample + "/config.txt");
+  const fs::path d = fresh_dir("hpcc");
+  std::string cfg = read_text(kExample + "/config.txt");
   const size_t at = cfg.find("CC_MODE 1");
   ASSERT_NE(at, std::string::npos);
   cfg.replace(at, 9, "CC_MODE 3");
   for (const char* f : {"topology.txt", "flow.txt"}) fs::copy_file(kExample + "/" + f, d / f);
   std::ofstream(d / "config.txt") << cfg;
   const fs::path out = d / "r";
-  const Cmd c = run("run --ns3-config " + (d / "config.txt").string() + " --out " + out.string());
+  const Cmd c =
+      run_cli("run --ns3-config " + (d / "config.txt").string() + " --out " + out.string());
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find("config.txt:17: CC_MODE: 3 (HPCC) is not available in aifabric yet; "
                        "aifabric supports 1 (DCQCN)"),
@@ -170,7 +139,7 @@ TEST(Ns3ConfigCli, AnUnsupportedCcModeIsRefusedNamingTheKey) {
   EXPECT_FALSE(fs::exists(out));
   // An unknown key is refused with its line.
   std::ofstream(d / "bad.txt") << "CC_MODE 1\nHPCC_TURBO 1\n";
-  const Cmd bad = run("validate --ns3-config " + (d / "bad.txt").string());
+  const Cmd bad = run_cli("validate --ns3-config " + (d / "bad.txt").string());
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.out.find("bad.txt:2: HPCC_TURBO: unknown key"), std::string::npos) << bad.out;
   fs::remove_all(d);

@@ -34,8 +34,8 @@ TEST(Results, Ns3FilesWhoseFlowsStartAtTwoSecondsComplete) {
       "5 1 4\n4\n0 4 100Gbps 0.001ms 0\n1 4 100Gbps 0.001ms 0\n2 4 100Gbps 0.001ms 0\n"
       "3 4 100Gbps 0.001ms 0\n");
   put(d / "flow.txt", "3\n0 3 3 100 1000000 2\n1 3 3 100 1000000 2.000001\n2 0 3 100 500000 2.5\n");
-  const Cmd c = aifabric("run --ns3-topology " + (d / "topology.txt").string() + " --ns3-flows " +
-                         (d / "flow.txt").string() + " --out " + (d / "out").string());
+  const Cmd c = run_cli("run --ns3-topology " + (d / "topology.txt").string() + " --ns3-flows " +
+                        (d / "flow.txt").string() + " --out " + (d / "out").string());
   ASSERT_EQ(c.status, 0) << c.out;
   const json s = summary_of(d / "out");
   EXPECT_EQ(s["flows"]["completed"], 3);
@@ -58,9 +58,9 @@ TEST(Results, Ns3FilesWhoseFlowsStartAtTwoSecondsComplete) {
 // names the runs and the keys they differ in.
 TEST(Results, ProvenanceRecordsTheRunAndScenarioYamlRerunsIdentically) {
   const fs::path d = fresh_dir("prov");
-  const Cmd a = aifabric("run " + example("incast-pfc.yaml") +
-                         " --set cc.algorithm=dcqcn --set switch.buffer=16MiB -q --out " +
-                         (d / "a").string());
+  const Cmd a =
+      run_cli("run " + example("incast-pfc.yaml") +
+              " --set cc.algorithm=dcqcn --set switch.buffer=16MiB -q --out " + (d / "a").string());
   ASSERT_EQ(a.status, 0) << a.out;
   const json s = summary_of(d / "a");
   EXPECT_EQ(s["run"]["overrides"], json::array({"cc.algorithm=dcqcn", "switch.buffer=16MiB"}));
@@ -71,13 +71,13 @@ TEST(Results, ProvenanceRecordsTheRunAndScenarioYamlRerunsIdentically) {
   EXPECT_NE(yaml.find("buffer: 16MiB"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("algorithm: dcqcn"), std::string::npos) << yaml;
   const Cmd b =
-      aifabric("run " + (d / "a" / "scenario.yaml").string() + " -q --out " + (d / "b").string());
+      run_cli("run " + (d / "a" / "scenario.yaml").string() + " -q --out " + (d / "b").string());
   ASSERT_EQ(b.status, 0) << b.out;
   EXPECT_EQ(read_text(d / "a" / "flows.csv"), read_text(d / "b" / "flows.csv"));
   EXPECT_EQ(read_text(d / "a" / "ports.csv"), read_text(d / "b" / "ports.csv"));
-  const Cmd c = aifabric("run " + example("incast-pfc.yaml") + " -q --out " + (d / "c").string());
+  const Cmd c = run_cli("run " + example("incast-pfc.yaml") + " -q --out " + (d / "c").string());
   ASSERT_EQ(c.status, 0) << c.out;
-  const Cmd cmp = aifabric("compare " + (d / "a").string() + " " + (d / "c").string());
+  const Cmd cmp = run_cli("compare " + (d / "a").string() + " " + (d / "c").string());
   ASSERT_EQ(cmp.status, 0) << cmp.out;
   EXPECT_NE(cmp.out.find("incast-pfc cc.algorithm=dcqcn switch.buffer=16MiB"), std::string::npos)
       << cmp.out;
@@ -89,12 +89,12 @@ TEST(Results, AFolderAifabricDidNotWriteIsNotReplacedWithoutForce) {
   const fs::path d = fresh_dir("foreign");
   fs::create_directories(d / "out");
   put(d / "out" / "summary.json", "my own notes\n");
-  const Cmd c = aifabric("run " + example("incast-pfc.yaml") + " -q --out " + (d / "out").string());
+  const Cmd c = run_cli("run " + example("incast-pfc.yaml") + " -q --out " + (d / "out").string());
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find("was not written by aifabric"), std::string::npos) << c.out;
   EXPECT_EQ(read_text(d / "out" / "summary.json"), "my own notes\n");
   const Cmd f =
-      aifabric("run " + example("incast-pfc.yaml") + " -q --force --out " + (d / "out").string());
+      run_cli("run " + example("incast-pfc.yaml") + " -q --force --out " + (d / "out").string());
   EXPECT_EQ(f.status, 0) << f.out;
   EXPECT_NE(read_text(d / "out" / "summary.json").find("\"verdict\""), std::string::npos);
 }
@@ -104,11 +104,11 @@ TEST(Results, AFolderAifabricDidNotWriteIsNotReplacedWithoutForce) {
 TEST(Results, AnAifabricFolderIsReplacedWholeNeverMixed) {
   const fs::path d = fresh_dir("whole");
   ASSERT_EQ(
-      aifabric("run " + example("gpt3-175b-1024gpu.yaml") + " -q --out " + (d / "out").string())
+      run_cli("run " + example("gpt3-175b-1024gpu.yaml") + " -q --out " + (d / "out").string())
           .status,
       0);
   ASSERT_TRUE(fs::exists(d / "out" / "trace.json"));
-  const Cmd c = aifabric("run " + example("incast-pfc.yaml") + " -q --out " + (d / "out").string());
+  const Cmd c = run_cli("run " + example("incast-pfc.yaml") + " -q --out " + (d / "out").string());
   ASSERT_EQ(c.status, 0) << c.out;
   EXPECT_FALSE(fs::exists(d / "out" / "trace.json"));
   EXPECT_TRUE(fs::exists(d / "out" / "flows.csv"));
@@ -119,8 +119,8 @@ TEST(Results, AnAifabricFolderIsReplacedWholeNeverMixed) {
 
 TEST(Results, AnUnwritableFolderIsFoundBeforeSimulating) {
   const auto t0 = std::chrono::steady_clock::now();
-  const Cmd c = aifabric("run " + example("fat-tree-permutation.yaml") +
-                         " -q --out /proc/aifabric-cannot-write-here/out");
+  const Cmd c = run_cli("run " + example("fat-tree-permutation.yaml") +
+                        " -q --out /proc/aifabric-cannot-write-here/out");
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find("--out /proc/aifabric-cannot-write-here/out"), std::string::npos) << c.out;
   // The simulation (about a second) never ran.
@@ -132,12 +132,11 @@ TEST(Results, AnUnwritableFolderIsFoundBeforeSimulating) {
 TEST(Results, ASymlinkInAnOldFolderIsNotFollowed) {
   const fs::path d = fresh_dir("symlink");
   ASSERT_EQ(
-      aifabric("run " + example("incast-pfc.yaml") + " -q --out " + (d / "out").string()).status,
-      0);
+      run_cli("run " + example("incast-pfc.yaml") + " -q --out " + (d / "out").string()).status, 0);
   put(d / "victim.txt", "precious\n");
   fs::remove(d / "out" / "summary.json");
   fs::create_symlink(d / "victim.txt", d / "out" / "summary.json");
-  const Cmd c = aifabric("run " + example("incast-pfc.yaml") + " -q --out " + (d / "out").string());
+  const Cmd c = run_cli("run " + example("incast-pfc.yaml") + " -q --out " + (d / "out").string());
   ASSERT_EQ(c.status, 0) << c.out;
   EXPECT_EQ(read_text(d / "victim.txt"), "precious\n");
   EXPECT_FALSE(fs::is_symlink(d / "out" / "summary.json"));
@@ -162,7 +161,7 @@ TEST(Results, TwoConcurrentRunsCannotShareAFolder) {
   }
   ASSERT_TRUE(started);
   const auto t0 = std::chrono::steady_clock::now();
-  const Cmd second = aifabric("run " + example("incast-pfc.yaml") + " -q --out " + out);
+  const Cmd second = run_cli("run " + example("incast-pfc.yaml") + " -q --out " + out);
   EXPECT_EQ(second.status, 2) << second.out;
   EXPECT_NE(second.out.find("another aifabric run is writing"), std::string::npos) << second.out;
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
@@ -170,7 +169,7 @@ TEST(Results, TwoConcurrentRunsCannotShareAFolder) {
   EXPECT_EQ(read_text(d / "first.status"), "0\n") << read_text(d / "first.log");
   const json s = summary_of(d / "out");
   EXPECT_EQ(s["verdict"]["status"], "completed");
-  EXPECT_EQ(aifabric("report " + out).status, 0);
+  EXPECT_EQ(run_cli("report " + out).status, 0);
 }
 
 // SIGTERM mid-run: exit 143, no results folder, no staging folder left.
@@ -190,8 +189,8 @@ TEST(Results, SigtermLeavesNothing) {
 // (never 9223372 s), and the exit status is 3.
 TEST(Results, AnUnfinishedIterationIsReportedAsSuch) {
   const fs::path d = fresh_dir("unfinished");
-  const Cmd c = aifabric("run " + example("gpt3-scaled-128gpu-packet.yaml") +
-                         " --set stop_time=2ms --out " + (d / "out").string());
+  const Cmd c = run_cli("run " + example("gpt3-scaled-128gpu-packet.yaml") +
+                        " --set stop_time=2ms --out " + (d / "out").string());
   EXPECT_EQ(c.status, 3) << c.out;
   EXPECT_NE(c.out.find("iteration     unfinished"), std::string::npos) << c.out;
   EXPECT_EQ(c.out.find("9223372"), std::string::npos) << c.out;
@@ -206,7 +205,7 @@ TEST(Results, ARunThatWouldEndBeforeItsTrafficIsRefused) {
   const fs::path d = fresh_dir("early");
   const std::string yaml =
       put(d / "late.yaml", "stop_time: 1ms\ntraffic: [{type: permutation, start: 5ms}]\n");
-  const Cmd c = aifabric("run " + yaml + " --out " + (d / "out").string());
+  const Cmd c = run_cli("run " + yaml + " --out " + (d / "out").string());
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find("before the first flow starts"), std::string::npos) << c.out;
   EXPECT_FALSE(fs::exists(d / "out"));
@@ -250,19 +249,19 @@ TEST(Results, InputsThatCannotRunAreRefusedUpFront) {
 // Too big for the machine: refused from the options, before the graph is built.
 TEST(Results, ARunTooBigForMemoryIsRefusedBeforeBuilding) {
   const auto t0 = std::chrono::steady_clock::now();
-  const Cmd c = aifabric(
+  const Cmd c = run_cli(
       "validate --set 'topology={type: fat_tree, k: 256}' "
       "--set 'traffic=[{type: incast, senders: [1, 2], receiver: 0}]'");
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find("GiB of memory"), std::string::npos) << c.out;
-  const Cmd flows = aifabric(
+  const Cmd flows = run_cli(
       "run --set 'topology={type: leaf_spine, leaves: 16, spines: 8, hosts_per_leaf: 200}' "
       "--set 'traffic=[{type: all_to_all}]' --set stop_time=1us");
   EXPECT_EQ(flows.status, 2) << flows.out;
   EXPECT_NE(flows.out.find("10236800 flows"), std::string::npos) << flows.out;
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 2.0);
   // The analytic collective scales instead: 100,000 ranks answer in well under a second.
-  const Cmd big = aifabric("collective --ranks 100000 --sizes 1MiB");
+  const Cmd big = run_cli("collective --ranks 100000 --sizes 1MiB");
   EXPECT_EQ(big.status, 0) << big.out;
 }
 
@@ -271,11 +270,11 @@ TEST(Results, ARunTooBigForMemoryIsRefusedBeforeBuilding) {
 TEST(Results, IncompleteOrCorruptResultsAreRefused) {
   const fs::path d = fresh_dir("corrupt");
   fs::create_directories(d / "plain");
-  EXPECT_EQ(aifabric("report " + (d / "plain").string()).status, 2);
-  ASSERT_EQ(
-      aifabric("run " + example("incast-pfc.yaml") + " -q --out " + (d / "r").string()).status, 0);
+  EXPECT_EQ(run_cli("report " + (d / "plain").string()).status, 2);
+  ASSERT_EQ(run_cli("run " + example("incast-pfc.yaml") + " -q --out " + (d / "r").string()).status,
+            0);
   put(d / "r" / ".aifabric", R"({"written_by": "aifabric", "complete": false})");
-  Cmd c = aifabric("compare " + (d / "r").string());
+  Cmd c = run_cli("compare " + (d / "r").string());
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find("incomplete"), std::string::npos) << c.out;
   put(d / "r" / ".aifabric", R"({"written_by": "aifabric", "complete": true})");
@@ -287,10 +286,10 @@ TEST(Results, IncompleteOrCorruptResultsAreRefused) {
   sqlite3_close(db);
   // Without a summary.json the report falls back to the store's copy: corrupt too.
   put(d / "r" / "summary.json", "[\"not an object\"]");
-  c = aifabric("report " + (d / "r").string());
+  c = run_cli("report " + (d / "r").string());
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find("corrupt results store"), std::string::npos) << c.out;
-  c = aifabric("compare " + (d / "r").string());
+  c = run_cli("compare " + (d / "r").string());
   EXPECT_EQ(c.status, 2) << c.out;
   EXPECT_NE(c.out.find("corrupt results store"), std::string::npos) << c.out;
 }
@@ -301,15 +300,15 @@ TEST(Results, IncompleteOrCorruptResultsAreRefused) {
 // time on a fast machine; the run then stops at stop_time.)
 TEST(Results, ProgressReachesPipes) {
   const fs::path d = fresh_dir("progress");
-  const Cmd c = aifabric("run " + example("gpt3-scaled-128gpu-packet.yaml") +
-                         " --set stop_time=100ms --progress-every 0.2 --out " + (d / "out").string() +
-                         " | cat");
+  const Cmd c = run_cli("run " + example("gpt3-scaled-128gpu-packet.yaml") +
+                        " --set stop_time=100ms --progress-every 0.2 --out " +
+                        (d / "out").string() + " | cat");
   EXPECT_EQ(c.status, 0) << c.out;  // the status of cat
   EXPECT_NE(c.out.find("aifabric: progress: simulated"), std::string::npos) << c.out;
-  const Cmd v = aifabric("--version");
+  const Cmd v = run_cli("--version");
   EXPECT_EQ(v.status, 0);
   EXPECT_EQ(v.out.rfind("aifabric 0.", 0), 0U) << v.out;
-  const Cmd help = aifabric("run --help");
+  const Cmd help = run_cli("run --help");
   EXPECT_NE(help.out.find("Exit status: 0 completed; 3"), std::string::npos) << help.out;
 }
 

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "aifabric/scenario/ns3_config.h"
+#include "aifabric/scenario/ns3/config.h"
 #include "aifabric/scenario/resources.h"
 #include "aifabric/scenario/yaml_writer.h"
 

@@ -47,7 +47,8 @@ struct OutputOptions {
   bool force = false;
   bool quiet = false;
   bool progress = true;  // --no-progress turns it off
-  double progress_every = 0;  // --progress-every: seconds; 0 = 2 s / 0.5 s on a terminal, 5 s elsewhere
+  // --progress-every, seconds; 0: 2 s then 0.5 s on a terminal, 5 s elsewhere.
+  double progress_every = 0;
 };
 void add_output(CLI::App* cmd, OutputOptions& o, const std::string& default_out);
 void add_common(CLI::App* cmd, CommonOptions& o);

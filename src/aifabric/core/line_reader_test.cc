@@ -68,5 +68,57 @@ TEST(Ns3LineReader, ParsesDecimalsStrictly) {
   EXPECT_EQ(parse_decimal("1e999", "t").status().message(), "t '1e999' is out of range");
 }
 
+TEST(Ns3LineReader, TextChecks) {
+  {
+    std::istringstream in(
+        "\xEF\xBB\xBF"
+        "first\n");
+    LineReader r(in, "f.txt");
+    ASSERT_TRUE(r.next());
+    EXPECT_EQ(r.line(), "first");  // the byte order mark is dropped
+  }
+  {
+    std::istringstream in("a\rb\rc\r");
+    LineReader r(in, "f.txt");
+    EXPECT_FALSE(r.next());
+    EXPECT_EQ(r.status().message(),
+              "f.txt:1: line ends are CR only (old Mac line ends); save the "
+              "file with LF or CRLF");
+  }
+  {
+    std::istringstream in(std::string("ok\nx\0y\n", 7));
+    LineReader r(in, "f.txt");
+    ASSERT_TRUE(r.next());
+    EXPECT_FALSE(r.next());
+    EXPECT_EQ(r.status().message(),
+              "f.txt:2: byte \\x00 at column 2 is not text (is this a binary file?)");
+  }
+  {
+    std::istringstream in("\xFF\xFEs\0");
+    LineReader r(in, "f.txt");
+    EXPECT_FALSE(r.next());
+    EXPECT_NE(r.status().message().find("UTF-16"), std::string::npos);
+  }
+  {
+    std::istringstream in(std::string(100, 'x'));
+    LineReader r(in, "f.txt", false, 10);
+    EXPECT_FALSE(r.next());
+    EXPECT_EQ(r.status().message(), "f.txt: larger than 0 MiB; not read");
+  }
+}
+
+TEST(Ns3LineReader, CountsWithoutSplitting) {
+  std::istringstream in("head\n1\n\n2");
+  LineReader r(in, "f.txt");
+  ASSERT_TRUE(r.next());
+  EXPECT_EQ(r.lines_left(), 3u);
+  EXPECT_EQ(r.bytes_left(), 4u);
+  EXPECT_EQ(count_blank_fields(" a  b\tc "), 3u);
+  EXPECT_EQ(count_comma_fields("a,,b"), 3u);
+  EXPECT_EQ(check_text("a\r\nb\n", "t").message(), "");
+  EXPECT_EQ(check_text("a\nb\x01\n", "t").message(),
+            "t:2: byte \\x01 at column 2 is not text (is this a binary file?)");
+}
+
 }  // namespace
 }  // namespace aifabric

@@ -51,5 +51,56 @@ TEST(Parse, RoundTripFormat) {
   EXPECT_EQ(format_rate(BitRate::gbps(400)), "400Gbps");
 }
 
+TEST(Parse, DecimalsAreExactAndSizesWhole) {
+  EXPECT_EQ(parse_time("0.1us")->ps(), 100'000);
+  EXPECT_EQ(parse_time("1e3ns")->ps(), 1'000'000);
+  EXPECT_EQ(parse_time("0.4ps")->ps(), 0);  // rounded to the picosecond
+  EXPECT_EQ(parse_time("0.5ps")->ps(), 1);
+  EXPECT_EQ(parse_bytes("1.5KiB")->count(), 1536);
+  EXPECT_EQ(parse_bytes("0.3KB")->count(), 300);
+  EXPECT_EQ(parse_bytes("1.5B").status().message(), "size '1.5B' is not a whole number of bytes");
+  EXPECT_FALSE(parse_bytes("1.1KiB").is_ok());  // 1126.4 B
+  EXPECT_EQ(parse_bytes("9223372036854775807B")->count(), INT64_MAX);
+  EXPECT_NE(parse_bytes("9223372036854775808B").status().message().find("too large"),
+            std::string::npos);
+  EXPECT_NE(parse_time("1.23456789012345678901us").status().message().find("19 significant"),
+            std::string::npos);
+  for (const char* bad : {"0x10us", "infs", "nan", "1e400us", "0x0.8p0s"}) {
+    EXPECT_FALSE(parse_time(bad).is_ok()) << bad;
+  }
+}
+
+TEST(Parse, FormatReadsBackExactly) {
+  for (int64_t ps : std::initializer_list<int64_t>{1234567, 1, 999, 123456789012345, INT64_MAX}) {
+    EXPECT_EQ(parse_time(format_time(Time::ps(ps)))->ps(), ps) << format_time(Time::ps(ps));
+  }
+  EXPECT_EQ(format_time(Time::ps(1'234'567)), "1.234567us");  // was "1.23457us"
+  for (int64_t bps : std::initializer_list<int64_t>{1, 1234567891, 400000000001}) {
+    EXPECT_EQ(parse_rate(format_rate(BitRate::bps(bps)))->bits_per_second(), bps);
+  }
+}
+
+TEST(Parse, StrictPlainNumbers) {
+  EXPECT_EQ(*parse_integer("-12"), -12);
+  EXPECT_EQ(*parse_integer("+7"), 7);
+  EXPECT_EQ(parse_integer("0x10").status().message(), "'0x10' is not an integer");
+  EXPECT_FALSE(parse_integer("1e3").is_ok());
+  EXPECT_FALSE(parse_integer(" 1").is_ok());
+  EXPECT_NE(parse_integer("99999999999999999999").status().message().find("out of range"),
+            std::string::npos);
+  EXPECT_EQ(*parse_number(".5"), 0.5);
+  EXPECT_EQ(*parse_number("-2e-3"), -0.002);
+  for (const char* bad : {"0x0.8p0", "inf", ".nan", "nan", "1e", "1.2.3", "", "1e999"}) {
+    EXPECT_FALSE(parse_number(bad).is_ok()) << bad;
+  }
+}
+
+TEST(Parse, QuotedInputIsEscapedAndCut) {
+  EXPECT_EQ(quote_input(std::string("a\0b\x1b", 4)), "'a\\x00b\\x1b'");
+  EXPECT_EQ(quote_input("\xff\xc3\xa9"), "'\\xff\xc3\xa9'");  // bad byte escaped, UTF-8 kept
+  EXPECT_EQ(quote_input(std::string(100, 'x'), 3), "'xxx'...");
+  EXPECT_EQ(printable("tab\there"), "tab\\x09here");
+}
+
 }  // namespace
 }  // namespace aifabric

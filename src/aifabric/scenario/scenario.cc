@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <system_error>
 
+#include "aifabric/core/line_reader.h"
+#include "aifabric/core/parse.h"
 #include "aifabric/net/packet.h"
 #include "aifabric/scenario/default_scenario.h"
 #include "aifabric/scenario/yaml_reader.h"
@@ -94,20 +96,16 @@ Status Scenario::validate() const {
 Result<std::unique_ptr<Scenario>> load_scenario_text(const std::string& yaml,
                                                      const std::string& source,
                                                      const std::vector<std::string>& overrides) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::ParserException& e) {
-    return Status::error(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-  if (root && !root.IsNull() && !root.IsMap()) {
+  auto root = load_yaml(yaml, source, /*lines=*/true);
+  if (!root) return root.status();
+  if (*root && !root->IsNull() && !root->IsMap()) {
     return Status::error(source + ": expected a map of keys at the top level");
   }
   for (const auto& o : overrides) {
-    if (auto s = apply_override(root, o); !s) return s;
+    if (auto s = apply_override(*root, o); !s) return s;
   }
   auto scenario = std::make_unique<Scenario>();
-  if (auto s = read_params(root, *scenario, source); !s) return s;
+  if (auto s = read_params(*root, *scenario, source, overrides); !s) return s;
   scenario->origin.overrides = overrides;
   return scenario;
 }
@@ -115,11 +113,17 @@ Result<std::unique_ptr<Scenario>> load_scenario_text(const std::string& yaml,
 Result<std::unique_ptr<Scenario>> load_scenario(const std::string& path,
                                                 const std::vector<std::string>& overrides) {
   if (path.empty()) return load_scenario_text(kDefaultScenarioYaml, "default scenario", overrides);
-  std::ifstream in(path);
-  if (!in) return Status::error(path + ": cannot read the file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto r = load_scenario_text(ss.str(), path, overrides);
+  // A scenario is a small regular file: a FIFO, a device or a huge file is refused
+  // before it is read (docs/reliability.md).
+  const std::string shown = printable(path);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return Status::error(shown + ": cannot read the file");
+  if (Status s = check_input_file(path, kMaxScenarioBytes); !s) return s.with_context(shown);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::error(shown + ": cannot read the file");
+  auto text = read_bounded(in, shown, kMaxScenarioBytes);
+  if (!text) return text.status();
+  auto r = load_scenario_text(*text, shown, overrides);
   if (!r) return r;
   r.value()->base_dir = std::filesystem::path(path).parent_path().string();
   r.value()->origin.file = path;

@@ -92,7 +92,8 @@ Verdict verdict_of(const RunReport& r, const PreparedRun& run, const TaskTimes& 
     v.text = "stopped at " + limit + " with " + std::to_string(r.flows.size() - done) + " of " +
              std::to_string(r.flows.size()) + " flows unfinished";
   } else {
-    v.text = "all " + std::to_string(r.flows.size()) + " flows completed";
+    v.text = r.flows.size() == 1 ? std::string("the flow completed")
+                                 : "all " + std::to_string(r.flows.size()) + " flows completed";
   }
   return v;
 }

@@ -6,8 +6,8 @@ std::vector<JobTransfer> network_transfers(const TaskGraph& g, const ClusterMap&
   std::vector<JobTransfer> out;
   for (const Task& t : g.tasks()) {
     if (t.kind != TaskKind::kTransfer || map.same_node(t.rank, t.peer)) continue;
-    out.push_back(JobTransfer{map.host_of_rank[t.rank], map.host_of_rank[t.peer], t.priority,
-                              t.bytes});
+    out.push_back(
+        JobTransfer{map.host_of_rank[t.rank], map.host_of_rank[t.peer], t.priority, t.bytes});
   }
   return out;
 }

@@ -57,8 +57,8 @@ json busiest(const ReportDb& db, const std::string& column, double scale, size_t
         fmt::format("SELECT n.name || ' > ' || peer.name {} WHERE p.port_id = {}", kPortJoin, id));
     std::vector<double> x, y;
     for (const auto& r : db.rows(fmt::format(
-             "SELECT t_ps, {} FROM samples WHERE run_id = {} AND port_id = {} ORDER BY t_ps", column,
-             db.run_id(), id))) {
+             "SELECT t_ps, {} FROM samples WHERE run_id = {} AND port_id = {} ORDER BY t_ps",
+             column, db.run_id(), id))) {
       x.push_back(r[0] * 1e-12);
       y.push_back(r[1] * scale);
     }

@@ -80,10 +80,13 @@ void flow_headline(const json& s, RunInfo& r) {
                     seconds(number_at(s, "/time/simulated_s", NAN)), count(done), count(total));
   } else {
     r.status = "completed";
-    r.verdict = fmt::format(
-        "All {} flows completed within {}; the median flow took {} and the slowest 1 % {} as "
-        "long as on an idle fabric.",
-        count(total), seconds(makespan), ratio(sd50), ratio(sd99));
+    r.verdict = total == 1
+                    ? fmt::format("The flow completed in {}, {} as long as on an idle fabric.",
+                                  seconds(makespan), ratio(sd50))
+                    : fmt::format(
+                          "All {} flows completed within {}; the median flow took {} and the "
+                          "slowest 1 % {} as long as on an idle fabric.",
+                          count(total), seconds(makespan), ratio(sd50), ratio(sd99));
   }
 }
 

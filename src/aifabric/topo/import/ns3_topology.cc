@@ -5,9 +5,11 @@
 // every generator writes and which lets a malformed link be reported where it is.
 #include "aifabric/topo/import/ns3_topology.h"
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -32,7 +34,14 @@ Result<Header> read_header(LineReader& r) {
   constexpr std::string_view kExpected =
       "expected 'nodes switches links' (ns-3) or "
       "'nodes gpus_per_server nvswitches switches links gpu_type' (SimAI)";
-  if (!r.next()) return r.error(std::string("the file is empty; ") + std::string(kExpected));
+  if (!r.next()) {
+    if (!r.status()) return r.status();
+    return r.error(std::string("the file is empty; ") + std::string(kExpected));
+  }
+  const size_t fields = count_blank_fields(r.line());
+  if (fields != 3 && fields != 6 && fields != 7) {
+    return r.error(std::string(kExpected) + ", found " + std::to_string(fields) + " fields");
+  }
   const auto f = split_blanks(r.line());
   Header h;
   std::vector<std::string_view> text;
@@ -40,7 +49,7 @@ Result<Header> read_header(LineReader& r) {
   if (f.size() == 3) {
     text = {f[0], f[1], f[2]};
     into = {{"node count", &h.nodes}, {"switch count", &h.switches}, {"link count", &h.links}};
-  } else if (f.size() == 6 || f.size() == 7) {
+  } else {
     // GPUs per server, GPU type and GPUs per node only tune SimAI's NVLink and GPU
     // models; the fabric needs none of them.
     text = {f[0], f[2], f[3], f[4]};
@@ -48,8 +57,6 @@ Result<Header> read_header(LineReader& r) {
             {"NVSwitch count", &h.nvswitches},
             {"switch count", &h.switches},
             {"link count", &h.links}};
-  } else {
-    return r.error(std::string(kExpected) + ", found " + std::to_string(f.size()) + " fields");
   }
   for (size_t i = 0; i < text.size(); ++i) {
     auto v = parse_uint(text[i], into[i].first);
@@ -68,6 +75,17 @@ Result<Header> read_header(LineReader& r) {
     return r.error(nv + std::to_string(h.switches) + " switches but only " +
                    std::to_string(h.nodes) + " nodes");
   }
+  // A node count beyond what the links can connect is refused before anything is
+  // allocated for it (docs/reliability.md): every host needs exactly one link of its own
+  // (TopologyGraph::validate), so L links serve at most 2L hosts. The links themselves
+  // are checked against the file's length once the switch ids are read.
+  const uint64_t hosts = h.nodes - h.switches - h.nvswitches;
+  if (hosts > 2 * h.links) {
+    return r.error("the header declares " + std::to_string(hosts) +
+                   " hosts (nodes that are not switches) but " + std::to_string(h.links) +
+                   " links; every host needs a link of its own, so at most " +
+                   std::to_string(2 * h.links) + " hosts can be connected");
+  }
   return h;
 }
 
@@ -75,39 +93,44 @@ std::string node_range(uint64_t nodes) {
   return "(0.." + std::to_string(nodes - 1) + ")";
 }
 
-// Reads the declared number of switch ids, which may span lines.
-Result<std::vector<char>> read_switch_ids(LineReader& r, const Header& h) {
+// Reads the declared number of switch ids, which may span lines. Only what the file
+// holds is stored, whatever the header declares.
+Result<std::unordered_set<uint64_t>> read_switch_ids(LineReader& r, const Header& h) {
   const uint64_t want = h.nvswitches + h.switches;
-  std::vector<char> is_switch(h.nodes, 0);
+  std::unordered_set<uint64_t> ids;
   uint64_t got = 0;
   while (got < want) {
     if (!r.next()) {
+      if (!r.status()) return r.status();
       return r.error("the file ends after " + std::to_string(got) + " of " + std::to_string(want) +
                      " switch ids");
     }
-    const auto toks = split_blanks(r.line());
-    if (got + toks.size() > want) {
+    const size_t count = count_blank_fields(r.line());
+    if (got + count > want) {
       // Most often the id line is short and this line is already the first link.
       const std::string declared = "the header declares " + std::to_string(want) + " switch ids";
       if (got == 0) {
-        return r.error(declared + ", but this line lists " + std::to_string(toks.size()));
+        return r.error(declared + ", but this line lists " + std::to_string(count));
       }
       return r.error(declared + "; " + std::to_string(got) + " came before this line, which has " +
-                     std::to_string(toks.size()) + " more fields");
+                     std::to_string(count) + " more fields");
     }
-    for (std::string_view tok : toks) {
+    size_t pos = 0;
+    for (std::string_view tok = next_blank_field(r.line(), pos); !tok.empty();
+         tok = next_blank_field(r.line(), pos)) {
       auto id = parse_uint(tok, "switch id");
       if (!id) return r.error(id.status().message());
       if (*id >= h.nodes) {
         return r.error("switch id " + std::to_string(*id) + " is not a node " +
                        node_range(h.nodes));
       }
-      if (is_switch[*id]) return r.error("switch id " + std::to_string(*id) + " is listed twice");
-      is_switch[*id] = 1;
+      if (!ids.insert(*id).second) {
+        return r.error("switch id " + std::to_string(*id) + " is listed twice");
+      }
       ++got;
     }
   }
-  return is_switch;
+  return ids;
 }
 
 Result<LinkParams> parse_link(const std::vector<std::string_view>& f, uint64_t nodes, uint32_t& a,
@@ -139,28 +162,40 @@ Result<LinkParams> parse_link(const std::vector<std::string_view>& f, uint64_t n
 }  // namespace
 
 Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& source) {
-  LineReader r(in, source);
+  LineReader r(in, source, /*skip_comments=*/false, kMaxTopologyBytes);
   auto h = read_header(r);
   if (!h) return h.status();
-  auto is_switch = read_switch_ids(r, *h);
-  if (!is_switch) return is_switch.status();
+  auto switch_ids = read_switch_ids(r, *h);
+  if (!switch_ids) return switch_ids.status();
+  // Each link takes a line of at least 12 bytes ("0 1 1G 0s 0\n"): links the rest of the
+  // file cannot hold cannot connect the hosts, so the nodes are not allocated.
+  const uint64_t room = std::min<uint64_t>(r.lines_left(), (r.bytes_left() + 1) / 12);
+  const uint64_t hosts = h->nodes - switch_ids->size();
+  if (hosts > 2 * room) {
+    return r.error("the header declares " + std::to_string(hosts) + " hosts and " +
+                   std::to_string(h->links) + " links, but the rest of the file holds at most " +
+                   std::to_string(room) + " link lines (" + std::to_string(r.bytes_left()) +
+                   " bytes); every host needs a link of its own");
+  }
 
   TopologyGraph g;
   for (uint64_t id = 0; id < h->nodes; ++id) {
-    const bool sw = (*is_switch)[id] != 0;
+    const bool sw = switch_ids->count(id) != 0;
     g.add_node(sw ? NodeKind::kSwitch : NodeKind::kHost, "node" + std::to_string(id), sw ? 1 : 0,
                static_cast<uint32_t>(id));
   }
   for (uint64_t i = 0; i < h->links; ++i) {
     if (!r.next()) {
+      if (!r.status()) return r.status();
       return r.error("the file ends after " + std::to_string(i) + " of " +
                      std::to_string(h->links) + " links");
     }
-    const auto f = split_blanks(r.line());
-    if (f.size() != 5) {
-      return r.error("expected 'src dst rate delay error_rate', found " + std::to_string(f.size()) +
+    const size_t fields = count_blank_fields(r.line());
+    if (fields != 5) {
+      return r.error("expected 'src dst rate delay error_rate', found " + std::to_string(fields) +
                      " fields");
     }
+    const auto f = split_blanks(r.line());
     uint32_t a = 0;
     uint32_t b = 0;
     auto p = parse_link(f, h->nodes, a, b);
@@ -182,8 +217,9 @@ Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& sou
 
 Result<TopologyGraph> import_ns3_topology(const Ns3TopologySpec& spec, const BuildContext& ctx) {
   const std::string path = ctx.resolve(spec.file);
-  std::ifstream in(path);
-  if (!in) return Status::error("file: cannot read '" + path + "'");
+  if (Status s = check_data_file(path, kMaxTopologyBytes); !s) return s;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::error("file: cannot read " + quote_input(path, 4096));
   auto g = read_ns3_topology(in, path);
   if (!g || spec.default_loss_rate == 0) return g;
   for (uint32_t l = 0; l < g->links().size(); ++l) {

@@ -19,6 +19,14 @@ enum Column { kSrc, kDst, kBytes, kStart, kPriority, kColumns };
 constexpr std::array<std::string_view, kColumns> kNames{"src", "dst", "bytes", "start", "priority"};
 constexpr std::string_view kAll = "src, dst, bytes, start, priority";
 
+// Where the n-th comma of `line` is (npos when it has fewer).
+size_t nth_comma(std::string_view line, size_t n) {
+  for (size_t i = 0, seen = 0; i < line.size(); ++i) {
+    if (line[i] == ',' && ++seen == n) return i;
+  }
+  return std::string_view::npos;
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -29,19 +37,24 @@ std::string lower(std::string_view s) {
 using Layout = std::array<int, kColumns>;
 
 Result<Layout> read_header(LineReader& r) {
-  if (!r.next()) return r.error("no header line; expected the columns " + std::string(kAll));
+  if (!r.next()) {
+    if (!r.status()) return r.status();
+    return r.error("no header line; expected the columns " + std::string(kAll));
+  }
   Layout at;
   at.fill(-1);
-  const auto f = split_commas(r.line());
+  // A header of more than kColumns fields repeats or misnames one among its first
+  // kColumns + 1, so no more need be split.
+  auto f = split_commas(r.line().substr(0, nth_comma(r.line(), kColumns + 1)));
   for (size_t i = 0; i < f.size(); ++i) {
     const std::string name = lower(f[i]);
     int c = 0;
     while (c < kColumns && kNames[c] != name) ++c;
     if (c == kColumns) {
-      return r.error("column " + std::to_string(i + 1) + ": unknown column '" + std::string(f[i]) +
-                     "' (expected " + std::string(kAll) + ")");
+      return r.error("column " + std::to_string(i + 1) + ": unknown column " + quote_input(f[i]) +
+                     " (expected " + std::string(kAll) + ")");
     }
-    if (at[c] >= 0) return r.error("column '" + name + "' appears twice");
+    if (at[c] >= 0) return r.error("column " + quote_input(name) + " appears twice");
     at[c] = static_cast<int>(i);
   }
   for (int c : {kSrc, kDst, kBytes, kStart}) {
@@ -102,7 +115,7 @@ Result<FlowSpec> parse_row(const std::vector<std::string_view>& f, const Layout&
 
 Result<std::vector<FlowSpec>> read_flow_csv(std::istream& in, const std::string& source,
                                             uint32_t host_count, uint8_t default_priority) {
-  LineReader r(in, source, /*skip_comments=*/true);
+  LineReader r(in, source, /*skip_comments=*/true, kMaxFlowFileBytes);
   auto at = read_header(r);
   if (!at) return at.status();
   size_t columns = 0;
@@ -110,11 +123,12 @@ Result<std::vector<FlowSpec>> read_flow_csv(std::istream& in, const std::string&
 
   std::vector<FlowSpec> flows;
   while (r.next()) {
-    const auto f = split_commas(r.line());
-    if (f.size() != columns) {
-      return r.error(std::to_string(f.size()) + " fields, but the header has " +
+    const size_t fields = count_comma_fields(r.line());
+    if (fields != columns) {
+      return r.error(std::to_string(fields) + " fields, but the header has " +
                      std::to_string(columns) + " columns");
     }
+    const auto f = split_commas(r.line());
     if (flows.size() == std::numeric_limits<uint32_t>::max()) {
       return r.error("too many flows (flow ids are 32-bit)");
     }
@@ -123,13 +137,15 @@ Result<std::vector<FlowSpec>> read_flow_csv(std::istream& in, const std::string&
     flow->id = static_cast<uint32_t>(flows.size());
     flows.push_back(*flow);
   }
+  if (!r.status()) return r.status();
   return flows;
 }
 
 Result<std::vector<FlowSpec>> generate_file(const FileTraffic& t, TrafficContext& ctx) {
   const std::string path = ctx.resolve(t.file);
-  std::ifstream in(path);
-  if (!in) return Status::error("file: cannot read '" + path + "'");
+  if (Status s = check_data_file(path, kMaxFlowFileBytes); !s) return s;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::error("file: cannot read " + quote_input(path, 4096));
   const auto prio = t.priority >= 0 ? static_cast<uint8_t>(t.priority) : ctx.default_priority;
   return read_flow_csv(in, path, ctx.hosts(), prio);
 }

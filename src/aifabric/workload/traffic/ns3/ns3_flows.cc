@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "aifabric/core/line_reader.h"
+#include "aifabric/core/parse.h"
 
 namespace aifabric {
 namespace {
@@ -76,30 +77,43 @@ Result<std::vector<FlowSpec>> read_ns3_flows(std::istream& in, const std::string
   std::unordered_map<uint64_t, uint32_t> by_ext;
   for (uint32_t n = 0; n < g.nodes().size(); ++n) by_ext.emplace(g.nodes()[n].ext_id, n);
 
-  LineReader r(in, source);
-  if (!r.next()) return r.error("the file is empty; expected the flow count on the first line");
-  const auto head = split_blanks(r.line());
-  if (head.size() != 1) {
-    return r.error("expected the flow count alone on the first line, found " +
-                   std::to_string(head.size()) + " fields");
+  LineReader r(in, source, /*skip_comments=*/false, kMaxFlowFileBytes);
+  if (!r.next()) {
+    if (!r.status()) return r.status();
+    return r.error("the file is empty; expected the flow count on the first line");
   }
+  const size_t fields = count_blank_fields(r.line());
+  if (fields != 1) {
+    return r.error("expected the flow count alone on the first line, found " +
+                   std::to_string(fields) + " fields");
+  }
+  const auto head = split_blanks(r.line());
   auto count = parse_uint(head[0], "flow count");
   if (!count) return r.error(count.status().message());
   if (*count > std::numeric_limits<uint32_t>::max()) {
     return r.error("flow count " + std::to_string(*count) + " is too large (flow ids are 32-bit)");
   }
+  // Each flow takes a line of at least 12 bytes ("0 1 0 0 1 0\n"): a count the rest
+  // of the file cannot hold is refused before any flow is read.
+  if (*count > r.lines_left() || *count > (r.bytes_left() + 1) / 12) {
+    return r.error("the header declares " + std::to_string(*count) + " flows, but only " +
+                   std::to_string(r.lines_left()) + " lines (" + std::to_string(r.bytes_left()) +
+                   " bytes) follow");
+  }
 
   std::vector<FlowSpec> flows;
   for (uint64_t i = 0; i < *count; ++i) {
     if (!r.next()) {
+      if (!r.status()) return r.status();
       return r.error("the file ends after " + std::to_string(i) + " of " + std::to_string(*count) +
                      " flows");
     }
-    const auto f = split_blanks(r.line());
-    if (f.size() != 6) {
+    const size_t n = count_blank_fields(r.line());
+    if (n != 6) {
       return r.error("expected 'src dst priority dport bytes start_seconds', found " +
-                     std::to_string(f.size()) + " fields");
+                     std::to_string(n) + " fields");
     }
+    const auto f = split_blanks(r.line());
     auto flow = parse_flow(f, by_ext, g);
     if (!flow) return r.error(flow.status().message());
     flow->id = static_cast<uint32_t>(i);
@@ -112,8 +126,9 @@ Result<std::vector<FlowSpec>> read_ns3_flows(std::istream& in, const std::string
 
 Result<std::vector<FlowSpec>> generate_ns3(const Ns3FlowTraffic& t, TrafficContext& ctx) {
   const std::string path = ctx.resolve(t.file);
-  std::ifstream in(path);
-  if (!in) return Status::error("file: cannot read '" + path + "'");
+  if (Status s = check_data_file(path, kMaxFlowFileBytes); !s) return s;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::error("file: cannot read " + quote_input(path, 4096));
   return read_ns3_flows(in, path, ctx.graph);
 }
 

@@ -1,6 +1,6 @@
 // ns-3 RDMA config files: the reader's one-line errors, and the translation of each key
 // into scenario overrides (applied to the default scenario and prepared, as a run does).
-#include "aifabric/scenario/ns3_config.h"
+#include "aifabric/scenario/ns3/config.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -220,8 +220,16 @@ TEST(Ns3ConfigReader, RefusesWithFileLineAndKey) {
   EXPECT_NE(err("KMIN_MAP 2 25000000000 100\n")
                 .find("c.txt:1: KMIN_MAP: expected 'count rate1 "
                       "value1 rate2 value2 ...': the count 2 "
-                      "announces 4 values after it, found 2"),
+                      "announces 2 rate/value pairs after it, found 2 values"),
             std::string::npos);
+  // A count near 2^64 is compared, not multiplied (2 x count wrapped to a wrong figure).
+  EXPECT_NE(err("KMAX_MAP 18446744073709551615 1 2\n")
+                .find("the count 18446744073709551615 announces 18446744073709551615 rate/value "
+                      "pairs after it, found 2 values"),
+            std::string::npos);
+  // A key or value longer than any path is refused before it is echoed.
+  EXPECT_EQ(err("TOPOLOGY_FILE " + std::string(5000, 'a') + "\n"),
+            "c.txt:1: '" + std::string(40, 'a') + "'...: longer than 4096 characters");
 }
 
 TEST_F(Ns3ConfigTest, MapsEveryDcqcnKeyOntoTheScenario) {
