@@ -97,6 +97,7 @@ int sweep(const CommonOptions& o, const OutputOptions& oo, const SweepCli& c) {
     if (!p.status) return p.sim ? write_failed(p.status.message()) : bad_input(p.status.message());
   }
   std::vector<SweepRow> rows;
+  rows.reserve(points.size());
   for (const Point& p : points) rows.push_back({p.label, p.folder, &p.sim->report});
   if (auto st = write_sweep_files(**folder, rows); !st) return write_failed(st.message());
   if (auto st = (*folder)->commit(); !st) return write_failed(st.message());

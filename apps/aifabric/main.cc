@@ -1,13 +1,19 @@
 // The aifabric command line: a thin layer over scenario/ and telemetry/, one file per
-// group of commands (cmd_*.cc). Exit status: 0 success, 1 the run could not write its
-// results, 2 bad input (nothing written).
+// group of commands (cmd_*.cc). Exit status: 0 success, 3 written but not completed,
+// 2 bad input (nothing written), 1 the run could not write its results (or an internal
+// error), 128 + signal when interrupted.
 #include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+#include <new>
 #include <vector>
 
 #include "aifabric/core/version.h"
 #include "cli.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   using namespace aifabric::cli;
   record_command_line(argc, argv);
   CLI::App app{"aifabric: a digital twin of AI-training networks (RoCE/Ethernet fabrics)"};
@@ -39,4 +45,23 @@ int main(int argc, char** argv) {
     if (c.app->parsed()) return c.run();
   }
   return run.run();  // `run`, or no command at all
+}
+
+}  // namespace
+
+// Nothing escapes as an abort: what the commands do not catch becomes one line.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "aifabric: out of memory: the run needs more than this machine gives it "
+                 "(the estimate checked before running is set by AIFABRIC_MEMORY_BUDGET)\n";
+    return aifabric::cli::kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "aifabric: internal error: " << e.what() << "\n";
+    return 1;
+  } catch (...) {
+    std::cerr << "aifabric: internal error\n";
+    return 1;
+  }
 }

@@ -40,7 +40,7 @@ uint64_t collective_tasks(const CollectiveSpec& spec, uint64_t n) {
   if (spec.op == CollectiveOp::kAllToAll) return n * (n - 1);
   switch (spec.algo) {
     case CollectiveAlgo::kDoubleBinaryTree:
-      return 2 * 2 * (n - 1) * 64;
+      return uint64_t{2} * 2 * (n - 1) * 64;
     case CollectiveAlgo::kHalvingDoubling: {
       uint64_t k = 0;
       while ((uint64_t{1} << k) < n) ++k;

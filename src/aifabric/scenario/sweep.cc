@@ -78,6 +78,7 @@ Status write_point(OutputFolder& sweep, const std::string& folder, const Simulat
 
 Status write_sweep_files(OutputFolder& sweep, const std::vector<SweepRow>& rows) {
   std::vector<SweepPoint> points;
+  points.reserve(rows.size());
   for (const SweepRow& r : rows) {
     points.push_back({r.label, (std::filesystem::path(sweep.staging()) / r.folder).string()});
   }
