@@ -141,7 +141,7 @@ TEST(Ns3ConfigCli, AnUnsupportedCcModeIsRefusedNamingTheKey) {
   std::ofstream(d / "bad.txt") << "CC_MODE 1\nHPCC_TURBO 1\n";
   const Cmd bad = run_cli("validate --ns3-config " + (d / "bad.txt").string());
   EXPECT_EQ(bad.status, 2);
-  EXPECT_NE(bad.out.find("bad.txt:2: HPCC_TURBO: unknown key"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("bad.txt:2: 'HPCC_TURBO': unknown key"), std::string::npos) << bad.out;
   fs::remove_all(d);
 }
 

@@ -211,7 +211,7 @@ TEST(Ns3ConfigReader, RefusesWithFileLineAndKey) {
     return c ? "" : c.status().message();
   };
   EXPECT_EQ(err("CC_MODE 1\nCC_MODEL 3\n"),
-            "c.txt:2: CC_MODEL: unknown key (not one the ns-3 RDMA simulator's third.cc reads)");
+            "c.txt:2: 'CC_MODEL': unknown key (not one the ns-3 RDMA simulator's third.cc reads)");
   EXPECT_EQ(err("CC_MODE 1\n\nCC_MODE 3\n"), "c.txt:3: CC_MODE: given twice (first on line 1)");
   EXPECT_EQ(err("RP_TIMER\n"), "c.txt:1: RP_TIMER: expected one value, found 0");
   EXPECT_EQ(err("RP_TIMER 1 2\n"), "c.txt:1: RP_TIMER: expected one value, found 2");
@@ -375,8 +375,8 @@ TEST_F(Ns3ConfigTest, RelativeFilesAreFoundBesideTheConfigOrAsRunPyLaysThemOut) 
   EXPECT_EQ(m->topology_file, (dir_ / "mix/topo.txt").string());
   // Not found: the places looked at are listed.
   const std::string e = error(with(dcqcn_config(), "FLOW_FILE", "FLOW_FILE nope.txt"));
-  EXPECT_NE(e.find("config.txt:5: FLOW_FILE: cannot find 'nope.txt' (looked for " +
-                   (dir_ / "nope.txt").string()),
+  EXPECT_NE(e.find("config.txt:5: FLOW_FILE: cannot find 'nope.txt' (looked for '" +
+                   (dir_ / "nope.txt").string() + "'"),
             std::string::npos)
       << e;
   // The command line's files win, and the config's are named.
@@ -409,7 +409,7 @@ TEST_F(Ns3ConfigTest, BadValuesNameTheirLine) {
                 .find(":18: RATE_AI: '20furlongs' is not an ns-3 "
                       "data rate"),
             std::string::npos);
-  EXPECT_NE(e("ENABLE_QCN", "ENABLE_QCN 2").find(":1: ENABLE_QCN: expected 0 or 1, found 2"),
+  EXPECT_NE(e("ENABLE_QCN", "ENABLE_QCN 2").find(":1: ENABLE_QCN: expected 0 or 1, found '2'"),
             std::string::npos);
   EXPECT_NE(e("PACKET_PAYLOAD_SIZE", "PACKET_PAYLOAD_SIZE 10").find(":3: PACKET_PAYLOAD_SIZE:"),
             std::string::npos);

@@ -95,10 +95,10 @@ Result<std::string> find_input(const Mapper& m, const Ns3ConfigLine& l,
   for (const fs::path& p : tried) {
     std::error_code ec;
     if (fs::is_regular_file(p, ec)) return p.lexically_normal().string();
-    const std::string s = p.lexically_normal().string();
+    const std::string s = quote_input(p.lexically_normal().string(), 200);
     if (std::find(shown.begin(), shown.end(), s) == shown.end()) shown.push_back(s);
   }
-  return m.error(l, "cannot find " + quote_input(l.values[0], 4096) + " (looked for " +
+  return m.error(l, "cannot find " + quote_input(l.values[0]) + " (looked for " +
                         join(shown, ", ") + ")");
 }
 

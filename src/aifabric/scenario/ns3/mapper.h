@@ -114,7 +114,7 @@ class Mapper {
   Result<bool> flag(const Ns3ConfigLine& l) const {
     auto v = whole(l);
     if (!v) return v.status();
-    if (*v > 1) return error(l, "expected 0 or 1, found " + l.values[0]);
+    if (*v > 1) return error(l, "expected 0 or 1, found " + quote_input(l.values[0]));
     return *v == 1;
   }
   Result<BitRate> rate(const Ns3ConfigLine& l) const {

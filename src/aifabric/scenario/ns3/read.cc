@@ -138,7 +138,8 @@ Result<Ns3Config> read_ns3_config(std::istream& in, const std::string& source) {
     for (size_t i = 1; i < f.size(); ++i) l.values.emplace_back(f[i]);
     const KeySpec* spec = spec_of(l.key);
     if (spec == nullptr) {
-      return c.error(l, "unknown key (not one the ns-3 RDMA simulator's third.cc reads)");
+      return Status::error(source + ":" + std::to_string(l.line) + ": " + quote_input(l.key) +
+                           ": unknown key (not one the ns-3 RDMA simulator's third.cc reads)");
     }
     if (const Ns3ConfigLine* first = c.find(l.key)) {
       return c.error(l, "given twice (first on line " + std::to_string(first->line) + ")");
