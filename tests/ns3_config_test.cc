@@ -69,13 +69,15 @@ TEST(Ns3ConfigCli, TheExampleConfigRunsAndItsValuesReachTheResults) {
 
   // Notes name the keys that do not carry over, on stderr and in the run's provenance.
   const std::string notes = summary["run"]["notes"].dump();
-  for (const char* key : {"CLAMP_TARGET_RATE", "U_TARGET", "DCTCP_RATE_AI", "FCT_OUTPUT_FILE",
-                          "QLEN_MON_FILE", "KMIN_MAP", "ACK_HIGH_PRIO"}) {
+  for (const char* key :
+       {"U_TARGET", "DCTCP_RATE_AI", "FCT_OUTPUT_FILE", "QLEN_MON_FILE", "ACK_HIGH_PRIO"}) {
     EXPECT_NE(c.out.find(key), std::string::npos) << key << " on stderr:\n" << c.out;
     EXPECT_NE(notes.find(key), std::string::npos) << key << " in summary.json";
     EXPECT_NE(yaml.find(key), std::string::npos) << key << " in scenario.yaml";
   }
-  EXPECT_NE(c.out.find("aifabric: note: CLAMP_TARGET_RATE 0: not modelled"), std::string::npos);
+  EXPECT_NE(yaml.find("clamp_target_rate: false"), std::string::npos);
+  // Every link rate marks with its own thresholds (KMIN_MAP etc. per rate).
+  EXPECT_NE(yaml.find("by_rate:"), std::string::npos) << yaml;
 
   // Telemetry covers the traffic, not the two idle seconds before it: the sampler starts
   // at the first flow (2 s), so no sample is older, and its last sample lies within an

@@ -13,8 +13,8 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
   nic_.cc = &cfg_.cc.selected();
   nic_.cc_params = &cfg_.cc.params();
   if (nic_.cc->cnp_interval != nullptr) {
-    nic_.send_cnp = true;
     nic_.cnp_interval = nic_.cc->cnp_interval(*nic_.cc_params);
+    nic_.send_cnp = nic_.cnp_interval != Time::max();
   }
   const auto& nodes = graph.nodes();
   device_of_node_.assign(nodes.size(), -1);

@@ -11,6 +11,7 @@
 #include "aifabric/scenario/outputs.h"
 #include "aifabric/scenario/simulate.h"
 #include "aifabric/topo/builders/fat_tree/fat_tree.h"
+#include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/workload/traffic/incast/incast.h"
 
 namespace aifabric {
@@ -105,7 +106,13 @@ TEST(Scenario, ImpossibleTopology) {
 
 TEST(Scenario, UnknownAlgorithmListsChoices) {
   const std::string e = error_of("cc: {algorithm: cubic}");
-  EXPECT_NE(e.find("cc.algorithm: 'cubic' is not one of: dcqcn, none"), std::string::npos) << e;
+  // Every registered algorithm is offered, in registry order.
+  std::string choices;
+  for (std::string_view n : cc_algorithms().names()) {
+    choices += (choices.empty() ? "" : ", ") + std::string(n);
+  }
+  EXPECT_NE(choices.find("dcqcn, dcqcn_paper"), std::string::npos) << choices;
+  EXPECT_NE(e.find("cc.algorithm: 'cubic' is not one of: " + choices), std::string::npos) << e;
 }
 
 TEST(Scenario, OverridesApplyAndAreValidated) {
@@ -113,7 +120,7 @@ TEST(Scenario, OverridesApplyAndAreValidated) {
   ASSERT_TRUE(s.is_ok()) << s.status().message();
   EXPECT_EQ((*s)->switch_config.ecn.k_min, Bytes(10'000));
   EXPECT_EQ((*s)->seed, 42);
-  EXPECT_EQ((*s)->cc.index(), 1);
+  EXPECT_EQ((*s)->cc.selected().name, "none");
   EXPECT_NE(error_of("traffic: [{type: permutation}]", {"switch.ecn.kmin=1"})
                 .find("switch.ecn.kmin: unknown key"),
             std::string::npos);

@@ -54,6 +54,10 @@ Packet* SenderQp::next_packet(Time now) {
   p->priority = flow_.priority;
   p->ecn_capable = true;
   p->sent_at = now;
+  // The timeout runs from the oldest outstanding packet's send (or the last progress):
+  // a sender that had nothing in flight, e.g. paced at a low rate, starts the clock now
+  // rather than from an ACK long ago.
+  if (w_.snd_una >= w_.max_sent) last_progress_ = now;
   if (psn < w_.max_sent) {
     ++stats_.retx_packets;
   } else {
@@ -137,6 +141,7 @@ void SenderQp::on_control(const Packet& p) {
       ++stats_.acks;
       const Time rtt = sim_.now() - p.sent_at;  // the ACK echoes the data packet's send time
       stats_.last_rtt = rtt;
+      if (p.echo_ce) cc_->on_ecn_echo();
       if (paths_ != nullptr) paths_->on_ack(p, rtt);
       recovery_->on_ack(p, rtt, w_);
       advance(p.psn);

@@ -1,10 +1,13 @@
 // ECN marking at dequeue, RED-style on the egress queue's depth: none below k_min,
 // every packet above k_max, probability p_max x (depth - k_min) / (k_max - k_min) in
-// between, from the switch's own random stream.
+// between, from the switch's own random stream. Thresholds per egress port and
+// priority, from the port's link rate (switch.ecn.by_rate) or the switch-wide values.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <vector>
 
 #include "aifabric/core/random.h"
 #include "aifabric/fabric/switch/switch_config.h"
@@ -15,20 +18,54 @@ namespace aifabric {
 
 class EcnMarker {
  public:
+  struct Thresholds {
+    int64_t k_min, k_max;
+    double p_max;
+  };
+
   EcnMarker(const EcnConfig& cfg, RandomStream rng)
       : enabled_(cfg.enabled),
-        k_min_(cfg.k_min.count()),
-        k_max_(cfg.k_max.count()),
-        p_max_(cfg.p_max),
-        rng_(rng) {}
-  // `p` leaves a queue that held `depth` bytes (itself included); marks it CE (and
-  // counts the mark on `counters`) if it is ECN-capable and the queue says so.
-  void on_dequeue(Packet* p, int64_t depth, PortCounters& counters) {
-    if (!enabled_ || !p->ecn_capable || depth <= k_min_) return;
-    bool mark = depth > k_max_;
+        default_{cfg.k_min.count(), cfg.k_max.count(), cfg.p_max},
+        rng_(rng) {
+    for (const EcnRule& r : cfg.by_rate) {
+      rules_.push_back({r.rate, r.priority, {r.k_min.count(), r.k_max.count(), r.p_max}});
+    }
+  }
+
+  // Called once per egress port, in port order, with its link rate.
+  void add_port(BitRate rate) {
+    if (rules_.empty()) return;  // one setting for every port: no table
+    std::array<Thresholds, 8> t;
+    t.fill(default_);
+    // Rules for every priority first, then those naming one, which win.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const Rule& r : rules_) {
+        if (r.rate != rate || (r.priority >= 0) != (pass == 1)) continue;
+        if (r.priority < 0) {
+          t.fill(r.t);
+        } else {
+          t[static_cast<size_t>(r.priority)] = r.t;
+        }
+      }
+    }
+    per_port_.push_back(t);
+  }
+
+  // The thresholds `port` applies to `priority`.
+  const Thresholds& thresholds(uint16_t port, uint8_t priority) const {
+    return per_port_.empty() ? default_ : per_port_[port][priority & 7];
+  }
+
+  // `p` leaves egress `port`'s queue, which held `depth` bytes (itself included); marks
+  // it CE (and counts the mark on `counters`) if it is ECN-capable and the queue says so.
+  void on_dequeue(Packet* p, uint16_t port, int64_t depth, PortCounters& counters) {
+    if (!enabled_ || !p->ecn_capable) return;
+    const Thresholds& t = thresholds(port, p->priority);
+    if (depth <= t.k_min) return;
+    bool mark = depth > t.k_max;
     if (!mark) {
-      const double prob = p_max_ * static_cast<double>(depth - k_min_) /
-                          static_cast<double>(std::max<int64_t>(k_max_ - k_min_, 1));
+      const double prob = t.p_max * static_cast<double>(depth - t.k_min) /
+                          static_cast<double>(std::max<int64_t>(t.k_max - t.k_min, 1));
       mark = rng_.bernoulli(prob);
     }
     if (mark && !p->ecn_ce) {
@@ -38,9 +75,15 @@ class EcnMarker {
   }
 
  private:
+  struct Rule {
+    BitRate rate;
+    int64_t priority;
+    Thresholds t;
+  };
   bool enabled_;
-  int64_t k_min_, k_max_;
-  double p_max_;
+  Thresholds default_;
+  std::vector<Rule> rules_;
+  std::vector<std::array<Thresholds, 8>> per_port_;  // empty: default_ everywhere
   RandomStream rng_;
 };
 

@@ -1,6 +1,6 @@
 // EcnMarker: no mark at or below k_min, every ECN-capable packet above k_max, the RED
 // probability p_max (d - k_min) / (k_max - k_min) in between (binomial tolerance), only
-// ECN-capable packets, and a mark counted once.
+// ECN-capable packets, a mark counted once; thresholds per link rate and priority.
 #include "aifabric/fabric/switch/ecn_marker.h"
 
 #include <gtest/gtest.h>
@@ -24,7 +24,7 @@ int64_t marks(EcnMarker& m, int64_t depth, int n, PortCounters& pc, bool capable
   for (int i = 0; i < n; ++i) {
     Packet p;
     p.ecn_capable = capable;
-    m.on_dequeue(&p, depth, pc);
+    m.on_dequeue(&p, 0, depth, pc);
     ce += p.ecn_ce ? 1 : 0;
   }
   return ce;
@@ -75,14 +75,14 @@ TEST(EcnMarker, OnlyEcnCapablePacketsAndEachMarkCountedOnce) {
   Packet p;
   p.ecn_capable = true;
   p.ecn_ce = true;
-  m.on_dequeue(&p, 1'000'000, pc);
+  m.on_dequeue(&p, 0, 1'000'000, pc);
   EXPECT_TRUE(p.ecn_ce);
   EXPECT_EQ(pc.ecn_marked, 0);
   // A fresh one is counted once, and dequeued again (a second hop) not recounted.
   Packet q;
   q.ecn_capable = true;
-  m.on_dequeue(&q, 1'000'000, pc);
-  m.on_dequeue(&q, 1'000'000, pc);
+  m.on_dequeue(&q, 0, 1'000'000, pc);
+  m.on_dequeue(&q, 0, 1'000'000, pc);
   EXPECT_TRUE(q.ecn_ce);
   EXPECT_EQ(pc.ecn_marked, 1);
   // Disabled: nothing is marked.
@@ -90,6 +90,60 @@ TEST(EcnMarker, OnlyEcnCapablePacketsAndEachMarkCountedOnce) {
   off.enabled = false;
   EcnMarker none(off, RandomStream(5));
   EXPECT_EQ(marks(none, 1'000'000, 1000, pc), 0);
+}
+
+// switch.ecn.by_rate: a port takes the rule of its link rate (a rule naming the
+// packet's priority over one that does not); a port at a rate no rule names keeps the
+// switch-wide values. Values: HPCC run.py's 100 KB / 400 KB per 25 Gb/s, at 100 and
+// 400 Gb/s.
+TEST(EcnMarker, ThresholdsPerLinkRateAndPriority) {
+  EcnConfig c = red(100'000, 400'000, 0.2);
+  EcnRule r100;
+  r100.rate = BitRate::gbps(100);
+  r100.k_min = Bytes(400'000);
+  r100.k_max = Bytes(1'600'000);
+  EcnRule r400 = r100;
+  r400.rate = BitRate::gbps(400);
+  r400.k_min = Bytes(1'600'000);
+  r400.k_max = Bytes(6'400'000);
+  EcnRule r400p5 = r400;
+  r400p5.priority = 5;
+  r400p5.k_min = Bytes(50'000);
+  r400p5.k_max = Bytes(60'000);
+  c.by_rate = {r400p5, r100, r400};  // order does not matter
+  ASSERT_TRUE(c.validate().is_ok());
+  EcnMarker m(c, RandomStream(9));
+  m.add_port(BitRate::gbps(100));  // port 0
+  m.add_port(BitRate::gbps(400));  // port 1
+  m.add_port(BitRate::gbps(200));  // port 2: no rule
+  EXPECT_EQ(m.thresholds(0, 3).k_min, 400'000);
+  EXPECT_EQ(m.thresholds(0, 5).k_min, 400'000);
+  EXPECT_EQ(m.thresholds(1, 3).k_max, 6'400'000);
+  EXPECT_EQ(m.thresholds(1, 5).k_min, 50'000);
+  EXPECT_EQ(m.thresholds(2, 3).k_min, 100'000);
+  // Marking follows: at 1 MB a 100G port marks with probability
+  // 0.2 x (1e6 - 4e5) / (1.6e6 - 4e5) = 0.1, a 400G port (priority 3) never, the
+  // 200G port always (above its 400 KB k_max).
+  PortCounters pc;
+  int ce0 = 0, ce1 = 0, ce2 = 0;
+  for (int i = 0; i < 10000; ++i) {
+    Packet p0, p1, p2;
+    p0.ecn_capable = p1.ecn_capable = p2.ecn_capable = true;
+    p0.priority = p1.priority = p2.priority = 3;
+    m.on_dequeue(&p0, 0, 1'000'000, pc);
+    m.on_dequeue(&p1, 1, 1'000'000, pc);
+    m.on_dequeue(&p2, 2, 1'000'000, pc);
+    ce0 += p0.ecn_ce ? 1 : 0;
+    ce1 += p1.ecn_ce ? 1 : 0;
+    ce2 += p2.ecn_ce ? 1 : 0;
+  }
+  // Binomial(10000, 0.1): sd 30; 5 sd.
+  EXPECT_NEAR(ce0, 1000, 150);
+  EXPECT_EQ(ce1, 0);
+  EXPECT_EQ(ce2, 10000);
+  // Two rules for the same rate and priority are refused.
+  c.by_rate.push_back(r100);
+  EXPECT_FALSE(c.validate().is_ok());
 }
 
 }  // namespace

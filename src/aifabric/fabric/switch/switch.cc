@@ -28,6 +28,7 @@ void Switch::set_class_balancer(uint8_t prio, std::unique_ptr<LoadBalancer> lb) 
 
 Port& Switch::add_port(const LinkParams& link) {
   const auto idx = static_cast<uint16_t>(ports_.size());
+  marker_.add_port(link.rate);
   ports_.push_back(std::make_unique<Port>(
       sim_, pool_, *this, idx, link, sim_.derive_seed(name_ + "/link/" + std::to_string(idx))));
   egress_.emplace_back();
@@ -128,7 +129,7 @@ Packet* Switch::next_to_send(uint16_t port, Time now, Time& retry_at) {
   Packet* p = scheduler_.dequeue(e, *ports_[port], now, retry_at, depth);
   if (p == nullptr) return nullptr;
   if (buffer_.release(*p)) send_pause(p->in_port, p->priority, 0);
-  marker_.on_dequeue(p, depth, ports_[port]->counters());
+  marker_.on_dequeue(p, port, depth, ports_[port]->counters());
   return p;
 }
 

@@ -9,23 +9,65 @@
 
 namespace aifabric {
 
-struct EcnConfig final : ParamsOf<EcnConfig> {
-  bool enabled = true;
-  // RED-style marking on the egress queue depth seen at dequeue. Defaults follow the
-  // HPCC public ns-3 simulator's DCQCN runs (run.py: K_min 100 KB, K_max 400 KB,
-  // P_max 0.2 per 25 Gbps of link rate); aifabric keeps the 25 Gbps values, which
-  // hold a 400 Gbps queue at a few microseconds of delay.
+// ECN marking thresholds of the egress ports that run at one link rate (and, with
+// `priority`, of one priority there), as deployments and the ns-3 RDMA model set them
+// (KMIN_MAP / KMAX_MAP / PMAX_MAP; HPCC's run.py: 100 KB / 400 KB / 0.2 per 25 Gb/s).
+struct EcnRule final : ParamsOf<EcnRule> {
+  BitRate rate = BitRate::gbps(400);
+  int64_t priority = -1;  // -1: every priority
   Bytes k_min = Bytes(100'000);
   Bytes k_max = Bytes(400'000);
   double p_max = 0.2;
   void visit(ParamVisitor& v) override {
-    v.param("enabled", enabled, "mark ECN-capable packets on egress");
+    v.param("rate", rate, "the link rate of the egress ports this rule applies to");
+    v.param("priority", priority, "the priority it applies to; -1 = every priority", Range{-1, 7});
     v.param("k_min", k_min, "queue depth where marking starts");
     v.param("k_max", k_max, "queue depth above which every packet is marked");
     v.param("p_max", p_max, "marking probability at k_max", Range{0, 1});
   }
   Status validate() const override {
     if (k_min > k_max) return Status::error("k_min must be <= k_max");
+    return Status::ok();
+  }
+};
+
+struct EcnConfig final : ParamsOf<EcnConfig> {
+  bool enabled = true;
+  // RED-style marking on the egress queue depth seen at dequeue. Defaults follow the
+  // HPCC public ns-3 simulator's DCQCN runs (run.py: K_min 100 KB, K_max 400 KB,
+  // P_max 0.2 per 25 Gbps of link rate); aifabric keeps the 25 Gbps values, which
+  // hold a 400 Gbps queue at a few microseconds of delay. `by_rate` overrides them per
+  // link rate (and priority); a port whose rate no rule names keeps these.
+  Bytes k_min = Bytes(100'000);
+  Bytes k_max = Bytes(400'000);
+  double p_max = 0.2;
+  std::vector<EcnRule> by_rate;
+  void visit(ParamVisitor& v) override {
+    v.param("enabled", enabled, "mark ECN-capable packets on egress");
+    v.param("k_min", k_min, "queue depth where marking starts");
+    v.param("k_max", k_max, "queue depth above which every packet is marked");
+    v.param("p_max", p_max, "marking probability at k_max", Range{0, 1});
+    ParamsVector<EcnRule> rules(by_rate);
+    v.list("by_rate", rules,
+           "thresholds per egress link rate (and priority), e.g. [{rate: 100Gbps, k_min: 400KB, "
+           "k_max: 1600KB}, {rate: 400Gbps, k_min: 1600KB, k_max: 6400KB}]; a rule with a "
+           "priority wins over one without; ports at other rates keep k_min/k_max/p_max");
+  }
+  Status validate() const override {
+    if (k_min > k_max) return Status::error("k_min must be <= k_max");
+    for (size_t i = 0; i < by_rate.size(); ++i) {
+      if (Status s = by_rate[i].validate(); !s) {
+        return s.with_context("by_rate." + std::to_string(i));
+      }
+      for (size_t j = 0; j < i; ++j) {
+        if (by_rate[j].rate == by_rate[i].rate && by_rate[j].priority == by_rate[i].priority) {
+          return Status::error("by_rate." + std::to_string(i) +
+                               ": the same rate and priority as "
+                               "by_rate." +
+                               std::to_string(j));
+        }
+      }
+    }
     return Status::ok();
   }
 };

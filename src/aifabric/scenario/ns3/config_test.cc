@@ -242,7 +242,10 @@ TEST_F(Ns3ConfigTest, MapsEveryDcqcnKeyOntoTheScenario) {
                         "cc.alpha_interval=1us",
                         "cc.increase_interval=300us",
                         "cc.decrease_interval=4us",
-                        "cc.cnp_interval=4us",
+                        "cc.cnp=ack",
+                        "cc.decrease=check",
+                        "cc.byte_counter=0",
+                        "cc.clamp_target_rate=false",
                         "cc.g=0.00390625",
                         "cc.fast_recovery_steps=1",
                         "cc.rate_ai=20Mbps",
@@ -266,7 +269,7 @@ TEST_F(Ns3ConfigTest, MapsEveryDcqcnKeyOntoTheScenario) {
   EXPECT_EQ(m->overrides[0].rfind("topology={type: ns3, file: ", 0), 0u) << m->overrides[0];
   EXPECT_EQ(m->overrides[1].rfind("traffic=[{type: ns3, file: ", 0), 0u) << m->overrides[1];
   // What does not carry over is named.
-  EXPECT_NE(note_with(*m, "CLAMP_TARGET_RATE 0: not modelled"), "");
+  EXPECT_EQ(note_with(*m, "CLAMP_TARGET_RATE"), "");  // mapped: no note
   const std::string none = note_with(*m, "no effect with these settings");
   for (const char* k : {"DCTCP_RATE_AI", "U_TARGET", "PINT_PROB", "GLOBAL_T", "VAR_WIN",
                         "L2_CHUNK_SIZE", "LINK_DOWN"}) {
@@ -277,11 +280,11 @@ TEST_F(Ns3ConfigTest, MapsEveryDcqcnKeyOntoTheScenario) {
   for (const char* k : {"TRACE_FILE", "PFC_OUTPUT_FILE", "ENABLE_TRACE", "QLEN_MON_END"}) {
     EXPECT_NE(outputs.find(k), std::string::npos) << k;
   }
-  const std::string ecn = note_with(*m, "KMIN_MAP, KMAX_MAP, PMAX_MAP");
-  EXPECT_NE(ecn.find("100Gbps (4 of 8 switch ports)"), std::string::npos) << ecn;
-  EXPECT_NE(ecn.find("4 ports at 400Gbps mark with them instead of k_min 1600KB, k_max 6400KB"),
-            std::string::npos)
-      << ecn;
+  // Each switch link rate marks with its own thresholds, as in ns-3: no note.
+  EXPECT_EQ(note_with(*m, "KMIN_MAP"), "");
+  EXPECT_TRUE(has(m->overrides,
+                  "switch.ecn.by_rate=[{rate: 100Gbps, k_min: 400KB, k_max: 1600KB, p_max: 0.2}, "
+                  "{rate: 400Gbps, k_min: 1600KB, k_max: 6400KB, p_max: 0.2}]"));
   EXPECT_NE(note_with(*m, "ACK_HIGH_PRIO 1"), "");
   EXPECT_NE(note_with(*m, "400Gbps: 1/2"), "") << "the PFC alpha of faster ports";
   EXPECT_EQ(note_with(*m, "ignored"), "") << "every key is handled";
@@ -293,6 +296,9 @@ TEST_F(Ns3ConfigTest, MapsEveryDcqcnKeyOntoTheScenario) {
   EXPECT_EQ(s.transport.mtu, Bytes(1000));
   EXPECT_EQ(s.switch_config.buffer, Bytes::mib(32));
   EXPECT_EQ(s.switch_config.ecn.k_min, Bytes(400'000));
+  ASSERT_EQ(s.switch_config.ecn.by_rate.size(), 2U);
+  EXPECT_EQ(s.switch_config.ecn.by_rate[1].rate, BitRate::gbps(400));
+  EXPECT_EQ(s.switch_config.ecn.by_rate[1].k_max, Bytes(6'400'000));
   EXPECT_EQ(s.transport.ack_priority, 7);
   EXPECT_EQ(s.stop_time, Time::sec(4));
   ASSERT_EQ(s.cc.name(), "dcqcn");

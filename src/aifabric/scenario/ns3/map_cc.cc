@@ -62,6 +62,16 @@ std::string supported_modes() {
 
 Status map_dcqcn(Mapper& m) {
   m.set("cc.algorithm", "dcqcn");
+  // rdma-hw.cc's DCQCN (its "mlx" reaction point) is aifabric's deployed one: alpha set
+  // at the first CNP and stepped per ALPHA_RESUME_INTERVAL, cuts on a grid of
+  // RATE_DECREASE_INTERVAL, increases on RP_TIMER stages alone, the CNP as a flag on the
+  // ACK. Written out, so the run does not depend on aifabric's defaults.
+  m.set("cc.alpha_start", "first_cnp");
+  m.set("cc.alpha_update", "timer");
+  m.set("cc.decrease", "check");
+  m.set("cc.byte_counter", "0");
+  m.set("cc.cnp", "ack");
+  m.set("cc.clamp_after_increase", "true");
   struct Interval {
     std::string_view key;
     const char* to;
@@ -77,9 +87,6 @@ Status map_dcqcn(Mapper& m) {
     auto t = m.micros(*l);
     if (!t) return t.status();
     m.set(i.to, time_text(*t));
-    // ns-3 marks every ACK of a marked packet and cuts at most once per interval; the
-    // receiver's CNP interval follows it, so cuts come as often as there.
-    if (i.key == "RATE_DECREASE_INTERVAL") m.set("cc.cnp_interval", time_text(*t));
   }
   if (const Ns3ConfigLine* l = m.take("EWMA_GAIN")) {
     auto g = m.decimal(*l);
@@ -112,21 +119,12 @@ Status map_dcqcn(Mapper& m) {
     if (!v) return v.status();
     m.set(r.to, rate_text(*v));
   }
-  m.note(
-      "RP_TIMER, FAST_RECOVERY_TIMES, RATE_HAI: ns-3's DCQCN (rdma-hw.cc, Mellanox's "
-      "variant) raises the rate on its timer alone and adds RATE_HAI per period after "
-      "FAST_RECOVERY_TIMES + 1 periods; aifabric's dcqcn (the paper's) also counts bytes "
-      "(cc.byte_counter) and hyper-increases only once timer and byte counter have both "
-      "passed F, so it recovers more slowly from deep cuts");
   if (const Ns3ConfigLine* l = m.take("CLAMP_TARGET_RATE")) {
     auto clamp = m.flag(*l);
     if (!clamp) return clamp.status();
-    if (!*clamp) {
-      m.not_modelled(*l,
-                     "ns-3 keeps the target rate at a cut that follows another with no rate "
-                     "increase between them; aifabric's dcqcn sets it to the current rate at "
-                     "every cut (as CLAMP_TARGET_RATE 1)");
-    }
+    m.set("cc.clamp_target_rate", *clamp ? "true" : "false");
+  } else {
+    m.absent("CLAMP_TARGET_RATE");
   }
   return Status::ok();
 }

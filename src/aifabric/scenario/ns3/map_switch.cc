@@ -73,17 +73,14 @@ Result<EcnByRate> read_ecn_maps(Mapper& m, const std::map<int64_t, int>& ports) 
   return ecn;
 }
 
-// aifabric has one ECN setting for every switch port: it takes the values of the rate
-// most switch ports run at (ties: the lower rate, the host-facing one in a fabric that
-// is faster inside) and names what the other rates lose. A per-rate ECN setting makes
-// this a loop over `ecn` writing one entry per rate.
+// Every switch link rate gets its own thresholds (switch.ecn.by_rate), as ns-3 marks;
+// the rate most switch ports run at (ties: the lower) also sets switch.ecn's own
+// values, which only a port at a rate the maps do not name would use.
 void map_ecn(Mapper& m, const EcnByRate& ecn, const std::map<int64_t, int>& ports) {
   if (ecn.empty()) return;
   int64_t chosen = 0;
   int most = -1;
-  int total = 0;
   for (const auto& [rate, n] : ports) {
-    total += n;
     if (n > most) {
       most = n;
       chosen = rate;
@@ -93,21 +90,13 @@ void map_ecn(Mapper& m, const EcnByRate& ecn, const std::map<int64_t, int>& port
   m.set("switch.ecn.k_min", kb_text(e.k_min));
   m.set("switch.ecn.k_max", kb_text(e.k_max));
   m.set("switch.ecn.p_max", e.p_max);
-  std::vector<std::string> lost;
-  for (const auto& [rate, other] : ecn) {
-    if (rate == chosen) continue;
-    if (other.k_min == e.k_min && other.k_max == e.k_max && other.p_max == e.p_max) continue;
-    lost.push_back(std::to_string(ports.at(rate)) + " ports at " + rate_text(BitRate::bps(rate)) +
-                   " mark with them instead of k_min " + kb_text(other.k_min) + ", k_max " +
-                   kb_text(other.k_max) + ", p_max " + other.p_max);
+  std::vector<std::string> rules;
+  for (const auto& [rate, at] : ecn) {
+    if (ports.count(rate) == 0) continue;  // no switch port at this rate
+    rules.push_back("{rate: " + rate_text(BitRate::bps(rate)) + ", k_min: " + kb_text(at.k_min) +
+                    ", k_max: " + kb_text(at.k_max) + ", p_max: " + at.p_max + "}");
   }
-  if (!lost.empty()) {
-    m.note(
-        "KMIN_MAP, KMAX_MAP, PMAX_MAP: aifabric has one ECN setting for every switch port; "
-        "switch.ecn takes the values for " +
-        rate_text(BitRate::bps(chosen)) + " (" + std::to_string(most) + " of " +
-        std::to_string(total) + " switch ports), so " + join(lost, "; "));
-  }
+  m.set("switch.ecn.by_rate", "[" + join(rules, ", ") + "]");
 }
 
 }  // namespace

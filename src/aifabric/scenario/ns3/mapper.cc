@@ -98,8 +98,8 @@ Result<std::string> find_input(const Mapper& m, const Ns3ConfigLine& l,
     const std::string s = quote_input(p.lexically_normal().string(), 200);
     if (std::find(shown.begin(), shown.end(), s) == shown.end()) shown.push_back(s);
   }
-  return m.error(l, "cannot find " + quote_input(l.values[0]) + " (looked for " +
-                        join(shown, ", ") + ")");
+  return m.error(
+      l, "cannot find " + quote_input(l.values[0]) + " (looked for " + join(shown, ", ") + ")");
 }
 
 }  // namespace

@@ -42,12 +42,14 @@ class CongestionControl {
   virtual void on_packet_sent(uint32_t /*wire_bytes*/) {}
   virtual void on_ack(const AckEvent& /*ack*/) {}
   virtual void on_cnp() {}
+  // An ACK whose data packet arrived ECN-marked (its echo_ce), before on_ack.
+  virtual void on_ecn_echo() {}
   virtual void on_timer(uint32_t /*tag*/) {}
 };
 
 struct CcAlgorithm : Member {
   // Receivers answer ECN-marked packets with CNPs spaced at least this far apart per
-  // queue pair (the notification point); nullptr = no CNPs.
+  // queue pair (the notification point); nullptr, or Time::max() from it, = no CNPs.
   Time (*cnp_interval)(const Params& params) = nullptr;
   std::unique_ptr<CongestionControl> (*make)(const Params& params, BitRate line_rate,
                                              CcContext& ctx) = nullptr;

@@ -9,9 +9,8 @@ const Registry<CcAlgorithm>& cc_algorithms() {
   static const Registry<CcAlgorithm> kAll(
       "congestion control",
       {
-          cc_member<DcqcnParams, Dcqcn, &DcqcnParams::cnp_interval>(
-              "dcqcn",
-              "ECN marks -> CNPs -> rate cuts by alpha/2, timer and byte-counter recovery"),
+          dcqcn_algorithm(),
+          dcqcn_paper_algorithm(),
           cc_member<NoCcParams, NoCc>("none",
                                       "line rate always; losslessness comes from PFC alone"),
       });
