@@ -2,6 +2,8 @@
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/transport/cc/dcqcn/dcqcn.h"
 #include "aifabric/transport/cc/none/none.h"
+#include "aifabric/transport/cc/swift/swift.h"
+#include "aifabric/transport/cc/timely/timely.h"
 
 namespace aifabric {
 
@@ -14,6 +16,10 @@ const Registry<CcAlgorithm>& cc_algorithms() {
               "ECN marks -> CNPs -> rate cuts by alpha/2, timer and byte-counter recovery"),
           cc_member<NoCcParams, NoCc>("none",
                                       "line rate always; losslessness comes from PFC alone"),
+          cc_member<TimelyParams, Timely>(
+              "timely", "RTT gradient -> rate: additive / hyperactive increase, cut by beta"),
+          cc_member<SwiftParams, Swift>(
+              "swift", "RTT vs a hop- and window-scaled target -> window: AIMD, one cut per RTT"),
       });
   return kAll;
 }

@@ -17,6 +17,7 @@ struct FakeCtx final : CcContext {
   Time t;
   std::vector<std::pair<Time, uint32_t>> timers;
   Time now() const override { return t; }
+  Bytes mtu() const override { return Bytes(4096); }
   void set_timer(Time at, uint32_t tag) override { timers.emplace_back(at, tag); }
 };
 
