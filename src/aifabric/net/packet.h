@@ -49,6 +49,8 @@ struct Packet {
   uint16_t in_port = 0;       // ingress port at the current switch
   uint16_t pause_quanta = 0;  // kPause: pause time in units of 512 bit times
   uint8_t priority = 0;       // 802.1p class, 0..7
+  uint8_t hops = 0;           // switches that forwarded this frame (as an IP TTL counts)
+  uint8_t echo_hops = 0;      // ACK/NACK: the acknowledged data packet's `hops`
   PacketType type = PacketType::kData;
   bool ecn_capable : 1 = false;
   bool ecn_ce : 1 = false;   // congestion experienced

@@ -116,16 +116,23 @@ void SenderQp::set_recovery_timer(Time at) {
   sim_.schedule_at(at, EventPriority::kTimer, this, kRecovery);
 }
 
-void SenderQp::advance(uint64_t acked_psn) {
-  if (acked_psn <= w_.snd_una) return;
+int64_t SenderQp::advance(uint64_t acked_psn) {
+  if (acked_psn <= w_.snd_una) return 0;
   const int64_t newly = static_cast<int64_t>((acked_psn - w_.snd_una) * mtu_);
   recovery_->on_advance(acked_psn, w_);
   w_.snd_una = acked_psn;
   last_progress_ = sim_.now();
   retries_ = 0;
   w_.snd_nxt = std::max(w_.snd_nxt, w_.snd_una);
+  return newly;
+}
+
+void SenderQp::feedback(const Packet& p, Time rtt, int64_t newly_acked) {
   AckEvent ev;
-  ev.newly_acked_bytes = newly;
+  ev.newly_acked_bytes = newly_acked;
+  ev.rtt = rtt;
+  ev.hops = p.echo_hops;
+  ev.ecn_echo = p.echo_ce;
   cc_->on_ack(ev);
   if (w_.snd_una >= w_.total) {
     state_ = State::kDone;
@@ -141,16 +148,15 @@ void SenderQp::on_control(const Packet& p) {
       ++stats_.acks;
       const Time rtt = sim_.now() - p.sent_at;  // the ACK echoes the data packet's send time
       stats_.last_rtt = rtt;
-      if (p.echo_ce) cc_->on_ecn_echo();
       if (paths_ != nullptr) paths_->on_ack(p, rtt);
       recovery_->on_ack(p, rtt, w_);
-      advance(p.psn);
+      feedback(p, rtt, advance(p.psn));
       if (state_ == State::kActive) recovery_->after_ack(w_);
       break;
     }
     case PacketType::kNack:
       ++stats_.nacks;
-      advance(p.psn);
+      feedback(p, sim_.now() - p.sent_at, advance(p.psn));
       if (state_ == State::kActive) recovery_->on_nack(p.psn, w_);
       break;
     case PacketType::kCnp:
@@ -213,6 +219,7 @@ Packet* ReceiverQp::control(PacketType type, uint64_t psn, const Packet& data) {
   c->sack_psn = data.psn;
   c->echo_sport = data.sport;
   c->echo_ce = data.ecn_ce;
+  c->echo_hops = data.hops;
   return c;
 }
 

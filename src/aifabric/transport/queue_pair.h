@@ -71,6 +71,7 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   void handle_event(uint32_t kind, uint64_t arg) override;
   // CcContext and RecoveryContext
   Time now() const override { return sim_.now(); }
+  Bytes mtu() const override { return cfg_.mtu; }
   void set_timer(Time at, uint32_t tag) override;
   void set_recovery_timer(Time at) override;
   void wake() override { nic_.wake(*this); }
@@ -85,7 +86,10 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   bool in_active_list = false;  // bookkeeping for the NIC's round robin
 
  private:
-  void advance(uint64_t acked_psn);
+  // Moves the cumulative point to `acked_psn`; returns the payload bytes it newly covers.
+  int64_t advance(uint64_t acked_psn);
+  // Gives the congestion controller this ACK's or NACK's feedback.
+  void feedback(const Packet& p, Time rtt, int64_t newly_acked);
   void arm_rto();
 
   Simulator& sim_;

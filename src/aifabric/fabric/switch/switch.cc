@@ -64,6 +64,7 @@ void Switch::receive(Packet* p, uint16_t in) {
   const uint16_t out =
       hops.size() == 1 ? hops[0] : lb_of_prio_[p->priority]->choose(*p, hops, *this, sim_.now());
   p->in_port = in;
+  ++p->hops;
   EgressQueues& e = egress_[out];
   switch (buffer_.admit(*p, in, e.q[p->priority].bytes())) {
     case SharedBuffer::Verdict::kDropHeadroom:

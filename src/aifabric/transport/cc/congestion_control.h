@@ -16,10 +16,12 @@
 
 namespace aifabric {
 
-// What the queue pair offers its algorithm: the clock and one-shot timers.
+// What the queue pair offers its algorithm: the clock, one-shot timers and the payload
+// bytes per packet.
 class CcContext {
  public:
   virtual Time now() const = 0;
+  virtual Bytes mtu() const = 0;
   // Calls on_timer(tag) at `at`. A later call with the same tag does not cancel an
   // earlier one; algorithms keep their own generation numbers where that matters.
   virtual void set_timer(Time at, uint32_t tag) = 0;
@@ -28,9 +30,13 @@ class CcContext {
   ~CcContext() = default;
 };
 
+// One per ACK or NACK, whether or not it advances the cumulative point. RTT samples are
+// NIC timestamps: the ACK's arrival at the sending NIC minus the data packet's send time
+// (the NIC stamped it when the packet started onto the wire), which the ACK echoes.
 struct AckEvent {
   int64_t newly_acked_bytes = 0;
-  Time rtt;  // sample from the echoed send time
+  Time rtt;      // sample from the echoed send time
+  int hops = 0;  // switches the acknowledged data packet crossed (echoed)
   bool ecn_echo = false;
 };
 
@@ -42,8 +48,6 @@ class CongestionControl {
   virtual void on_packet_sent(uint32_t /*wire_bytes*/) {}
   virtual void on_ack(const AckEvent& /*ack*/) {}
   virtual void on_cnp() {}
-  // An ACK whose data packet arrived ECN-marked (its echo_ce), before on_ack.
-  virtual void on_ecn_echo() {}
   virtual void on_timer(uint32_t /*tag*/) {}
 };
 

@@ -2,6 +2,8 @@
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/transport/cc/dcqcn/dcqcn.h"
 #include "aifabric/transport/cc/none/none.h"
+#include "aifabric/transport/cc/swift/swift.h"
+#include "aifabric/transport/cc/timely/timely.h"
 
 namespace aifabric {
 
@@ -13,6 +15,10 @@ const Registry<CcAlgorithm>& cc_algorithms() {
           dcqcn_paper_algorithm(),
           cc_member<NoCcParams, NoCc>("none",
                                       "line rate always; losslessness comes from PFC alone"),
+          cc_member<TimelyParams, Timely>(
+              "timely", "RTT gradient -> rate: additive / hyperactive increase, cut by beta"),
+          cc_member<SwiftParams, Swift>(
+              "swift", "RTT vs a hop- and window-scaled target -> window: AIMD, one cut per RTT"),
       });
   return kAll;
 }

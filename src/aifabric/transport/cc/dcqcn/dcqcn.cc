@@ -33,8 +33,10 @@ void Dcqcn::advance_alpha(Time now) {
   alpha_at_ += p_.alpha_interval * periods;
 }
 
-void Dcqcn::on_ecn_echo() {
-  if (p_.cnp == DcqcnCnp::kAck) on_cnp();
+// cnp: ack — the ECN echo of an ACK (or NACK) is the notification, as the CNP flag of
+// the ns-3 model's ACKs.
+void Dcqcn::on_ack(const AckEvent& ack) {
+  if (ack.ecn_echo && p_.cnp == DcqcnCnp::kAck) on_cnp();
 }
 
 void Dcqcn::on_cnp() {

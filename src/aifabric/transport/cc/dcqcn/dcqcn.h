@@ -113,7 +113,7 @@ class Dcqcn final : public CongestionControl {
   BitRate rate() const override { return BitRate::bps(static_cast<int64_t>(rc_)); }
   void on_packet_sent(uint32_t wire_bytes) override;
   void on_cnp() override;
-  void on_ecn_echo() override;
+  void on_ack(const AckEvent& ack) override;
   void on_timer(uint32_t tag) override;
   // Alpha as of the last event (the timer rule applies elapsed periods lazily).
   double alpha() const { return alpha_; }

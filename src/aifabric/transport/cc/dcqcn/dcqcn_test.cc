@@ -22,6 +22,7 @@ struct FakeCtx final : CcContext {
   Time t;
   std::vector<std::pair<Time, uint32_t>> timers;
   Time now() const override { return t; }
+  Bytes mtu() const override { return Bytes(4096); }
   void set_timer(Time at, uint32_t tag) override { timers.emplace_back(at, tag); }
 };
 
@@ -348,9 +349,13 @@ TEST(DcqcnDeployed, RateOnFirstCnp) {
 TEST(DcqcnDeployed, TheAckEchoIsTheNotificationUnlessCnpFramesAreChosen) {
   // Default (the ns-3 model): the ACK's ECN echo is the CNP, and receivers send no CNP
   // frames (the registry entry's interval is Time::max()).
+  AckEvent marked;
+  marked.ecn_echo = true;
   Rig ack;
   ack.ctx.t = Time::us(1);
-  ack.cc->on_ecn_echo();
+  ack.cc->on_ack(AckEvent());  // an unmarked ACK: nothing
+  EXPECT_TRUE(ack.ctx.timers.empty());
+  ack.cc->on_ack(marked);
   ASSERT_EQ(ack.ctx.timers.size(), 1U);  // the first check is armed
   const CcAlgorithm a = dcqcn_algorithm();
   EXPECT_EQ(a.cnp_interval(DcqcnParams()), Time::max());
@@ -359,7 +364,7 @@ TEST(DcqcnDeployed, TheAckEchoIsTheNotificationUnlessCnpFramesAreChosen) {
   p.cnp = DcqcnCnp::kFrame;
   Rig frame(p);
   frame.ctx.t = Time::us(1);
-  frame.cc->on_ecn_echo();
+  frame.cc->on_ack(marked);
   EXPECT_TRUE(frame.ctx.timers.empty());
   EXPECT_EQ(frame.rate(), kLine);
   EXPECT_EQ(a.cnp_interval(p), p.cnp_interval);
