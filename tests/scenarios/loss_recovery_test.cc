@@ -44,8 +44,8 @@ namespace {
 constexpr int kHops = 4;
 constexpr double kRate = 100e9;
 constexpr double kDelay = 1e-6;
-constexpr double kSlot = (4096.0 + 62 + 20) * 8 / kRate;    // T
-constexpr double kAckSlot = (62.0 + 4 + 20) * 8 / kRate;    // T_ack
+constexpr double kSlot = (4096.0 + 62 + 20) * 8 / kRate;                         // T
+constexpr double kAckSlot = (62.0 + 4 + 20) * 8 / kRate;                         // T_ack
 constexpr double kRtt = kHops * (kSlot + kDelay) + kHops * (kAckSlot + kDelay);  // R0
 constexpr int64_t kBdpCap = 29;  // ceil(R0 / T): IRN's cap, one BDP of the path
 

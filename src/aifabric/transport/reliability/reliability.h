@@ -82,8 +82,9 @@ struct SendWindow {
   uint64_t not_in_flight = 0;
   // Packets declared lost and waiting to be resent before new data.
   int64_t resend_pending = 0;
-  // New data goes out only below this psn (selective's bdp_cap: snd_una + cap).
-  uint64_t new_data_end = UINT64_MAX;
+  // New data goes out only below this psn: `total`, or less while a recovery mode caps
+  // what is outstanding (selective's bdp_cap: min(total, snd_una + cap)).
+  uint64_t new_data_end = 0;
 };
 
 // What the queue pair offers its recovery mode.

@@ -16,6 +16,7 @@
 // transport-wide RTO; the cap is off unless bdp_cap is set.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -79,7 +80,7 @@ class SelectiveSender final : public SenderRecovery {
   Time reorder_window() const;
   // New data may go up to bdp_cap packets past the cumulative point `una`.
   void cap(uint64_t una, SendWindow& w) const {
-    if (p_.bdp_cap > 0) w.new_data_end = una + static_cast<uint64_t>(p_.bdp_cap);
+    if (p_.bdp_cap > 0) w.new_data_end = std::min(w.total, una + static_cast<uint64_t>(p_.bdp_cap));
   }
   void sync(SendWindow& w) const {
     w.resend_pending = lost_pending_;
