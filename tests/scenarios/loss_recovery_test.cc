@@ -165,26 +165,31 @@ void expect_model(Mode m, double q, Time rto, Time duration) {
       << " nacks=" << r.nacks << " retx=" << r.retx;
 }
 
-// A 100 us timeout, so that a 30 ms run holds enough timeouts to compare with the model
+// A 100 us timeout, so that a 100 ms run holds enough timeouts to compare with the model
 // (the model's RTO term is exact in RTO; the sweep uses the default 4 ms).
 TEST(LossRecovery, GoBackNWithNackMatchesTheRenewalModel) {
-  expect_model(Mode::kNack, 1e-3, Time::us(100), Time::ms(30));
-  expect_model(Mode::kNack, 1e-2, Time::us(100), Time::ms(30));
+  expect_model(Mode::kNack, 1e-3, Time::us(100), Time::ms(100));
+  expect_model(Mode::kNack, 1e-2, Time::us(100), Time::ms(100));
 }
 
 TEST(LossRecovery, TimeoutOnlyGoBackNMatchesTheRenewalModel) {
-  expect_model(Mode::kTimeoutOnly, 1e-4, Time::us(100), Time::ms(30));
-  expect_model(Mode::kTimeoutOnly, 1e-3, Time::us(100), Time::ms(30));
+  expect_model(Mode::kTimeoutOnly, 1e-4, Time::us(100), Time::ms(100));
+  expect_model(Mode::kTimeoutOnly, 1e-3, Time::us(100), Time::ms(100));
 }
 
 TEST(LossRecovery, SelectiveAndIrnMatchTheRenewalModel) {
   expect_model(Mode::kSelective, 1e-2, Time::ms(4), Time::ms(20));
   // IRN with its RTO_high (320 us; RTO_low is not modelled). Its model is first order
-  // in p x bdp_cap: at 1e-2 (4 % per frame, 1.1 losses per capped window) other holes'
-  // retransmissions often reveal a lost retransmission before the timeout, and the
-  // run beats the model (0.53 against 0.27), so the check stops at 3e-3.
-  expect_model(Mode::kIrn, 1e-3, Time::us(320), Time::ms(20));
-  expect_model(Mode::kIrn, 3e-3, Time::us(320), Time::ms(20));
+  // in p x bdp_cap: with several losses per capped window other holes' retransmissions
+  // often reveal a lost retransmission before the timeout, so the runs beat the model
+  // (3e-3: 0.73 against 0.67; 1e-2: 0.53 against 0.27). Equality at 1e-3 (p N = 0.12);
+  // at 3e-3 (p N = 0.35) only that the run is not below the model.
+  expect_model(Mode::kIrn, 1e-3, Time::us(320), Time::ms(60));
+  const Time d = Time::ms(60);
+  const Measured r = run(Mode::kIrn, 3e-3, Time::us(320), d);
+  const Model e = model(Mode::kIrn, 3e-3, 320e-6, static_cast<double>(d.ps()) * 1e-12 / kSlot);
+  EXPECT_GE(r.goodput, e.goodput - 3 * e.sigma) << "model " << e.goodput;
+  EXPECT_LE(r.goodput, e.goodput + 0.15) << "model " << e.goodput;
 }
 
 // With the default 4 ms timeout, at 1e-4 per link (4e-4 per frame): a lost frame costs
