@@ -25,6 +25,8 @@ SenderQp::SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& f
       next_tx_(sim.now()),
       last_progress_(sim.now()) {
   w_.total = packet_count(flow.size, mtu_);
+  w_.new_data_end = w_.total;
+  recovery_->on_start(w_);
 }
 
 Packet* SenderQp::next_packet(Time now) {

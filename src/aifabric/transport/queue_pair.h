@@ -60,9 +60,10 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
     }
     return true;
   }
-  // Something to send: new data, or packets declared lost.
+  // Something to send: new data (that the recovery mode's cap allows), or packets
+  // declared lost.
   bool has_data() const {
-    return state_ == State::kActive && (w_.snd_nxt < w_.total || w_.resend_pending > 0);
+    return state_ == State::kActive && (w_.snd_nxt < w_.new_data_end || w_.resend_pending > 0);
   }
   Packet* next_packet(Time now);
   void on_control(const Packet& p);  // ACK, NACK or CNP

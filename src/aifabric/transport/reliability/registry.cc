@@ -11,13 +11,14 @@ const Registry<RecoveryMode>& recovery_modes() {
       {
           recovery_member<GoBackNParams, GoBackNSender, GoBackNReceiver>(
               "go_back_n",
-              "RoCE: the receiver drops out-of-order packets and NACKs; the sender resends "
-              "from the gap",
+              "RoCE: the receiver drops out-of-order packets and NACKs (or, nack: false, "
+              "stays silent until the timeout); the sender resends from the gap",
               false),
           recovery_member<SelectiveParams, SelectiveSender, SelectiveReceiver>(
               "selective",
               "the receiver keeps out-of-order packets in a reorder buffer and acknowledges "
-              "each one; the sender retransmits only packets RACK declares lost",
+              "each one; the sender retransmits only packets RACK declares lost (IRN-like; "
+              "bdp_cap: IRN's BDP-FC)",
               true),
       });
   return kAll;

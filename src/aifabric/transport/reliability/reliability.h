@@ -82,6 +82,9 @@ struct SendWindow {
   uint64_t not_in_flight = 0;
   // Packets declared lost and waiting to be resent before new data.
   int64_t resend_pending = 0;
+  // New data goes out only below this psn: `total`, or less while a recovery mode caps
+  // what is outstanding (selective's bdp_cap: min(total, snd_una + cap)).
+  uint64_t new_data_end = 0;
 };
 
 // What the queue pair offers its recovery mode.
@@ -101,6 +104,8 @@ class RecoveryContext {
 class SenderRecovery {
  public:
   virtual ~SenderRecovery() = default;
+  // The queue pair is set up (w.total is known); nothing sent yet.
+  virtual void on_start(SendWindow& /*w*/) {}
   // The psn to put on the wire next: a retransmission, or new data at w.snd_nxt.
   virtual uint64_t next_psn(SendWindow& w) = 0;
   // `psn` was just sent at `now`.

@@ -1,3 +1,4 @@
+// Go-back-N's receiver: in-order acceptance, cumulative ACKs, one NACK per gap.
 #include "aifabric/transport/reliability/go_back_n/go_back_n.h"
 
 namespace aifabric {
@@ -17,7 +18,7 @@ int GoBackNReceiver::on_data(const Packet& p, ReceiveWindow& w, ReceiverStats& s
   if (p.psn > w.expected) {
     ++st.ooo_packets;
     st.discarded_bytes += p.payload;
-    if (nacked_ != static_cast<int64_t>(w.expected)) {
+    if (nack_ && nacked_ != static_cast<int64_t>(w.expected)) {
       out[0] = f.control(PacketType::kNack, w.expected, p);
       nacked_ = static_cast<int64_t>(w.expected);
       return 1;

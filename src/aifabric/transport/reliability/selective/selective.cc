@@ -1,3 +1,4 @@
+// Selective recovery: the sender's scoreboard and RACK, the receiver's reorder bitmap.
 #include "aifabric/transport/reliability/selective/selective.h"
 
 #include <algorithm>
@@ -20,6 +21,10 @@ void SelectiveParams::visit(ParamVisitor& v) {
           "a packet not acknowledged although a later-sent one was is declared lost this long "
           "after its send time plus the minimum RTT; 0 = auto: the spread of recent RTTs "
           "(largest of the last 1-2 ms minus the smallest) plus max(min RTT / 4, 4us)");
+  v.param("bdp_cap", bdp_cap,
+          "IRN's BDP-FC: new data is sent only while fewer than this many packets lie between "
+          "the oldest unacknowledged one and the next new one; 0 = no cap",
+          Range{0, 1 << 20});
 }
 
 Status SelectiveParams::validate() const {
@@ -61,6 +66,7 @@ void SelectiveSender::on_advance(uint64_t to, SendWindow& w) {
     scoreboard_.pop_front();
   }
   sync(w);
+  cap(to, w);
 }
 
 void SelectiveSender::on_ack(const Packet& ack, Time rtt, SendWindow& w) {

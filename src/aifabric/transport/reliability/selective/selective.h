@@ -5,9 +5,18 @@
 //    it are held too (sack_bits), so a lost ACK costs nothing; no NACKs;
 //  - the sender keeps a scoreboard of [snd_una, snd_nxt) and retransmits only packets
 //    RACK (RFC 8985) declares lost: not acknowledged although a packet sent after them
-//    was, and older than min RTT + reordering window. A timeout resends the oldest.
+//    was, and older than min RTT + reordering window. A timeout resends the oldest;
+//  - with `bdp_cap`, new data goes out only while fewer than bdp_cap packets lie in
+//    [snd_una, snd_nxt) (IRN's BDP-FC), which also bounds the reorder buffer.
+// How it differs from IRN (Mittal et al., SIGCOMM 2018): IRN retransmits on each NACK
+// (SACK) at once and recovers a lost retransmission by timeout (RTO_low 100 us with
+// at most 3 packets in flight, RTO_high 320 us otherwise); here RACK declares a packet
+// lost min RTT + reorder_window after its send (reorder_window near 0 is IRN's
+// immediate reaction) and also repairs lost retransmissions without a timeout; one
+// transport-wide RTO; the cap is off unless bdp_cap is set.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -33,6 +42,8 @@ struct SelectiveParams final : ParamsOf<SelectiveParams> {
   // How much later than the minimum RTT a hole may still be filled before the sender
   // declares it lost (RACK's reordering window); 0 = auto.
   Time reorder_window;
+  // IRN's BDP-FC: at most this many packets in [snd_una, snd_nxt); 0 = no cap.
+  int64_t bdp_cap = 0;
   void visit(ParamVisitor& v) override;
   Status validate() const override;
 };
@@ -43,6 +54,7 @@ class SelectiveSender final : public SenderRecovery {
   uint64_t next_psn(SendWindow& w) override;
   void on_sent(uint64_t psn, Time now, SendWindow& w) override;
   void on_ack(const Packet& ack, Time rtt, SendWindow& w) override;
+  void on_start(SendWindow& w) override { cap(w.snd_una, w); }
   void on_advance(uint64_t to, SendWindow& w) override;
   void after_ack(SendWindow& w) override { detect_losses(w); }
   void on_timeout(SendWindow& w) override;
@@ -66,6 +78,10 @@ class SelectiveSender final : public SenderRecovery {
   void mark_lost(uint64_t psn, bool by_rack, SendWindow& w);
   void detect_losses(SendWindow& w);
   Time reorder_window() const;
+  // New data may go up to bdp_cap packets past the cumulative point `una`.
+  void cap(uint64_t una, SendWindow& w) const {
+    if (p_.bdp_cap > 0) w.new_data_end = std::min(w.total, una + static_cast<uint64_t>(p_.bdp_cap));
+  }
   void sync(SendWindow& w) const {
     w.resend_pending = lost_pending_;
     w.not_in_flight = static_cast<uint64_t>(sacked_ + lost_pending_);
