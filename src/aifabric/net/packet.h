@@ -9,6 +9,7 @@
 #include "aifabric/core/pool.h"
 #include "aifabric/core/random.h"
 #include "aifabric/core/units.h"
+#include "aifabric/net/int_telemetry.h"
 
 namespace aifabric {
 
@@ -54,10 +55,30 @@ struct Packet {
   bool ecn_ce : 1 = false;   // congestion experienced
   bool echo_ce : 1 = false;  // ACK: the acknowledged data packet arrived with CE set
   bool last : 1 = false;     // data: the message's last packet (RDMA WRITE LAST/ONLY)
+  // The packet's INT stack in its pool's IntTable, 0 = none (only algorithms that ask
+  // for INT get one). It sits in what was padding: the packet does not grow.
+  uint32_t int_slot : 24 = 0;
 };
 static_assert(sizeof(Packet) <= 96, "Packet grew past 96 bytes");
 
-using PacketPool = Pool<Packet>;
+// Packets and the INT stacks some of them carry: releasing a packet frees its stack.
+class PacketPool {
+ public:
+  explicit PacketPool(size_t block = 4096) : packets_(block) {}
+  Packet* acquire() { return packets_.acquire(); }
+  void release(Packet* p) {
+    if (p->int_slot != 0) telemetry_.release(p->int_slot);
+    packets_.release(p);
+  }
+  size_t live() const { return packets_.live(); }
+  size_t capacity() const { return packets_.capacity(); }
+  IntTable& telemetry() { return telemetry_; }
+  const IntTable& telemetry() const { return telemetry_; }
+
+ private:
+  Pool<Packet> packets_;
+  IntTable telemetry_;
+};
 
 // An intrusive FIFO of packets with a byte count.
 class PacketQueue {

@@ -129,6 +129,7 @@ Packet* Switch::next_to_send(uint16_t port, Time now, Time& retry_at) {
   if (p == nullptr) return nullptr;
   if (buffer_.release(*p)) send_pause(p->in_port, p->priority, 0);
   marker_.on_dequeue(p, depth, ports_[port]->counters());
+  if (int_ != nullptr) int_->on_dequeue(*p, *ports_[port], e.bytes, now);
   return p;
 }
 
