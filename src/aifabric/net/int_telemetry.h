@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -54,6 +56,11 @@ class IntTable {
 
   uint32_t acquire() {
     if (free_.empty()) grow();
+    if (free_.empty()) {
+      // 2^24 stacks (4 GiB) in flight at once: beyond the slot field, a model bug.
+      std::fprintf(stderr, "aifabric: internal error: more than 2^24 INT stacks in flight\n");
+      std::abort();
+    }
     const uint32_t s = free_.back();
     free_.pop_back();
     IntStack& st = at(s);

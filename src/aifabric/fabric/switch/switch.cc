@@ -129,8 +129,14 @@ Packet* Switch::next_to_send(uint16_t port, Time now, Time& retry_at) {
   if (p == nullptr) return nullptr;
   if (buffer_.release(*p)) send_pause(p->in_port, p->priority, 0);
   marker_.on_dequeue(p, depth, ports_[port]->counters());
-  if (int_ != nullptr) int_->on_dequeue(*p, *ports_[port], e.bytes, now);
+  if (int_ != nullptr) [[unlikely]]
+    stamp_int(*p, port, now);
   return p;
+}
+
+// Out of line, so that runs without INT keep next_to_send as it was.
+void Switch::stamp_int(const Packet& p, uint16_t port, Time now) {
+  int_->on_dequeue(p, *ports_[port], egress_[port].bytes, now);
 }
 
 int64_t Switch::queued_payload() const {

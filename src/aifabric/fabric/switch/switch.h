@@ -74,6 +74,7 @@ class Switch final : public Node, public EventHandler, public EgressView {
  private:
   void send_pause(uint16_t port, uint8_t prio, uint16_t quanta);
   void drop(Packet* p, uint16_t out, int64_t& cause);
+  [[gnu::noinline]] void stamp_int(const Packet& p, uint16_t port, Time now);
 
   Simulator& sim_;
   PacketPool& pool_;
