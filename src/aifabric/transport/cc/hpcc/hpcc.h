@@ -13,7 +13,7 @@
 namespace aifabric {
 
 struct HpccParams final : ParamsOf<HpccParams> {
-  // eta and maxStage: the paper's values (section 5); the ns-3 model's U_TARGET and
+  // eta and maxStage: the paper's recommended values; the ns-3 model's U_TARGET and
   // MI_THRESH.
   double eta = 0.95;
   int64_t max_stage = 5;

@@ -155,7 +155,7 @@ TEST(HpccFabric, FlowsConvergeToAFairShareAsAThirdJoinsAndLeaves) {
   ASSERT_EQ(oc.sender->state(), SenderQp::State::kDone);
   const Time left = oc.sender->finish_time();
   // Convergence time: W_AI = W_init (1 - eta) / 3 moves the gap between two windows by
-  // a factor (1 - n W_AI / sum W) ~ 0.95 per RTT (HPCC section 3.3's fairness argument),
+  // a factor (1 - n W_AI / sum W) ~ 0.95 per RTT (the paper's fairness argument for W_AI),
   // so a 1/e in ~20 RTTs (~0.1 ms); the checks start 0.3 ms after each change.
   int checked2 = 0, checked3 = 0;
   for (const Window& w : windows) {
