@@ -38,6 +38,7 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
         switches_.back()->set_class_balancer(prio,
                                              c.selected().make(c.params(), lb_seed(id, prio)));
       }
+      if (nic_.cc->needs_int) switches_.back()->enable_int();
     }
   }
   // Ports in link order, so that a node's port i is its i-th adjacent link.

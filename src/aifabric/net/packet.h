@@ -9,6 +9,7 @@
 #include "aifabric/core/pool.h"
 #include "aifabric/core/random.h"
 #include "aifabric/core/units.h"
+#include "aifabric/net/int_telemetry.h"
 
 namespace aifabric {
 
@@ -46,20 +47,45 @@ struct Packet {
   // ACK: the acknowledged data packet's UDP source port; data: the queue pair's own port
   // (under spraying `sport` varies), which the receiver's ACKs and CNPs carry.
   uint16_t echo_sport = 0;
-  uint16_t in_port = 0;       // ingress port at the current switch
-  uint16_t pause_quanta = 0;  // kPause: pause time in units of 512 bit times
-  uint8_t priority = 0;       // 802.1p class, 0..7
-  uint8_t hops = 0;           // switches that forwarded this frame (as an IP TTL counts)
-  uint8_t echo_hops = 0;      // ACK/NACK: the acknowledged data packet's `hops`
+  uint16_t in_port = 0;   // ingress port at the current switch
+  uint8_t priority = 0;   // 802.1p class, 0..7
+  uint8_t hops = 0;       // switches that forwarded this frame (as an IP TTL counts)
+  uint8_t echo_hops = 0;  // ACK/NACK: the acknowledged data packet's `hops`
   PacketType type = PacketType::kData;
+  // The packet's INT stack in its pool's IntTable, 0 = none (only algorithms that ask
+  // for INT get one). With the flags below it fills one 32-bit word: the packet does
+  // not grow.
+  uint32_t int_slot : 24 = 0;
   bool ecn_capable : 1 = false;
   bool ecn_ce : 1 = false;   // congestion experienced
   bool echo_ce : 1 = false;  // ACK: the acknowledged data packet arrived with CE set
   bool last : 1 = false;     // data: the message's last packet (RDMA WRITE LAST/ONLY)
+
+  // kPause: the pause time in units of 512 bit times, kept in `psn` (a pause frame has
+  // no sequence number).
+  uint16_t pause_quanta() const { return static_cast<uint16_t>(psn); }
+  void set_pause_quanta(uint16_t q) { psn = q; }
 };
 static_assert(sizeof(Packet) <= 96, "Packet grew past 96 bytes");
 
-using PacketPool = Pool<Packet>;
+// Packets and the INT stacks some of them carry: releasing a packet frees its stack.
+class PacketPool {
+ public:
+  explicit PacketPool(size_t block = 4096) : packets_(block) {}
+  Packet* acquire() { return packets_.acquire(); }
+  void release(Packet* p) {
+    if (p->int_slot != 0) telemetry_.release(p->int_slot);
+    packets_.release(p);
+  }
+  size_t live() const { return packets_.live(); }
+  size_t capacity() const { return packets_.capacity(); }
+  IntTable& telemetry() { return telemetry_; }
+  const IntTable& telemetry() const { return telemetry_; }
+
+ private:
+  Pool<Packet> packets_;
+  IntTable telemetry_;
+};
 
 // An intrusive FIFO of packets with a byte count.
 class PacketQueue {

@@ -22,6 +22,7 @@ SenderQp::SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& f
       paths_(std::move(paths)),
       entropy_(flow_entropy(flow.src, flow.dst, flow.sport, flow.dport)),
       mtu_(static_cast<uint64_t>(cfg.mtu.count())),
+      needs_int_(cc.needs_int),
       next_tx_(sim.now()),
       last_progress_(sim.now()) {
   w_.total = packet_count(flow.size, mtu_);
@@ -60,6 +61,7 @@ Packet* SenderQp::next_packet(Time now) {
   // a sender that had nothing in flight, e.g. paced at a low rate, starts the clock now
   // rather than from an ACK long ago.
   if (w_.snd_una >= w_.max_sent) last_progress_ = now;
+  if (needs_int_) p->int_slot = pool_.telemetry().acquire();
   if (psn < w_.max_sent) {
     ++stats_.retx_packets;
   } else {
@@ -168,6 +170,11 @@ void SenderQp::on_control(const Packet& p) {
     default:
       return;
   }
+  if (p.int_slot != 0 && state_ == State::kActive) {
+    const IntAckEvent ev{pool_.telemetry().at(p.int_slot), w_.snd_una * mtu_, w_.max_sent * mtu_,
+                         sim_.now() - p.sent_at};
+    cc_->on_int_ack(ev);
+  }
   if (state_ == State::kActive) nic_.wake(*this);
 }
 
@@ -222,6 +229,13 @@ Packet* ReceiverQp::control(PacketType type, uint64_t psn, const Packet& data) {
   c->echo_sport = data.sport;
   c->echo_ce = data.ecn_ce;
   c->echo_hops = data.hops;
+  if (data.int_slot != 0 && type != PacketType::kCnp) {
+    // The ACK carries the data packet's INT stack back (HPCC); the data packet's own
+    // stack goes with it when the NIC releases it.
+    IntTable& t = pool_->telemetry();
+    c->int_slot = t.acquire();
+    t.at(c->int_slot).copy_from(t.at(data.int_slot));
+  }
   return c;
 }
 

@@ -113,7 +113,7 @@ ReceiverQp& Host::receiver_for(const Packet& p) {
 void Host::receive(Packet* p, uint16_t /*port*/) {
   switch (p->type) {
     case PacketType::kPause: {
-      const bool resumed = port_->on_pause_frame(p->priority, p->pause_quanta);
+      const bool resumed = port_->on_pause_frame(p->priority, p->pause_quanta());
       pool_.release(p);
       if (resumed) port_->kick();
       return;

@@ -117,7 +117,7 @@ struct Rig {
     Packet* p = pool.acquire();
     p->type = PacketType::kPause;
     p->priority = prio;
-    p->pause_quanta = quanta;
+    p->set_pause_quanta(quanta);
     p->wire = kPauseWireBytes;
     return p;
   }

@@ -51,7 +51,7 @@ SwitchCounters Switch::counters() const {
 
 void Switch::receive(Packet* p, uint16_t in) {
   if (p->type == PacketType::kPause) {
-    const bool resumed = ports_[in]->on_pause_frame(p->priority, p->pause_quanta);
+    const bool resumed = ports_[in]->on_pause_frame(p->priority, p->pause_quanta());
     pool_.release(p);
     if (resumed) ports_[in]->kick();
     return;
@@ -102,7 +102,7 @@ void Switch::send_pause(uint16_t port, uint8_t prio, uint16_t quanta) {
   Packet* f = pool_.acquire();
   f->type = PacketType::kPause;
   f->priority = prio;
-  f->pause_quanta = quanta;
+  f->set_pause_quanta(quanta);
   f->wire = kPauseWireBytes;
   egress_[port].control.push(f);
   ports_[port]->kick();
@@ -131,7 +131,14 @@ Packet* Switch::next_to_send(uint16_t port, Time now, Time& retry_at) {
   if (p == nullptr) return nullptr;
   if (buffer_.release(*p)) send_pause(p->in_port, p->priority, 0);
   marker_.on_dequeue(p, port, depth, ports_[port]->counters());
+  if (int_ != nullptr) [[unlikely]]
+    stamp_int(*p, port, now);
   return p;
+}
+
+// Out of line, so that runs without INT keep next_to_send as it was.
+void Switch::stamp_int(const Packet& p, uint16_t port, Time now) {
+  int_->on_dequeue(p, *ports_[port], egress_[port].bytes, now);
 }
 
 int64_t Switch::queued_payload() const {

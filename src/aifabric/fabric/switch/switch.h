@@ -4,7 +4,8 @@
 // dequeue (ecn_marker.h). Pause frames leave on the congested ingress port's own link
 // and take that link's delay to reach the upstream device, so congestion trees form hop
 // by hop. A lossless packet that finds its headroom full is dropped and counted
-// (headroom_drops), never silently.
+// (headroom_drops), never silently. When the congestion control asks for INT, data
+// packets get a telemetry hop at dequeue (int_stamper.h).
 #pragma once
 
 #include <array>
@@ -16,6 +17,7 @@
 #include "aifabric/core/simulator.h"
 #include "aifabric/fabric/switch/ecn_marker.h"
 #include "aifabric/fabric/switch/egress_scheduler.h"
+#include "aifabric/fabric/switch/int_stamper.h"
 #include "aifabric/fabric/switch/shared_buffer.h"
 #include "aifabric/fabric/switch/switch_config.h"
 #include "aifabric/lb/load_balancer.h"
@@ -46,6 +48,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
   void finalize();  // sizes the buffer pools once all ports exist
   // Packets of priority `prio` are balanced by `lb` instead of the switch's default.
   void set_class_balancer(uint8_t prio, std::unique_ptr<LoadBalancer> lb);
+  // Stamp in-band telemetry on the data packets that carry an INT stack (HPCC).
+  void enable_int() { int_ = std::make_unique<IntStamper>(pool_.telemetry()); }
   ForwardingTable& table() { return table_; }
   const ForwardingTable& table() const { return table_; }
 
@@ -70,6 +74,7 @@ class Switch final : public Node, public EventHandler, public EgressView {
  private:
   void send_pause(uint16_t port, uint8_t prio, uint16_t quanta);
   void drop(Packet* p, uint16_t out, int64_t& cause);
+  [[gnu::noinline]] void stamp_int(const Packet& p, uint16_t port, Time now);
 
   Simulator& sim_;
   PacketPool& pool_;
@@ -86,6 +91,7 @@ class Switch final : public Node, public EventHandler, public EgressView {
   SharedBuffer buffer_;
   EgressScheduler scheduler_;
   EcnMarker marker_;
+  std::unique_ptr<IntStamper> int_;  // null unless the congestion control reads INT
   SwitchCounters counters_;
 };
 

@@ -13,6 +13,7 @@
 #include "aifabric/scenario/prepare.h"
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/transport/cc/dcqcn/dcqcn.h"
+#include "aifabric/transport/cc/hpcc/hpcc.h"
 
 namespace aifabric {
 namespace {
@@ -312,19 +313,61 @@ TEST_F(Ns3ConfigTest, MapsEveryDcqcnKeyOntoTheScenario) {
 }
 
 TEST_F(Ns3ConfigTest, OtherCcModesAreRefusedNamingKeyAndValue) {
-  const std::string hpcc = with(dcqcn_config(), "CC_MODE", "CC_MODE 3");
-  EXPECT_EQ(error(hpcc), (dir_ / "config.txt").string() +
-                             ":11: CC_MODE: 3 (HPCC) is not available in aifabric yet; aifabric "
-                             "supports 1 (DCQCN)");
-  for (const char* mode : {"7", "8", "10"}) {
+  const std::string timely = with(dcqcn_config(), "CC_MODE", "CC_MODE 7");
+  EXPECT_EQ(error(timely), (dir_ / "config.txt").string() +
+                               ":11: CC_MODE: 7 (TIMELY) is not available in aifabric yet; "
+                               "aifabric supports 1 (DCQCN), 3 (HPCC)");
+  for (const char* mode : {"8", "10"}) {
     EXPECT_NE(error(with(dcqcn_config(), "CC_MODE", std::string("CC_MODE ") + mode))
                   .find(std::string("CC_MODE: ") + mode + " ("),
               std::string::npos);
   }
   EXPECT_NE(error(with(dcqcn_config(), "CC_MODE", "CC_MODE 5"))
                 .find("CC_MODE: 5 is not an ns-3 mode (1 DCQCN, 3 HPCC, 7 TIMELY, 8 DCTCP, 10 "
-                      "HPCC-PINT); aifabric supports 1 (DCQCN)"),
+                      "HPCC-PINT); aifabric supports 1 (DCQCN), 3 (HPCC)"),
             std::string::npos);
+}
+
+TEST_F(Ns3ConfigTest, HpccModeMapsItsKeysOntoHpccParameters) {
+  std::string cfg = with(dcqcn_config(), "CC_MODE", "CC_MODE 3");
+  cfg = with(cfg, "HAS_WIN", "HAS_WIN 1");
+  cfg = with(cfg, "VAR_WIN", "VAR_WIN 1");
+  cfg = with(cfg, "U_TARGET", "U_TARGET 0.9");
+  cfg = with(cfg, "MI_THRESH", "MI_THRESH 3");
+  cfg = with(cfg, "RATE_AI", "RATE_AI 40Mb/s");
+  cfg = with(cfg, "SAMPLE_FEEDBACK", "SAMPLE_FEEDBACK 1");
+  auto m = map(cfg);
+  ASSERT_TRUE(m) << m.status().message();
+  // T = maxRtt: host-leaf-spine-leaf-host, 2 x 4 us + 1000 B at 100, 400, 400, 100 Gbps
+  // = 8200 ns; W_AI = RATE_AI x T = 40 Mb/s / 8 x 8.2 us = 41 B.
+  EXPECT_TRUE(has(m->overrides, "cc.base_rtt=8200ns"));
+  EXPECT_TRUE(has(m->overrides, "cc.w_ai=41"));
+  EXPECT_TRUE(has(m->overrides, "cc.window=true")) << "VAR_WIN 1 is HPCC's own window";
+  EXPECT_EQ(note_with(*m, "VAR_WIN 1: not modelled"), "");
+  EXPECT_NE(note_with(*m, "SAMPLE_FEEDBACK 1: not modelled"), "");
+  EXPECT_EQ(note_with(*m, "MULTI_RATE"), "") << "MULTI_RATE 0 is what aifabric models";
+  EXPECT_NE(note_with(*m, "INT_MULTI"), "");
+  auto run = prepared(*m);
+  ASSERT_TRUE(run) << run.status().message();
+  const Scenario& s = *run->scenario;
+  ASSERT_EQ(s.cc.name(), "hpcc");
+  const auto& h = dynamic_cast<const HpccParams&>(s.cc.params());
+  EXPECT_DOUBLE_EQ(h.eta, 0.9);
+  EXPECT_EQ(h.max_stage, 3);
+  EXPECT_EQ(h.base_rtt, Time::ns(8200));
+  EXPECT_EQ(h.w_ai, Bytes(41));
+  EXPECT_FALSE(h.fast_react);  // FAST_REACT 0
+  EXPECT_EQ(h.min_rate, BitRate::mbps(1000));
+  EXPECT_TRUE(h.window);
+
+  // third.cc's defaults: VAR_WIN 0 keeps the fixed BDP window only; MULTI_RATE 1 is
+  // per-hop rates, named as not modelled.
+  auto fixed = map(with(with(cfg, "VAR_WIN", ""), "MULTI_RATE", ""));
+  ASSERT_TRUE(fixed) << fixed.status().message();
+  EXPECT_TRUE(has(fixed->overrides, "cc.window=false"));
+  EXPECT_TRUE(has(fixed->overrides, "transport.window=102500"));
+  EXPECT_NE(note_with(*fixed, "MULTI_RATE (third.cc's default 1): not modelled"), "");
+  EXPECT_NE(error(with(cfg, "U_TARGET", "U_TARGET 1.5")).find("U_TARGET"), std::string::npos);
 }
 
 TEST_F(Ns3ConfigTest, QcnOffIsLineRateWithoutMarks) {

@@ -12,7 +12,8 @@ namespace {
 
 // ---- congestion control ----------------------------------------------------------------
 
-Status map_dcqcn(Mapper& m);
+Status map_dcqcn(Mapper& m, const Inputs& in, int64_t payload);
+Status map_hpcc(Mapper& m, const Inputs& in, int64_t payload);
 
 // The ns-3 CC_MODE values. `map` null: not in aifabric yet (adding one is a mapping
 // function and its line here). `keys`: the kCcKeys the mode reads; `ecn_driven`: it
@@ -20,7 +21,7 @@ Status map_dcqcn(Mapper& m);
 struct CcMode {
   int64_t mode;
   std::string_view name;
-  Status (*map)(Mapper&);
+  Status (*map)(Mapper&, const Inputs&, int64_t payload);
   bool ecn_driven;
   std::vector<std::string_view> keys;
 };
@@ -35,7 +36,7 @@ const std::vector<CcMode>& cc_modes() {
         "EWMA_GAIN", "FAST_RECOVERY_TIMES", "RATE_AI", "RATE_HAI", "MIN_RATE"}},
       {3,
        "HPCC",
-       nullptr,
+       map_hpcc,
        false,
        {"RATE_AI", "MIN_RATE", "FAST_REACT", "U_TARGET", "MI_THRESH", "INT_MULTI", "MULTI_RATE",
         "SAMPLE_FEEDBACK"}},
@@ -60,7 +61,7 @@ std::string supported_modes() {
   return join(names, ", ");
 }
 
-Status map_dcqcn(Mapper& m) {
+Status map_dcqcn(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
   m.set("cc.algorithm", "dcqcn");
   // rdma-hw.cc's DCQCN (its "mlx" reaction point) is aifabric's deployed one: alpha set
   // at the first CNP and stepped per ALPHA_RESUME_INTERVAL, cuts on a grid of
@@ -129,10 +130,92 @@ Status map_dcqcn(Mapper& m) {
   return Status::ok();
 }
 
+// HPCC (rdma-hw.cc UpdateRateHp): ns-3 works on rates, R = R_c / (U / U_TARGET) +
+// RATE_AI, which is the paper's W = W_c / (U / eta) + W_AI divided by T; so W_AI =
+// RATE_AI x T, with T the base RTT every queue pair is given (GLOBAL_T 1: maxRtt).
+Status map_hpcc(Mapper& m, const Inputs& in, int64_t payload) {
+  m.set("cc.algorithm", "hpcc");
+  m.hpcc = true;
+  const int64_t rtt_ns = std::max<int64_t>(max_rtt_ns(in.graph, payload), 1);
+  m.set("cc.base_rtt", std::to_string(rtt_ns) + "ns");
+  if (const Ns3ConfigLine* l = m.take("U_TARGET")) {
+    auto u = m.decimal(*l);
+    if (!u) return u.status();
+    if (*u < 0.01 || *u > 1) return m.error(*l, "expected a target utilisation in [0.01, 1]");
+    m.set("cc.eta", l->values[0]);
+  } else {
+    m.absent("U_TARGET");
+  }
+  if (const Ns3ConfigLine* l = m.take("MI_THRESH")) {
+    auto v = m.whole(*l);
+    if (!v) return v.status();
+    if (*v > 1000) return m.error(*l, "aifabric's hpcc takes 0 to 1000 stages");
+    m.set("cc.max_stage", std::to_string(*v));
+  } else {
+    m.absent("MI_THRESH");
+  }
+  if (const Ns3ConfigLine* l = m.take("RATE_AI")) {
+    auto v = m.rate(*l);
+    if (!v) return v.status();
+    const auto bytes = static_cast<int64_t>(std::llround(static_cast<double>(v->bits_per_second()) /
+                                                         8 * static_cast<double>(rtt_ns) * 1e-9));
+    m.set("cc.w_ai", std::to_string(std::max<int64_t>(bytes, 1)));
+  } else {
+    m.absent("RATE_AI");
+  }
+  if (const Ns3ConfigLine* l = m.take("MIN_RATE")) {
+    auto v = m.rate(*l);
+    if (!v) return v.status();
+    m.set("cc.min_rate", rate_text(*v));
+  } else {
+    m.absent("MIN_RATE");
+  }
+  if (const Ns3ConfigLine* l = m.take("FAST_REACT")) {
+    auto v = m.flag(*l);
+    if (!v) return v.status();
+    m.set("cc.fast_react", *v ? "true" : "false");
+  }
+  m.no_effect("INT_MULTI",
+              "aifabric's INT keeps exact byte counts and queue lengths (ns-3 encodes them in "
+              "units scaled by INT_MULTI)");
+  bool multi_rate = true;  // third.cc's default
+  const Ns3ConfigLine* mr = m.take("MULTI_RATE");
+  if (mr != nullptr) {
+    auto v = m.flag(*mr);
+    if (!v) return v.status();
+    multi_rate = *v;
+  }
+  if (multi_rate) {
+    const std::string why =
+        "ns-3 keeps a reference rate and utilisation per hop and sends at the smallest; "
+        "aifabric's hpcc keeps one reference window over the most loaded hop (the paper's "
+        "Algorithm 1, as MULTI_RATE 0)";
+    if (mr != nullptr) {
+      m.not_modelled(*mr, why);
+    } else {
+      m.note("MULTI_RATE (third.cc's default 1): not modelled: " + why);
+    }
+  }
+  if (const Ns3ConfigLine* l = m.take("SAMPLE_FEEDBACK")) {
+    auto v = m.flag(*l);
+    if (!v) return v.status();
+    if (*v) {
+      m.not_modelled(*l,
+                     "ns-3 then skips hops with an empty queue when it reacts between "
+                     "reference updates; aifabric's hpcc uses every hop");
+    }
+  }
+  m.note(
+      "HPCC: ns-3 paces at the per-ACK rate but sizes its window (VAR_WIN) from the "
+      "reference rate; aifabric's hpcc (the paper's) uses W for both the window and the "
+      "rate W / T");
+  return Status::ok();
+}
+
 }  // namespace
 
 // CC_MODE and ENABLE_QCN.
-Status map_cc(Mapper& m) {
+Status map_cc(Mapper& m, const Inputs& in, int64_t payload) {
   const Ns3ConfigLine* mode_line = m.take("CC_MODE");
   int64_t mode = 1;  // third.cc's default
   if (mode_line != nullptr) {
@@ -174,7 +257,7 @@ Status map_cc(Mapper& m) {
     m.set("cc.algorithm", "none");
     for (std::string_view k : cc->keys)
       m.no_effect(k, "ENABLE_QCN 0: " + mode_name + " gets no marks");
-  } else if (auto st = cc->map(m); !st) {
+  } else if (auto st = cc->map(m, in, payload); !st) {
     return st;
   }
   for (std::string_view k : kCcKeys) {

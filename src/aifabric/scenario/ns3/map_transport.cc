@@ -14,12 +14,12 @@ namespace {
 
 // ---- window --------------------------------------------------------------------------
 
-// ns-3's maxBdp (third.cc): over every pair of hosts, on the breadth-first path between
-// them (hosts do not forward), rtt = 2 x propagation delay + one payload's transmission
-// per hop, and BDP = rtt x the path's slowest rate; in its integer nanoseconds.
-int64_t max_bdp(const TopologyGraph& g, int64_t payload) {
+// Over every pair of hosts, on the breadth-first path between them (hosts do not
+// forward), as third.cc does: rtt = 2 x propagation delay + one payload's transmission
+// per hop, in its integer nanoseconds; `f(rtt_ns, slowest rate in bps)` per pair.
+template <class F>
+void for_each_host_pair_rtt(const TopologyGraph& g, int64_t payload, F&& f) {
   const size_t n = g.nodes().size();
-  uint64_t best = 0;
   for (uint32_t host : g.hosts()) {
     std::vector<int> dist(n, -1);
     std::vector<uint64_t> delay(n), tx(n), bw(n);
@@ -42,15 +42,29 @@ int64_t max_bdp(const TopologyGraph& g, int64_t payload) {
     }
     for (uint32_t other : g.hosts()) {
       if (other == host || dist[other] < 0) continue;
-      const uint64_t rtt = delay[other] * 2 + tx[other];
-      best = std::max(
-          best, static_cast<uint64_t>(static_cast<uint128>(rtt) * bw[other] / 1'000'000'000 / 8));
+      f(delay[other] * 2 + tx[other], bw[other]);
     }
   }
+}
+
+// ns-3's maxBdp (third.cc): the largest rtt x slowest rate of a pair.
+int64_t max_bdp(const TopologyGraph& g, int64_t payload) {
+  uint64_t best = 0;
+  for_each_host_pair_rtt(g, payload, [&best](uint64_t rtt, uint64_t bw) {
+    best =
+        std::max(best, static_cast<uint64_t>(static_cast<uint128>(rtt) * bw / 1'000'000'000 / 8));
+  });
   return static_cast<int64_t>(best);
 }
 
 }  // namespace
+
+int64_t max_rtt_ns(const TopologyGraph& g, int64_t payload) {
+  uint64_t best = 0;
+  for_each_host_pair_rtt(g, payload,
+                         [&best](uint64_t rtt, uint64_t /*bw*/) { best = std::max(best, rtt); });
+  return static_cast<int64_t>(best);
+}
 
 // ---- transport ------------------------------------------------------------------------
 Status map_transport(Mapper& m, const Inputs& in, int64_t payload) {
@@ -101,6 +115,7 @@ Status map_transport(Mapper& m, const Inputs& in, int64_t payload) {
   }
   if (!has_win) {
     m.set("transport.window", "0");
+    if (m.hpcc) m.set("cc.window", "false");
     m.no_effect("GLOBAL_T", "HAS_WIN 0: no window");
     m.no_effect("VAR_WIN", "HAS_WIN 0: no window");
   } else {
@@ -114,10 +129,16 @@ Status map_transport(Mapper& m, const Inputs& in, int64_t payload) {
                        "(transport.window), not the BDP of its own path");
       }
     }
+    // third.cc's VAR_WIN default is 0: HPCC then keeps only the fixed window.
+    if (m.hpcc && m.config().find("VAR_WIN") == nullptr) m.set("cc.window", "false");
     if (const Ns3ConfigLine* l = m.take("VAR_WIN")) {
       auto v = m.flag(*l);
       if (!v) return v.status();
-      if (*v) {
+      if (m.hpcc) {
+        // HPCC's window W (cc.window) is what VAR_WIN 1 shrinks with the rate; VAR_WIN
+        // 0 keeps only the fixed BDP window.
+        m.set("cc.window", *v ? "true" : "false");
+      } else if (*v) {
         m.not_modelled(*l,
                        "the window stays at the largest BDP (transport.window) instead of "
                        "shrinking with the sending rate");

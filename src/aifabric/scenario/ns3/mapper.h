@@ -71,6 +71,7 @@ class Mapper {
   Mapper(const Ns3Config& c, Ns3ConfigScenario& out) : c_(c), out_(out) {}
 
   bool marks = true;  // ENABLE_QCN: switches mark ECN
+  bool hpcc = false;  // CC_MODE 3: HAS_WIN and VAR_WIN set HPCC's own window (cc.window)
 
   const Ns3Config& config() const { return c_; }
   // The line of `key` (marked as handled), or null.
@@ -165,9 +166,11 @@ class Mapper {
 // link faults and ns-3's own outputs.
 Result<Inputs> read_inputs(Mapper& m, const std::string& config_dir, const Ns3ConfigFiles& given,
                            Ns3ConfigScenario& out);
-Status map_cc(Mapper& m);
+Status map_cc(Mapper& m, const Inputs& in, int64_t payload);
 Status map_switch(Mapper& m, const Inputs& in);
 Status map_transport(Mapper& m, const Inputs& in, int64_t payload);
 Status map_rest(Mapper& m);
+// ns-3's maxRtt (third.cc) in nanoseconds: the largest base RTT between two hosts.
+int64_t max_rtt_ns(const TopologyGraph& g, int64_t payload);
 
 }  // namespace aifabric::ns3cfg

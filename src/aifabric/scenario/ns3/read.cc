@@ -188,7 +188,7 @@ Result<Ns3ConfigScenario> map_ns3_config(const Ns3Config& c, const std::string& 
   auto in = ns3cfg::read_inputs(m, config_dir, given, out);
   if (!in) return in.status();
   m.set("transport.mtu", std::to_string(payload));
-  if (auto st = ns3cfg::map_cc(m); !st) return st;
+  if (auto st = ns3cfg::map_cc(m, *in, payload); !st) return st;
   if (auto st = ns3cfg::map_switch(m, *in); !st) return st;
   if (auto st = ns3cfg::map_transport(m, *in, payload); !st) return st;
   if (auto st = ns3cfg::map_rest(m); !st) return st;

@@ -13,6 +13,7 @@
 #include "aifabric/core/params.h"
 #include "aifabric/core/registry.h"
 #include "aifabric/core/units.h"
+#include "aifabric/net/int_telemetry.h"
 
 namespace aifabric {
 
@@ -40,6 +41,15 @@ struct AckEvent {
   bool ecn_echo = false;
 };
 
+// An ACK or NACK that carries the INT stack its data packet collected (only algorithms
+// whose entry says needs_int get these). Sequence points are in payload bytes.
+struct IntAckEvent {
+  const IntStack& telemetry;
+  uint64_t acked_bytes = 0;  // the cumulative point after this ACK
+  uint64_t sent_bytes = 0;   // highest byte sent so far (snd_nxt)
+  Time rtt;
+};
+
 class CongestionControl {
  public:
   virtual ~CongestionControl() = default;
@@ -48,6 +58,7 @@ class CongestionControl {
   virtual void on_packet_sent(uint32_t /*wire_bytes*/) {}
   virtual void on_ack(const AckEvent& /*ack*/) {}
   virtual void on_cnp() {}
+  virtual void on_int_ack(const IntAckEvent& /*ack*/) {}
   virtual void on_timer(uint32_t /*tag*/) {}
 };
 
@@ -55,19 +66,24 @@ struct CcAlgorithm : Member {
   // Receivers answer ECN-marked packets with CNPs spaced at least this far apart per
   // queue pair (the notification point); nullptr, or Time::max() from it, = no CNPs.
   Time (*cnp_interval)(const Params& params) = nullptr;
+  // Data packets collect INT at every switch egress and ACKs carry it back
+  // (on_int_ack). Switches stamp only when the fabric's algorithm asks.
+  bool needs_int = false;
   std::unique_ptr<CongestionControl> (*make)(const Params& params, BitRate line_rate,
                                              CcContext& ctx) = nullptr;
 };
 
 // The registry entry of algorithm `Impl`, constructed as Impl(const P&, line rate,
 // context) (or Impl(line rate) when P has nothing to pass). With `Cnp`, receivers send
-// CNPs at most once per P::*Cnp.
+// CNPs at most once per P::*Cnp. An Impl that declares `static constexpr bool
+// kNeedsInt = true` gets in-band telemetry.
 template <class P, class Impl, Time P::*Cnp = nullptr>
 CcAlgorithm cc_member(std::string_view name, std::string_view doc) {
   CcAlgorithm a;
   a.name = name;
   a.doc = doc;
   a.make_params = &make_params_of<P>;
+  if constexpr (requires { Impl::kNeedsInt; }) a.needs_int = Impl::kNeedsInt;
   if constexpr (Cnp != nullptr) {
     a.cnp_interval = [](const Params& p) { return params_as<P>(p).*Cnp; };
   }
