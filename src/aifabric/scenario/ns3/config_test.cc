@@ -316,8 +316,8 @@ TEST_F(Ns3ConfigTest, OtherCcModesAreRefusedNamingKeyAndValue) {
   const std::string timely = with(dcqcn_config(), "CC_MODE", "CC_MODE 7");
   EXPECT_EQ(error(timely), (dir_ / "config.txt").string() +
                                ":11: CC_MODE: 7 (TIMELY) is not available in aifabric yet; "
-                               "aifabric supports 1 (DCQCN), 3 (HPCC)");
-  for (const char* mode : {"8", "10"}) {
+                               "aifabric supports 1 (DCQCN), 3 (HPCC), 8 (DCTCP)");
+  for (const char* mode : {"10"}) {
     EXPECT_NE(error(with(dcqcn_config(), "CC_MODE", std::string("CC_MODE ") + mode))
                   .find(std::string("CC_MODE: ") + mode + " ("),
               std::string::npos);
@@ -498,6 +498,22 @@ TEST_F(Ns3ConfigTest, TheExampleConfigMaps) {
   ASSERT_TRUE(run) << run.status().message();
   EXPECT_EQ(run->graph.hosts().size(), 16u);
   for (const FlowSpec& f : run->flows) EXPECT_GE(f.start, Time::sec(2));
+}
+
+// CC_MODE 8 (DCTCP) -> dctcp with its gain and steps; its keys reach the scenario.
+TEST_F(Ns3ConfigTest, MapsDctcp) {
+  std::string c = with(dcqcn_config(), "CC_MODE", "CC_MODE 8");
+  c = with(c, "DCTCP_RATE_AI", "DCTCP_RATE_AI 615Mb/s");
+  c = with(c, "EWMA_GAIN", "EWMA_GAIN 0.0625");
+  auto m = map(c);
+  ASSERT_TRUE(m) << m.status().message();
+  for (const char* o :
+       {"cc.algorithm=dctcp", "cc.g=0.0625", "cc.rate_ai=615Mbps", "cc.min_rate=1Gbps"}) {
+    EXPECT_TRUE(has(m->overrides, o)) << o;
+  }
+  auto run = prepared(*m);
+  ASSERT_TRUE(run) << run.status().message();
+  EXPECT_EQ(run->scenario->cc.selected().name, "dctcp");
 }
 
 }  // namespace

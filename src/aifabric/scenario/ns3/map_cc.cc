@@ -14,6 +14,7 @@ namespace {
 
 Status map_dcqcn(Mapper& m, const Inputs& in, int64_t payload);
 Status map_hpcc(Mapper& m, const Inputs& in, int64_t payload);
+Status map_dctcp(Mapper& m, const Inputs& in, int64_t payload);
 
 // The ns-3 CC_MODE values. `map` null: not in aifabric yet (adding one is a mapping
 // function and its line here). `keys`: the kCcKeys the mode reads; `ecn_driven`: it
@@ -41,7 +42,7 @@ const std::vector<CcMode>& cc_modes() {
        {"RATE_AI", "MIN_RATE", "FAST_REACT", "U_TARGET", "MI_THRESH", "INT_MULTI", "MULTI_RATE",
         "SAMPLE_FEEDBACK"}},
       {7, "TIMELY", nullptr, false, {"RATE_AI", "RATE_HAI", "MIN_RATE", "FAST_REACT"}},
-      {8, "DCTCP", nullptr, true, {"EWMA_GAIN", "DCTCP_RATE_AI", "MIN_RATE"}},
+      {8, "DCTCP", map_dctcp, true, {"EWMA_GAIN", "DCTCP_RATE_AI", "MIN_RATE"}},
       {10,
        "HPCC-PINT",
        nullptr,
@@ -133,6 +134,36 @@ Status map_dcqcn(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
 // HPCC (rdma-hw.cc UpdateRateHp): ns-3 works on rates, R = R_c / (U / U_TARGET) +
 // RATE_AI, which is the paper's W = W_c / (U / eta) + W_AI divided by T; so W_AI =
 // RATE_AI x T, with T the base RTT every queue pair is given (GLOBAL_T 1: maxRtt).
+// rdma-hw.cc's DCTCP: alpha per round trip of ACKs from the marked fraction (EWMA_GAIN),
+// a cut by alpha/2 after a marked round trip, DCTCP_RATE_AI per unmarked one, as
+// aifabric's dctcp.
+Status map_dctcp(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
+  m.set("cc.algorithm", "dctcp");
+  if (const Ns3ConfigLine* l = m.take("EWMA_GAIN")) {
+    auto g = m.decimal(*l);
+    if (!g) return g.status();
+    if (*g < 1e-6 || *g > 1) return m.error(*l, "expected a gain in [1e-6, 1]");
+    m.set("cc.g", l->values[0]);
+  } else {
+    m.absent("EWMA_GAIN");
+  }
+  struct Rate {
+    std::string_view key;
+    const char* to;
+  };
+  for (const Rate& r : {Rate{"DCTCP_RATE_AI", "cc.rate_ai"}, Rate{"MIN_RATE", "cc.min_rate"}}) {
+    const Ns3ConfigLine* l = m.take(r.key);
+    if (l == nullptr) {
+      m.absent(r.key);
+      continue;
+    }
+    auto v = m.rate(*l);
+    if (!v) return v.status();
+    m.set(r.to, rate_text(*v));
+  }
+  return Status::ok();
+}
+
 Status map_hpcc(Mapper& m, const Inputs& in, int64_t payload) {
   m.set("cc.algorithm", "hpcc");
   m.hpcc = true;

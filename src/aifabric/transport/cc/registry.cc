@@ -1,6 +1,7 @@
 // Every congestion-control algorithm, one line each.
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/transport/cc/dcqcn/dcqcn.h"
+#include "aifabric/transport/cc/dctcp/dctcp.h"
 #include "aifabric/transport/cc/hpcc/hpcc.h"
 #include "aifabric/transport/cc/none/none.h"
 #include "aifabric/transport/cc/swift/swift.h"
@@ -14,6 +15,8 @@ const Registry<CcAlgorithm>& cc_algorithms() {
       {
           dcqcn_algorithm(),
           dcqcn_paper_algorithm(),
+          cc_member<DctcpParams, Dctcp>(
+              "dctcp", "ECN echoes -> marked fraction alpha per RTT -> cut by alpha/2, else +AI"),
           cc_member<HpccParams, Hpcc>("hpcc",
                                       "INT per hop -> window W_c / (U / eta) + W_AI, rate W / T"),
           cc_member<NoCcParams, NoCc>("none",
