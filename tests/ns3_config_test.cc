@@ -122,19 +122,19 @@ TEST(Ns3ConfigCli, CommandLineFilesAndSetWin) {
 }
 
 TEST(Ns3ConfigCli, AnUnsupportedCcModeIsRefusedNamingTheKey) {
-  const fs::path d = fresh_dir("timely");
+  const fs::path d = fresh_dir("pint");
   std::string cfg = read_text(kExample + "/config.txt");
   const size_t at = cfg.find("CC_MODE 1");
   ASSERT_NE(at, std::string::npos);
-  cfg.replace(at, 9, "CC_MODE 7");
+  cfg.replace(at, 9, "CC_MODE 10");
   for (const char* f : {"topology.txt", "flow.txt"}) fs::copy_file(kExample + "/" + f, d / f);
   std::ofstream(d / "config.txt") << cfg;
   const fs::path out = d / "r";
   const Cmd c =
       run_cli("run --ns3-config " + (d / "config.txt").string() + " --out " + out.string());
   EXPECT_EQ(c.status, 2) << c.out;
-  EXPECT_NE(c.out.find("config.txt:17: CC_MODE: 7 (TIMELY) is not available in aifabric yet; "
-                       "aifabric supports 1 (DCQCN), 3 (HPCC)"),
+  EXPECT_NE(c.out.find("config.txt:17: CC_MODE: 10 (HPCC-PINT) is not available in aifabric "
+                       "yet; aifabric supports 1 (DCQCN), 3 (HPCC), 7 (TIMELY), 8 (DCTCP)"),
             std::string::npos)
       << c.out;
   EXPECT_EQ(std::count(c.out.begin(), c.out.end(), '\n'), 1) << c.out;

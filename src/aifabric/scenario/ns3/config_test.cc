@@ -313,10 +313,10 @@ TEST_F(Ns3ConfigTest, MapsEveryDcqcnKeyOntoTheScenario) {
 }
 
 TEST_F(Ns3ConfigTest, OtherCcModesAreRefusedNamingKeyAndValue) {
-  const std::string timely = with(dcqcn_config(), "CC_MODE", "CC_MODE 7");
-  EXPECT_EQ(error(timely), (dir_ / "config.txt").string() +
-                               ":11: CC_MODE: 7 (TIMELY) is not available in aifabric yet; "
-                               "aifabric supports 1 (DCQCN), 3 (HPCC), 8 (DCTCP)");
+  const std::string pint = with(dcqcn_config(), "CC_MODE", "CC_MODE 10");
+  EXPECT_EQ(error(pint), (dir_ / "config.txt").string() +
+                             ":11: CC_MODE: 10 (HPCC-PINT) is not available in aifabric yet; "
+                             "aifabric supports 1 (DCQCN), 3 (HPCC), 7 (TIMELY), 8 (DCTCP)");
   for (const char* mode : {"10"}) {
     EXPECT_NE(error(with(dcqcn_config(), "CC_MODE", std::string("CC_MODE ") + mode))
                   .find(std::string("CC_MODE: ") + mode + " ("),
@@ -514,6 +514,28 @@ TEST_F(Ns3ConfigTest, MapsDctcp) {
   auto run = prepared(*m);
   ASSERT_TRUE(run) << run.status().message();
   EXPECT_EQ(run->scenario->cc.selected().name, "dctcp");
+}
+
+// CC_MODE 7 (TIMELY) -> timely: once per RTT, MinRtt 20 us, RATE_AI as delta; run.py's
+// RATE_HAI = 5 x RATE_AI is aifabric's hyperactive step, so no note.
+TEST_F(Ns3ConfigTest, MapsTimely) {
+  std::string c = with(dcqcn_config(), "CC_MODE", "CC_MODE 7");
+  c = with(c, "RATE_AI", "RATE_AI 40Mb/s");
+  c = with(c, "RATE_HAI", "RATE_HAI 200Mb/s");
+  auto m = map(c);
+  ASSERT_TRUE(m) << m.status().message();
+  for (const char* o : {"cc.algorithm=timely", "cc.delta=40Mbps", "cc.min_rtt=20us", "cc.segment=0",
+                        "cc.min_rate=1Gbps"}) {
+    EXPECT_TRUE(has(m->overrides, o)) << o;
+  }
+  EXPECT_EQ(note_with(*m, "RATE_HAI"), "");
+  auto run = prepared(*m);
+  ASSERT_TRUE(run) << run.status().message();
+  EXPECT_EQ(run->scenario->cc.selected().name, "timely");
+  // Another HAI is named.
+  auto other = map(with(c, "RATE_HAI", "RATE_HAI 100Mb/s"));
+  ASSERT_TRUE(other);
+  EXPECT_NE(note_with(*other, "RATE_HAI 100Mb/s: not modelled"), "");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // (rdma-hw.cc), into cc.* overrides.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ namespace {
 Status map_dcqcn(Mapper& m, const Inputs& in, int64_t payload);
 Status map_hpcc(Mapper& m, const Inputs& in, int64_t payload);
 Status map_dctcp(Mapper& m, const Inputs& in, int64_t payload);
+Status map_timely(Mapper& m, const Inputs& in, int64_t payload);
 
 // The ns-3 CC_MODE values. `map` null: not in aifabric yet (adding one is a mapping
 // function and its line here). `keys`: the kCcKeys the mode reads; `ecn_driven`: it
@@ -41,7 +43,7 @@ const std::vector<CcMode>& cc_modes() {
        false,
        {"RATE_AI", "MIN_RATE", "FAST_REACT", "U_TARGET", "MI_THRESH", "INT_MULTI", "MULTI_RATE",
         "SAMPLE_FEEDBACK"}},
-      {7, "TIMELY", nullptr, false, {"RATE_AI", "RATE_HAI", "MIN_RATE", "FAST_REACT"}},
+      {7, "TIMELY", map_timely, false, {"RATE_AI", "RATE_HAI", "MIN_RATE", "FAST_REACT"}},
       {8, "DCTCP", map_dctcp, true, {"EWMA_GAIN", "DCTCP_RATE_AI", "MIN_RATE"}},
       {10,
        "HPCC-PINT",
@@ -134,6 +136,44 @@ Status map_dcqcn(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
 // HPCC (rdma-hw.cc UpdateRateHp): ns-3 works on rates, R = R_c / (U / U_TARGET) +
 // RATE_AI, which is the paper's W = W_c / (U / eta) + W_AI divided by T; so W_AI =
 // RATE_AI x T, with T the base RTT every queue pair is given (GLOBAL_T 1: maxRtt).
+// rdma-hw.cc's TIMELY: one rate update per RTT (as aifabric's segment 0), alpha 0.875,
+// beta 0.8, T_low 50 us, T_high 500 us and a fixed 20 us MinRtt (its attribute defaults,
+// which third.cc leaves), RATE_AI per update and RATE_HAI after 5 updates in a row.
+Status map_timely(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
+  m.set("cc.algorithm", "timely");
+  m.set("cc.segment", "0");
+  m.set("cc.min_rtt", "20us");
+  m.set("cc.hai_threshold", "5");
+  std::optional<BitRate> ai;
+  if (const Ns3ConfigLine* l = m.take("RATE_AI")) {
+    auto v = m.rate(*l);
+    if (!v) return v.status();
+    ai = *v;
+    m.set("cc.delta", rate_text(*v));
+  } else {
+    m.absent("RATE_AI");
+  }
+  if (const Ns3ConfigLine* l = m.take("MIN_RATE")) {
+    auto v = m.rate(*l);
+    if (!v) return v.status();
+    m.set("cc.min_rate", rate_text(*v));
+  } else {
+    m.absent("MIN_RATE");
+  }
+  if (const Ns3ConfigLine* l = m.take("RATE_HAI")) {
+    auto v = m.rate(*l);
+    if (!v) return v.status();
+    // aifabric's hyperactive step is hai_threshold x delta; run.py's HAI is 5 x AI.
+    if (!ai || v->bits_per_second() != 5 * ai->bits_per_second()) {
+      m.not_modelled(*l,
+                     "aifabric's Timely adds 5 x RATE_AI in hyperactive increase, ns-3 "
+                     "adds RATE_HAI; they agree when RATE_HAI = 5 x RATE_AI (run.py)");
+    }
+  }
+  m.no_effect("FAST_REACT", "ns-3's FastReactTimely does nothing");
+  return Status::ok();
+}
+
 // rdma-hw.cc's DCTCP: alpha per round trip of ACKs from the marked fraction (EWMA_GAIN),
 // a cut by alpha/2 after a marked round trip, DCTCP_RATE_AI per unmarked one, as
 // aifabric's dctcp.
