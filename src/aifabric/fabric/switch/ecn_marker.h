@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "aifabric/core/random.h"
@@ -25,6 +26,7 @@ class EcnMarker {
 
   EcnMarker(const EcnConfig& cfg, RandomStream rng)
       : enabled_(cfg.enabled),
+        tuned_(cfg.tuning.selected().make != nullptr),
         default_{cfg.k_min.count(), cfg.k_max.count(), cfg.p_max},
         rng_(rng) {
     for (const EcnRule& r : cfg.by_rate) {
@@ -34,7 +36,7 @@ class EcnMarker {
 
   // Called once per egress port, in port order, with its link rate.
   void add_port(BitRate rate) {
-    if (rules_.empty()) return;  // one setting for every port: no table
+    if (rules_.empty() && !tuned_) return;  // one setting for every port: no table
     std::array<Thresholds, 8> t;
     t.fill(default_);
     // Rules for every priority first, then those naming one, which win.
@@ -49,7 +51,22 @@ class EcnMarker {
       }
     }
     per_port_.push_back(t);
+    if (tuned_) {
+      base_.push_back(t);
+      max_depth_.push_back(0);
+    }
   }
+
+  // Tuning: port `port`'s thresholds become its configured ones scaled by `scale`.
+  void retune(uint16_t port, double scale) {
+    for (size_t i = 0; i < 8; ++i) {
+      const Thresholds& b = base_[port][i];
+      per_port_[port][i] = {static_cast<int64_t>(static_cast<double>(b.k_min) * scale),
+                            static_cast<int64_t>(static_cast<double>(b.k_max) * scale), b.p_max};
+    }
+  }
+  // Tuning: the deepest queue `port` showed at a dequeue since the last call.
+  int64_t take_max_depth(uint16_t port) { return std::exchange(max_depth_[port], 0); }
 
   // The thresholds `port` applies to `priority`.
   const Thresholds& thresholds(uint16_t port, uint8_t priority) const {
@@ -59,6 +76,7 @@ class EcnMarker {
   // `p` leaves egress `port`'s queue, which held `depth` bytes (itself included); marks
   // it CE (and counts the mark on `counters`) if it is ECN-capable and the queue says so.
   void on_dequeue(Packet* p, uint16_t port, int64_t depth, PortCounters& counters) {
+    if (tuned_) max_depth_[port] = std::max(max_depth_[port], depth);
     if (!enabled_ || !p->ecn_capable) return;
     const Thresholds& t = thresholds(port, p->priority);
     if (depth <= t.k_min) return;
@@ -81,9 +99,12 @@ class EcnMarker {
     Thresholds t;
   };
   bool enabled_;
+  bool tuned_;  // a tuning policy moves the thresholds: per-port tables and depths
   Thresholds default_;
   std::vector<Rule> rules_;
   std::vector<std::array<Thresholds, 8>> per_port_;  // empty: default_ everywhere
+  std::vector<std::array<Thresholds, 8>> base_;      // tuning: the configured values
+  std::vector<int64_t> max_depth_;                   // tuning: per port, this period
   RandomStream rng_;
 };
 

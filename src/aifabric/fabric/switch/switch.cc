@@ -4,7 +4,7 @@
 
 namespace aifabric {
 namespace {
-enum Kind : uint32_t { kPfcRefresh = 1 };
+enum Kind : uint32_t { kPfcRefresh = 1, kEcnTune = 2 };
 }  // namespace
 
 Switch::Switch(Simulator& sim, PacketPool& pool, uint32_t id, std::string name,
@@ -19,6 +19,8 @@ Switch::Switch(Simulator& sim, PacketPool& pool, uint32_t id, std::string name,
       scheduler_(cfg_.scheduler, cfg_.weights, max_frame),
       marker_(cfg_.ecn, sim.stream(name_ + "/ecn")) {
   lb_of_prio_.fill(lb_.get());
+  const EcnTuning& t = cfg_.ecn.tuning.selected();
+  if (t.make != nullptr) tuner_ = t.make(cfg_.ecn.tuning.params());
 }
 
 void Switch::set_class_balancer(uint8_t prio, std::unique_ptr<LoadBalancer> lb) {
@@ -40,6 +42,39 @@ void Switch::finalize() {
     buffer_.add_port(p->link(), p->pause_quanta_time(static_cast<uint16_t>(cfg_.pfc.quanta)));
   }
   buffer_.finalize();
+  tuned_tx_.assign(ports_.size(), 0);
+  tuned_scale_.assign(ports_.size(), 1.0);
+}
+
+void Switch::arm_tuning() {
+  tuning_armed_ = true;
+  for (size_t i = 0; i < ports_.size(); ++i) tuned_tx_[i] = ports_[i]->counters().tx_bytes;
+  tuned_pauses_ = 0;
+  for (const auto& p : ports_) tuned_pauses_ += p->counters().pause_tx;
+  sim_.schedule_in(tuner_->period(), EventPriority::kTimer, this, kEcnTune, 0);
+}
+
+// One tuning period ended: every port's thresholds are rescaled from what it saw. The
+// timer re-arms while the switch carries traffic, and stops when a period was idle
+// (the next packet in re-arms it).
+void Switch::retune() {
+  int64_t pauses = 0;
+  for (const auto& p : ports_) pauses += p->counters().pause_tx;
+  bool busy = false;
+  for (size_t i = 0; i < ports_.size(); ++i) {
+    const auto port = static_cast<uint16_t>(i);
+    EcnPortPeriod seen;
+    seen.rate = ports_[i]->link().rate;
+    seen.period = tuner_->period();
+    seen.max_depth = marker_.take_max_depth(port);
+    seen.tx_bytes = ports_[i]->counters().tx_bytes - tuned_tx_[i];
+    seen.pause_frames = pauses - tuned_pauses_;
+    busy = busy || seen.tx_bytes > 0 || egress_[i].bytes > 0;
+    tuned_scale_[i] = tuner_->scale(seen, tuned_scale_[i]);
+    marker_.retune(port, tuned_scale_[i]);
+  }
+  tuning_armed_ = false;
+  if (busy) arm_tuning();
 }
 
 SwitchCounters Switch::counters() const {
@@ -50,6 +85,8 @@ SwitchCounters Switch::counters() const {
 }
 
 void Switch::receive(Packet* p, uint16_t in) {
+  if (tuner_ != nullptr && !tuning_armed_) [[unlikely]]
+    arm_tuning();
   if (p->type == PacketType::kPause) {
     const bool resumed = ports_[in]->on_pause_frame(p->priority, p->pause_quanta());
     pool_.release(p);
@@ -109,6 +146,10 @@ void Switch::send_pause(uint16_t port, uint8_t prio, uint16_t quanta) {
 }
 
 void Switch::handle_event(uint32_t kind, uint64_t arg) {
+  if (kind == kEcnTune) {
+    retune();
+    return;
+  }
   if (kind != kPfcRefresh) return;
   const auto prio = static_cast<uint8_t>(arg & 0xff);
   const auto port = static_cast<uint16_t>((arg >> 8) & 0xffff);

@@ -15,6 +15,7 @@
 
 #include "aifabric/core/random.h"
 #include "aifabric/core/simulator.h"
+#include "aifabric/fabric/switch/ecn/tuner.h"
 #include "aifabric/fabric/switch/ecn_marker.h"
 #include "aifabric/fabric/switch/egress_scheduler.h"
 #include "aifabric/fabric/switch/int_stamper.h"
@@ -73,6 +74,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
 
  private:
   void send_pause(uint16_t port, uint8_t prio, uint16_t quanta);
+  void arm_tuning();
+  void retune();
   void drop(Packet* p, uint16_t out, int64_t& cause);
   [[gnu::noinline]] void stamp_int(const Packet& p, uint16_t port, Time now);
 
@@ -92,6 +95,13 @@ class Switch final : public Node, public EventHandler, public EgressView {
   EgressScheduler scheduler_;
   EcnMarker marker_;
   std::unique_ptr<IntStamper> int_;  // null unless the congestion control reads INT
+  // ECN tuning (null: static thresholds): the policy, whether its period timer is set,
+  // and what each port had sent and how its thresholds are scaled.
+  std::unique_ptr<EcnTuner> tuner_;
+  bool tuning_armed_ = false;
+  std::vector<int64_t> tuned_tx_;
+  std::vector<double> tuned_scale_;
+  int64_t tuned_pauses_ = 0;
   SwitchCounters counters_;
 };
 

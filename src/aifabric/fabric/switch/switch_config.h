@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "aifabric/core/params.h"
+#include "aifabric/core/registry.h"
+#include "aifabric/fabric/switch/ecn/tuner.h"
 
 namespace aifabric {
 
@@ -42,6 +44,11 @@ struct EcnConfig final : ParamsOf<EcnConfig> {
   Bytes k_max = Bytes(400'000);
   double p_max = 0.2;
   std::vector<EcnRule> by_rate;
+  // How the thresholds move during the run (fabric/switch/ecn/): static or dynamic.
+  Choice<EcnTuning> tuning{ecn_tunings(), "policy",
+                           "threshold tuning: static (as configured) or dynamic (per port, to "
+                           "a delay target)",
+                           "static"};
   void visit(ParamVisitor& v) override {
     v.param("enabled", enabled, "mark ECN-capable packets on egress");
     v.param("k_min", k_min, "queue depth where marking starts");
@@ -52,9 +59,11 @@ struct EcnConfig final : ParamsOf<EcnConfig> {
            "thresholds per egress link rate (and priority), e.g. [{rate: 100Gbps, k_min: 400KB, "
            "k_max: 1600KB}, {rate: 400Gbps, k_min: 1600KB, k_max: 6400KB}]; a rule with a "
            "priority wins over one without; ports at other rates keep k_min/k_max/p_max");
+    v.section("tuning", tuning, "how the thresholds move during the run");
   }
   Status validate() const override {
     if (k_min > k_max) return Status::error("k_min must be <= k_max");
+    if (Status s = tuning.validate(); !s) return s.with_context("tuning");
     for (size_t i = 0; i < by_rate.size(); ++i) {
       if (Status s = by_rate[i].validate(); !s) {
         return s.with_context("by_rate." + std::to_string(i));
