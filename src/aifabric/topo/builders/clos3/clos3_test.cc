@@ -98,7 +98,7 @@ TEST(Clos3, EveryHostReachesEveryOtherOverThePredictedPaths) {
 }
 
 TEST(Clos3, RefusesImpossibleCombinations) {
-  const auto refused = [](Clos3Config c, const std::string& key) {
+  const auto refused = [](const Clos3Config& c, const std::string& key) {
     const Status s = c.validate();
     EXPECT_FALSE(s.is_ok()) << key;
     EXPECT_EQ(s.message().rfind(key + ":", 0), 0u) << s.message();

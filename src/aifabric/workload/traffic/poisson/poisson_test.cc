@@ -47,7 +47,7 @@ TEST(PoissonCdf, MomentsOfAHandComputedCdf) {
     below_100 += s <= 100 ? 1 : 0;
   }
   // Binomial(100000, 0.5): sd 158; 5 sd.
-  EXPECT_NEAR(below_100, kDraws / 2, 800);
+  EXPECT_NEAR(below_100, kDraws / 2.0, 800);
 }
 
 TEST(PoissonCdf, PublicCdfMeans) {
