@@ -1,5 +1,6 @@
 // Every topology builder, one line each (`topology.type`).
 #include "aifabric/topo/builder.h"
+#include "aifabric/topo/builders/clos3/clos3.h"
 #include "aifabric/topo/builders/fat_tree/fat_tree.h"
 #include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
 #include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
@@ -20,6 +21,9 @@ const Registry<TopologyBuilder>& topology_builders() {
           topology_member<RailOptimizedConfig, &build_rail_optimized, &rail_optimized_size>(
               "rail_optimized",
               "GPU servers whose GPU g connects to the rail-g leaf; leaves to spines"),
+          topology_member<Clos3Config, &build_clos3, &clos3_size>(
+              "clos3",
+              "3-tier Clos of pods (ToRs meshed with aggs) under core groups (HPCC paper)"),
       });
   return kAll;
 }

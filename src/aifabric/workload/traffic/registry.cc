@@ -5,6 +5,7 @@
 #include "aifabric/workload/traffic/incast/incast.h"
 #include "aifabric/workload/traffic/ns3/ns3_flows.h"
 #include "aifabric/workload/traffic/permutation/permutation.h"
+#include "aifabric/workload/traffic/poisson/poisson.h"
 
 namespace aifabric {
 
@@ -20,6 +21,8 @@ const Registry<TrafficGenerator>& traffic_generators() {
               "all_to_all", "every host sends one flow to every other"),
           traffic_member<FileTraffic, &generate_file>("file", "flows from a CSV file"),
           traffic_member<Ns3FlowTraffic, &generate_ns3>("ns3", "flows from an ns-3 RDMA flow file"),
+          traffic_member<PoissonTraffic, &generate_poisson>(
+              "poisson", "Poisson arrivals at a fraction of each host's rate, sizes from a CDF"),
       });
   return kAll;
 }
