@@ -94,4 +94,29 @@ inline void expect_conservation(const Network& net) {
       << "sent=" << sent << " received=" << received << " dropped=" << dropped;
 }
 
+// Jain's fairness index of `x`: (sum x)^2 / (n sum x^2); 1 = equal shares.
+inline double jain(const std::vector<double>& x) {
+  double sum = 0, sq = 0;
+  for (double v : x) {
+    sum += v;
+    sq += v * v;
+  }
+  return sq > 0 ? sum * sum / (static_cast<double>(x.size()) * sq) : 0;
+}
+
+// Payload bytes flow `flow`'s receiver has accepted so far (0 before it exists).
+inline int64_t accepted(const Network& net, uint32_t flow) {
+  const FlowOutcome o = net.outcome(flow);
+  return o.receiver != nullptr ? o.receiver->stats().accepted_bytes : 0;
+}
+
+// PFC frames sent by every switch port.
+inline int64_t pause_frames(const Network& net) {
+  int64_t n = 0;
+  for (const auto& s : net.switches()) {
+    for (size_t p = 0; p < s->port_count(); ++p) n += s->port(p).counters().pause_tx;
+  }
+  return n;
+}
+
 }  // namespace aifabric::testing

@@ -15,25 +15,12 @@
 namespace aifabric {
 namespace {
 
+using testing::accepted;
+using testing::jain;
+using testing::pause_frames;
+
 // Payload goodput of a 400 Gbps link with 4096-byte payloads in 4178-byte frames.
 constexpr double kGoodputGbps = 400.0 * 4096 / 4178;
-
-double jain(double a, double b) {
-  return (a + b) * (a + b) / (2 * (a * a + b * b));
-}
-
-int64_t accepted(const Network& net, uint32_t flow) {
-  const FlowOutcome o = net.outcome(flow);
-  return o.receiver != nullptr ? o.receiver->stats().accepted_bytes : 0;
-}
-
-int64_t pause_frames(const Network& net) {
-  int64_t n = 0;
-  for (const auto& s : net.switches()) {
-    for (size_t p = 0; p < s->port_count(); ++p) n += s->port(p).counters().pause_tx;
-  }
-  return n;
-}
 
 struct Window {
   double gbps[2];  // goodput of flows 0 and 1
@@ -105,7 +92,7 @@ TEST(Dcqcn, LateSecondFlowConvergesToAnEqualShareWithTheQueueAtTheEcnThresholds)
                                         << " Gbps, peak queue " << w.peak_queue);
       // Fair share (the Jain index >= 0.95) in every 500 us window, i.e. over
       // a few rate-cut cycles (one cut per flow every few hundred microseconds).
-      EXPECT_GE(jain(w.gbps[0], w.gbps[1]), 0.95);
+      EXPECT_GE(jain({w.gbps[0], w.gbps[1]}), 0.95);
       // ... without buying it with idle capacity: each cut costs alpha/2 of a flow's
       // rate for ~5 x 55 us of fast recovery; 90 % of goodput leaves room for that.
       EXPECT_GE(w.gbps[0] + w.gbps[1], 0.9 * kGoodputGbps);
@@ -194,7 +181,7 @@ TEST(Dcqcn, DeployedReactionPointSharesFairlyAndKeepsTheLinkBusy) {
       const Window& w = windows[i];
       SCOPED_TRACE(::testing::Message() << "window " << i << ": " << w.gbps[0] << " / " << w.gbps[1]
                                         << " Gbps, peak queue " << w.peak_queue);
-      EXPECT_GE(jain(w.gbps[0], w.gbps[1]), 0.95);
+      EXPECT_GE(jain({w.gbps[0], w.gbps[1]}), 0.95);
       EXPECT_GE(w.gbps[0] + w.gbps[1], 0.9 * kGoodputGbps);
       EXPECT_LE(w.peak_queue, 2 * k_max);
     }

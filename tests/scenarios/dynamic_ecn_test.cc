@@ -62,11 +62,8 @@ Measured incast(bool dynamic, double target_us) {
   }
   int64_t bytes1 = 0;
   for (uint32_t i = 0; i < 4; ++i) bytes1 += net.outcome(i).receiver->stats().accepted_bytes;
-  int64_t pauses = 0;
-  for (const auto& s : net.switches()) {
-    for (size_t p = 0; p < s->port_count(); ++p) pauses += s->port(p).counters().pause_tx;
-  }
-  return {q / n, static_cast<double>(bytes1 - bytes0) * 8 / 4e-3 * 1e-9, pauses};
+  return {q / n, static_cast<double>(bytes1 - bytes0) * 8 / 4e-3 * 1e-9,
+          testing::pause_frames(net)};
 }
 
 TEST(DynamicEcn, LowersTheQueueAtItsUtilisationTarget) {

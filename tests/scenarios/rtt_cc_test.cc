@@ -17,27 +17,9 @@
 namespace aifabric {
 namespace {
 
-int64_t accepted(const Network& net, uint32_t flow) {
-  const FlowOutcome o = net.outcome(flow);
-  return o.receiver != nullptr ? o.receiver->stats().accepted_bytes : 0;
-}
-
-double jain(const std::vector<double>& x) {
-  double s = 0, s2 = 0;
-  for (double v : x) {
-    s += v;
-    s2 += v * v;
-  }
-  return s2 > 0 ? s * s / (static_cast<double>(x.size()) * s2) : 0;
-}
-
-int64_t pause_frames(const Network& net) {
-  int64_t n = 0;
-  for (const auto& s : net.switches()) {
-    for (size_t p = 0; p < s->port_count(); ++p) n += s->port(p).counters().pause_tx;
-  }
-  return n;
-}
+using testing::accepted;
+using testing::jain;
+using testing::pause_frames;
 
 struct Window {
   std::vector<double> gbps;  // goodput of each of `flows`

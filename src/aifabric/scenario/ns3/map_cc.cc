@@ -64,6 +64,33 @@ std::string supported_modes() {
   return join(names, ", ");
 }
 
+// A rate key onto a cc key: the rate, or none when the config leaves it out (noted).
+Result<std::optional<BitRate>> map_rate(Mapper& m, std::string_view key, const char* to) {
+  const Ns3ConfigLine* l = m.take(key);
+  if (l == nullptr) {
+    m.absent(key);
+    return std::optional<BitRate>();
+  }
+  auto v = m.rate(*l);
+  if (!v) return v.status();
+  m.set(to, rate_text(*v));
+  return std::optional<BitRate>(*v);
+}
+
+// EWMA_GAIN onto cc.g (DCQCN's alpha gain, DCTCP's g).
+Status map_gain(Mapper& m) {
+  const Ns3ConfigLine* l = m.take("EWMA_GAIN");
+  if (l == nullptr) {
+    m.absent("EWMA_GAIN");
+    return Status::ok();
+  }
+  auto g = m.decimal(*l);
+  if (!g) return g.status();
+  if (*g < 1e-6 || *g > 1) return m.error(*l, "expected a gain in [1e-6, 1]");
+  m.set("cc.g", l->values[0]);
+  return Status::ok();
+}
+
 Status map_dcqcn(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
   m.set("cc.algorithm", "dcqcn");
   // rdma-hw.cc's DCQCN (its "mlx" reaction point) is aifabric's deployed one: alpha set
@@ -92,14 +119,7 @@ Status map_dcqcn(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
     if (!t) return t.status();
     m.set(i.to, time_text(*t));
   }
-  if (const Ns3ConfigLine* l = m.take("EWMA_GAIN")) {
-    auto g = m.decimal(*l);
-    if (!g) return g.status();
-    if (*g < 1e-6 || *g > 1) return m.error(*l, "expected a gain in [1e-6, 1]");
-    m.set("cc.g", l->values[0]);
-  } else {
-    m.absent("EWMA_GAIN");
-  }
+  if (Status st = map_gain(m); !st) return st;
   if (const Ns3ConfigLine* l = m.take("FAST_RECOVERY_TIMES")) {
     auto f = m.whole(*l);
     if (!f) return f.status();
@@ -108,21 +128,9 @@ Status map_dcqcn(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
   } else {
     m.absent("FAST_RECOVERY_TIMES");
   }
-  struct Rate {
-    std::string_view key;
-    const char* to;
-  };
-  for (const Rate& r : {Rate{"RATE_AI", "cc.rate_ai"}, Rate{"RATE_HAI", "cc.rate_hai"},
-                        Rate{"MIN_RATE", "cc.min_rate"}}) {
-    const Ns3ConfigLine* l = m.take(r.key);
-    if (l == nullptr) {
-      m.absent(r.key);
-      continue;
-    }
-    auto v = m.rate(*l);
-    if (!v) return v.status();
-    m.set(r.to, rate_text(*v));
-  }
+  if (auto r = map_rate(m, "RATE_AI", "cc.rate_ai"); !r) return r.status();
+  if (auto r = map_rate(m, "RATE_HAI", "cc.rate_hai"); !r) return r.status();
+  if (auto r = map_rate(m, "MIN_RATE", "cc.min_rate"); !r) return r.status();
   if (const Ns3ConfigLine* l = m.take("CLAMP_TARGET_RATE")) {
     auto clamp = m.flag(*l);
     if (!clamp) return clamp.status();
@@ -133,9 +141,6 @@ Status map_dcqcn(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
   return Status::ok();
 }
 
-// HPCC (rdma-hw.cc UpdateRateHp): ns-3 works on rates, R = R_c / (U / U_TARGET) +
-// RATE_AI, which is the paper's W = W_c / (U / eta) + W_AI divided by T; so W_AI =
-// RATE_AI x T, with T the base RTT every queue pair is given (GLOBAL_T 1: maxRtt).
 // rdma-hw.cc's TIMELY: one rate update per RTT (as aifabric's segment 0), alpha 0.875,
 // beta 0.8, T_low 50 us, T_high 500 us and a fixed 20 us MinRtt (its attribute defaults,
 // which third.cc leaves), RATE_AI per update and RATE_HAI after 5 updates in a row.
@@ -144,27 +149,14 @@ Status map_timely(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
   m.set("cc.segment", "0");
   m.set("cc.min_rtt", "20us");
   m.set("cc.hai_threshold", "5");
-  std::optional<BitRate> ai;
-  if (const Ns3ConfigLine* l = m.take("RATE_AI")) {
-    auto v = m.rate(*l);
-    if (!v) return v.status();
-    ai = *v;
-    m.set("cc.delta", rate_text(*v));
-  } else {
-    m.absent("RATE_AI");
-  }
-  if (const Ns3ConfigLine* l = m.take("MIN_RATE")) {
-    auto v = m.rate(*l);
-    if (!v) return v.status();
-    m.set("cc.min_rate", rate_text(*v));
-  } else {
-    m.absent("MIN_RATE");
-  }
+  auto ai = map_rate(m, "RATE_AI", "cc.delta");
+  if (!ai) return ai.status();
+  if (auto r = map_rate(m, "MIN_RATE", "cc.min_rate"); !r) return r.status();
   if (const Ns3ConfigLine* l = m.take("RATE_HAI")) {
     auto v = m.rate(*l);
     if (!v) return v.status();
     // aifabric's hyperactive step is hai_threshold x delta; run.py's HAI is 5 x AI.
-    if (!ai || v->bits_per_second() != 5 * ai->bits_per_second()) {
+    if (!*ai || v->bits_per_second() != 5 * (*ai)->bits_per_second()) {
       m.not_modelled(*l,
                      "aifabric's Timely adds 5 x RATE_AI in hyperactive increase, ns-3 "
                      "adds RATE_HAI; they agree when RATE_HAI = 5 x RATE_AI (run.py)");
@@ -179,31 +171,15 @@ Status map_timely(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
 // aifabric's dctcp.
 Status map_dctcp(Mapper& m, const Inputs& /*in*/, int64_t /*payload*/) {
   m.set("cc.algorithm", "dctcp");
-  if (const Ns3ConfigLine* l = m.take("EWMA_GAIN")) {
-    auto g = m.decimal(*l);
-    if (!g) return g.status();
-    if (*g < 1e-6 || *g > 1) return m.error(*l, "expected a gain in [1e-6, 1]");
-    m.set("cc.g", l->values[0]);
-  } else {
-    m.absent("EWMA_GAIN");
-  }
-  struct Rate {
-    std::string_view key;
-    const char* to;
-  };
-  for (const Rate& r : {Rate{"DCTCP_RATE_AI", "cc.rate_ai"}, Rate{"MIN_RATE", "cc.min_rate"}}) {
-    const Ns3ConfigLine* l = m.take(r.key);
-    if (l == nullptr) {
-      m.absent(r.key);
-      continue;
-    }
-    auto v = m.rate(*l);
-    if (!v) return v.status();
-    m.set(r.to, rate_text(*v));
-  }
+  if (Status st = map_gain(m); !st) return st;
+  if (auto r = map_rate(m, "DCTCP_RATE_AI", "cc.rate_ai"); !r) return r.status();
+  if (auto r = map_rate(m, "MIN_RATE", "cc.min_rate"); !r) return r.status();
   return Status::ok();
 }
 
+// HPCC (rdma-hw.cc UpdateRateHp): ns-3 works on rates, R = R_c / (U / U_TARGET) +
+// RATE_AI, which is the paper's W = W_c / (U / eta) + W_AI divided by T; so W_AI =
+// RATE_AI x T, with T the base RTT every queue pair is given (GLOBAL_T 1: maxRtt).
 Status map_hpcc(Mapper& m, const Inputs& in, int64_t payload) {
   m.set("cc.algorithm", "hpcc");
   m.hpcc = true;

@@ -14,17 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "aifabric/transport/cc/manual_cc_context.h"
+
 namespace aifabric {
 namespace {
 
-// A clock the test moves by hand, and a record of the timers asked for.
-struct FakeCtx final : CcContext {
-  Time t;
-  std::vector<std::pair<Time, uint32_t>> timers;
-  Time now() const override { return t; }
-  Bytes mtu() const override { return Bytes(4096); }
-  void set_timer(Time at, uint32_t tag) override { timers.emplace_back(at, tag); }
-};
+using FakeCtx = ManualCcContext;
 
 constexpr double kLine = 400e9;
 constexpr uint32_t kDecreaseTag = 0x80000000U;

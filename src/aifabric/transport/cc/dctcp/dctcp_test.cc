@@ -11,16 +11,12 @@
 #include <string>
 
 #include "aifabric/transport/cc/congestion_control.h"
+#include "aifabric/transport/cc/manual_cc_context.h"
 
 namespace aifabric {
 namespace {
 
-struct FakeCtx final : CcContext {
-  Time t;
-  Time now() const override { return t; }
-  void set_timer(Time /*at*/, uint32_t /*tag*/) override {}
-  Bytes mtu() const override { return Bytes(4096); }
-};
+using FakeCtx = ManualCcContext;
 
 constexpr double kLine = 400e9;
 

@@ -15,6 +15,8 @@
 namespace aifabric {
 namespace {
 
+using testing::jain;
+
 // Payload goodput of a 400 Gbps link with 4096-byte payloads in 4178-byte frames.
 constexpr double kGoodputGbps = 400.0 * 4096 / 4178;
 constexpr uint32_t kWire = 4178;
@@ -75,15 +77,6 @@ std::vector<Window> measure(Rig& r, uint16_t port, size_t flows, Time to, Time w
     out.push_back(w);
   }
   return out;
-}
-
-double jain(const std::vector<double>& x) {
-  double s = 0, s2 = 0;
-  for (double v : x) {
-    s += v;
-    s2 += v * v;
-  }
-  return s * s / (static_cast<double>(x.size()) * s2);
 }
 
 // Four senders on one receiver (4:1 incast at line rate each), with the default

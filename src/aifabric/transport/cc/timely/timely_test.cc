@@ -9,15 +9,12 @@
 #include <algorithm>
 #include <memory>
 
+#include "aifabric/transport/cc/manual_cc_context.h"
+
 namespace aifabric {
 namespace {
 
-struct FakeCtx final : CcContext {
-  Time t;
-  Time now() const override { return t; }
-  void set_timer(Time /*at*/, uint32_t /*tag*/) override {}
-  Bytes mtu() const override { return Bytes(4096); }
-};
+using FakeCtx = ManualCcContext;
 
 // The paper's 10 GbE line rate, where its parameter values were chosen.
 constexpr double kLine = 10e9;
