@@ -204,5 +204,44 @@ TEST(RttCongestionControl, SwiftLearnsTheSwitchesOnEachPathFromItsAcks) {
   EXPECT_EQ(b->last_hops(), 3);
 }
 
+// The ECN-driven algorithms through the same three phases at 400 Gbps. The queue is held
+// by ECN, so it stays within twice the marking region's top (k_max = 400 KB, the bound
+// the DCQCN tests use); each cut costs at most half a flow's rate until the additive
+// steps repair it, so 90 % of goodput leaves room for the sawtooth.
+//
+// DISABLED, both: they fail, and that is a finding (docs/congestion-control.md, "Known
+// gaps"), not a tolerance to loosen. DCTCP (rate form): Jain 0.75 -> 0.89 over the
+// two-flow phase's four 250 us windows and 0.91 -> 0.945 with three: alpha decays while
+// unmarked, so each cut closes little of the gap. Deployed DCQCN: shares are fair but a
+// flow whose target was reset after an increase climbs back at R_HAI = 800 Mb/s per
+// 300 us stage, so the link runs at 207-264 Gb/s of 353 after a change and 2.7 Gb/s/ms
+// more per millisecond.
+TEST(EcnCongestionControl, DISABLED_DctcpReachesAFairShareWithAThirdFlowJoiningAndLeaving) {
+  testing::TestFabric tf;
+  tf.cc_name = "dctcp";
+  Phases ph;
+  // rate_ai (615 Mb/s) per round trip of ~4 us: rates meet within a few hundred us.
+  ph.settle = Time::us(500);
+  ph.third_start = Time::ms(2);
+  ph.third_end = Time::ms(4);
+  ph.width = Time::us(250);
+  ph.windows = 4;
+  run_fair_share(tf, BitRate::gbps(400), ph, 2 * tf.sw.ecn.k_max.count(), 0.9);
+}
+
+TEST(EcnCongestionControl, DISABLED_DeployedDcqcnReachesAFairShareWithAThirdFlowJoiningAndLeaving) {
+  testing::TestFabric tf;
+  tf.cc_name = "dcqcn";
+  Phases ph;
+  // Recovery comes in 300 us timer stages (four of them bring a halved flow back to
+  // 95 %): each phase gets 2 ms to settle and is measured in 1 ms windows.
+  ph.settle = Time::ms(2);
+  ph.third_start = Time::ms(6);
+  ph.third_end = Time::ms(12);
+  ph.width = Time::ms(1);
+  ph.windows = 4;
+  run_fair_share(tf, BitRate::gbps(400), ph, 2 * tf.sw.ecn.k_max.count(), 0.9);
+}
+
 }  // namespace
 }  // namespace aifabric
