@@ -48,6 +48,26 @@ std::vector<Window> measure(Network& net, const Switch& sw, uint16_t port, Time 
   return out;
 }
 
+// host0 -> host2 from t = 0 and host1 -> host2 from t = 1 ms, both longer than any
+// run, on one 400 Gbps leaf: the bottleneck is the leaf's port 2, to host2.
+Network& late_second_flow(testing::TestFabric& tf, uint64_t seed) {
+  LeafSpineConfig ls;
+  ls.leaves = 1;
+  ls.spines = 1;
+  ls.hosts_per_leaf = 3;
+  tf.graph = build_leaf_spine(ls);
+  Network& net = tf.build(seed);
+  FlowSpec a;
+  a.src = 0;
+  a.dst = 2;
+  a.size = 1LL << 40;
+  FlowSpec b = a;
+  b.src = 1;
+  b.start = Time::ms(1);
+  EXPECT_TRUE(net.add_flows({a, b}).is_ok());
+  return net;
+}
+
 // host0 -> host2 from t = 0, host1 -> host2 from t = 1 ms, all links 400 Gbps: the
 // bottleneck is the switch port to host2. Flow 0 has run alone for a millisecond (its
 // alpha has decayed, its timers differ) when flow 1 arrives at line rate, and the
@@ -58,20 +78,7 @@ TEST(Dcqcn, LateSecondFlowConvergesToAnEqualShareWithTheQueueAtTheEcnThresholds)
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     testing::TestFabric tf;
     tf.cc_name = "dcqcn_paper";
-    LeafSpineConfig ls;
-    ls.leaves = 1;
-    ls.spines = 1;
-    ls.hosts_per_leaf = 3;
-    tf.graph = build_leaf_spine(ls);
-    Network& net = tf.build(seed);
-    FlowSpec a;
-    a.src = 0;
-    a.dst = 2;
-    a.size = 1LL << 40;  // longer than the run
-    FlowSpec b = a;
-    b.src = 1;
-    b.start = Time::ms(1);
-    ASSERT_TRUE(net.add_flows({a, b}).is_ok());
+    Network& net = late_second_flow(tf, seed);
     const Switch& sw = *net.switches()[0];
     const uint16_t bottleneck = 2;  // leaf0's port to host2
 
@@ -160,20 +167,7 @@ TEST(Dcqcn, DeployedReactionPointSharesFairlyAndKeepsTheLinkBusy) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     testing::TestFabric tf;
     tf.cc_name = "dcqcn";
-    LeafSpineConfig ls;
-    ls.leaves = 1;
-    ls.spines = 1;
-    ls.hosts_per_leaf = 3;
-    tf.graph = build_leaf_spine(ls);
-    Network& net = tf.build(seed);
-    FlowSpec a;
-    a.src = 0;
-    a.dst = 2;
-    a.size = 1LL << 40;
-    FlowSpec b = a;
-    b.src = 1;
-    b.start = Time::ms(1);
-    ASSERT_TRUE(net.add_flows({a, b}).is_ok());
+    Network& net = late_second_flow(tf, seed);
     const auto windows =
         measure(net, *net.switches()[0], 2, Time::ms(4), Time::ms(12), Time::ms(1));
     const int64_t k_max = tf.sw.ecn.k_max.count();

@@ -46,35 +46,44 @@ void Switch::finalize() {
   tuned_scale_.assign(ports_.size(), 1.0);
 }
 
+int64_t Switch::pause_frames_sent() const {
+  int64_t n = 0;
+  for (const auto& p : ports_) n += p->counters().pause_tx;
+  return n;
+}
+
+// The first packet after an idle spell starts a tuning period from the counters now.
 void Switch::arm_tuning() {
-  tuning_armed_ = true;
   for (size_t i = 0; i < ports_.size(); ++i) tuned_tx_[i] = ports_[i]->counters().tx_bytes;
-  tuned_pauses_ = 0;
-  for (const auto& p : ports_) tuned_pauses_ += p->counters().pause_tx;
+  tuned_pauses_ = pause_frames_sent();
+  tuning_armed_ = true;
   sim_.schedule_in(tuner_->period(), EventPriority::kTimer, this, kEcnTune, 0);
 }
 
-// One tuning period ended: every port's thresholds are rescaled from what it saw. The
-// timer re-arms while the switch carries traffic, and stops when a period was idle
-// (the next packet in re-arms it).
+// One tuning period ended: every port's thresholds are rescaled from what it saw, and
+// the next period starts from the counters read here. The timer re-arms while the
+// switch carries traffic, and stops when a period was idle (the next packet in re-arms
+// it).
 void Switch::retune() {
-  int64_t pauses = 0;
-  for (const auto& p : ports_) pauses += p->counters().pause_tx;
+  const int64_t pauses = pause_frames_sent();
   bool busy = false;
   for (size_t i = 0; i < ports_.size(); ++i) {
     const auto port = static_cast<uint16_t>(i);
+    const int64_t tx = ports_[i]->counters().tx_bytes;
     EcnPortPeriod seen;
     seen.rate = ports_[i]->link().rate;
     seen.period = tuner_->period();
     seen.max_depth = marker_.take_max_depth(port);
-    seen.tx_bytes = ports_[i]->counters().tx_bytes - tuned_tx_[i];
+    seen.tx_bytes = tx - tuned_tx_[i];
     seen.pause_frames = pauses - tuned_pauses_;
     busy = busy || seen.tx_bytes > 0 || egress_[i].bytes > 0;
+    tuned_tx_[i] = tx;
     tuned_scale_[i] = tuner_->scale(seen, tuned_scale_[i]);
     marker_.retune(port, tuned_scale_[i]);
   }
-  tuning_armed_ = false;
-  if (busy) arm_tuning();
+  tuned_pauses_ = pauses;
+  tuning_armed_ = busy;
+  if (busy) sim_.schedule_in(tuner_->period(), EventPriority::kTimer, this, kEcnTune, 0);
 }
 
 SwitchCounters Switch::counters() const {

@@ -76,6 +76,7 @@ class Switch final : public Node, public EventHandler, public EgressView {
   void send_pause(uint16_t port, uint8_t prio, uint16_t quanta);
   void arm_tuning();
   void retune();
+  int64_t pause_frames_sent() const;
   void drop(Packet* p, uint16_t out, int64_t& cause);
   [[gnu::noinline]] void stamp_int(const Packet& p, uint16_t port, Time now);
 

@@ -12,15 +12,14 @@ Dcqcn::Dcqcn(const DcqcnParams& p, BitRate line, CcContext& ctx)
       rc_(line_),
       rt_(line_),
       alpha_(p.initial_alpha),
-      alpha_at_(ctx.now()),
-      alpha_started_(p.alpha_start == DcqcnAlphaStart::kCreation) {}
+      alpha_at_(ctx.now()) {}
 
 // Alpha as a periodic timer would have left it at `now`, without an event per period
 // per queue pair: the periods that ended since alpha_at_ are applied at once. Timer
 // rule: the first of them goes up if a CNP came in it, every other one goes down.
 // Per-CNP rule: every period without a CNP goes down (a CNP restarts the period).
 void Dcqcn::advance_alpha(Time now) {
-  if (!alpha_started_) return;
+  if (!alpha_running()) return;
   const int64_t periods = (now - alpha_at_).ps() / p_.alpha_interval.ps();
   if (periods <= 0) return;
   int64_t down = periods;
@@ -45,13 +44,12 @@ void Dcqcn::on_cnp() {
   if (first) {
     // The first CNP: the check grid starts here, and alpha too unless it started with
     // the queue pair.
-    seen_cnp_ = true;
-    grid_origin_ = now;
-    if (!alpha_started_) {
-      alpha_started_ = true;
+    if (!alpha_running()) {
       alpha_ = p_.initial_alpha;
       alpha_at_ = now;
     }
+    seen_cnp_ = true;
+    grid_origin_ = now;
     if (p_.first_cnp_rate > 0) rc_ = rt_ = p_.first_cnp_rate * line_;
   }
   advance_alpha(now);

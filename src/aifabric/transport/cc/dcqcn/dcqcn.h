@@ -121,6 +121,8 @@ class Dcqcn final : public CongestionControl {
 
  private:
   static constexpr uint32_t kDecreaseTag = 0x80000000U;
+  // Alpha runs from creation, or (alpha_start first_cnp) from the first CNP.
+  bool alpha_running() const { return seen_cnp_ || p_.alpha_start == DcqcnAlphaStart::kCreation; }
   void advance_alpha(Time now);
   void cut(Time now);
   void schedule_check(Time now);
