@@ -19,7 +19,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "bin", "aifabric")
-ALGOS = sys.argv[2:] or ["none", "dcqcn", "dcqcn_paper", "dctcp", "hpcc", "timely", "swift"]
+ALGOS = sys.argv[2:] or [
+    "none", "dcqcn", "dcqcn_paper", "dctcp", "hpcc", "timely", "swift", "xcp"]
 # Per-algorithm settings this fabric needs: HPCC's T is the base RTT of a cross-leaf
 # path here (4 links of 1 us each way, plus a 4 KB frame per hop at 400 Gbps), not its
 # default sized for a 3-tier fat-tree.

@@ -24,6 +24,17 @@ struct IntHop {
   int64_t rate_bps = 0;  // the port's link rate
 };
 
+// An explicit window request and grant, as the zero-queue scheme carries it (XCP's
+// congestion header: Katabi, Handley and Rohrs, SIGCOMM 2002). The sender writes its
+// window, its RTT estimate and the window increase it would like (per packet); every
+// switch egress on the path lowers `feedback` to what its idle bandwidth allows; the
+// ACK brings the grant back. Bytes are wire bytes; cwnd = 0 means "no request".
+struct WindowGrant {
+  int64_t cwnd = 0;
+  Time rtt;
+  double feedback = 0;  // window change granted for this packet, bytes (may be < 0)
+};
+
 // The stack a packet collects, first hop first. HPCC's ns-3 model keeps 5 hops; 8 covers
 // a 3-tier fat-tree (5 switch hops) with room for more tiers.
 inline constexpr int kMaxIntHops = 8;
@@ -31,11 +42,13 @@ struct IntStack {
   std::array<IntHop, kMaxIntHops> hop{};
   uint8_t hops = 0;
   bool overflow = false;  // more switches than kMaxIntHops: the feedback is unusable
+  WindowGrant grant;      // zero-queue request/grant (unused by HPCC)
   // Copies only the hops in use (the stack is copied once per ACK).
   void copy_from(const IntStack& o) {
     std::copy_n(o.hop.begin(), o.hops, hop.begin());
     hops = o.hops;
     overflow = o.overflow;
+    grant = o.grant;
   }
   void push(const IntHop& h) {
     if (hops == kMaxIntHops) {
@@ -66,6 +79,7 @@ class IntTable {
     IntStack& st = at(s);
     st.hops = 0;  // hops beyond `hops` are never read
     st.overflow = false;
+    st.grant = WindowGrant{};
     ++live_;
     return s;
   }

@@ -22,7 +22,8 @@ SenderQp::SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& f
       paths_(std::move(paths)),
       entropy_(flow_entropy(flow.src, flow.dst, flow.sport, flow.dport)),
       mtu_(static_cast<uint64_t>(cfg.mtu.count())),
-      needs_int_(cc.needs_int),
+      needs_int_(cc.needs_int || cc.make_port_feedback != nullptr),
+      needs_grant_(cc.make_port_feedback != nullptr),
       next_tx_(sim.now()),
       last_progress_(sim.now()) {
   w_.total = packet_count(flow.size, mtu_);
@@ -61,7 +62,10 @@ Packet* SenderQp::next_packet(Time now) {
   // a sender that had nothing in flight, e.g. paced at a low rate, starts the clock now
   // rather than from an ACK long ago.
   if (w_.snd_una >= w_.max_sent) last_progress_ = now;
-  if (needs_int_) p->int_slot = pool_.telemetry().acquire();
+  if (needs_int_) {
+    p->int_slot = pool_.telemetry().acquire();
+    if (needs_grant_) cc_->request_grant(pool_.telemetry().at(p->int_slot).grant, p->wire);
+  }
   if (psn < w_.max_sent) {
     ++stats_.retx_packets;
   } else {

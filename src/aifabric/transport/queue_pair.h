@@ -105,7 +105,8 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   uint64_t entropy_;
   SendWindow w_;
   uint64_t mtu_;
-  bool needs_int_;  // the algorithm reads INT: data packets carry a stack
+  bool needs_int_;    // the algorithm reads INT or grants: data packets carry a stack
+  bool needs_grant_;  // the algorithm asks the switches for window grants
   Time next_tx_;
   Time last_progress_;
   bool rto_armed_ = false;

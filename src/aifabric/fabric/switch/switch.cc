@@ -42,6 +42,11 @@ void Switch::finalize() {
     buffer_.add_port(p->link(), p->pause_quanta_time(static_cast<uint16_t>(cfg_.pfc.quanta)));
   }
   buffer_.finalize();
+  if (feedback_cc_ != nullptr) {
+    for (const auto& p : ports_) {
+      feedback_.push_back(feedback_cc_->make_port_feedback(*feedback_params_, p->link().rate));
+    }
+  }
   tuned_tx_.assign(ports_.size(), 0);
   tuned_scale_.assign(ports_.size(), 1.0);
 }
@@ -130,6 +135,8 @@ void Switch::receive(Packet* p, uint16_t in) {
     case SharedBuffer::Verdict::kAdmitted:
       break;
   }
+  if (!feedback_.empty()) [[unlikely]]
+    feedback_enqueue(*p, out, e.bytes);
   e.push(p);
   PortCounters& pc = ports_[out]->counters();
   pc.max_queue_bytes = std::max(pc.max_queue_bytes, e.bytes);
@@ -183,7 +190,19 @@ Packet* Switch::next_to_send(uint16_t port, Time now, Time& retry_at) {
   marker_.on_dequeue(p, port, depth, ports_[port]->counters());
   if (int_ != nullptr) [[unlikely]]
     stamp_int(*p, port, now);
+  if (!feedback_.empty()) [[unlikely]]
+    feedback_dequeue(*p, port);
   return p;
+}
+
+void Switch::feedback_enqueue(const Packet& p, uint16_t port, int64_t queued) {
+  const IntStack* st = p.int_slot != 0 ? &pool_.telemetry().at(p.int_slot) : nullptr;
+  feedback_[port]->on_enqueue(p, st, queued, sim_.now());
+}
+
+void Switch::feedback_dequeue(const Packet& p, uint16_t port) {
+  IntStack* st = p.int_slot != 0 ? &pool_.telemetry().at(p.int_slot) : nullptr;
+  feedback_[port]->on_dequeue(p, st, egress_[port].bytes, sim_.now());
 }
 
 // Out of line, so that runs without INT keep next_to_send as it was.

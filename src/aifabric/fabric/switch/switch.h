@@ -5,7 +5,8 @@
 // and take that link's delay to reach the upstream device, so congestion trees form hop
 // by hop. A lossless packet that finds its headroom full is dropped and counted
 // (headroom_drops), never silently. When the congestion control asks for INT, data
-// packets get a telemetry hop at dequeue (int_stamper.h).
+// packets get a telemetry hop at dequeue (int_stamper.h); when it computes feedback in
+// the fabric (the zero-queue scheme), every egress port runs its PortFeedback.
 #pragma once
 
 #include <array>
@@ -25,6 +26,7 @@
 #include "aifabric/net/forwarding.h"
 #include "aifabric/net/node.h"
 #include "aifabric/net/port.h"
+#include "aifabric/transport/cc/congestion_control.h"
 
 namespace aifabric {
 
@@ -51,6 +53,12 @@ class Switch final : public Node, public EventHandler, public EgressView {
   void set_class_balancer(uint8_t prio, std::unique_ptr<LoadBalancer> lb);
   // Stamp in-band telemetry on the data packets that carry an INT stack (HPCC).
   void enable_int() { int_ = std::make_unique<IntStamper>(pool_.telemetry()); }
+  // Give every egress port the switch-side half of `cc` (the zero-queue scheme's
+  // window granter); made in finalize(), once the ports exist.
+  void enable_port_feedback(const CcAlgorithm& cc, const Params& params) {
+    feedback_cc_ = &cc;
+    feedback_params_ = &params;
+  }
   ForwardingTable& table() { return table_; }
   const ForwardingTable& table() const { return table_; }
 
@@ -79,6 +87,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
   int64_t pause_frames_sent() const;
   void drop(Packet* p, uint16_t out, int64_t& cause);
   [[gnu::noinline]] void stamp_int(const Packet& p, uint16_t port, Time now);
+  [[gnu::noinline]] void feedback_enqueue(const Packet& p, uint16_t port, int64_t queued);
+  [[gnu::noinline]] void feedback_dequeue(const Packet& p, uint16_t port);
 
   Simulator& sim_;
   PacketPool& pool_;
@@ -96,6 +106,10 @@ class Switch final : public Node, public EventHandler, public EgressView {
   EgressScheduler scheduler_;
   EcnMarker marker_;
   std::unique_ptr<IntStamper> int_;  // null unless the congestion control reads INT
+  // The congestion control's per-port part, one per egress port (empty unless asked).
+  const CcAlgorithm* feedback_cc_ = nullptr;
+  const Params* feedback_params_ = nullptr;
+  std::vector<std::unique_ptr<PortFeedback>> feedback_;
   // ECN tuning (null: static thresholds): the policy, whether its period timer is set,
   // and what each port had sent and how its thresholds are scaled.
   std::unique_ptr<EcnTuner> tuner_;

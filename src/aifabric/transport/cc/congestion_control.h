@@ -14,6 +14,7 @@
 #include "aifabric/core/registry.h"
 #include "aifabric/core/units.h"
 #include "aifabric/net/int_telemetry.h"
+#include "aifabric/net/packet.h"
 
 namespace aifabric {
 
@@ -60,6 +61,21 @@ class CongestionControl {
   virtual void on_cnp() {}
   virtual void on_int_ack(const IntAckEvent& /*ack*/) {}
   virtual void on_timer(uint32_t /*tag*/) {}
+  // Algorithms whose entry has make_port_feedback: fill in the window request a data
+  // packet carries (called as the packet is made; `wire` is its size on the link).
+  virtual void request_grant(WindowGrant& /*g*/, uint32_t /*wire*/) const {}
+};
+
+// The switch-side half of an algorithm that computes its feedback in the fabric (the
+// zero-queue scheme): one per switch egress port, told of every packet that joins
+// the port's egress queue and of every one that leaves it. `stack` is the packet's
+// out-of-line header (null when it has none); `queued` the port's egress bytes (all
+// priorities) before the arrival or after the departure.
+class PortFeedback {
+ public:
+  virtual ~PortFeedback() = default;
+  virtual void on_enqueue(const Packet& p, const IntStack* stack, int64_t queued, Time now) = 0;
+  virtual void on_dequeue(const Packet& p, IntStack* stack, int64_t queued, Time now) = 0;
 };
 
 struct CcAlgorithm : Member {
@@ -69,6 +85,10 @@ struct CcAlgorithm : Member {
   // Data packets collect INT at every switch egress and ACKs carry it back
   // (on_int_ack). Switches stamp only when the fabric's algorithm asks.
   bool needs_int = false;
+  // Non-null: every switch egress port gets one of these (fabric/switch/switch.cc), and
+  // data packets carry an out-of-line header for it (IntStack::grant).
+  std::unique_ptr<PortFeedback> (*make_port_feedback)(const Params& params,
+                                                      BitRate port_rate) = nullptr;
   std::unique_ptr<CongestionControl> (*make)(const Params& params, BitRate line_rate,
                                              CcContext& ctx) = nullptr;
 };
@@ -76,7 +96,8 @@ struct CcAlgorithm : Member {
 // The registry entry of algorithm `Impl`, constructed as Impl(const P&, line rate,
 // context) (or Impl(line rate) when P has nothing to pass). With `Cnp`, receivers send
 // CNPs at most once per P::*Cnp. An Impl that declares `static constexpr bool
-// kNeedsInt = true` gets in-band telemetry.
+// kNeedsInt = true` gets in-band telemetry; one that names `using PortPart = X` gets an
+// X(const P&, port rate) at every switch egress port.
 template <class P, class Impl, Time P::*Cnp = nullptr>
 CcAlgorithm cc_member(std::string_view name, std::string_view doc) {
   CcAlgorithm a;
@@ -84,6 +105,11 @@ CcAlgorithm cc_member(std::string_view name, std::string_view doc) {
   a.doc = doc;
   a.make_params = &make_params_of<P>;
   if constexpr (requires { Impl::kNeedsInt; }) a.needs_int = Impl::kNeedsInt;
+  if constexpr (requires { typename Impl::PortPart; }) {
+    a.make_port_feedback = [](const Params& p, BitRate rate) -> std::unique_ptr<PortFeedback> {
+      return std::make_unique<typename Impl::PortPart>(params_as<P>(p), rate);
+    };
+  }
   if constexpr (Cnp != nullptr) {
     a.cnp_interval = [](const Params& p) { return params_as<P>(p).*Cnp; };
   }

@@ -6,6 +6,7 @@
 #include "aifabric/transport/cc/none/none.h"
 #include "aifabric/transport/cc/swift/swift.h"
 #include "aifabric/transport/cc/timely/timely.h"
+#include "aifabric/transport/cc/xcp/xcp.h"
 
 namespace aifabric {
 
@@ -25,6 +26,9 @@ const Registry<CcAlgorithm>& cc_algorithms() {
               "timely", "RTT gradient -> rate: additive / hyperactive increase, cut by beta"),
           cc_member<SwiftParams, Swift>(
               "swift", "RTT vs a hop- and window-scaled target -> window: AIMD, one cut per RTT"),
+          cc_member<XcpParams, Xcp>("xcp",
+                                    "zero-queue: every switch port grants window increments from "
+                                    "its idle bandwidth and takes back its standing queue (XCP)"),
       });
   return kAll;
 }
