@@ -62,6 +62,13 @@ Status check_buffers(const Scenario& s, const TopologyGraph& g) {
 // on its settings.
 std::vector<std::string> notes_of(const Scenario& s) {
   std::vector<std::string> notes = s.origin.notes;
+  if (!s.origin.profile_settings.empty()) {
+    std::string set;
+    for (const std::string& k : s.origin.profile_settings) set += (set.empty() ? "" : ", ") + k;
+    notes.push_back("transport.profile " +
+                    std::string(kTransportProfileNames[static_cast<int>(s.transport.profile)]) +
+                    " set " + set);
+  }
   for (std::string& n : scenario_notes(s)) notes.push_back(std::move(n));
   return notes;
 }

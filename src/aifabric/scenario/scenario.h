@@ -63,6 +63,8 @@ struct ScenarioOrigin {
   std::string ns3_config;              // the ns-3 config file it was made from, if any
   // What reading its inputs could not carry over (an ns-3 config's unmapped keys).
   std::vector<std::string> notes;
+  // What transport.profile set (KEY=VALUE), where the scenario left the key unset.
+  std::vector<std::string> profile_settings;
 };
 
 struct Scenario final : ParamsOf<Scenario> {

@@ -7,7 +7,15 @@
 
 namespace aifabric {
 
+// The source report's table 3 as presets (scenario/profiles/): each sets load
+// balancing, link-layer backpressure, congestion control and recovery where the
+// scenario does not.
+enum class TransportProfileName { kNone = 0, kTcp, kRoce, kFalcon, kSrd };
+inline constexpr std::string_view kTransportProfileNames[] = {"none", "tcp", "roce", "falcon",
+                                                              "srd"};
+
 struct TransportConfig final : ParamsOf<TransportConfig> {
+  TransportProfileName profile = TransportProfileName::kNone;
   Bytes mtu = Bytes(4096);   // payload bytes per packet (RoCE path MTU 4096)
   int64_t ack_interval = 1;  // ACK every N in-order packets (the last one always)
   // Retransmission timeout without progress. Real RoCE NICs wait 4.096 us x 2^timeout
@@ -24,6 +32,12 @@ struct TransportConfig final : ParamsOf<TransportConfig> {
                                 "SACK and RACK)",
                                 "go_back_n"};
   void visit(ParamVisitor& v) override {
+    visit_enum(v, "profile", profile, kTransportProfileNames,
+               "a named preset of the report's table 3 (docs/congestion-control.md, Transport "
+               "profiles): tcp (ECMP, lossy, dctcp, selective), roce (ECMP, PFC, dcqcn, "
+               "go_back_n), falcon (spray, lossy, swift, selective), srd (as falcon: its "
+               "BBR-like control is not modelled); it sets lb.algorithm, switch.pfc.enabled, "
+               "cc.algorithm and transport.recovery wherever the scenario does not");
     v.param("mtu", mtu, "payload bytes per packet (headers are added on the wire)");
     v.param("ack_interval", ack_interval, "ACK every N in-order packets; the last is always ACKed",
             Range{1, 1 << 20});

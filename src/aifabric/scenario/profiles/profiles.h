@@ -1,0 +1,44 @@
+// Transport profiles (`transport.profile`): the source report's table 3 (TCP, RoCE,
+// Falcon, UET, SRD) as named presets of load-balancing granularity, link-layer
+// backpressure, congestion control and loss recovery. A profile is a list of scenario
+// settings applied before the scenario is read, each only where the file and the
+// --set overrides leave its key unset: what a user writes always wins.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aifabric/core/status.h"
+
+namespace aifabric {
+
+struct ProfileSetting {
+  std::string_view key;    // scenario key path, as --set takes it
+  std::string_view value;  // YAML value
+};
+
+struct TransportProfile {
+  std::string_view name;
+  // Table 3's columns, as aifabric models them (docs/congestion-control.md).
+  std::string_view granularity;   // load balancing
+  std::string_view backpressure;  // link layer
+  std::string_view signal;        // congestion signal
+  std::string_view algorithm;     // congestion control
+  std::string_view recovery;
+  std::span<const ProfileSetting> settings;
+};
+
+// Every profile, in table 3's order.
+std::span<const TransportProfile> transport_profiles();
+
+// Applies the profile `root` names at transport.profile, if any, to the YAML tree:
+// each setting whose key `root` does not hold yet. Returns the settings applied, as
+// "key=value" (for the run's notes); an unknown profile name is left for the reader
+// to refuse.
+Result<std::vector<std::string>> apply_transport_profile(YAML::Node& root);
+
+}  // namespace aifabric
