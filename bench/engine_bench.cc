@@ -1,6 +1,7 @@
 // Engine benchmark: 128 hosts on a 3-tier k=8 fat-tree of 400 Gbps links, 1 us per
 // hop, a permutation of 16 MiB flows, PFC on; once with DCQCN, once with HPCC (INT
-// stamped at every switch), once without congestion control. Prints wall time,
+// stamped at every switch), once with Swift, once with the zero-queue scheme (xcp: a
+// grant computed at every switch port), once without congestion control. Prints wall time,
 // simulated time, events/s, packet-hops/s (one data/ACK/NACK/CNP frame crossing one
 // link), peak memory, and a fingerprint of the results so that an optimization can be
 // checked to leave them unchanged.
@@ -9,7 +10,8 @@
 // the fat-tree permutation under each load-balancing scheme with DCQCN and selective
 // recovery (lb-<algorithm> cases: what per-packet choices and reordering cost).
 //
-// Usage: aifabric_bench [dcqcn|hpcc|none|llm-analytic-128|llm-analytic-1024|llm-packet-128|
+// Usage: aifabric_bench [dcqcn|hpcc|swift|xcp|none|<any
+// cc.algorithm>|llm-analytic-128|llm-analytic-1024|llm-packet-128|
 // llm-packet-1024|lb-ecmp|lb-wcmp|lb-flowlet|lb-adaptive|lb-spray|lb-planned ...]
 // [--repeat N]; each case runs in its own
 // process so that peak memory is its own.
@@ -166,6 +168,8 @@ int main(int argc, char** argv) {
   if (cases.empty()) {
     cases = {"dcqcn",
              "hpcc",
+             "swift",
+             "xcp",
              "none",
              "llm-analytic-128",
              "llm-analytic-1024",
