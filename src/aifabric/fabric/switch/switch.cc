@@ -102,6 +102,11 @@ void Switch::receive(Packet* p, uint16_t in) {
     if (resumed) ports_[in]->kick();
     return;
   }
+  if (p->type == PacketType::kCredit) [[unlikely]] {
+    ports_[in]->on_credit_frame(p->priority, p->credit_limit());
+    pool_.release(p);
+    return;
+  }
   const auto hops = table_.next_hops(p->dst);
   if (hops.empty()) {
     drop(p, in, counters_.no_route_drops);
@@ -118,6 +123,9 @@ void Switch::receive(Packet* p, uint16_t in) {
       return;
     case SharedBuffer::Verdict::kDropBuffer:
       drop(p, out, counters_.buffer_drops);
+      return;
+    case SharedBuffer::Verdict::kDropCredit:
+      drop(p, out, counters_.credit_drops);
       return;
     case SharedBuffer::Verdict::kAdmittedXoff: {
       const uint8_t prio = p->priority;
@@ -180,6 +188,8 @@ Packet* Switch::next_to_send(uint16_t port, Time now, Time& retry_at) {
   Packet* p = scheduler_.dequeue(e, *ports_[port], now, retry_at, depth);
   if (p == nullptr) return nullptr;
   if (buffer_.release(*p)) send_pause(p->in_port, p->priority, 0);
+  if (buffer_.credit_lane(p->priority)) [[unlikely]]
+    ports_[p->in_port]->return_credits(p->priority, p->wire);
   marker_.on_dequeue(p, port, depth, ports_[port]->counters());
   if (int_ != nullptr) [[unlikely]]
     stamp_int(*p, port, now);
