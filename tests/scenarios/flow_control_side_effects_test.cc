@@ -120,7 +120,7 @@ TEST(FlowControlSideEffects, VictimSlowdownUnderPfcAndCbfcWithAndWithoutCc) {
   // few of them (1.68 ns each at 400 Gb/s). Measured: exactly one.
   const Time credit_frame = BitRate::gbps(400).transmit_time(kCreditWireBytes);
   EXPECT_GE(cbfc_alone.victim_fct, pfc_alone.victim_fct);
-  EXPECT_LE(cbfc_alone.victim_fct - pfc_alone.victim_fct, 3 * credit_frame);
+  EXPECT_LE(cbfc_alone.victim_fct - pfc_alone.victim_fct, credit_frame * 3);
   struct Case {
     const char* name;
     Fc fc;
