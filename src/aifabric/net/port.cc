@@ -42,13 +42,11 @@ void Port::transmit(Packet* p, Time now) {
       ps_per_byte_ != 0 ? Time::ps(ps_per_byte_ * p->wire) : link_.rate.transmit_time(p->wire);
   busy_until_ = now + ser;
   counters_.tx_bytes += p->wire;
-  if (credit_.lanes != 0) [[unlikely]]
-    spend_credit(*p);
-  if (p->type == PacketType::kPause) {
-    ++counters_.pause_tx;
-  } else if (p->type == PacketType::kCredit) {
-    ++counters_.credit_tx;
+  if (is_link_control(p->type)) [[unlikely]] {
+    ++(p->type == PacketType::kPause ? counters_.pause_tx : counters_.credit_tx);
   } else {
+    if (credit_lanes_ != 0) [[unlikely]]
+      spend_credit(*p);
     ++counters_.tx_packets;
     if (p->type == PacketType::kData) {
       ++counters_.tx_data_packets;
@@ -144,6 +142,7 @@ Time Port::paused_time(uint8_t prio, Time now) const {
 
 void Port::enable_credits(const CreditLink& c) {
   credit_ = c;
+  credit_lanes_ = c.lanes;
   for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
     tx_limit_[prio] = credit_lane(prio) ? c.credits : 0;
     starved_since_[prio] = Time::max();
@@ -157,7 +156,7 @@ bool Port::has_credit(uint8_t prio, uint32_t wire, Time now) {
 }
 
 void Port::spend_credit(const Packet& p) {
-  if (is_link_control(p.type) || !credit_lane(p.priority)) return;
+  if (!credit_lane(p.priority)) return;
   tx_used_[p.priority] += credit_blocks(p.wire);
   if (tx_used_[p.priority] > tx_limit_[p.priority]) ++counters_.credit_overruns;
 }

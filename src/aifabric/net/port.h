@@ -103,7 +103,8 @@ class Port final : public EventHandler {
   // CBFC. Starts with the peer's full credits on every lane in `c` (as after link
   // initialisation, when each side advertises its buffer).
   void enable_credits(const CreditLink& c);
-  bool credit_lane(uint8_t prio) const { return ((credit_.lanes >> prio) & 1U) != 0; }
+  bool has_credit_lanes() const { return credit_lanes_ != 0; }
+  bool credit_lane(uint8_t prio) const { return ((credit_lanes_ >> prio) & 1U) != 0; }
   // Whether a frame of `prio` and `wire` bytes may start now: false while the peer
   // pauses `prio` (lowering `retry_at` to the pause's end) or a credit lane lacks the
   // credits for it (marked starved until credits arrive; the credit frame kicks).
@@ -112,7 +113,7 @@ class Port final : public EventHandler {
       retry_at = std::min(retry_at, pause_until_[prio]);
       return true;
     }
-    if (credit_.lanes == 0) [[likely]]
+    if (credit_lanes_ == 0) [[likely]]
       return false;
     return !has_credit(prio, wire, now);
   }
@@ -159,6 +160,10 @@ class Port final : public EventHandler {
   Time busy_until_;
   Time wake_at_ = Time::max();
   bool tx_booked_ = false;
+  // CBFC's two flags the per-frame path reads, beside the others it touches: the credit
+  // lanes (0 without CBFC) and the lanes whose update is due at the next frame boundary.
+  uint8_t credit_lanes_ = 0;
+  uint8_t credit_due_ = 0;
   Packet* flight_head_ = nullptr;
   Packet* flight_tail_ = nullptr;
   std::array<Time, kNumPriorities> pause_until_{};
@@ -168,7 +173,6 @@ class Port final : public EventHandler {
   // CBFC (all zero without it). Transmitter: limit and blocks sent per lane, absolute.
   // Receiver side: blocks freed per lane, and the freed count the last update carried.
   CreditLink credit_;
-  uint8_t credit_due_ = 0;  // bit p: lane p's update goes out at the next frame boundary
   bool credit_timer_ = false;
   std::array<int64_t, kNumPriorities> tx_limit_{};
   std::array<int64_t, kNumPriorities> tx_used_{};

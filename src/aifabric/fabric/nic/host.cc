@@ -117,8 +117,11 @@ ReceiverQp& Host::receiver_for(const Packet& p) {
 
 void Host::receive(Packet* p, uint16_t /*port*/) {
   // A NIC consumes what arrives at once: a credit lane's blocks go straight back.
-  if (port_->credit_lane(p->priority) && !is_link_control(p->type)) [[unlikely]]
-    port_->return_credits(p->priority, p->wire);
+  if (port_->has_credit_lanes()) [[unlikely]] {
+    if (port_->credit_lane(p->priority) && !is_link_control(p->type)) {
+      port_->return_credits(p->priority, p->wire);
+    }
+  }
   switch (p->type) {
     case PacketType::kPause: {
       const bool resumed = port_->on_pause_frame(p->priority, p->pause_quanta());

@@ -4,13 +4,39 @@
 
 namespace aifabric {
 
+namespace {
+
+// Whether `prio`'s head frame must wait: paused by the peer (lowering `retry_at` to the
+// pause's end), or, on a port with credit lanes, short of credits. Without credit lanes
+// this is the PFC test alone, as before CBFC existed.
+template <bool kCredits>
+bool held(Port& pt, const PacketQueue& q, uint8_t prio, Time now, Time& retry_at) {
+  if constexpr (kCredits) {
+    return pt.blocked(prio, q.front()->wire, now, retry_at);
+  } else {
+    if (!pt.paused(prio, now)) return false;
+    retry_at = std::min(retry_at, pt.pause_until(prio));
+    return true;
+  }
+}
+
+}  // namespace
+
 Packet* EgressScheduler::dequeue(EgressQueues& e, Port& pt, Time now, Time& retry_at,
                                  int64_t& depth) const {
+  if (pt.has_credit_lanes()) [[unlikely]]
+    return dequeue_as<true>(e, pt, now, retry_at, depth);
+  return dequeue_as<false>(e, pt, now, retry_at, depth);
+}
+
+template <bool kCredits>
+Packet* EgressScheduler::dequeue_as(EgressQueues& e, Port& pt, Time now, Time& retry_at,
+                                    int64_t& depth) const {
   int chosen = -1;
   if (kind_ == Scheduler::kStrict) {
     for (uint32_t m = e.nonempty; m != 0;) {
       const int prio = 31 - __builtin_clz(m);  // highest non-empty priority
-      if (!pt.blocked(static_cast<uint8_t>(prio), e.q[prio].front()->wire, now, retry_at)) {
+      if (!held<kCredits>(pt, e.q[prio], static_cast<uint8_t>(prio), now, retry_at)) {
         chosen = prio;
         break;
       }
@@ -24,7 +50,7 @@ Packet* EgressScheduler::dequeue(EgressQueues& e, Port& pt, Time now, Time& retr
       const int prio = e.rr;
       PacketQueue& q = e.q[prio];
       const bool blocked =
-          !q.empty() && pt.blocked(static_cast<uint8_t>(prio), q.front()->wire, now, retry_at);
+          !q.empty() && held<kCredits>(pt, q, static_cast<uint8_t>(prio), now, retry_at);
       if (!q.empty() && !blocked) {
         if (!e.credited) {
           e.deficit[prio] += weights_[prio] * max_frame_;

@@ -41,6 +41,10 @@ class EgressScheduler {
   Packet* dequeue(EgressQueues& e, Port& port, Time now, Time& retry_at, int64_t& depth) const;
 
  private:
+  // The scheduler proper; kCredits: the port has credit lanes to check as well.
+  template <bool kCredits>
+  Packet* dequeue_as(EgressQueues& e, Port& port, Time now, Time& retry_at, int64_t& depth) const;
+
   Scheduler kind_;
   const std::vector<int64_t>& weights_;
   int64_t max_frame_;

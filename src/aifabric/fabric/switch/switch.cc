@@ -96,15 +96,15 @@ SwitchCounters Switch::counters() const {
 void Switch::receive(Packet* p, uint16_t in) {
   if (tuner_ != nullptr && !tuning_armed_) [[unlikely]]
     arm_tuning();
-  if (p->type == PacketType::kPause) {
+  if (is_link_control(p->type)) {
+    if (p->type == PacketType::kCredit) [[unlikely]] {
+      ports_[in]->on_credit_frame(p->priority, p->credit_limit());
+      pool_.release(p);
+      return;
+    }
     const bool resumed = ports_[in]->on_pause_frame(p->priority, p->pause_quanta());
     pool_.release(p);
     if (resumed) ports_[in]->kick();
-    return;
-  }
-  if (p->type == PacketType::kCredit) [[unlikely]] {
-    ports_[in]->on_credit_frame(p->priority, p->credit_limit());
-    pool_.release(p);
     return;
   }
   const auto hops = table_.next_hops(p->dst);
