@@ -21,10 +21,6 @@ void Port::kick() {
     }
     return;
   }
-  if (credit_due_ != 0) [[unlikely]] {
-    transmit(credit_frame(), now);
-    return;
-  }
   Time retry = Time::max();
   Packet* p = owner_.next_to_send(index_, now, retry);
   if (p != nullptr) {
@@ -65,7 +61,7 @@ void Port::transmit(Packet* p, Time now) {
   // A TxDone may still be pending for the instant the previous frame ended (a delivery
   // at that same picosecond ran first and started this frame); it re-books itself at
   // busy_until_, so booking another would start a second, self-perpetuating chain.
-  if (!tx_booked_ && (credit_due_ != 0 || owner_.backlogged(index_))) {
+  if (!tx_booked_ && owner_.backlogged(index_)) {
     tx_booked_ = true;
     sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
   }
@@ -75,6 +71,10 @@ void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
   switch (kind) {
     case kTxDone:
       tx_booked_ = false;
+      if (credit_due_ != 0) [[unlikely]] {
+        send_credits();
+        return;
+      }
       kick();
       return;
     case kWake:
@@ -82,13 +82,7 @@ void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
       wake_at_ = Time::max();
       kick();
       return;
-    case kCreditTimer:
-      credit_timer_ = false;
-      for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
-        if (rx_freed_[prio] > rx_reported_[prio]) credit_due_ |= 1U << prio;
-      }
-      if (credit_due_ != 0) kick();
-      return;
+
     case kDeliver: {
       Packet* p = flight_head_;
       flight_head_ = p->next;
@@ -109,7 +103,34 @@ void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
       return;
     }
     default:
+      if (kind == kCreditTimer) on_credit_timer();
       return;
+  }
+}
+
+void Port::on_credit_timer() {
+  credit_timer_ = false;
+  for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+    if (rx_freed_[prio] > rx_reported_[prio]) credit_due_ |= 1U << prio;
+  }
+  if (credit_due_ != 0) send_credits();
+}
+
+// Credit frames go ahead of data: one starts now if the port is idle, else at the end
+// of the frame on the wire (its TxDone sends them before asking the owner for data).
+void Port::send_credits() {
+  const Time now = sim_.now();
+  if (now < busy_until_) {
+    if (!tx_booked_) {
+      tx_booked_ = true;
+      sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
+    }
+    return;
+  }
+  transmit(credit_frame(), now);
+  if (credit_due_ != 0 && !tx_booked_) {  // another lane's update is due as well
+    tx_booked_ = true;
+    sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
   }
 }
 
@@ -176,7 +197,7 @@ void Port::return_credits(uint8_t prio, uint32_t wire) {
   rx_freed_[prio] += credit_blocks(wire);
   if (rx_freed_[prio] - rx_reported_[prio] >= credit_.update) {
     credit_due_ |= 1U << prio;
-    kick();
+    send_credits();
   } else if (!credit_timer_) {
     credit_timer_ = true;
     sim_.schedule_in(credit_.interval, EventPriority::kTimer, this, kCreditTimer);

@@ -146,6 +146,8 @@ class Port final : public EventHandler {
   enum Kind : uint32_t { kTxDone = 0, kDeliver = 1, kWake = 2, kCreditTimer = 3 };
   void transmit(Packet* p, Time now);
   Packet* credit_frame();  // the update of the lowest lane that is due
+  void send_credits();     // credit updates are due: send them ahead of data
+  void on_credit_timer();
   void spend_credit(const Packet& p);
 
   Simulator& sim_;
