@@ -138,9 +138,9 @@ bool SharedBuffer::release(const Packet& p) {
   if (!lossless_[prio]) {
     if (credit_[prio]) {
       ingress_[p.in_port].cls[prio].shared -= size;
-    } else {
-      shared_used_ -= size;
+      return true;  // its credits go back upstream
     }
+    shared_used_ -= size;
     return false;
   }
   // Departing bytes leave the ingress's headroom pool first, as a Broadcom-style MMU

@@ -56,8 +56,9 @@ class SharedBuffer {
   // Admits `p`, which arrived on `in` for an egress queue now holding `egress_queue`
   // bytes of its priority.
   Verdict admit(const Packet& p, uint16_t in, int64_t egress_queue);
-  // `p` leaves its egress queue. True: its ingress (p.in_port, p.priority) drained
-  // below XON and the pause upstream must be lifted.
+  // `p` leaves its egress queue. True: the upstream must hear of it: on a PFC priority
+  // its ingress (p.in_port, p.priority) drained below XON and the pause must be lifted;
+  // on a credit lane (always) its credits go back.
   bool release(const Packet& p);
 
   int64_t xoff_threshold() const;

@@ -370,8 +370,8 @@ TEST(SharedBuffer, CreditLanesAreBoundedByTheirCredits) {
   // The other ingress has credits of its own.
   EXPECT_EQ(m.buf->admit(pkt(4, kMaxFrame, 1), 1, 0), SharedBuffer::Verdict::kAdmitted);
   EXPECT_EQ(m.buf->max_ingress_bytes(), 2 * kMaxFrame);
-  // A frame that leaves frees its ingress's room; no XON is asked for (no PFC here).
-  EXPECT_FALSE(m.buf->release(f));
+  // A frame that leaves frees its ingress's room and owes its credits upstream.
+  EXPECT_TRUE(m.buf->release(f));
   EXPECT_EQ(m.buf->admit(f, 0, 0), SharedBuffer::Verdict::kAdmitted);
 }
 

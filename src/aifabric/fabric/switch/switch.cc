@@ -187,9 +187,13 @@ Packet* Switch::next_to_send(uint16_t port, Time now, Time& retry_at) {
   int64_t depth = 0;
   Packet* p = scheduler_.dequeue(e, *ports_[port], now, retry_at, depth);
   if (p == nullptr) return nullptr;
-  if (buffer_.release(*p)) send_pause(p->in_port, p->priority, 0);
-  if (buffer_.credit_lane(p->priority)) [[unlikely]]
-    ports_[p->in_port]->return_credits(p->priority, p->wire);
+  if (buffer_.release(*p)) {
+    if (buffer_.credit_lane(p->priority)) {
+      ports_[p->in_port]->return_credits(p->priority, p->wire);
+    } else {
+      send_pause(p->in_port, p->priority, 0);
+    }
+  }
   marker_.on_dequeue(p, port, depth, ports_[port]->counters());
   if (int_ != nullptr) [[unlikely]]
     stamp_int(*p, port, now);
