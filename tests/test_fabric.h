@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "aifabric/core/simulator.h"
@@ -117,6 +118,28 @@ inline int64_t pause_frames(const Network& net) {
     for (size_t p = 0; p < s->port_count(); ++p) n += s->port(p).counters().pause_tx;
   }
   return n;
+}
+
+// The node of `g` called `name`.
+inline uint32_t node_id(const TopologyGraph& g, const std::string& name) {
+  for (uint32_t i = 0; i < g.nodes().size(); ++i) {
+    if (g.nodes()[i].name == name) return i;
+  }
+  ADD_FAILURE() << "no node " << name;
+  return 0;
+}
+
+// The port `from` transmits on towards its neighbour `to`.
+inline Port& port_towards(Network& net, const std::string& from, const std::string& to) {
+  const TopologyGraph& g = net.graph();
+  const uint32_t a = node_id(g, from);
+  const uint32_t b = node_id(g, to);
+  const auto& adj = g.adjacent(a);
+  for (size_t i = 0; i < adj.size(); ++i) {
+    if (adj[i].peer == b) return net.port(a, i);
+  }
+  ADD_FAILURE() << from << " has no link to " << to;
+  return net.port(a, 0);
 }
 
 }  // namespace aifabric::testing

@@ -23,27 +23,6 @@ constexpr int64_t kFlowBytes = 4LL * 1024 * 1024;
 // preamble/IFG) carries 4096 payload bytes.
 constexpr double kGoodputBps = 400e9 * 4096.0 / 4178.0;
 
-uint32_t node_id(const TopologyGraph& g, const std::string& name) {
-  for (uint32_t i = 0; i < g.nodes().size(); ++i) {
-    if (g.nodes()[i].name == name) return i;
-  }
-  ADD_FAILURE() << "no node " << name;
-  return 0;
-}
-
-// The port `from` transmits on towards its neighbour `to`.
-Port& port_towards(Network& net, const std::string& from, const std::string& to) {
-  const TopologyGraph& g = net.graph();
-  const uint32_t a = node_id(g, from);
-  const uint32_t b = node_id(g, to);
-  const auto& adj = g.adjacent(a);
-  for (size_t i = 0; i < adj.size(); ++i) {
-    if (adj[i].peer == b) return net.port(a, i);
-  }
-  ADD_FAILURE() << from << " has no link to " << to;
-  return net.port(a, 0);
-}
-
 std::vector<FlowSpec> incast_flows(uint32_t receiver) {
   std::vector<FlowSpec> flows;
   for (uint32_t i = 0; i < kSenders; ++i) {
@@ -161,7 +140,7 @@ TEST(PfcIncast, SingleSwitchIsLosslessFairAndKeepsTheBottleneckBusy) {
   // Every sender was paused by the switch and received the pause.
   for (uint32_t i = 0; i < kSenders; ++i) {
     const std::string host = "host" + std::to_string(i);
-    EXPECT_GT(port_towards(net, "leaf0", host).counters().pause_tx, 0) << host;
+    EXPECT_GT(testing::port_towards(net, "leaf0", host).counters().pause_tx, 0) << host;
     EXPECT_GT(net.hosts()[i]->port().counters().pause_rx, 0) << host;
   }
 
@@ -201,17 +180,19 @@ TEST(PfcIncast, TwoHopCongestionTreeReachesTheSenderNics) {
   expect_lossless_and_bounded(net, tf.sw, xoff);
 
   // The hop-by-hop chain, from the bottleneck back to the sources.
-  EXPECT_GT(port_towards(net, "leaf1", "spine0").counters().pause_tx, 0);
-  EXPECT_GT(port_towards(net, "spine0", "leaf1").counters().pause_rx, 0);
-  EXPECT_GT(port_towards(net, "spine0", "leaf0").counters().pause_tx, 0);
-  EXPECT_GT(port_towards(net, "leaf0", "spine0").counters().pause_rx, 0);
+  EXPECT_GT(testing::port_towards(net, "leaf1", "spine0").counters().pause_tx, 0);
+  EXPECT_GT(testing::port_towards(net, "spine0", "leaf1").counters().pause_rx, 0);
+  EXPECT_GT(testing::port_towards(net, "spine0", "leaf0").counters().pause_tx, 0);
+  EXPECT_GT(testing::port_towards(net, "leaf0", "spine0").counters().pause_rx, 0);
   for (uint32_t i = 0; i < kSenders; ++i) {
     const std::string host = "host" + std::to_string(i);
-    EXPECT_GT(port_towards(net, "leaf0", host).counters().pause_tx, 0) << host;
+    EXPECT_GT(testing::port_towards(net, "leaf0", host).counters().pause_tx, 0) << host;
     EXPECT_GT(net.hosts()[i]->port().counters().pause_rx, 0) << host;
   }
   // Only the bottleneck direction congests: nothing pauses the receiver's side.
-  EXPECT_EQ(port_towards(net, "leaf1", "host" + std::to_string(receiver)).counters().pause_rx, 0);
+  EXPECT_EQ(
+      testing::port_towards(net, "leaf1", "host" + std::to_string(receiver)).counters().pause_rx,
+      0);
 
   // Same drain-time bound as the single switch: the tree must not idle the bottleneck.
   // Each XON has to reach spine0 and the data to come back (2 x 1 us) before leaf1's

@@ -55,9 +55,23 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
                                                : static_cast<Node*>(switches_[d].get());
   };
   std::vector<uint16_t> next_port(nodes.size(), 0);
+  const SwitchConfig& sw = cfg_.switch_config;
+  const int64_t max_frame = cfg_.transport.mtu.count() + kRoceHeaderBytes + kL1OverheadBytes;
   for (const TopoLink& l : graph.links()) {
     Port& pa = add_port(l.a, l.params);
     Port& pb = add_port(l.b, l.params);
+    if (sw.cbfc.enabled) {
+      // Both ends of a link grant each other the same credits: NICs and switches read
+      // one CBFC config.
+      CreditLink c;
+      for (int64_t prio : sw.cbfc.priorities) c.lanes |= static_cast<uint8_t>(1U << prio);
+      c.block = sw.cbfc.block.count();
+      c.credits = SharedBuffer::credits_for(sw, l.params, max_frame) / c.block;
+      c.update = (SharedBuffer::credit_update_bytes(sw, max_frame) + c.block - 1) / c.block;
+      c.interval = sw.cbfc.interval;
+      pa.enable_credits(c);
+      pb.enable_credits(c);
+    }
     pa.connect(node_of(l.b), next_port[l.b]);
     pb.connect(node_of(l.a), next_port[l.a]);
     ++next_port[l.a];

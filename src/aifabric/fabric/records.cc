@@ -88,12 +88,14 @@ FabricRecord collect_fabric_record(const Network& net, Time end) {
       row.counters = p.counters();
       for (int prio = 0; prio < kNumPriorities; ++prio) {
         row.paused += p.paused_time(static_cast<uint8_t>(prio), end);
+        row.starved += p.starved_time(static_cast<uint8_t>(prio), end);
       }
       const double cap = static_cast<double>(p.link().rate.bits_per_second()) / 8.0 *
                          std::max(r.makespan.to_seconds(), 1e-12);
       row.utilization = static_cast<double>(p.counters().tx_bytes) / cap;
       r.packet_hops += p.counters().deliveries;
       r.pause_frames += p.counters().pause_tx;
+      r.credit_frames += p.counters().credit_tx;
       r.payload_dropped += p.counters().drop_payload + p.counters().link_drop_payload;
       r.link_drops += p.counters().link_drops;
       r.ports.push_back(row);
@@ -103,6 +105,7 @@ FabricRecord collect_fabric_record(const Network& net, Time end) {
     r.buffer_drops += sw->counters().buffer_drops;
     r.headroom_drops += sw->counters().headroom_drops;
     r.no_route_drops += sw->counters().no_route_drops;
+    r.credit_drops += sw->counters().credit_drops;
   }
   return r;
 }

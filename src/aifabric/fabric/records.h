@@ -47,6 +47,7 @@ struct PortRow {
   Time delay;
   PortCounters counters;
   Time paused;         // summed over priorities
+  Time starved;        // CBFC: time lanes waited for credits, summed over lanes
   double utilization;  // tx bytes / (rate x makespan)
 };
 
@@ -60,6 +61,8 @@ struct FabricRecord {
   int64_t buffer_drops = 0, headroom_drops = 0, link_drops = 0, no_route_drops = 0;
   int64_t packet_hops = 0;  // data/ACK/NACK/CNP frames delivered across one link
   int64_t pause_frames = 0;
+  int64_t credit_frames = 0;  // CBFC credit updates sent
+  int64_t credit_drops = 0;   // CBFC lane frames beyond their credits (a model bug: 0)
 };
 
 // The records of `net` after a run that ended at `end` (the simulator's clock).

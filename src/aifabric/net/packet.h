@@ -1,4 +1,5 @@
-// A frame on the fabric: RoCEv2 data, ACK/NACK, CNP, or a PFC pause frame. Packets come
+// A frame on the fabric: RoCEv2 data, ACK/NACK, CNP, a PFC pause frame or a CBFC credit
+// update. Packets come
 // from a pool and are linked into queues intrusively (`next`), so moving one costs no
 // allocation. Sizes: `payload` is application bytes, `wire` is everything the frame
 // occupies on a link, headers and Ethernet preamble/inter-frame gap included.
@@ -13,7 +14,12 @@
 
 namespace aifabric {
 
-enum class PacketType : uint8_t { kData, kAck, kNack, kCnp, kPause };
+// Link-control frames (kPause, kCredit) come last: `type < kPause` is a frame the
+// devices forward.
+enum class PacketType : uint8_t { kData, kAck, kNack, kCnp, kPause, kCredit };
+inline constexpr bool is_link_control(PacketType t) {
+  return t >= PacketType::kPause;
+}
 
 // Wire overheads (bytes). RoCEv2 data: Ethernet 14 + IPv4 20 + UDP 8 + BTH 12 + ICRC 4
 // + FCS 4 = 62, plus preamble/SFD 8 and inter-frame gap 12 = 20 (IEEE 802.3).
@@ -25,6 +31,9 @@ inline constexpr uint32_t kAckWireBytes = kRoceHeaderBytes + 4 + kL1OverheadByte
 inline constexpr uint32_t kCnpWireBytes = kRoceHeaderBytes + 16 + kL1OverheadBytes;
 // PFC frame: a minimum 64-byte MAC control frame (IEEE 802.1Qbb).
 inline constexpr uint32_t kPauseWireBytes = 64 + kL1OverheadBytes;
+// CBFC credit update: also a minimum 64-byte MAC control frame (an InfiniBand flow
+// control packet is 4 bytes + CRC, but on Ethernet a frame is at least 64 bytes).
+inline constexpr uint32_t kCreditWireBytes = 64 + kL1OverheadBytes;
 inline constexpr int kNumPriorities = 8;
 inline constexpr uint16_t kRoceUdpPort = 4791;
 
@@ -65,6 +74,11 @@ struct Packet {
   // no sequence number).
   uint16_t pause_quanta() const { return static_cast<uint16_t>(psn); }
   void set_pause_quanta(uint16_t q) { psn = q; }
+  // kCredit: the lane is `priority`; `psn` holds the lane's absolute credit limit in
+  // blocks (InfiniBand's FCCL: blocks freed so far + the receiver's credit size), so a
+  // lost or late update is repaired by the next one.
+  int64_t credit_limit() const { return static_cast<int64_t>(psn); }
+  void set_credit_limit(int64_t blocks) { psn = static_cast<uint64_t>(blocks); }
 };
 static_assert(sizeof(Packet) <= 96, "Packet grew past 96 bytes");
 

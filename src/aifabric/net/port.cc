@@ -9,6 +9,7 @@ Port::Port(Simulator& sim, PacketPool& pool, Node& owner, uint16_t index, const 
     : sim_(sim), pool_(pool), owner_(owner), index_(index), link_(link), loss_rng_(seed) {
   const int64_t bps = link.rate.bits_per_second();
   ps_per_byte_ = (8'000'000'000'000LL % bps == 0) ? 8'000'000'000'000LL / bps : 0;
+  starved_since_.fill(Time::max());
 }
 
 void Port::kick() {
@@ -37,9 +38,11 @@ void Port::transmit(Packet* p, Time now) {
       ps_per_byte_ != 0 ? Time::ps(ps_per_byte_ * p->wire) : link_.rate.transmit_time(p->wire);
   busy_until_ = now + ser;
   counters_.tx_bytes += p->wire;
-  if (p->type == PacketType::kPause) {
-    ++counters_.pause_tx;
+  if (is_link_control(p->type)) [[unlikely]] {
+    ++(p->type == PacketType::kPause ? counters_.pause_tx : counters_.credit_tx);
   } else {
+    if (credit_lanes_ != 0) [[unlikely]]
+      spend_credit(*p);
     ++counters_.tx_packets;
     if (p->type == PacketType::kData) {
       ++counters_.tx_data_packets;
@@ -68,6 +71,10 @@ void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
   switch (kind) {
     case kTxDone:
       tx_booked_ = false;
+      if (credit_due_ != 0) [[unlikely]] {
+        send_credits();
+        return;
+      }
       kick();
       return;
     case kWake:
@@ -75,6 +82,7 @@ void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
       wake_at_ = Time::max();
       kick();
       return;
+
     case kDeliver: {
       Packet* p = flight_head_;
       flight_head_ = p->next;
@@ -90,12 +98,39 @@ void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
         pool_.release(p);  // corrupted: the receiver's MAC discards it (bad FCS)
         return;
       }
-      if (p->type != PacketType::kPause) ++counters_.deliveries;
+      if (!is_link_control(p->type)) ++counters_.deliveries;
       peer_->receive(p, peer_port_);
       return;
     }
     default:
+      if (kind == kCreditTimer) on_credit_timer();
       return;
+  }
+}
+
+void Port::on_credit_timer() {
+  credit_timer_ = false;
+  for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+    if (rx_freed_[prio] > rx_reported_[prio]) credit_due_ |= 1U << prio;
+  }
+  if (credit_due_ != 0) send_credits();
+}
+
+// Credit frames go ahead of data: one starts now if the port is idle, else at the end
+// of the frame on the wire (its TxDone sends them before asking the owner for data).
+void Port::send_credits() {
+  const Time now = sim_.now();
+  if (now < busy_until_) {
+    if (!tx_booked_) {
+      tx_booked_ = true;
+      sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
+    }
+    return;
+  }
+  transmit(credit_frame(), now);
+  if (credit_due_ != 0 && !tx_booked_) {  // another lane's update is due as well
+    tx_booked_ = true;
+    sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
   }
 }
 
@@ -124,6 +159,66 @@ void Port::close_pause_episodes(Time now) {
 
 Time Port::paused_time(uint8_t prio, Time now) const {
   return paused_closed_[prio] + (std::min(pause_until_[prio], now) - pause_since_[prio]);
+}
+
+void Port::enable_credits(const CreditLink& c) {
+  credit_ = c;
+  credit_lanes_ = c.lanes;
+  for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+    tx_limit_[prio] = credit_lane(prio) ? c.credits : 0;
+    starved_since_[prio] = Time::max();
+  }
+}
+
+bool Port::has_credit(uint8_t prio, uint32_t wire, Time now) {
+  if (!credit_lane(prio) || tx_used_[prio] + credit_blocks(wire) <= tx_limit_[prio]) return true;
+  if (starved_since_[prio] == Time::max()) starved_since_[prio] = now;
+  return false;
+}
+
+void Port::spend_credit(const Packet& p) {
+  if (!credit_lane(p.priority)) return;
+  tx_used_[p.priority] += credit_blocks(p.wire);
+  if (tx_used_[p.priority] > tx_limit_[p.priority]) ++counters_.credit_overruns;
+}
+
+void Port::on_credit_frame(uint8_t prio, int64_t limit) {
+  ++counters_.credit_rx;
+  // Limits only grow; an older update overtaken by a newer one changes nothing.
+  tx_limit_[prio] = std::max(tx_limit_[prio], limit);
+  if (starved_since_[prio] != Time::max()) {
+    starved_closed_[prio] += sim_.now() - starved_since_[prio];
+    starved_since_[prio] = Time::max();
+  }
+  kick();
+}
+
+void Port::return_credits(uint8_t prio, uint32_t wire) {
+  rx_freed_[prio] += credit_blocks(wire);
+  if (rx_freed_[prio] - rx_reported_[prio] >= credit_.update) {
+    credit_due_ |= 1U << prio;
+    send_credits();
+  } else if (!credit_timer_) {
+    credit_timer_ = true;
+    sim_.schedule_in(credit_.interval, EventPriority::kTimer, this, kCreditTimer);
+  }
+}
+
+Packet* Port::credit_frame() {
+  const auto prio = static_cast<uint8_t>(__builtin_ctz(credit_due_));
+  credit_due_ &= ~(1U << prio);
+  rx_reported_[prio] = rx_freed_[prio];
+  Packet* f = pool_.acquire();
+  f->type = PacketType::kCredit;
+  f->priority = prio;
+  f->set_credit_limit(credit_.credits + rx_freed_[prio]);
+  f->wire = kCreditWireBytes;
+  return f;
+}
+
+Time Port::starved_time(uint8_t prio, Time now) const {
+  const Time open = starved_since_[prio] < now ? now - starved_since_[prio] : Time::zero();
+  return starved_closed_[prio] + open;
 }
 
 int64_t Port::in_flight_payload() const {

@@ -2,10 +2,15 @@
 // it. It serializes frames at the link rate, carries them for the propagation delay
 // (a FIFO of frames in flight, one pending event per link), may corrupt them at the
 // link's error rate, and delivers them to the peer device. It also holds the PFC pause
-// state the peer imposed on this transmitter. Invariant: at most one transmission at a
-// time; frames arrive in the order they were sent.
+// state the peer imposed on this transmitter, and, on a link with credit-based flow
+// control (CBFC), both credit counters of its own link: the credits this transmitter
+// holds per lane, and the credits its device owes the peer for frames that arrived
+// here and have left the device's buffer (sent back as credit frames ahead of data).
+// Invariant: at most one transmission at a time; frames arrive in the order they were
+// sent; a credit lane never sends beyond its credit limit.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -33,6 +38,19 @@ struct PortCounters {
   int64_t drops = 0;       // set by switches: frames refused for this egress
   int64_t drop_payload = 0;
   int64_t max_queue_bytes = 0;  // set by switches: deepest egress queue (all classes)
+  int64_t credit_tx = 0;        // CBFC credit frames sent
+  int64_t credit_rx = 0;        // CBFC credit frames received
+  int64_t credit_overruns = 0;  // frames sent beyond the credit limit: a model bug, must be 0
+};
+
+// CBFC on one link, the same at both ends (both devices read one config). Sizes are
+// in credit blocks of `block` bytes; a frame costs ceil(wire / block) blocks.
+struct CreditLink {
+  uint8_t lanes = 0;             // bit p: priority p is a credit lane
+  int64_t block = 64;            // bytes per credit block
+  int64_t credits = 0;           // blocks of receive buffer per lane granted to the peer
+  int64_t update = 1;            // freed blocks that trigger a credit frame at once
+  Time interval = Time::zero();  // fewer freed blocks are returned at most this late
 };
 
 class Port;
@@ -82,6 +100,37 @@ class Port final : public EventHandler {
     return link_.rate.transmit_time(int64_t{quanta} * 64);
   }
 
+  // CBFC. Starts with the peer's full credits on every lane in `c` (as after link
+  // initialisation, when each side advertises its buffer).
+  void enable_credits(const CreditLink& c);
+  bool has_credit_lanes() const { return credit_lanes_ != 0; }
+  bool credit_lane(uint8_t prio) const { return ((credit_lanes_ >> prio) & 1U) != 0; }
+  // Whether a frame of `prio` and `wire` bytes may start now: false while the peer
+  // pauses `prio` (lowering `retry_at` to the pause's end) or a credit lane lacks the
+  // credits for it (marked starved until credits arrive; the credit frame kicks).
+  bool blocked(uint8_t prio, uint32_t wire, Time now, Time& retry_at) {
+    if (pause_until_[prio] > now) {
+      retry_at = std::min(retry_at, pause_until_[prio]);
+      return true;
+    }
+    if (credit_lanes_ == 0) [[likely]]
+      return false;
+    return !has_credit(prio, wire, now);
+  }
+  // Credit lane `prio` holds the credits for `wire` bytes; if not, it is starved from now.
+  bool has_credit(uint8_t prio, uint32_t wire, Time now);
+  // A credit frame from the peer raised lane `prio`'s limit to `limit` blocks.
+  void on_credit_frame(uint8_t prio, int64_t limit);
+  // A frame of lane `prio` that arrived on this port's link left the device's buffer:
+  // its blocks are owed to the peer and go back in the next credit frame.
+  void return_credits(uint8_t prio, uint32_t wire);
+  int64_t credit_blocks(uint32_t wire) const { return (wire + credit_.block - 1) / credit_.block; }
+  // Blocks lane `prio` may still send.
+  int64_t credits_available(uint8_t prio) const { return tx_limit_[prio] - tx_used_[prio]; }
+  const CreditLink& credit_link() const { return credit_; }
+  // Total time lane `prio` waited for credits up to `now`.
+  Time starved_time(uint8_t prio, Time now) const;
+
   const LinkParams& link() const { return link_; }
   uint16_t index() const { return index_; }
   Node* peer() const { return peer_; }
@@ -94,8 +143,12 @@ class Port final : public EventHandler {
   void handle_event(uint32_t kind, uint64_t arg) override;
 
  private:
-  enum Kind : uint32_t { kTxDone = 0, kDeliver = 1, kWake = 2 };
+  enum Kind : uint32_t { kTxDone = 0, kDeliver = 1, kWake = 2, kCreditTimer = 3 };
   void transmit(Packet* p, Time now);
+  Packet* credit_frame();  // the update of the lowest lane that is due
+  void send_credits();     // credit updates are due: send them ahead of data
+  void on_credit_timer();
+  void spend_credit(const Packet& p);
 
   Simulator& sim_;
   PacketPool& pool_;
@@ -109,12 +162,26 @@ class Port final : public EventHandler {
   Time busy_until_;
   Time wake_at_ = Time::max();
   bool tx_booked_ = false;
+  // CBFC's two flags the per-frame path reads, beside the others it touches: the credit
+  // lanes (0 without CBFC) and the lanes whose update is due at the next frame boundary.
+  uint8_t credit_lanes_ = 0;
+  uint8_t credit_due_ = 0;
   Packet* flight_head_ = nullptr;
   Packet* flight_tail_ = nullptr;
   std::array<Time, kNumPriorities> pause_until_{};
   std::array<Time, kNumPriorities> pause_since_{};
   std::array<Time, kNumPriorities> paused_closed_{};
   PortCounters counters_;
+  // CBFC (all zero without it). Transmitter: limit and blocks sent per lane, absolute.
+  // Receiver side: blocks freed per lane, and the freed count the last update carried.
+  CreditLink credit_;
+  bool credit_timer_ = false;
+  std::array<int64_t, kNumPriorities> tx_limit_{};
+  std::array<int64_t, kNumPriorities> tx_used_{};
+  std::array<int64_t, kNumPriorities> rx_freed_{};
+  std::array<int64_t, kNumPriorities> rx_reported_{};
+  std::array<Time, kNumPriorities> starved_since_{};  // Time::max(): not starved
+  std::array<Time, kNumPriorities> starved_closed_{};
   PortObserver* observer_ = nullptr;
   uint32_t observer_id_ = 0;
 };

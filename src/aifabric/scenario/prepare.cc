@@ -35,24 +35,33 @@ namespace {
 // for at least a frame beyond it.
 Status check_buffers(const Scenario& s, const TopologyGraph& g) {
   const int lossless = SharedBuffer::lossless_priorities(s.switch_config);
-  if (lossless == 0) return Status::ok();
+  const int credit_lanes = SharedBuffer::credit_lanes(s.switch_config);
+  if (lossless == 0 && credit_lanes == 0) return Status::ok();
   const int64_t max_frame = s.transport.mtu.count() + kRoceHeaderBytes + kL1OverheadBytes;
+  // A lane with credits for less than one frame could never send it.
+  if (credit_lanes > 0 && s.switch_config.cbfc.credits.count() != 0 &&
+      s.switch_config.cbfc.credits.count() < max_frame) {
+    return Status::error("switch.cbfc.credits: " + format_bytes(s.switch_config.cbfc.credits) +
+                         " is less than one frame (" + std::to_string(max_frame) +
+                         " B: transport.mtu plus headers)");
+  }
   for (uint32_t id = 0; id < g.nodes().size(); ++id) {
     if (g.nodes()[id].kind != NodeKind::kSwitch) continue;
     int64_t reserved = 0;
     for (const Adjacent& a : g.adjacent(id)) {
-      reserved += lossless *
-                  SharedBuffer::headroom_for(s.switch_config, g.links()[a.link].params, max_frame);
+      const LinkParams& l = g.links()[a.link].params;
+      reserved += lossless * SharedBuffer::headroom_for(s.switch_config, l, max_frame) +
+                  credit_lanes * SharedBuffer::credits_for(s.switch_config, l, max_frame);
     }
     if (reserved + max_frame > s.switch_config.buffer.count()) {
       return Status::error("switch.buffer: " + format_bytes(s.switch_config.buffer) +
-                           " cannot hold the PFC "
-                           "headroom of " +
+                           " cannot hold the PFC headroom and CBFC credits of " +
                            g.nodes()[id].name + " (" + std::to_string(g.adjacent(id).size()) +
-                           " ports x " + std::to_string(lossless) +
-                           " lossless priorities: " + std::to_string(reserved) +
+                           " ports x " + std::to_string(lossless) + " lossless priorities and " +
+                           std::to_string(credit_lanes) +
+                           " credit lanes: " + std::to_string(reserved) +
                            " B) and a frame more; raise switch.buffer, or set "
-                           "switch.pfc.headroom");
+                           "switch.pfc.headroom or switch.cbfc.credits");
     }
   }
   return Status::ok();

@@ -95,6 +95,27 @@ TEST(Scenario, OutOfRangeAndCrossField) {
             std::string::npos);
 }
 
+TEST(Scenario, CbfcConfigsThatCannotWorkAreRefused) {
+  const std::string kTraffic = "traffic: [{type: incast, receiver: 3, fan_in: 5, size: 1MiB}]\n";
+  // Priority 3 is PFC's by default: it cannot also be a credit lane.
+  const std::string both = error_of(kTraffic + "switch: {cbfc: {enabled: true}}");
+  EXPECT_NE(both.find("switch: cbfc.priorities: priority 3 is also in pfc.priorities"),
+            std::string::npos)
+      << both;
+  EXPECT_EQ(error_of(kTraffic + "switch: {pfc: {enabled: false}, cbfc: {enabled: true}}"), "");
+  EXPECT_EQ(error_of(kTraffic + "switch: {pfc: {priorities: [4]}, cbfc: {enabled: true}}"), "");
+  const std::string small =
+      error_of(kTraffic + "switch: {pfc: {enabled: false}, cbfc: {enabled: true, credits: 2KB}}");
+  EXPECT_NE(small.find("switch.cbfc.credits: "), std::string::npos) << small;
+  EXPECT_NE(small.find("less than one frame"), std::string::npos) << small;
+  const std::string block =
+      error_of(kTraffic + "switch: {pfc: {enabled: false}, cbfc: {enabled: true, block: 0B}}");
+  EXPECT_NE(block.find("block must be positive"), std::string::npos) << block;
+  const std::string room =
+      error_of(kTraffic + "switch: {buffer: 200KB, pfc: {enabled: false}, cbfc: {enabled: true}}");
+  EXPECT_NE(room.find("cannot hold the PFC headroom and CBFC credits"), std::string::npos) << room;
+}
+
 TEST(Scenario, ImpossibleTopology) {
   EXPECT_NE(error_of("topology: {type: fat_tree, k: 3}").find("topology: k must be even"),
             std::string::npos);

@@ -308,6 +308,8 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   r.no_route_drops = f.no_route_drops;
   r.packet_hops = f.packet_hops;
   r.pause_frames = f.pause_frames;
+  r.credit_frames = f.credit_frames;
+  r.credit_drops = f.credit_drops;
   r.stop_time = stop;
   r.stop_time_auto = s.stop_time == Time::zero();
   r.verdict = verdict_of(r, run, out->task_times, s);

@@ -55,6 +55,8 @@ struct RunReport {
   uint64_t events = 0;
   int64_t packet_hops = 0;  // data/ACK/NACK/CNP frames delivered across one link
   int64_t pause_frames = 0;
+  int64_t credit_frames = 0;  // CBFC credit updates sent
+  int64_t credit_drops = 0;   // CBFC lane frames beyond their credits (a model bug: 0)
   double peak_memory_mib = 0;
   std::vector<FlowRow> flows;
   std::vector<PortRow> ports;

@@ -70,9 +70,8 @@ bool Host::backlogged(uint16_t /*port*/) const {
 
 Packet* Host::next_to_send(uint16_t /*port*/, Time now, Time& retry_at) {
   if (!control_.empty()) {
-    const uint8_t prio = control_.front()->priority;
-    if (!port_->paused(prio, now)) return control_.pop();
-    retry_at = std::min(retry_at, port_->pause_until(prio));
+    const Packet& f = *control_.front();
+    if (!port_->blocked(f.priority, f.wire, now, retry_at)) return control_.pop();
   }
   size_t n = active_.size();
   for (size_t tried = 0; tried < n;) {
@@ -95,6 +94,12 @@ Packet* Host::next_to_send(uint16_t /*port*/, Time now, Time& retry_at) {
       ++rr_;
       continue;
     }
+    // A credit lane needs credits for the largest frame the queue pair may send next.
+    if (port_->credit_lane(qp->priority()) &&
+        !port_->has_credit(qp->priority(), static_cast<uint32_t>(max_frame()), now)) [[unlikely]] {
+      ++rr_;
+      continue;
+    }
     ++rr_;
     return qp->next_packet(now);
   }
@@ -111,6 +116,12 @@ ReceiverQp& Host::receiver_for(const Packet& p) {
 }
 
 void Host::receive(Packet* p, uint16_t /*port*/) {
+  // A NIC consumes what arrives at once: a credit lane's blocks go straight back.
+  if (port_->has_credit_lanes()) [[unlikely]] {
+    if (port_->credit_lane(p->priority) && !is_link_control(p->type)) {
+      port_->return_credits(p->priority, p->wire);
+    }
+  }
   switch (p->type) {
     case PacketType::kPause: {
       const bool resumed = port_->on_pause_frame(p->priority, p->pause_quanta());
@@ -118,6 +129,10 @@ void Host::receive(Packet* p, uint16_t /*port*/) {
       if (resumed) port_->kick();
       return;
     }
+    case PacketType::kCredit:
+      port_->on_credit_frame(p->priority, p->credit_limit());
+      pool_.release(p);
+      return;
     case PacketType::kData: {
       Packet* out[2];
       const int n = receiver_for(*p).on_data(*p, sim_.now(), pool_, out);

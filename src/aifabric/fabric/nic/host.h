@@ -1,6 +1,7 @@
 // A host with one RDMA NIC port. The NIC holds the host's queue pairs: sending ones
 // are served round robin, each paced at its own rate and stopped while the peer has
-// paused its priority; control frames (ACK, NACK, CNP) go first. A flow handed to the
+// paused its priority or (CBFC) while its lane lacks credits; control frames (ACK,
+// NACK, CNP) go first. A flow handed to the
 // NIC starts at its start time as an event of this NIC (it opens the sending queue
 // pair); the receiving queue pair is made when the flow's first data packet arrives.
 // The NIC counts its own flows: the simulator's outstanding work holds one unit per
@@ -82,6 +83,9 @@ class Host final : public Node, public SenderQp::Nic, public EventHandler {
     uint32_t qpn = FlowTable::kAbsent;  // its sending queue pair once started
   };
   ReceiverQp& receiver_for(const Packet& p);
+  int64_t max_frame() const {
+    return cfg_.transport->mtu.count() + kRoceHeaderBytes + kL1OverheadBytes;
+  }
 
   Simulator& sim_;
   PacketPool& pool_;

@@ -1,6 +1,6 @@
 // A switch port's egress: eight priority queues plus the PFC frames that go ahead of
 // everything, served strict (priority 7 first) or by deficit round robin, skipping
-// priorities the peer has paused.
+// priorities the peer has paused and credit lanes without credits for their head frame.
 #pragma once
 
 #include <array>
@@ -36,11 +36,15 @@ class EgressScheduler {
   EgressScheduler(Scheduler kind, const std::vector<int64_t>& weights, int64_t max_frame)
       : kind_(kind), weights_(weights), max_frame_(max_frame) {}
   // The next data frame of `e` that `port` may send now (its queue's depth before the
-  // frame left in `depth`), or null; a paused priority lowers `retry_at` to its end.
-  Packet* dequeue(EgressQueues& e, const Port& port, Time now, Time& retry_at,
-                  int64_t& depth) const;
+  // frame left in `depth`), or null; a paused priority lowers `retry_at` to its end, a
+  // credit lane without credits for its head frame waits for the port's next kick.
+  Packet* dequeue(EgressQueues& e, Port& port, Time now, Time& retry_at, int64_t& depth) const;
 
  private:
+  // The scheduler proper; kCredits: the port has credit lanes to check as well.
+  template <bool kCredits>
+  Packet* dequeue_as(EgressQueues& e, Port& port, Time now, Time& retry_at, int64_t& depth) const;
+
   Scheduler kind_;
   const std::vector<int64_t>& weights_;
   int64_t max_frame_;

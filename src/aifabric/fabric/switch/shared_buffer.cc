@@ -9,6 +9,36 @@ SharedBuffer::SharedBuffer(const SwitchConfig& cfg, int64_t max_frame)
   if (cfg_.pfc.enabled) {
     for (int64_t p : cfg_.pfc.priorities) lossless_[static_cast<size_t>(p)] = true;
   }
+  if (cfg_.cbfc.enabled) {
+    for (int64_t p : cfg_.cbfc.priorities) credit_[static_cast<size_t>(p)] = true;
+  }
+}
+
+int SharedBuffer::credit_lanes(const SwitchConfig& cfg) {
+  if (!cfg.cbfc.enabled) return 0;
+  std::array<bool, kNumPriorities> on{};
+  for (int64_t p : cfg.cbfc.priorities) on[static_cast<size_t>(p)] = true;
+  int n = 0;
+  for (bool b : on) n += b ? 1 : 0;
+  return n;
+}
+
+int64_t SharedBuffer::credit_update_bytes(const SwitchConfig& cfg, int64_t max_frame) {
+  return cfg.cbfc.update.count() != 0 ? cfg.cbfc.update.count() : max_frame;
+}
+
+int64_t SharedBuffer::credits_for(const SwitchConfig& cfg, const LinkParams& l, int64_t max_frame) {
+  const int64_t block = cfg.cbfc.block.count();
+  int64_t bytes = cfg.cbfc.credits.count();
+  if (bytes == 0) {
+    // The credit loop: a frame out and its credit back across the cable, the frame in
+    // serialization, the frame the return direction is busy with when the credit is
+    // due, a frame of slack, the batch of freed bytes an update waits for, and the
+    // credit frame itself. Less than this leaves the link idle part of each loop.
+    bytes = 2 * l.rate.bytes_in(l.delay) + 3 * max_frame + credit_update_bytes(cfg, max_frame) +
+            kCreditWireBytes;
+  }
+  return (bytes + block - 1) / block * block;
 }
 
 int64_t SharedBuffer::headroom_for(const SwitchConfig& cfg, const LinkParams& l,
@@ -32,6 +62,7 @@ int SharedBuffer::lossless_priorities(const SwitchConfig& cfg) {
 void SharedBuffer::add_port(const LinkParams& l, Time pause_time) {
   IngressState& ing = ingress_.emplace_back();
   ing.headroom_size = headroom_for(cfg_, l, max_frame_);
+  if (cfg_.cbfc.enabled) ing.credit_size = credits_for(cfg_, l, max_frame_);
   // Pause quanta are 512 bit times of this link, so the same XOFF lasts 16x less on a
   // 6.4 Tbps link than on a 400 Gbps one: the refresh must follow each port's own pause
   // time, or a fast link's XOFF lapses before it is renewed.
@@ -43,6 +74,7 @@ void SharedBuffer::finalize() {
   for (const IngressState& ing : ingress_) {
     for (int p = 0; p < kNumPriorities; ++p) {
       if (lossless_[p]) reserved += ing.headroom_size;
+      if (credit_[p]) reserved += ing.credit_size;
     }
   }
   shared_size_ = cfg_.buffer.count() - reserved;
@@ -79,6 +111,13 @@ SharedBuffer::Verdict SharedBuffer::admit(const Packet& p, uint16_t in, int64_t 
       v = Verdict::kAdmittedXoff;
     }
     max_ingress_bytes_ = std::max(max_ingress_bytes_, c.shared + c.headroom);
+  } else if (credit_[prio]) {
+    // The transmitter spent credits on this frame, so it fits unless the model is wrong.
+    IngressState& ing = ingress_[in];
+    IngressClass& c = ing.cls[prio];
+    if (c.shared + size > ing.credit_size) return Verdict::kDropCredit;
+    c.shared += size;
+    max_ingress_bytes_ = std::max(max_ingress_bytes_, c.shared);
   } else {
     const int64_t free = shared_size_ - shared_used_;
     const double limit = cfg_.egress_alpha * static_cast<double>(free);
@@ -97,6 +136,10 @@ bool SharedBuffer::release(const Packet& p) {
   buffered_ -= size;
   const uint8_t prio = p.priority;
   if (!lossless_[prio]) {
+    if (credit_[prio]) {
+      ingress_[p.in_port].cls[prio].shared -= size;
+      return true;  // its credits go back upstream
+    }
     shared_used_ -= size;
     return false;
   }

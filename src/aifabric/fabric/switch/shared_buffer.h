@@ -4,9 +4,13 @@
 // their ingress bytes stay under the XOFF threshold (alpha x free shared buffer, or a
 // static one), then to that ingress's headroom, and dropped (never silently) when the
 // headroom is full; lossy ones while their egress queue stays under alpha x free
-// buffer. It decides; the switch sends the pause frames it asks for.
+// buffer. CBFC credit lanes are admitted to their ingress's credit reservation, which
+// the upstream transmitter's credits bound: a credit-lane frame that finds it full is a
+// model bug, refused and counted (kDropCredit). It decides; the switch sends the pause
+// frames it asks for.
 //
-// Invariant: shared_used + sum(headroom in use) = bytes in all egress queues <= buffer.
+// Invariant: shared_used + sum(headroom in use) + sum(credit lanes in use) = bytes in
+// all egress queues <= buffer.
 #pragma once
 
 #include <array>
@@ -27,6 +31,7 @@ class SharedBuffer {
     kAdmittedXoff,  // admitted to headroom, crossing the XOFF threshold: pause upstream
     kDropHeadroom,  // lossless, its ingress headroom is full
     kDropBuffer,    // lossy, refused by the dynamic threshold or a full buffer
+    kDropCredit,    // credit lane beyond the credits its ingress granted (a model bug)
   };
 
   SharedBuffer(const SwitchConfig& cfg, int64_t max_frame);
@@ -34,6 +39,12 @@ class SharedBuffer {
   static int64_t headroom_for(const SwitchConfig& cfg, const LinkParams& link, int64_t max_frame);
   // The lossless priorities `cfg` makes.
   static int lossless_priorities(const SwitchConfig& cfg);
+  // CBFC: the credit lanes `cfg` makes, and the receive buffer (bytes, whole credit
+  // blocks) each of them grants the transmitter at the far end of `link`.
+  static int credit_lanes(const SwitchConfig& cfg);
+  static int64_t credits_for(const SwitchConfig& cfg, const LinkParams& link, int64_t max_frame);
+  // The freed bytes that trigger a credit frame.
+  static int64_t credit_update_bytes(const SwitchConfig& cfg, int64_t max_frame);
   // A port whose peer sends over `link` (sizes its automatic headroom and the XOFF
   // refresh interval).
   void add_port(const LinkParams& link, Time pause_time);
@@ -41,11 +52,13 @@ class SharedBuffer {
   void finalize();
 
   bool lossless(uint8_t prio) const { return lossless_[prio]; }
+  bool credit_lane(uint8_t prio) const { return credit_[prio]; }
   // Admits `p`, which arrived on `in` for an egress queue now holding `egress_queue`
   // bytes of its priority.
   Verdict admit(const Packet& p, uint16_t in, int64_t egress_queue);
-  // `p` leaves its egress queue. True: its ingress (p.in_port, p.priority) drained
-  // below XON and the pause upstream must be lifted.
+  // `p` leaves its egress queue. True: the upstream must hear of it: on a PFC priority
+  // its ingress (p.in_port, p.priority) drained below XON and the pause must be lifted;
+  // on a credit lane (always) its credits go back.
   bool release(const Packet& p);
 
   int64_t xoff_threshold() const;
@@ -59,6 +72,7 @@ class SharedBuffer {
   }
   Time refresh_interval(uint16_t port) const { return ingress_[port].refresh; }
   int64_t headroom_per_queue(size_t port) const { return ingress_[port].headroom_size; }
+  int64_t credits_per_lane(size_t port) const { return ingress_[port].credit_size; }
   int64_t max_ingress_bytes() const { return max_ingress_bytes_; }
   int64_t max_buffer_used() const { return max_buffer_used_; }
 
@@ -72,12 +86,14 @@ class SharedBuffer {
   struct IngressState {
     std::array<IngressClass, kNumPriorities> cls;
     int64_t headroom_size = 0;
-    Time refresh;  // XOFF re-send interval: half this link's pause time
+    int64_t credit_size = 0;  // bytes each credit lane of this ingress reserves
+    Time refresh;             // XOFF re-send interval: half this link's pause time
   };
 
   const SwitchConfig& cfg_;
   int64_t max_frame_;
   std::array<bool, kNumPriorities> lossless_{};
+  std::array<bool, kNumPriorities> credit_{};
   std::vector<IngressState> ingress_;
   int64_t shared_size_ = 0;  // buffer minus all headroom reservations
   int64_t shared_used_ = 0;

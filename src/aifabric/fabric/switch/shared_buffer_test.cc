@@ -1,6 +1,7 @@
 // SharedBuffer on hand-built packets: the dynamic and static XOFF thresholds, headroom
 // after XOFF (one kAdmittedXoff per crossing, kDropHeadroom when full), XON on release,
-// lossy admission by egress_alpha, the automatic headroom size and the buffer invariant.
+// lossy admission by egress_alpha, the automatic headroom size and the buffer invariant;
+// CBFC lanes bounded by their credits and reserved out of the shared pool.
 #include "aifabric/fabric/switch/shared_buffer.h"
 
 #include <gtest/gtest.h>
@@ -333,6 +334,83 @@ TEST(SharedBuffer, DISABLED_HeadroomReservationsLargerThanTheBufferNeverOverfill
   }
   EXPECT_LE(in_buffer, cfg.buffer.count());
   EXPECT_LE(buf.max_buffer_used(), cfg.buffer.count());
+}
+
+// CBFC lanes: each ingress reserves its credits out of the buffer; a lane's frames are
+// admitted while they fit its ingress's credits (the upstream transmitter spent credits
+// on each), and one that does not fit is a model bug, refused as kDropCredit.
+struct CreditMmu {
+  SwitchConfig cfg;
+  std::unique_ptr<SharedBuffer> buf;
+  static constexpr int64_t kBuffer = 1'000'000;
+  static constexpr int64_t kCredits = 10'048;  // 10,000 B rounded up to 157 blocks
+  CreditMmu() {
+    cfg.buffer = Bytes(kBuffer);
+    cfg.egress_alpha = 64;
+    cfg.pfc.enabled = false;
+    cfg.cbfc.enabled = true;
+    cfg.cbfc.priorities = {4};
+    cfg.cbfc.credits = Bytes(10'000);
+    buf = std::make_unique<SharedBuffer>(cfg, kMaxFrame);
+    for (int i = 0; i < 2; ++i) buf->add_port(LinkParams{}, Time::us(10));
+    buf->finalize();
+  }
+};
+
+TEST(SharedBuffer, CreditLanesAreBoundedByTheirCredits) {
+  CreditMmu m;
+  EXPECT_TRUE(m.buf->credit_lane(4));
+  EXPECT_FALSE(m.buf->lossless(4));
+  EXPECT_EQ(m.buf->credits_per_lane(0), CreditMmu::kCredits);
+  // Two frames fit one ingress's 10,048 B, a third (12,534 B) does not.
+  const Packet f = pkt(4, kMaxFrame, 0);
+  EXPECT_EQ(m.buf->admit(f, 0, 0), SharedBuffer::Verdict::kAdmitted);
+  EXPECT_EQ(m.buf->admit(f, 0, 0), SharedBuffer::Verdict::kAdmitted);
+  EXPECT_EQ(m.buf->admit(f, 0, 0), SharedBuffer::Verdict::kDropCredit);
+  // The other ingress has credits of its own.
+  EXPECT_EQ(m.buf->admit(pkt(4, kMaxFrame, 1), 1, 0), SharedBuffer::Verdict::kAdmitted);
+  EXPECT_EQ(m.buf->max_ingress_bytes(), 2 * kMaxFrame);
+  // A frame that leaves frees its ingress's room and owes its credits upstream.
+  EXPECT_TRUE(m.buf->release(f));
+  EXPECT_EQ(m.buf->admit(f, 0, 0), SharedBuffer::Verdict::kAdmitted);
+}
+
+TEST(SharedBuffer, CreditReservationsLeaveTheSharedPool) {
+  CreditMmu m;
+  // Lossy traffic gets the buffer minus 2 ports x 10,048 B of credits, not a byte more.
+  const int64_t shared = CreditMmu::kBuffer - 2 * CreditMmu::kCredits;
+  EXPECT_EQ(m.buf->admit(pkt(0, static_cast<uint32_t>(shared) + 1), 0, 0),
+            SharedBuffer::Verdict::kDropBuffer);
+  EXPECT_EQ(m.buf->admit(pkt(0, static_cast<uint32_t>(shared)), 0, 0),
+            SharedBuffer::Verdict::kAdmitted);
+  // Credit lanes still have their reservation with the shared pool full.
+  EXPECT_EQ(m.buf->admit(pkt(4, kMaxFrame, 0), 0, 0), SharedBuffer::Verdict::kAdmitted);
+  EXPECT_EQ(m.buf->max_buffer_used(), shared + kMaxFrame);
+}
+
+TEST(SharedBuffer, AutomaticCreditsCoverTheCreditLoop) {
+  SwitchConfig cfg;
+  cfg.cbfc.enabled = true;
+  // 2 x rate x delay + 3 frames + the update batch (one frame) + a credit frame, in
+  // whole 64-byte blocks. 400 Gb/s, 1 us: 2 x 50,000 + 4 x 4178 + 84 = 116,796 -> 116,800.
+  EXPECT_EQ(
+      SharedBuffer::credits_for(cfg, LinkParams{BitRate::gbps(400), Time::us(1), 0}, kMaxFrame),
+      116'800);
+  // 100 Gb/s, 1 us: 2 x 12,500 + 16,712 + 84 = 41,796 -> 41,856.
+  EXPECT_EQ(
+      SharedBuffer::credits_for(cfg, LinkParams{BitRate::gbps(100), Time::us(1), 0}, kMaxFrame),
+      41'856);
+  // A larger update batch needs that much more credit; explicit credits are rounded up
+  // to whole blocks.
+  cfg.cbfc.update = Bytes(16'384);
+  EXPECT_EQ(
+      SharedBuffer::credits_for(cfg, LinkParams{BitRate::gbps(100), Time::us(1), 0}, kMaxFrame),
+      (25'000 + 3 * kMaxFrame + 16'384 + 84 + 63) / 64 * 64);
+  cfg.cbfc.credits = Bytes(1000);
+  EXPECT_EQ(SharedBuffer::credits_for(cfg, LinkParams{}, kMaxFrame), 1024);
+  EXPECT_EQ(SharedBuffer::credit_lanes(cfg), 1);
+  cfg.cbfc.enabled = false;
+  EXPECT_EQ(SharedBuffer::credit_lanes(cfg), 0);
 }
 
 }  // namespace

@@ -101,7 +101,12 @@ SwitchCounters Switch::counters() const {
 void Switch::receive(Packet* p, uint16_t in) {
   if (tuner_ != nullptr && !tuning_armed_) [[unlikely]]
     arm_tuning();
-  if (p->type == PacketType::kPause) {
+  if (is_link_control(p->type)) {
+    if (p->type == PacketType::kCredit) [[unlikely]] {
+      ports_[in]->on_credit_frame(p->priority, p->credit_limit());
+      pool_.release(p);
+      return;
+    }
     const bool resumed = ports_[in]->on_pause_frame(p->priority, p->pause_quanta());
     pool_.release(p);
     if (resumed) ports_[in]->kick();
@@ -123,6 +128,9 @@ void Switch::receive(Packet* p, uint16_t in) {
       return;
     case SharedBuffer::Verdict::kDropBuffer:
       drop(p, out, counters_.buffer_drops);
+      return;
+    case SharedBuffer::Verdict::kDropCredit:
+      drop(p, out, counters_.credit_drops);
       return;
     case SharedBuffer::Verdict::kAdmittedXoff: {
       const uint8_t prio = p->priority;
@@ -186,7 +194,13 @@ Packet* Switch::next_to_send(uint16_t port, Time now, Time& retry_at) {
   int64_t depth = 0;
   Packet* p = scheduler_.dequeue(e, *ports_[port], now, retry_at, depth);
   if (p == nullptr) return nullptr;
-  if (buffer_.release(*p)) send_pause(p->in_port, p->priority, 0);
+  if (buffer_.release(*p)) {
+    if (buffer_.credit_lane(p->priority)) {
+      ports_[p->in_port]->return_credits(p->priority, p->wire);
+    } else {
+      send_pause(p->in_port, p->priority, 0);
+    }
+  }
   marker_.on_dequeue(p, port, depth, ports_[port]->counters());
   if (int_ != nullptr) [[unlikely]]
     stamp_int(*p, port, now);

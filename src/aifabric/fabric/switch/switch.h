@@ -4,9 +4,11 @@
 // dequeue (ecn_marker.h). Pause frames leave on the congested ingress port's own link
 // and take that link's delay to reach the upstream device, so congestion trees form hop
 // by hop. A lossless packet that finds its headroom full is dropped and counted
-// (headroom_drops), never silently. When the congestion control asks for INT, data
-// packets get a telemetry hop at dequeue (int_stamper.h); when it computes feedback in
-// the fabric (the zero-queue scheme), every egress port runs its PortFeedback.
+// (headroom_drops), never silently. On CBFC credit lanes the switch returns a frame's
+// credits to its ingress port's transmitter when the frame leaves for its egress. When
+// the congestion control asks for INT, data packets get a telemetry hop at dequeue
+// (int_stamper.h); when it computes feedback in the fabric (the zero-queue scheme),
+// every egress port runs its PortFeedback.
 #pragma once
 
 #include <array>
@@ -34,6 +36,7 @@ struct SwitchCounters {
   int64_t no_route_drops = 0;
   int64_t buffer_drops = 0;       // lossy packets refused by the dynamic threshold / full buffer
   int64_t headroom_drops = 0;     // lossless packets that overflowed PFC headroom
+  int64_t credit_drops = 0;       // CBFC lane packets beyond their ingress's credits (a bug)
   int64_t max_ingress_bytes = 0;  // deepest ingress (port, priority) accounting seen
   int64_t max_buffer_used = 0;
 };
@@ -78,6 +81,7 @@ class Switch final : public Node, public EventHandler, public EgressView {
   SwitchCounters counters() const;
   int64_t headroom_per_queue(size_t port) const { return buffer_.headroom_per_queue(port); }
   int64_t xoff_threshold() const { return buffer_.xoff_threshold(); }
+  int64_t credits_per_lane(size_t port) const { return buffer_.credits_per_lane(port); }
   int64_t queued_payload() const;  // data payload still buffered
 
  private:

@@ -116,6 +116,52 @@ struct PfcConfig final : ParamsOf<PfcConfig> {
   }
 };
 
+// Credit-based flow control per virtual lane, as InfiniBand links (IBTA Vol. 1 §7.9)
+// and UEC's CBFC run it: a transmitter starts a frame of a credit lane only while it
+// holds credits for it; the receiver returns them when the frame leaves its buffer, in
+// credit frames that carry the lane's absolute limit (IB's FCCL), on the same link and
+// ahead of data. No pause frames, no drops: each ingress's buffer per lane is bounded
+// by the credits it granted. It applies to every link, NIC uplinks included (a NIC
+// returns credits as it consumes what arrives).
+struct CbfcConfig final : ParamsOf<CbfcConfig> {
+  bool enabled = false;
+  // Credit lanes; none may also be a PFC priority.
+  std::vector<int64_t> priorities{3};
+  // Receive buffer per ingress and lane the upstream transmitter may fill. 0 = sized
+  // from the link to cover the credit loop: 2 x rate x delay (the frame out, its credit
+  // back) + 3 maximum frames (the one in serialization, the one the return path is busy
+  // with, one of slack) + `update` (freed bytes held until the batch is full) + one
+  // credit frame.
+  Bytes credits = Bytes(0);
+  // Credit granularity: InfiniBand counts 64-byte blocks (IBTA Vol. 1 §7.9.4).
+  Bytes block = Bytes(64);
+  // A credit frame goes out once this many bytes have left the buffer since the last
+  // one. 0 = one maximum frame, so each full-size frame that leaves is returned at once.
+  Bytes update = Bytes(0);
+  // Freed bytes below `update` go back at most this late (IB sends a lane's flow control
+  // packet at least every 65,536 symbol times, ~1.3 us at 400 Gb/s: 1 us here).
+  Time interval = Time::us(1);
+  void visit(ParamVisitor& v) override {
+    v.param("enabled", enabled, "credit-based flow control on the credit lanes (no PFC there)");
+    v.param("priorities", priorities, "credit lanes (0..7); none may be a PFC priority",
+            Range{0, 7});
+    v.param("credits", credits,
+            "receive buffer per ingress and lane granted to the upstream transmitter; 0 = 2 x "
+            "rate x delay + 3 max frames + update + a credit frame");
+    v.param("block", block, "credit granularity (InfiniBand: 64-byte blocks)");
+    v.param("update", update,
+            "freed bytes that send a credit frame at once; 0 = one maximum frame");
+    v.param("interval", interval, "fewer freed bytes are returned at most this late");
+  }
+  Status validate() const override {
+    if (block.count() <= 0) return Status::error("block must be positive");
+    if (credits.count() < 0) return Status::error("credits must be >= 0");
+    if (update.count() < 0) return Status::error("update must be >= 0");
+    if (interval <= Time::zero()) return Status::error("interval must be positive");
+    return Status::ok();
+  }
+};
+
 enum class Scheduler { kStrict = 0, kDwrr = 1 };
 inline constexpr std::string_view kSchedulerNames[] = {"strict", "dwrr"};
 
@@ -128,6 +174,7 @@ struct SwitchConfig final : ParamsOf<SwitchConfig> {
   std::vector<int64_t> weights{1, 1, 1, 1, 1, 1, 1, 1};
   EcnConfig ecn;
   PfcConfig pfc;
+  CbfcConfig cbfc;
   void visit(ParamVisitor& v) override {
     v.param("buffer", buffer, "shared packet buffer per switch");
     v.param("egress_alpha", egress_alpha,
@@ -137,10 +184,22 @@ struct SwitchConfig final : ParamsOf<SwitchConfig> {
     v.param("weights", weights, "DWRR weights of priorities 0..7", Range{1, 1000});
     v.section("ecn", ecn, "ECN marking");
     v.section("pfc", pfc, "priority flow control (802.1Qbb)");
+    v.section("cbfc", cbfc, "credit-based flow control per virtual lane (InfiniBand, UEC)");
   }
   Status validate() const override {
     if (weights.size() != 8) return Status::error("weights must list 8 values (priorities 0..7)");
     if (buffer.count() <= 0) return Status::error("buffer must be positive");
+    if (!cbfc.enabled) return Status::ok();
+    if (Status s = cbfc.validate(); !s) return s.with_context("cbfc");
+    if (!pfc.enabled) return Status::ok();
+    for (int64_t c : cbfc.priorities) {
+      for (int64_t p : pfc.priorities) {
+        if (c == p) {
+          return Status::error("cbfc.priorities: priority " + std::to_string(c) +
+                               " is also in pfc.priorities; a lane is either PFC or CBFC");
+        }
+      }
+    }
     return Status::ok();
   }
 };

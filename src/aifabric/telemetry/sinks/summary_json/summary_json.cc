@@ -54,7 +54,11 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
   int64_t ecn = 0;
   double paused_us = 0;
   size_t ports_paused = 0;
+  double starved_us = 0;
+  size_t ports_starved = 0;
   for (const auto& p : r.ports) {
+    starved_us += p.starved.to_us();
+    if (p.starved > Time::zero()) ++ports_starved;
     ecn += p.counters.ecn_marked;
     paused_us += p.paused.to_us();
     if (p.paused > Time::zero()) ++ports_paused;
@@ -98,6 +102,10 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
   j["pfc"] = {{"pause_frames", r.pause_frames},
               {"paused_time_us_total", paused_us},
               {"ports_paused", ports_paused}};
+  j["cbfc"] = {{"credit_frames", r.credit_frames},
+               {"starved_time_us_total", starved_us},
+               {"ports_starved", ports_starved},
+               {"credit_drops", r.credit_drops}};
   j["ecn"] = {{"marked_packets", ecn}, {"cnps", cnps}};
   j["fabric_link_utilization_pct"] = {{"min", util.min},
                                       {"mean", util.mean},
@@ -277,6 +285,10 @@ std::string summary_text(const RunReport& r) {
       r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops, r.buffer_drops,
       r.headroom_drops, r.link_drops, retx);
   out += fmt::format("PFC           {} pause frames\n", r.pause_frames);
+  if (r.credit_frames > 0 || r.credit_drops > 0) {
+    out += fmt::format("CBFC          {} credit frames, {} credit drops\n", r.credit_frames,
+                       r.credit_drops);
+  }
   const double wall = std::max(r.wall_seconds, 1e-9);
   out += fmt::format(
       "engine        {:.2f} s wall, {:.2f} M events/s, {:.2f} M packet-hops/s, {:.0f} MiB peak\n",
