@@ -1,4 +1,5 @@
-// A frame on the fabric: RoCEv2 data, ACK/NACK, CNP, or a PFC pause frame. Packets come
+// A frame on the fabric: RoCEv2 data, ACK/NACK, CNP, a pull (receiver-driven credit), or
+// a PFC pause frame. Packets come
 // from a pool and are linked into queues intrusively (`next`), so moving one costs no
 // allocation. Sizes: `payload` is application bytes, `wire` is everything the frame
 // occupies on a link, headers and Ethernet preamble/inter-frame gap included.
@@ -13,7 +14,9 @@
 
 namespace aifabric {
 
-enum class PacketType : uint8_t { kData, kAck, kNack, kCnp, kPause };
+// kPull: a receiver's credit for one more data packet (receiver-driven algorithms); its
+// `psn` counts the pulls of its connection, so a lost pull is made up by the next.
+enum class PacketType : uint8_t { kData, kAck, kNack, kCnp, kPause, kPull };
 
 // Wire overheads (bytes). RoCEv2 data: Ethernet 14 + IPv4 20 + UDP 8 + BTH 12 + ICRC 4
 // + FCS 4 = 62, plus preamble/SFD 8 and inter-frame gap 12 = 20 (IEEE 802.3).
@@ -23,6 +26,11 @@ inline constexpr uint32_t kL1OverheadBytes = 20;
 inline constexpr uint32_t kAckWireBytes = kRoceHeaderBytes + 4 + kL1OverheadBytes;
 // CNP: the data headers plus 16 reserved bytes (RoCEv2 annex A17).
 inline constexpr uint32_t kCnpWireBytes = kRoceHeaderBytes + 16 + kL1OverheadBytes;
+// Pull: the ACK's headers, its 4-byte extension carrying the pull counter (NDP's PULL is
+// header-only as well).
+inline constexpr uint32_t kPullWireBytes = kAckWireBytes;
+// A trimmed data packet: the data headers without their payload.
+inline constexpr uint32_t kTrimmedWireBytes = kRoceHeaderBytes + kL1OverheadBytes;
 // PFC frame: a minimum 64-byte MAC control frame (IEEE 802.1Qbb).
 inline constexpr uint32_t kPauseWireBytes = 64 + kL1OverheadBytes;
 inline constexpr int kNumPriorities = 8;
@@ -60,6 +68,12 @@ struct Packet {
   bool ecn_ce : 1 = false;   // congestion experienced
   bool echo_ce : 1 = false;  // ACK: the acknowledged data packet arrived with CE set
   bool last : 1 = false;     // data: the message's last packet (RDMA WRITE LAST/ONLY)
+  // Data: a switch cut the payload (packet trimming) and forwarded the header; NACK: the
+  // data packet `sack_psn` arrived trimmed (resend exactly it).
+  bool trimmed : 1 = false;
+  // Data of a receiver-driven sender: it wants a pull for this packet, having more to
+  // send than its credits and the pulls on their way cover (EQDS's backlog, in a bit).
+  bool wants_pull : 1 = false;
 
   // kPause: the pause time in units of 512 bit times, kept in `psn` (a pause frame has
   // no sequence number).

@@ -23,11 +23,13 @@ SenderQp::SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& f
       entropy_(flow_entropy(flow.src, flow.dst, flow.sport, flow.dport)),
       mtu_(static_cast<uint64_t>(cfg.mtu.count())),
       needs_int_(cc.needs_int),
+      credit_driven_(cc.pull_share != nullptr),
       next_tx_(sim.now()),
       last_progress_(sim.now()) {
   w_.total = packet_count(flow.size, mtu_);
   w_.new_data_end = w_.total;
   recovery_->on_start(w_);
+  if (credit_driven_) credits_ = cc_->initial_credits();
 }
 
 Packet* SenderQp::next_packet(Time now) {
@@ -71,9 +73,23 @@ Packet* SenderQp::next_packet(Time now) {
   ++stats_.packets_sent;
   stats_.payload_sent += p->payload;
   cc_->on_packet_sent(p->wire);
+  if (credit_driven_) [[unlikely]]
+    spend_credit(*p);
   next_tx_ = now + cc_->rate().transmit_time(p->wire);
   if (!rto_armed_) arm_rto();
   return p;
+}
+
+// A packet costs a credit; it asks for a pull only while what is left to send (new data
+// and packets declared lost) exceeds the credits in hand and the pulls already asked
+// for, so the receiver does not pull for data that is not there (a pull that finds
+// nothing to send wastes its slot of the receiver's link).
+void SenderQp::spend_credit(Packet& p) {
+  --credits_;
+  const int64_t left =
+      static_cast<int64_t>(w_.total > w_.snd_nxt ? w_.total - w_.snd_nxt : 0) + w_.resend_pending;
+  p.wants_pull = left > credits_ + asked_;
+  if (p.wants_pull) ++asked_;
 }
 
 void SenderQp::arm_rto() {
@@ -107,6 +123,9 @@ void SenderQp::handle_event(uint32_t kind, uint64_t arg) {
     return;
   }
   recovery_->on_timeout(w_);
+  // Credits may all be spent on packets that never arrived (a dropped header owes no
+  // pull): the timeout's retransmission goes without one.
+  if (credit_driven_) credits_ = std::max<int64_t>(credits_, 1);
   last_progress_ = now;
   arm_rto();
   nic_.wake(*this);
@@ -161,7 +180,22 @@ void SenderQp::on_control(const Packet& p) {
     case PacketType::kNack:
       ++stats_.nacks;
       feedback(p, sim_.now() - p.sent_at, advance(p.psn));
-      if (state_ == State::kActive) recovery_->on_nack(p.psn, w_);
+      if (state_ != State::kActive) break;
+      if (p.trimmed) [[unlikely]] {
+        ++stats_.trim_nacks;
+        recovery_->on_trimmed(p.sack_psn, w_);
+      } else {
+        recovery_->on_nack(p.psn, w_);
+      }
+      break;
+    case PacketType::kPull:
+      ++stats_.pulls;
+      if (p.psn > pulls_) {
+        const auto n = static_cast<int64_t>(p.psn - pulls_);
+        credits_ += n;
+        asked_ = std::max<int64_t>(0, asked_ - n);
+        pulls_ = p.psn;
+      }
       break;
     case PacketType::kCnp:
       ++stats_.cnps;
@@ -239,12 +273,36 @@ Packet* ReceiverQp::control(PacketType type, uint64_t psn, const Packet& data) {
   return c;
 }
 
+Packet* ReceiverQp::pull(PacketPool& pool) {
+  Packet* c = pool.acquire();
+  c->type = PacketType::kPull;
+  c->flow = flow_;
+  c->src = dst_;
+  c->dst = src_;
+  c->sender_qp = sender_qp_;
+  c->sport = sport_;
+  c->dport = dport_;
+  c->entropy = entropy_;
+  c->psn = static_cast<uint64_t>(++stats_.pulls_sent);
+  c->wire = kPullWireBytes;
+  c->priority = ack_priority_;
+  return c;
+}
+
 int ReceiverQp::on_data(const Packet& p, Time now, PacketPool& pool, Packet* out[2]) {
   pool_ = &pool;
   stats_.first_arrival = std::min(stats_.first_arrival, now);
   stats_.last_arrival = now;
-  ++stats_.packets_received;
   if (p.last && w_.total == 0) w_.total = p.psn + 1;
+  if (p.trimmed) [[unlikely]] {
+    // Only the header came: ask for exactly this packet again.
+    ++stats_.trimmed_received;
+    Packet* nack = control(PacketType::kNack, w_.expected, p);
+    nack->trimmed = true;
+    out[0] = nack;
+    return 1;
+  }
+  ++stats_.packets_received;
   int n = recovery_->on_data(p, w_, stats_, *this, out);
   if (p.ecn_ce) {
     ++stats_.ecn_marked;

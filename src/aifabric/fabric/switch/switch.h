@@ -5,7 +5,8 @@
 // and take that link's delay to reach the upstream device, so congestion trees form hop
 // by hop. A lossless packet that finds its headroom full is dropped and counted
 // (headroom_drops), never silently. When the congestion control asks for INT, data
-// packets get a telemetry hop at dequeue (int_stamper.h).
+// packets get a telemetry hop at dequeue (int_stamper.h). With trimming on, a data packet
+// that finds its queue full is cut to its header (trim/trimmer.h) before admission.
 #pragma once
 
 #include <array>
@@ -21,6 +22,7 @@
 #include "aifabric/fabric/switch/int_stamper.h"
 #include "aifabric/fabric/switch/shared_buffer.h"
 #include "aifabric/fabric/switch/switch_config.h"
+#include "aifabric/fabric/switch/trim/trimmer.h"
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/net/forwarding.h"
 #include "aifabric/net/node.h"
@@ -32,6 +34,8 @@ struct SwitchCounters {
   int64_t no_route_drops = 0;
   int64_t buffer_drops = 0;       // lossy packets refused by the dynamic threshold / full buffer
   int64_t headroom_drops = 0;     // lossless packets that overflowed PFC headroom
+  int64_t trims = 0;              // data packets cut to their header (trimming)
+  int64_t trim_drops = 0;         // trimmed headers that found the header queue full
   int64_t max_ingress_bytes = 0;  // deepest ingress (port, priority) accounting seen
   int64_t max_buffer_used = 0;
 };
@@ -79,6 +83,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
   int64_t pause_frames_sent() const;
   void drop(Packet* p, uint16_t out, int64_t& cause);
   [[gnu::noinline]] void stamp_int(const Packet& p, uint16_t port, Time now);
+  // False: `p` was dropped.
+  [[gnu::noinline]] bool trim(Packet* p, uint16_t out);
 
   Simulator& sim_;
   PacketPool& pool_;
@@ -95,7 +101,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
   SharedBuffer buffer_;
   EgressScheduler scheduler_;
   EcnMarker marker_;
-  std::unique_ptr<IntStamper> int_;  // null unless the congestion control reads INT
+  std::unique_ptr<IntStamper> int_;   // null unless the congestion control reads INT
+  std::unique_ptr<Trimmer> trimmer_;  // null unless switch.trimming.enabled
   // ECN tuning (null: static thresholds): the policy, whether its period timer is set,
   // and what each port had sent and how its thresholds are scaled.
   std::unique_ptr<EcnTuner> tuner_;

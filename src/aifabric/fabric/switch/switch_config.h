@@ -8,6 +8,7 @@
 #include "aifabric/core/params.h"
 #include "aifabric/core/registry.h"
 #include "aifabric/fabric/switch/ecn/tuner.h"
+#include "aifabric/fabric/switch/trim/trimming_config.h"
 
 namespace aifabric {
 
@@ -128,6 +129,7 @@ struct SwitchConfig final : ParamsOf<SwitchConfig> {
   std::vector<int64_t> weights{1, 1, 1, 1, 1, 1, 1, 1};
   EcnConfig ecn;
   PfcConfig pfc;
+  TrimmingConfig trimming;
   void visit(ParamVisitor& v) override {
     v.param("buffer", buffer, "shared packet buffer per switch");
     v.param("egress_alpha", egress_alpha,
@@ -137,10 +139,25 @@ struct SwitchConfig final : ParamsOf<SwitchConfig> {
     v.param("weights", weights, "DWRR weights of priorities 0..7", Range{1, 1000});
     v.section("ecn", ecn, "ECN marking");
     v.section("pfc", pfc, "priority flow control (802.1Qbb)");
+    v.section("trimming", trimming,
+              "packet trimming (NDP): full data queues cut packets to headers sent at high "
+              "priority");
   }
   Status validate() const override {
     if (weights.size() != 8) return Status::error("weights must list 8 values (priorities 0..7)");
     if (buffer.count() <= 0) return Status::error("buffer must be positive");
+    if (trimming.enabled && pfc.enabled) {
+      for (const int64_t t : trimming.priorities) {
+        for (const int64_t l : pfc.priorities) {
+          if (t == l) {
+            return Status::error("trimming.priorities: priority " + std::to_string(t) +
+                                 " is lossless (pfc.priorities); trimming needs a lossy "
+                                 "priority: set pfc.enabled: false or take it out of "
+                                 "pfc.priorities");
+          }
+        }
+      }
+    }
     return Status::ok();
   }
 };

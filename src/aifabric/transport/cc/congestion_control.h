@@ -60,6 +60,9 @@ class CongestionControl {
   virtual void on_cnp() {}
   virtual void on_int_ack(const IntAckEvent& /*ack*/) {}
   virtual void on_timer(uint32_t /*tag*/) {}
+  // Receiver-driven algorithms (CcAlgorithm::pull_share set): the packets the sender may
+  // put on the wire before its first pull, its initial window; after it, one per pull.
+  virtual int64_t initial_credits() const { return 0; }
 };
 
 struct CcAlgorithm : Member {
@@ -69,6 +72,11 @@ struct CcAlgorithm : Member {
   // Data packets collect INT at every switch egress and ACKs carry it back
   // (on_int_ack). Switches stamp only when the fabric's algorithm asks.
   bool needs_int = false;
+  // Receiver-driven credits: non-null makes senders send only against pulls (after their
+  // initial_credits()) and receiving NICs pace pulls at this share of their line rate,
+  // one per data packet that asks for one (Packet::wants_pull) or arrives trimmed.
+  // nullptr: no pulls, no credits.
+  double (*pull_share)(const Params& params) = nullptr;
   std::unique_ptr<CongestionControl> (*make)(const Params& params, BitRate line_rate,
                                              CcContext& ctx) = nullptr;
 };
@@ -76,7 +84,8 @@ struct CcAlgorithm : Member {
 // The registry entry of algorithm `Impl`, constructed as Impl(const P&, line rate,
 // context) (or Impl(line rate) when P has nothing to pass). With `Cnp`, receivers send
 // CNPs at most once per P::*Cnp. An Impl that declares `static constexpr bool
-// kNeedsInt = true` gets in-band telemetry.
+// kNeedsInt = true` gets in-band telemetry; one that declares `static double
+// pull_share(const P&)` is receiver-driven.
 template <class P, class Impl, Time P::*Cnp = nullptr>
 CcAlgorithm cc_member(std::string_view name, std::string_view doc) {
   CcAlgorithm a;
@@ -84,6 +93,9 @@ CcAlgorithm cc_member(std::string_view name, std::string_view doc) {
   a.doc = doc;
   a.make_params = &make_params_of<P>;
   if constexpr (requires { Impl::kNeedsInt; }) a.needs_int = Impl::kNeedsInt;
+  if constexpr (requires(const P& p) { Impl::pull_share(p); }) {
+    a.pull_share = [](const Params& p) { return Impl::pull_share(params_as<P>(p)); };
+  }
   if constexpr (Cnp != nullptr) {
     a.cnp_interval = [](const Params& p) { return params_as<P>(p).*Cnp; };
   }

@@ -95,6 +95,7 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
                 {"pfc_headroom", r.headroom_drops},
                 {"link_errors", r.link_drops},
                 {"no_route", r.no_route_drops}};
+  j["trimming"] = {{"trimmed_packets", r.trims}, {"header_drops", r.trim_drops}};
   j["pfc"] = {{"pause_frames", r.pause_frames},
               {"paused_time_us_total", paused_us},
               {"ports_paused", ports_paused}};
@@ -276,6 +277,10 @@ std::string summary_text(const RunReport& r) {
       "drops         {} packets ({} buffer, {} headroom, {} link errors); {} retransmitted\n",
       r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops, r.buffer_drops,
       r.headroom_drops, r.link_drops, retx);
+  if (r.trims + r.trim_drops > 0) {
+    out += fmt::format("trimming      {} packets trimmed to headers, {} headers dropped\n", r.trims,
+                       r.trim_drops);
+  }
   out += fmt::format("PFC           {} pause frames\n", r.pause_frames);
   const double wall = std::max(r.wall_seconds, 1e-9);
   out += fmt::format(
