@@ -20,6 +20,10 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ECN = ("switch.ecn.by_rate=[{rate: 100Gbps, k_min: 400KB, k_max: 1600KB, p_max: 0.2}, "
        "{rate: 400Gbps, k_min: 1600KB, k_max: 6400KB, p_max: 0.2}]")
+# EQDS (receiver-driven credits) needs trimming on the data priority, which must then be
+# lossy (PFC off), and selective recovery.
+EXTRA = {"eqds": ["transport.recovery=selective", "switch.trimming.enabled=true",
+                  "switch.pfc.enabled=false"]}
 BUCKETS = [("< 100 KB", 0, 100_000), ("100 KB - 1 MB", 100_000, 1_000_000),
            (">= 1 MB", 1_000_000, float("inf"))]
 
@@ -38,7 +42,7 @@ def main():
     ap.add_argument("--duration", default="5ms")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin", "aifabric"))
     ap.add_argument("algos", nargs="*", default=["dcqcn", "dcqcn_paper", "hpcc", "dctcp",
-                                                  "timely", "swift"])
+                                                  "timely", "swift", "eqds"])
     a = ap.parse_args()
     print("%s at load %s, flows starting over %s; FCT slowdown p50 / p95 / p99" % (
         a.cdf, a.load, a.duration))
@@ -54,6 +58,8 @@ def main():
                    "--set", "traffic.0.cdf=cdf/%s.txt" % a.cdf,
                    "--set", "traffic.0.load=" + a.load,
                    "--set", "traffic.0.duration=" + a.duration, "--allow-large"]
+            for s in EXTRA.get(algo, []):
+                cmd += ["--set", s]
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode not in (0, 3):
                 sys.exit("hpcc_paper.py: %s: %s" % (algo, r.stderr.strip()))
