@@ -1,6 +1,7 @@
 #include "aifabric/fabric/nic/host.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace aifabric {
 namespace {
@@ -26,7 +27,7 @@ Port& Host::add_port(const LinkParams& link) {
         link.rate.transmit_time(cfg_.transport->mtu.count() + kRoceHeaderBytes + kL1OverheadBytes);
     const double share = cfg_.cc->pull_share(*cfg_.cc_params);
     pacer_ = std::make_unique<PullPacer>(
-        Time::ps(static_cast<int64_t>(static_cast<double>(frame.ps()) / share + 0.5)));
+        Time::ps(std::llround(static_cast<double>(frame.ps()) / share)));
   }
   return *port_;
 }
