@@ -85,12 +85,28 @@ TEST(EqdsFabric, IncastSixteenToOneHoldsTheDataQueueAtTheTrimThresholdAndDrainsA
   EXPECT_GE(peak_data, 4 * kFrame) << "the incast never reached the queue";
   EXPECT_GT(c.trims, 0);
   EXPECT_EQ(c.trim_drops + c.buffer_drops, 0);
+  // Trims are counted per switch and per egress port, and what they cut (a whole 4 KiB
+  // payload each: the flows are whole packets) is the ports' dropped payload; every
+  // header reached the receiver, which NACKed it.
+  int64_t switch_trims = 0, port_trims = 0, cut = 0;
+  for (const auto& sw : net.switches()) {
+    switch_trims += sw->counters().trims;
+    for (size_t i = 0; i < sw->port_count(); ++i) {
+      port_trims += sw->port(i).counters().trims;
+      cut += sw->port(i).counters().drop_payload;
+    }
+  }
+  EXPECT_EQ(port_trims, switch_trims);
+  EXPECT_EQ(cut, switch_trims * 4096);
+  EXPECT_EQ(trimmed_headers_received(net), switch_trims);
 
   // Drain time against the receiver's link: it must carry every data frame once and
   // every trimmed header that reached the host, and cannot do it faster than line rate.
   // On top of that: one base RTT (8.4 us across two leaves: 8 links of 1 us plus store
   // and forward) before the first frame arrives and the last ACK is back, and one more
-  // for the last trimmed packets' NACK, pull and resend.
+  // for the last trimmed packets' NACK, pull and resend. Pulls and ACKs travel the
+  // other way (86 B each per 4178 B data frame, 4 % of host 0's uplink) and take
+  // nothing from this link.
   Time drain;
   std::vector<double> tput;
   for (uint32_t i = 0; i < flows.size(); ++i) {
@@ -114,6 +130,12 @@ TEST(EqdsFabric, IncastSixteenToOneHoldsTheDataQueueAtTheTrimThresholdAndDrainsA
   // Every sender owed pulls gets the same share of them (round robin): over the middle
   // window each receives ~112 packets, equal to a packet or two, Jain >= 0.999.
   EXPECT_GE(jain(mid), 0.999) << ::testing::PrintToString(mid);
+  // And together they receive one full frame per 83.56 ns (4178 B at 400 Gb/s): the
+  // receiver's pulls, not the senders, set the rate. 150 us hold 1795.1 frame times;
+  // a frame under way at each edge of the window allows +-2.
+  double packets = 0;
+  for (double b : mid) packets += b / 4096;
+  EXPECT_NEAR(packets, 150e-6 / 83.56e-9, 2.0);
   // Completion times differ by how much of its initial window (1 BDP, 153 of a flow's
   // 256 packets) each flow got through the first round trip untrimmed. The worst case,
   // one flow's whole window through and none of the others', gives Jain 0.91 over the
