@@ -127,9 +127,9 @@ uint32_t Host::receiver_for(const Packet& p) {
 }
 
 // A data packet that asks for one, or a trimmed header, owes its sender a pull while the
-// message misses packets; any
-// frame without payload (a trimmed header, ACK, NACK, CNP, pull) took link time no pull
-// asked for. Out of line, so that NICs without pulls keep receive as it was.
+// message misses packets; any frame without payload (a trimmed header, ACK, NACK, CNP,
+// pull) took link time no pull asked for. Out of line, so that NICs without pulls keep
+// receive as it was.
 void Host::pace_pulls(const Packet& p, uint32_t r) {
   const Time now = sim_.now();
   if (p.type != PacketType::kData || p.trimmed) {
