@@ -92,6 +92,15 @@ void SenderQp::spend_credit(Packet& p) {
   if (p.wants_pull) ++asked_;
 }
 
+// Packets the recovery mode just declared lost (beyond the `pending` before) took their
+// asks with them: no pull will come for them. Each is assumed to have asked; one that
+// had not (or a trimmed one whose header's pull is on its way) costs a pull that finds
+// nothing to send, where an ask never forgotten would leave the sender waiting.
+void SenderQp::forget_lost_asks(int64_t pending) {
+  if (w_.resend_pending > pending)
+    asked_ = std::max<int64_t>(0, asked_ - (w_.resend_pending - pending));
+}
+
 void SenderQp::arm_rto() {
   rto_armed_ = true;
   sim_.schedule_at(last_progress_ + cfg_.rto, EventPriority::kTimer, this, kRto);
@@ -105,12 +114,30 @@ void SenderQp::handle_event(uint32_t kind, uint64_t arg) {
     return;
   }
   if (kind == kRecovery) {
+    const int64_t pending = w_.resend_pending;
     recovery_->on_timer(w_);
+    if (credit_driven_) [[unlikely]]
+      forget_lost_asks(pending);
     return;
   }
   rto_armed_ = false;
   const Time now = sim_.now();
-  if (w_.snd_una >= w_.max_sent) return;  // nothing outstanding: the next send re-arms
+  if (w_.snd_una >= w_.max_sent) {  // nothing outstanding: the next send re-arms
+    if (!credit_driven_ || credits_ > 0 || !has_data()) return;
+    // Unless no send will come: data left, no credit, nothing in flight to be pulled
+    // for. The pulls it waits for were lost; after a timeout's wait it sends one
+    // packet unasked and asks again for the rest.
+    if (now - last_progress_ < cfg_.rto) {
+      arm_rto();
+      return;
+    }
+    ++stats_.timeouts;
+    credits_ = 1;
+    asked_ = 0;
+    last_progress_ = now;
+    nic_.wake(*this);
+    return;
+  }
   if (now - last_progress_ < cfg_.rto) {
     arm_rto();
     return;
@@ -124,8 +151,12 @@ void SenderQp::handle_event(uint32_t kind, uint64_t arg) {
   }
   recovery_->on_timeout(w_);
   // Credits may all be spent on packets that never arrived (a dropped header owes no
-  // pull): the timeout's retransmission goes without one.
-  if (credit_driven_) credits_ = std::max<int64_t>(credits_, 1);
+  // pull): the timeout's retransmission goes without one, and the pulls asked for are
+  // asked for again.
+  if (credit_driven_) {
+    credits_ = std::max<int64_t>(credits_, 1);
+    asked_ = 0;
+  }
   last_progress_ = now;
   arm_rto();
   nic_.wake(*this);
@@ -174,7 +205,12 @@ void SenderQp::on_control(const Packet& p) {
       if (paths_ != nullptr) paths_->on_ack(p, rtt);
       recovery_->on_ack(p, rtt, w_);
       feedback(p, rtt, advance(p.psn));
-      if (state_ == State::kActive) recovery_->after_ack(w_);
+      if (state_ == State::kActive) {
+        const int64_t pending = w_.resend_pending;
+        recovery_->after_ack(w_);
+        if (credit_driven_) [[unlikely]]
+          forget_lost_asks(pending);
+      }
       break;
     }
     case PacketType::kNack:

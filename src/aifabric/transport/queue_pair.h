@@ -96,6 +96,7 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   void feedback(const Packet& p, Time rtt, int64_t newly_acked);
   void arm_rto();
   void spend_credit(Packet& p);
+  void forget_lost_asks(int64_t pending);
 
   Simulator& sim_;
   PacketPool& pool_;

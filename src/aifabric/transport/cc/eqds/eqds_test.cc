@@ -157,6 +157,46 @@ TEST(EqdsSender, ATimeoutSendsOnePacketWithoutCredit) {
   EXPECT_EQ(sent[0]->psn, 0u) << "the oldest unacknowledged packet";
 }
 
+// A lost packet takes its ask with it: once RACK declares it lost the sender asks again,
+// or the pull that would have carried its last packets never comes.
+TEST(EqdsSender, APacketDeclaredLostIsAskedForAgain) {
+  Rig r(6, 3);
+  const std::vector<Packet*> first = r.drain();
+  ASSERT_EQ(first.size(), 3u);
+  for (const Packet* p : first) EXPECT_TRUE(p->wants_pull);  // 3 left beyond the window
+  r.deliver(*first[1]);                                      // packet 0 is lost
+  r.deliver(*first[2]);
+  r.pull(2);                      // the receiver's pulls for packets 1 and 2
+  r.sim.run_until(Time::us(20));  // RACK: min RTT + reordering window after its send
+  EXPECT_EQ(r.tx->stats().loss_retx, 0);
+  const std::vector<Packet*> next = r.drain();
+  ASSERT_EQ(next.size(), 2u);
+  EXPECT_EQ(next[0]->psn, 0u) << "the lost packet first";
+  EXPECT_EQ(r.tx->stats().loss_retx, 1);
+  // 3 packets left (0 again, 4, 5) against 2 credits and no live ask: both ask, for 4 and 5.
+  EXPECT_TRUE(next[0]->wants_pull);
+  EXPECT_TRUE(next[1]->wants_pull) << "packet 3 must ask for the pull packet 0's ask lost";
+}
+
+// Nothing in flight, data left, no credit (the pulls it asked for were lost): after a
+// timeout's wait the sender sends one packet unasked.
+TEST(EqdsSender, ASenderLeftWithoutCreditOrPacketsInFlightSendsAfterATimeout) {
+  Rig r(4, 2);
+  const std::vector<Packet*> first = r.drain();
+  ASSERT_EQ(first.size(), 2u);
+  r.deliver(*first[0]);
+  r.deliver(*first[1]);  // all acknowledged; the two pulls asked for never come
+  EXPECT_TRUE(r.tx->has_data());
+  r.sim.run_until(Time::ms(3));
+  EXPECT_FALSE(r.ready());
+  r.sim.run_until(r.cfg.rto + Time::us(10));
+  EXPECT_EQ(r.tx->stats().timeouts, 1);
+  const std::vector<Packet*> sent = r.drain();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]->psn, 2u);
+  EXPECT_TRUE(sent[0]->wants_pull) << "and asks again for the last one";
+}
+
 std::string scenario_error(const std::vector<std::string>& sets) {
   auto s = load_scenario_text(R"(
 name: t
