@@ -1,8 +1,8 @@
 // A frame on the fabric: RoCEv2 data, ACK/NACK, CNP, a pull (receiver-driven credit), or
-// a PFC pause frame. Packets come
-// from a pool and are linked into queues intrusively (`next`), so moving one costs no
-// allocation. Sizes: `payload` is application bytes, `wire` is everything the frame
-// occupies on a link, headers and Ethernet preamble/inter-frame gap included.
+// a PFC pause frame. Packets come from a pool and are linked into queues intrusively
+// (`next`), so moving one costs no allocation. Sizes: `payload` is application bytes,
+// `wire` is everything the frame occupies on a link, headers and Ethernet
+// preamble/inter-frame gap included.
 #pragma once
 
 #include <cstdint>

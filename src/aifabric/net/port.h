@@ -29,11 +29,11 @@ struct PortCounters {
   int64_t pause_rx = 0;    // PFC frames received
   int64_t link_drops = 0;  // frames lost to the link error rate
   int64_t link_drop_payload = 0;
-  int64_t ecn_marked = 0;       // set by switches when they mark on this egress
-  int64_t drops = 0;            // set by switches: frames refused for this egress
-  int64_t drop_payload = 0;     // of the drops, and what trims cut
-  int64_t trims = 0;            // set by switches: data packets trimmed to headers here
+  int64_t ecn_marked = 0;  // set by switches when they mark on this egress
+  int64_t drops = 0;       // set by switches: frames refused for this egress
+  int64_t drop_payload = 0;
   int64_t max_queue_bytes = 0;  // set by switches: deepest egress queue (all classes)
+  int64_t trims = 0;  // set by switches: data packets cut to headers (payload in drop_payload)
 };
 
 class Port;

@@ -3,9 +3,10 @@
 // paused its priority; control frames (ACK, NACK, CNP) go first. A flow handed to the
 // NIC starts at its start time as an event of this NIC (it opens the sending queue
 // pair); the receiving queue pair is made when the flow's first data packet arrives.
-// With a receiver-driven algorithm the NIC also paces the pulls of its receiving queue
-// pairs (pull_pacer.h); pulls go out as control frames. The NIC counts its own flows: the
-// simulator's outstanding work holds one unit per flow from add_flow to its completion or failure.
+// The NIC counts its own flows: the simulator's outstanding work holds one unit per
+// flow from add_flow to its completion or failure. With a receiver-driven algorithm
+// the NIC also paces the pulls of its receiving queue pairs (pull_pacer.h), sent as
+// control frames.
 #pragma once
 
 #include <memory>
