@@ -26,6 +26,13 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ECN = ("switch.ecn.by_rate=[{rate: 100Gbps, k_min: 400KB, k_max: 1600KB, p_max: 0.2}, "
        "{rate: 400Gbps, k_min: 1600KB, k_max: 6400KB, p_max: 0.2}]")
+# EQDS (receiver-driven credits) needs trimming on the data priority, which must then be
+# lossy (PFC off), and selective recovery.
+# "ALGO+VARIANT" runs ALGO with the settings EXTRA names for the whole string:
+# "dcqcn+dyn_ecn" is dcqcn with the dynamic ECN thresholds.
+EXTRA = {"eqds": ["transport.recovery=selective", "switch.trimming.enabled=true",
+                  "switch.pfc.enabled=false"],
+         "dcqcn+dyn_ecn": ["switch.ecn.tuning.policy=dynamic"]}
 BUCKETS = [("< 100 KB", 0, 100_000), ("100 KB - 1 MB", 100_000, 1_000_000),
            (">= 1 MB", 1_000_000, float("inf"))]
 
@@ -35,10 +42,6 @@ def pct(xs, p):
         return float("nan")
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(p / 100 * len(xs)))]
-
-
-# Pseudo-algorithms: an algorithm plus the settings it needs.
-VARIANTS = {"dcqcn+dyn_ecn": ("dcqcn", ["switch.ecn.tuning.policy=dynamic"])}
 
 
 def queue_percentiles(db, ps=(50, 95, 99)):
@@ -79,7 +82,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin", "aifabric"))
     ap.add_argument("--queue-interval", default="10us")
     ap.add_argument("algos", nargs="*", default=["dcqcn", "dcqcn+dyn_ecn", "dcqcn_paper",
-                                                  "hpcc", "dctcp", "timely", "swift", "xcp"])
+                                                  "hpcc", "dctcp", "timely", "swift", "xcp",
+                                                  "eqds"])
     a = ap.parse_args()
     print("%s at load %s, flows starting over %s; FCT slowdown p50 / p95 / p99" % (
         a.cdf, a.load, a.duration))
@@ -90,7 +94,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for algo in a.algos:
             out = os.path.join(tmp, algo)
-            cc, extra = VARIANTS.get(algo, (algo, []))
+            cc = algo.split("+")[0]
             cmd = [a.bin, "run", os.path.join(ROOT, "examples", "hpcc-paper-fb-hadoop.yaml"),
                    "--quiet", "--no-progress", "--force", "--out", out,
                    "--set", "cc.algorithm=" + cc, "--set", ECN,
@@ -98,8 +102,8 @@ def main():
                    "--set", "traffic.0.cdf=cdf/%s.txt" % a.cdf,
                    "--set", "traffic.0.load=" + a.load,
                    "--set", "traffic.0.duration=" + a.duration, "--allow-large"]
-            for e in extra:
-                cmd += ["--set", e]
+            for s in EXTRA.get(algo, []):
+                cmd += ["--set", s]
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode not in (0, 3):
                 sys.exit("hpcc_paper.py: %s: %s" % (algo, r.stderr.strip()))

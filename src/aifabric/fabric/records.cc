@@ -106,6 +106,8 @@ FabricRecord collect_fabric_record(const Network& net, Time end) {
     r.headroom_drops += sw->counters().headroom_drops;
     r.no_route_drops += sw->counters().no_route_drops;
     r.credit_drops += sw->counters().credit_drops;
+    r.trims += sw->counters().trims;
+    r.trim_drops += sw->counters().trim_drops;
   }
   return r;
 }

@@ -59,6 +59,9 @@ struct FabricRecord {
   // Payload accounting (bytes): sent = received + dropped + in the network.
   int64_t payload_sent = 0, payload_received = 0, payload_dropped = 0, payload_in_network = 0;
   int64_t buffer_drops = 0, headroom_drops = 0, link_drops = 0, no_route_drops = 0;
+  // Packet trimming: data packets cut to headers, and headers dropped at a full header
+  // queue (counted as drops at their port, not in the drops above).
+  int64_t trims = 0, trim_drops = 0;
   int64_t packet_hops = 0;  // data/ACK/NACK/CNP frames delivered across one link
   int64_t pause_frames = 0;
   int64_t credit_frames = 0;  // CBFC credit updates sent

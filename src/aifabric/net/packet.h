@@ -1,8 +1,8 @@
-// A frame on the fabric: RoCEv2 data, ACK/NACK, CNP, a PFC pause frame or a CBFC credit
-// update. Packets come
-// from a pool and are linked into queues intrusively (`next`), so moving one costs no
-// allocation. Sizes: `payload` is application bytes, `wire` is everything the frame
-// occupies on a link, headers and Ethernet preamble/inter-frame gap included.
+// A frame on the fabric: RoCEv2 data, ACK/NACK, CNP, a pull (receiver-driven credit), a
+// PFC pause frame or a CBFC credit update. Packets come from a pool and are linked into
+// queues intrusively (`next`), so moving one costs no allocation. Sizes: `payload` is
+// application bytes, `wire` is everything the frame occupies on a link, headers and
+// Ethernet preamble/inter-frame gap included.
 #pragma once
 
 #include <cstdint>
@@ -14,9 +14,11 @@
 
 namespace aifabric {
 
+// kPull: a receiver's credit for one more data packet (receiver-driven algorithms); its
+// `psn` counts the pulls of its connection, so a lost pull is made up by the next.
 // Link-control frames (kPause, kCredit) come last: `type < kPause` is a frame the
 // devices forward.
-enum class PacketType : uint8_t { kData, kAck, kNack, kCnp, kPause, kCredit };
+enum class PacketType : uint8_t { kData, kAck, kNack, kCnp, kPull, kPause, kCredit };
 inline constexpr bool is_link_control(PacketType t) {
   return t >= PacketType::kPause;
 }
@@ -29,6 +31,11 @@ inline constexpr uint32_t kL1OverheadBytes = 20;
 inline constexpr uint32_t kAckWireBytes = kRoceHeaderBytes + 4 + kL1OverheadBytes;
 // CNP: the data headers plus 16 reserved bytes (RoCEv2 annex A17).
 inline constexpr uint32_t kCnpWireBytes = kRoceHeaderBytes + 16 + kL1OverheadBytes;
+// Pull: the ACK's headers, its 4-byte extension carrying the pull counter (NDP's PULL is
+// header-only as well).
+inline constexpr uint32_t kPullWireBytes = kAckWireBytes;
+// A trimmed data packet: the data headers without their payload.
+inline constexpr uint32_t kTrimmedWireBytes = kRoceHeaderBytes + kL1OverheadBytes;
 // PFC frame: a minimum 64-byte MAC control frame (IEEE 802.1Qbb).
 inline constexpr uint32_t kPauseWireBytes = 64 + kL1OverheadBytes;
 // CBFC credit update: also a minimum 64-byte MAC control frame (an InfiniBand flow
@@ -69,6 +76,12 @@ struct Packet {
   bool ecn_ce : 1 = false;   // congestion experienced
   bool echo_ce : 1 = false;  // ACK: the acknowledged data packet arrived with CE set
   bool last : 1 = false;     // data: the message's last packet (RDMA WRITE LAST/ONLY)
+  // Data: a switch cut the payload (packet trimming) and forwarded the header; NACK: the
+  // data packet `sack_psn` arrived trimmed (resend exactly it).
+  bool trimmed : 1 = false;
+  // Data of a receiver-driven sender: it wants a pull for this packet, having more to
+  // send than its credits and the pulls on their way cover (EQDS's backlog, in a bit).
+  bool wants_pull : 1 = false;
 
   // kPause: the pause time in units of 512 bit times, kept in `psn` (a pause frame has
   // no sequence number).

@@ -41,6 +41,7 @@ struct PortCounters {
   int64_t credit_tx = 0;        // CBFC credit frames sent
   int64_t credit_rx = 0;        // CBFC credit frames received
   int64_t credit_overruns = 0;  // frames sent beyond the credit limit: a model bug, must be 0
+  int64_t trims = 0;  // set by switches: data packets cut to headers (payload in drop_payload)
 };
 
 // CBFC on one link, the same at both ends (both devices read one config). Sizes are

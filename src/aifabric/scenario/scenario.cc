@@ -82,6 +82,13 @@ Status Scenario::validate() const {
       }
     }
   }
+  if (cc.selected().pull_share != nullptr && !transport.recovery.selected().tolerates_reordering) {
+    return Status::error("cc.algorithm: " + std::string(cc.selected().name) +
+                         " resends exactly the packets switches trim, which transport.recovery: " +
+                         std::string(transport.recovery.selected().name) +
+                         " cannot (it resends everything after a gap and discards what arrives "
+                         "out of order): set transport.recovery: selective");
+  }
   if (workload.is_job()) {
     if (!traffic.empty()) {
       return Status::error(

@@ -306,6 +306,8 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   r.headroom_drops = f.headroom_drops;
   r.link_drops = f.link_drops;
   r.no_route_drops = f.no_route_drops;
+  r.trims = f.trims;
+  r.trim_drops = f.trim_drops;
   r.packet_hops = f.packet_hops;
   r.pause_frames = f.pause_frames;
   r.credit_frames = f.credit_frames;

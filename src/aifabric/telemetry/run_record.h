@@ -63,7 +63,8 @@ struct RunReport {
   // Payload accounting (bytes): sent = received + dropped + in the network.
   int64_t payload_sent = 0, payload_received = 0, payload_dropped = 0, payload_in_network = 0;
   int64_t buffer_drops = 0, headroom_drops = 0, link_drops = 0, no_route_drops = 0;
-  bool stopped_early = false;  // stop_time reached with flows unfinished
+  int64_t trims = 0, trim_drops = 0;  // packet trimming (FabricRecord)
+  bool stopped_early = false;         // stop_time reached with flows unfinished
   std::optional<WorkloadReport> workload;
   std::optional<CollectiveReport> collective;
   std::optional<PlanReport> plan;

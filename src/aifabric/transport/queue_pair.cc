@@ -24,11 +24,13 @@ SenderQp::SenderQp(Simulator& sim, PacketPool& pool, Nic& nic, const FlowSpec& f
       mtu_(static_cast<uint64_t>(cfg.mtu.count())),
       needs_int_(cc.needs_int || cc.make_port_feedback != nullptr),
       needs_grant_(cc.make_port_feedback != nullptr),
+      credit_driven_(cc.pull_share != nullptr),
       next_tx_(sim.now()),
       last_progress_(sim.now()) {
   w_.total = packet_count(flow.size, mtu_);
   w_.new_data_end = w_.total;
   recovery_->on_start(w_);
+  if (credit_driven_) credits_ = cc_->initial_credits();
 }
 
 Packet* SenderQp::next_packet(Time now) {
@@ -75,9 +77,32 @@ Packet* SenderQp::next_packet(Time now) {
   ++stats_.packets_sent;
   stats_.payload_sent += p->payload;
   cc_->on_packet_sent(p->wire);
+  if (credit_driven_) [[unlikely]]
+    spend_credit(*p);
   next_tx_ = now + cc_->rate().transmit_time(p->wire);
   if (!rto_armed_) arm_rto();
   return p;
+}
+
+// A packet costs a credit; it asks for a pull only while what is left to send (new data
+// and packets declared lost) exceeds the credits in hand and the pulls already asked
+// for, so the receiver does not pull for data that is not there (a pull that finds
+// nothing to send wastes its slot of the receiver's link).
+void SenderQp::spend_credit(Packet& p) {
+  --credits_;
+  const int64_t left =
+      static_cast<int64_t>(w_.total > w_.snd_nxt ? w_.total - w_.snd_nxt : 0) + w_.resend_pending;
+  p.wants_pull = left > credits_ + asked_;
+  if (p.wants_pull) ++asked_;
+}
+
+// Packets the recovery mode just declared lost (beyond the `pending` before) took their
+// asks with them: no pull will come for them. Each is assumed to have asked; one that
+// had not (or a trimmed one whose header's pull is on its way) costs a pull that finds
+// nothing to send, where an ask never forgotten would leave the sender waiting.
+void SenderQp::forget_lost_asks(int64_t pending) {
+  if (w_.resend_pending > pending)
+    asked_ = std::max<int64_t>(0, asked_ - (w_.resend_pending - pending));
 }
 
 void SenderQp::arm_rto() {
@@ -93,12 +118,30 @@ void SenderQp::handle_event(uint32_t kind, uint64_t arg) {
     return;
   }
   if (kind == kRecovery) {
+    const int64_t pending = w_.resend_pending;
     recovery_->on_timer(w_);
+    if (credit_driven_) [[unlikely]]
+      forget_lost_asks(pending);
     return;
   }
   rto_armed_ = false;
   const Time now = sim_.now();
-  if (w_.snd_una >= w_.max_sent) return;  // nothing outstanding: the next send re-arms
+  if (w_.snd_una >= w_.max_sent) {  // nothing outstanding: the next send re-arms
+    if (!credit_driven_ || credits_ > 0 || !has_data()) return;
+    // Unless no send will come: data left, no credit, nothing in flight to be pulled
+    // for. The pulls it waits for were lost; after a timeout's wait it sends one
+    // packet unasked and asks again for the rest.
+    if (now - last_progress_ < cfg_.rto) {
+      arm_rto();
+      return;
+    }
+    ++stats_.timeouts;
+    credits_ = 1;
+    asked_ = 0;
+    last_progress_ = now;
+    nic_.wake(*this);
+    return;
+  }
   if (now - last_progress_ < cfg_.rto) {
     arm_rto();
     return;
@@ -111,6 +154,13 @@ void SenderQp::handle_event(uint32_t kind, uint64_t arg) {
     return;
   }
   recovery_->on_timeout(w_);
+  // Credits may all be spent on packets that never arrived (a dropped header owes no
+  // pull): the timeout's retransmission goes without one, and the pulls asked for are
+  // asked for again.
+  if (credit_driven_) {
+    credits_ = std::max<int64_t>(credits_, 1);
+    asked_ = 0;
+  }
   last_progress_ = now;
   arm_rto();
   nic_.wake(*this);
@@ -159,13 +209,33 @@ void SenderQp::on_control(const Packet& p) {
       if (paths_ != nullptr) paths_->on_ack(p, rtt);
       recovery_->on_ack(p, rtt, w_);
       feedback(p, rtt, advance(p.psn));
-      if (state_ == State::kActive) recovery_->after_ack(w_);
+      if (state_ == State::kActive) {
+        const int64_t pending = w_.resend_pending;
+        recovery_->after_ack(w_);
+        if (credit_driven_) [[unlikely]]
+          forget_lost_asks(pending);
+      }
       break;
     }
     case PacketType::kNack:
       ++stats_.nacks;
       feedback(p, sim_.now() - p.sent_at, advance(p.psn));
-      if (state_ == State::kActive) recovery_->on_nack(p.psn, w_);
+      if (state_ != State::kActive) break;
+      if (p.trimmed) [[unlikely]] {
+        ++stats_.trim_nacks;
+        recovery_->on_trimmed(p.sack_psn, w_);
+      } else {
+        recovery_->on_nack(p.psn, w_);
+      }
+      break;
+    case PacketType::kPull:
+      ++stats_.pulls;
+      if (p.psn > pulls_) {
+        const auto n = static_cast<int64_t>(p.psn - pulls_);
+        credits_ += n;
+        asked_ = std::max<int64_t>(0, asked_ - n);
+        pulls_ = p.psn;
+      }
       break;
     case PacketType::kCnp:
       ++stats_.cnps;
@@ -243,12 +313,36 @@ Packet* ReceiverQp::control(PacketType type, uint64_t psn, const Packet& data) {
   return c;
 }
 
+Packet* ReceiverQp::pull(PacketPool& pool) {
+  Packet* c = pool.acquire();
+  c->type = PacketType::kPull;
+  c->flow = flow_;
+  c->src = dst_;
+  c->dst = src_;
+  c->sender_qp = sender_qp_;
+  c->sport = sport_;
+  c->dport = dport_;
+  c->entropy = entropy_;
+  c->psn = static_cast<uint64_t>(++stats_.pulls_sent);
+  c->wire = kPullWireBytes;
+  c->priority = ack_priority_;
+  return c;
+}
+
 int ReceiverQp::on_data(const Packet& p, Time now, PacketPool& pool, Packet* out[2]) {
   pool_ = &pool;
   stats_.first_arrival = std::min(stats_.first_arrival, now);
   stats_.last_arrival = now;
-  ++stats_.packets_received;
   if (p.last && w_.total == 0) w_.total = p.psn + 1;
+  if (p.trimmed) [[unlikely]] {
+    // Only the header came: ask for exactly this packet again.
+    ++stats_.trimmed_received;
+    Packet* nack = control(PacketType::kNack, w_.expected, p);
+    nack->trimmed = true;
+    out[0] = nack;
+    return 1;
+  }
+  ++stats_.packets_received;
   int n = recovery_->on_data(p, w_, stats_, *this, out);
   if (p.ecn_ce) {
     ++stats_.ecn_marked;

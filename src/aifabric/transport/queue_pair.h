@@ -47,6 +47,7 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   // Whether a packet could go now; if only pacing holds it back, lowers `retry_at`.
   bool ready(Time now, Time& retry_at) const {
     if (!has_data()) return false;
+    if (credit_driven_ && credits_ <= 0) return false;
     int64_t window = cfg_.window.count();
     const int64_t cc_window = cc_->window_bytes();
     if (cc_window > 0) window = window > 0 ? std::min(window, cc_window) : cc_window;
@@ -66,7 +67,7 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
     return state_ == State::kActive && (w_.snd_nxt < w_.new_data_end || w_.resend_pending > 0);
   }
   Packet* next_packet(Time now);
-  void on_control(const Packet& p);  // ACK, NACK or CNP
+  void on_control(const Packet& p);  // ACK, NACK, CNP or pull
 
   // EventHandler (retransmission, loss-detection and CC timers).
   void handle_event(uint32_t kind, uint64_t arg) override;
@@ -84,6 +85,8 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   const SenderStats& stats() const { return stats_; }
   uint8_t priority() const { return flow_.priority; }
   const CongestionControl& cc() const { return *cc_; }
+  // Receiver-driven algorithms: packets the sender may still send before the next pull.
+  int64_t credits() const { return credits_; }
   bool in_active_list = false;  // bookkeeping for the NIC's round robin
 
  private:
@@ -92,6 +95,8 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   // Gives the congestion controller this ACK's or NACK's feedback.
   void feedback(const Packet& p, Time rtt, int64_t newly_acked);
   void arm_rto();
+  void spend_credit(Packet& p);
+  void forget_lost_asks(int64_t pending);
 
   Simulator& sim_;
   PacketPool& pool_;
@@ -107,6 +112,13 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   uint64_t mtu_;
   bool needs_int_;    // the algorithm reads INT or grants: data packets carry a stack
   bool needs_grant_;  // the algorithm asks the switches for window grants
+  // Receiver-driven (CcAlgorithm::pull_share): a packet goes only against a credit; the
+  // initial window's, then one per pull. `pulls_` is the highest pull number seen: a
+  // pull's number counts the connection's pulls, so one lost is made up by the next.
+  bool credit_driven_;
+  int64_t credits_ = 0;
+  int64_t asked_ = 0;  // packets sent with wants_pull whose pull has not come back
+  uint64_t pulls_ = 0;
   Time next_tx_;
   Time last_progress_;
   bool rto_armed_ = false;
@@ -117,7 +129,8 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
 };
 
 // Receiver side: owned by the destination host's NIC, made from the flow's first data
-// packet to arrive.
+// packet to arrive. The header of a trimmed packet is answered with a NACK of exactly
+// it (psn = the cumulative point, sack_psn = the trimmed packet, `trimmed` set).
 class ReceiverQp final : public ControlFactory {
  public:
   ReceiverQp(const Packet& first, const TransportConfig& cfg, Time cnp_interval, bool send_cnp);
@@ -129,6 +142,10 @@ class ReceiverQp final : public ControlFactory {
   int on_data(const Packet& p, Time now, PacketPool& pool, Packet* out[2]);
   const ReceiverStats& stats() const { return stats_; }
   uint32_t flow_id() const { return flow_; }
+  // Receiver-driven credits: whether the message still misses packets (pulls for a
+  // complete one are not sent), and the next pull, taken from `pool`.
+  bool wants_pulls() const { return w_.total == 0 || w_.expected < w_.total; }
+  Packet* pull(PacketPool& pool);
 
   Packet* control(PacketType type, uint64_t psn, const Packet& data) override;
 

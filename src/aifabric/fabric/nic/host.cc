@@ -1,10 +1,12 @@
 #include "aifabric/fabric/nic/host.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace aifabric {
 namespace {
-enum Kind : uint32_t { kFlowStart = 0 };
+enum Kind : uint32_t { kFlowStart = 0, kPull = 1 };
+constexpr uint32_t kNoReceiver = ~0U;
 }  // namespace
 
 Host::Host(Simulator& sim, PacketPool& pool, uint32_t index, uint32_t node_id, std::string name,
@@ -19,6 +21,14 @@ Host::Host(Simulator& sim, PacketPool& pool, uint32_t index, uint32_t node_id, s
 
 Port& Host::add_port(const LinkParams& link) {
   port_ = std::make_unique<Port>(sim_, pool_, *this, 0, link, sim_.derive_seed(name_ + "/link/0"));
+  if (cfg_.cc->pull_share != nullptr) {
+    // One full data frame per pull, at the pull share of the link.
+    const Time frame =
+        link.rate.transmit_time(cfg_.transport->mtu.count() + kRoceHeaderBytes + kL1OverheadBytes);
+    const double share = cfg_.cc->pull_share(*cfg_.cc_params);
+    pacer_ = std::make_unique<PullPacer>(
+        Time::ps(std::llround(static_cast<double>(frame.ps()) / share)));
+  }
   return *port_;
 }
 
@@ -31,6 +41,11 @@ uint32_t Host::add_flow(const FlowSpec& flow, std::unique_ptr<PathChooser> paths
 }
 
 void Host::handle_event(uint32_t kind, uint64_t arg) {
+  if (kind == kPull) {
+    pull_armed_ = false;
+    send_pulls();
+    return;
+  }
   if (kind != kFlowStart) return;
   PendingFlow& f = flows_[arg];
   f.qpn = static_cast<uint32_t>(senders_.size());
@@ -106,13 +121,49 @@ Packet* Host::next_to_send(uint16_t /*port*/, Time now, Time& retry_at) {
   return nullptr;
 }
 
-ReceiverQp& Host::receiver_for(const Packet& p) {
+uint32_t Host::receiver_for(const Packet& p) {
   const uint32_t i = receiver_index_.find(p.flow);
-  if (i != FlowTable::kAbsent) return *receivers_[i];
-  receiver_index_.insert(p.flow, static_cast<uint32_t>(receivers_.size()));
+  if (i != FlowTable::kAbsent) return i;
+  const auto n = static_cast<uint32_t>(receivers_.size());
+  receiver_index_.insert(p.flow, n);
   receivers_.push_back(
       std::make_unique<ReceiverQp>(p, *cfg_.transport, cfg_.cnp_interval, cfg_.send_cnp));
-  return *receivers_.back();
+  return n;
+}
+
+// A data packet that asks for one, or a trimmed header, owes its sender a pull while the
+// message misses packets; any frame without payload (a trimmed header, ACK, NACK, CNP,
+// pull) took link time no pull asked for. Out of line, so that NICs without pulls keep
+// receive as it was.
+void Host::pace_pulls(const Packet& p, uint32_t r) {
+  const Time now = sim_.now();
+  if (p.type != PacketType::kData || p.trimmed) {
+    pacer_->occupied(port_->link().rate.transmit_time(p.wire), now);
+  }
+  if (r != kNoReceiver && (p.wants_pull || p.trimmed) && receivers_[r]->wants_pulls()) {
+    pacer_->owe(r);
+  }
+  if (pacer_->pending() && !pull_armed_) {
+    pull_armed_ = true;
+    sim_.schedule_at(pacer_->next_at(now), EventPriority::kTimer, this, kPull);
+  }
+}
+
+void Host::send_pulls() {
+  const Time now = sim_.now();
+  while (pacer_->pending() && !receivers_[pacer_->front()]->wants_pulls()) {
+    pacer_->forgive_front();
+  }
+  if (!pacer_->pending()) return;
+  if (pacer_->next_at(now) <= now) {
+    ReceiverQp& rq = *receivers_[pacer_->take(now)];
+    control_.push(rq.pull(pool_));
+    port_->kick();
+  }
+  if (pacer_->pending()) {
+    pull_armed_ = true;
+    sim_.schedule_at(pacer_->next_at(now), EventPriority::kTimer, this, kPull);
+  }
 }
 
 void Host::receive(Packet* p, uint16_t /*port*/) {
@@ -135,13 +186,18 @@ void Host::receive(Packet* p, uint16_t /*port*/) {
       return;
     case PacketType::kData: {
       Packet* out[2];
-      const int n = receiver_for(*p).on_data(*p, sim_.now(), pool_, out);
+      const uint32_t r = receiver_for(*p);
+      const int n = receivers_[r]->on_data(*p, sim_.now(), pool_, out);
+      if (pacer_ != nullptr) [[unlikely]]
+        pace_pulls(*p, r);
       pool_.release(p);
       for (int i = 0; i < n; ++i) control_.push(out[i]);
       if (n > 0) port_->kick();
       return;
     }
     default: {
+      if (pacer_ != nullptr) [[unlikely]]
+        pace_pulls(*p, kNoReceiver);
       SenderQp& qp = *senders_[p->sender_qp];
       qp.on_control(*p);
       pool_.release(p);

@@ -5,7 +5,9 @@
 // NIC starts at its start time as an event of this NIC (it opens the sending queue
 // pair); the receiving queue pair is made when the flow's first data packet arrives.
 // The NIC counts its own flows: the simulator's outstanding work holds one unit per
-// flow from add_flow to its completion or failure.
+// flow from add_flow to its completion or failure. With a receiver-driven algorithm
+// the NIC also paces the pulls of its receiving queue pairs (pull_pacer.h), sent as
+// control frames.
 #pragma once
 
 #include <memory>
@@ -14,6 +16,7 @@
 
 #include "aifabric/core/simulator.h"
 #include "aifabric/fabric/nic/flow_table.h"
+#include "aifabric/fabric/nic/pull_pacer.h"
 #include "aifabric/net/node.h"
 #include "aifabric/net/port.h"
 #include "aifabric/transport/cc/congestion_control.h"
@@ -82,7 +85,11 @@ class Host final : public Node, public SenderQp::Nic, public EventHandler {
     std::unique_ptr<PathChooser> paths;
     uint32_t qpn = FlowTable::kAbsent;  // its sending queue pair once started
   };
-  ReceiverQp& receiver_for(const Packet& p);
+  uint32_t receiver_for(const Packet& p);  // its index in receivers_
+  // Receiver-driven credits: what an arrival of `p` (for receiver `r`, or none) means
+  // to the pull pacer, and sending the pulls that are due.
+  [[gnu::noinline]] void pace_pulls(const Packet& p, uint32_t r);
+  void send_pulls();
   int64_t max_frame() const {
     return cfg_.transport->mtu.count() + kRoceHeaderBytes + kL1OverheadBytes;
   }
@@ -103,6 +110,8 @@ class Host final : public Node, public SenderQp::Nic, public EventHandler {
   std::vector<SenderQp*> active_;  // senders with data left, served round robin
   size_t rr_ = 0;
   size_t finished_ = 0;
+  std::unique_ptr<PullPacer> pacer_;  // null unless the algorithm is receiver-driven
+  bool pull_armed_ = false;           // a pull event is scheduled
 };
 
 }  // namespace aifabric

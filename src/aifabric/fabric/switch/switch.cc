@@ -21,6 +21,7 @@ Switch::Switch(Simulator& sim, PacketPool& pool, uint32_t id, std::string name,
   lb_of_prio_.fill(lb_.get());
   const EcnTuning& t = cfg_.ecn.tuning.selected();
   if (t.make != nullptr) tuner_ = t.make(cfg_.ecn.tuning.params());
+  if (cfg_.trimming.enabled) trimmer_ = std::make_unique<Trimmer>(cfg_.trimming);
 }
 
 void Switch::set_class_balancer(uint8_t prio, std::unique_ptr<LoadBalancer> lb) {
@@ -122,6 +123,9 @@ void Switch::receive(Packet* p, uint16_t in) {
   p->in_port = in;
   ++p->hops;
   EgressQueues& e = egress_[out];
+  if (trimmer_ != nullptr) [[unlikely]] {
+    if (!trim(p, out)) return;
+  }
   switch (buffer_.admit(*p, in, e.q[p->priority].bytes())) {
     case SharedBuffer::Verdict::kDropHeadroom:
       drop(p, out, counters_.headroom_drops);
@@ -149,6 +153,27 @@ void Switch::receive(Packet* p, uint16_t in) {
   PortCounters& pc = ports_[out]->counters();
   pc.max_queue_bytes = std::max(pc.max_queue_bytes, e.bytes);
   ports_[out]->kick();
+}
+
+// Out of line, so that runs without trimming keep receive as it was. The payload a trim
+// cuts counts as dropped payload of the port (byte conservation), the trim as a trim.
+bool Switch::trim(Packet* p, uint16_t out) {
+  uint32_t cut = 0;
+  switch (trimmer_->on_arrival(*p, egress_[out], cut)) {
+    case Trimmer::Verdict::kPass:
+      return true;
+    case Trimmer::Verdict::kDrop:
+      drop(p, out, counters_.trim_drops);
+      return false;
+    case Trimmer::Verdict::kTrimmed: {
+      ++counters_.trims;
+      PortCounters& pc = ports_[out]->counters();
+      ++pc.trims;
+      pc.drop_payload += cut;
+      return true;
+    }
+  }
+  return true;
 }
 
 void Switch::drop(Packet* p, uint16_t out, int64_t& cause) {

@@ -8,7 +8,8 @@
 // credits to its ingress port's transmitter when the frame leaves for its egress. When
 // the congestion control asks for INT, data packets get a telemetry hop at dequeue
 // (int_stamper.h); when it computes feedback in the fabric (the zero-queue scheme),
-// every egress port runs its PortFeedback.
+// every egress port runs its PortFeedback. With trimming on, a data packet that finds
+// its queue full is cut to its header (trim/trimmer.h) before admission.
 #pragma once
 
 #include <array>
@@ -24,6 +25,7 @@
 #include "aifabric/fabric/switch/int_stamper.h"
 #include "aifabric/fabric/switch/shared_buffer.h"
 #include "aifabric/fabric/switch/switch_config.h"
+#include "aifabric/fabric/switch/trim/trimmer.h"
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/net/forwarding.h"
 #include "aifabric/net/node.h"
@@ -37,6 +39,8 @@ struct SwitchCounters {
   int64_t buffer_drops = 0;       // lossy packets refused by the dynamic threshold / full buffer
   int64_t headroom_drops = 0;     // lossless packets that overflowed PFC headroom
   int64_t credit_drops = 0;       // CBFC lane packets beyond their ingress's credits (a bug)
+  int64_t trims = 0;              // data packets cut to their header (trimming)
+  int64_t trim_drops = 0;         // trimmed headers that found the header queue full
   int64_t max_ingress_bytes = 0;  // deepest ingress (port, priority) accounting seen
   int64_t max_buffer_used = 0;
 };
@@ -93,6 +97,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
   [[gnu::noinline]] void stamp_int(const Packet& p, uint16_t port, Time now);
   [[gnu::noinline]] void feedback_enqueue(const Packet& p, uint16_t port, int64_t queued);
   [[gnu::noinline]] void feedback_dequeue(const Packet& p, uint16_t port);
+  // False: `p` was dropped.
+  [[gnu::noinline]] bool trim(Packet* p, uint16_t out);
 
   Simulator& sim_;
   PacketPool& pool_;
@@ -109,7 +115,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
   SharedBuffer buffer_;
   EgressScheduler scheduler_;
   EcnMarker marker_;
-  std::unique_ptr<IntStamper> int_;  // null unless the congestion control reads INT
+  std::unique_ptr<IntStamper> int_;   // null unless the congestion control reads INT
+  std::unique_ptr<Trimmer> trimmer_;  // null unless switch.trimming.enabled
   // The congestion control's per-port part, one per egress port (empty unless asked).
   const CcAlgorithm* feedback_cc_ = nullptr;
   const Params* feedback_params_ = nullptr;

@@ -8,6 +8,7 @@
 #include "aifabric/core/params.h"
 #include "aifabric/core/registry.h"
 #include "aifabric/fabric/switch/ecn/tuner.h"
+#include "aifabric/fabric/switch/trim/trimming_config.h"
 
 namespace aifabric {
 
@@ -175,6 +176,7 @@ struct SwitchConfig final : ParamsOf<SwitchConfig> {
   EcnConfig ecn;
   PfcConfig pfc;
   CbfcConfig cbfc;
+  TrimmingConfig trimming;
   void visit(ParamVisitor& v) override {
     v.param("buffer", buffer, "shared packet buffer per switch");
     v.param("egress_alpha", egress_alpha,
@@ -185,19 +187,43 @@ struct SwitchConfig final : ParamsOf<SwitchConfig> {
     v.section("ecn", ecn, "ECN marking");
     v.section("pfc", pfc, "priority flow control (802.1Qbb)");
     v.section("cbfc", cbfc, "credit-based flow control per virtual lane (InfiniBand, UEC)");
+    v.section("trimming", trimming,
+              "packet trimming (NDP): full data queues cut packets to headers sent at high "
+              "priority");
   }
   Status validate() const override {
     if (weights.size() != 8) return Status::error("weights must list 8 values (priorities 0..7)");
     if (buffer.count() <= 0) return Status::error("buffer must be positive");
+    // The first priority both lists name, or -1.
+    auto common = [](const std::vector<int64_t>& x, const std::vector<int64_t>& y) -> int64_t {
+      for (int64_t a : x) {
+        for (int64_t b : y) {
+          if (a == b) return a;
+        }
+      }
+      return -1;
+    };
+    if (trimming.enabled && pfc.enabled) {
+      if (const int64_t t = common(trimming.priorities, pfc.priorities); t >= 0) {
+        return Status::error("trimming.priorities: priority " + std::to_string(t) +
+                             " is lossless (pfc.priorities); trimming needs a lossy "
+                             "priority: set pfc.enabled: false or take it out of "
+                             "pfc.priorities");
+      }
+    }
     if (!cbfc.enabled) return Status::ok();
     if (Status s = cbfc.validate(); !s) return s.with_context("cbfc");
-    if (!pfc.enabled) return Status::ok();
-    for (int64_t c : cbfc.priorities) {
-      for (int64_t p : pfc.priorities) {
-        if (c == p) {
-          return Status::error("cbfc.priorities: priority " + std::to_string(c) +
-                               " is also in pfc.priorities; a lane is either PFC or CBFC");
-        }
+    if (trimming.enabled) {
+      if (const int64_t t = common(trimming.priorities, cbfc.priorities); t >= 0) {
+        return Status::error("trimming.priorities: priority " + std::to_string(t) +
+                             " is a credit lane (cbfc.priorities), which is lossless; "
+                             "trimming needs a lossy priority");
+      }
+    }
+    if (pfc.enabled) {
+      if (const int64_t c = common(cbfc.priorities, pfc.priorities); c >= 0) {
+        return Status::error("cbfc.priorities: priority " + std::to_string(c) +
+                             " is also in pfc.priorities; a lane is either PFC or CBFC");
       }
     }
     return Status::ok();

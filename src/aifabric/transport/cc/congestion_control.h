@@ -64,6 +64,9 @@ class CongestionControl {
   // Algorithms whose entry has make_port_feedback: fill in the window request a data
   // packet carries (called as the packet is made; `wire` is its size on the link).
   virtual void request_grant(WindowGrant& /*g*/, uint32_t /*wire*/) const {}
+  // Receiver-driven algorithms (CcAlgorithm::pull_share set): the packets the sender may
+  // put on the wire before its first pull, its initial window; after it, one per pull.
+  virtual int64_t initial_credits() const { return 0; }
 };
 
 // The switch-side half of an algorithm that computes its feedback in the fabric (the
@@ -89,6 +92,11 @@ struct CcAlgorithm : Member {
   // data packets carry an out-of-line header for it (IntStack::grant).
   std::unique_ptr<PortFeedback> (*make_port_feedback)(const Params& params,
                                                       BitRate port_rate) = nullptr;
+  // Receiver-driven credits: non-null makes senders send only against pulls (after their
+  // initial_credits()) and receiving NICs pace pulls at this share of their line rate,
+  // one per data packet that asks for one (Packet::wants_pull) or arrives trimmed.
+  // nullptr: no pulls, no credits.
+  double (*pull_share)(const Params& params) = nullptr;
   std::unique_ptr<CongestionControl> (*make)(const Params& params, BitRate line_rate,
                                              CcContext& ctx) = nullptr;
 };
@@ -97,7 +105,8 @@ struct CcAlgorithm : Member {
 // context) (or Impl(line rate) when P has nothing to pass). With `Cnp`, receivers send
 // CNPs at most once per P::*Cnp. An Impl that declares `static constexpr bool
 // kNeedsInt = true` gets in-band telemetry; one that names `using PortPart = X` gets an
-// X(const P&, port rate) at every switch egress port.
+// X(const P&, port rate) at every switch egress port; one that declares `static double
+// pull_share(const P&)` is receiver-driven.
 template <class P, class Impl, Time P::*Cnp = nullptr>
 CcAlgorithm cc_member(std::string_view name, std::string_view doc) {
   CcAlgorithm a;
@@ -109,6 +118,9 @@ CcAlgorithm cc_member(std::string_view name, std::string_view doc) {
     a.make_port_feedback = [](const Params& p, BitRate rate) -> std::unique_ptr<PortFeedback> {
       return std::make_unique<typename Impl::PortPart>(params_as<P>(p), rate);
     };
+  }
+  if constexpr (requires(const P& p) { Impl::pull_share(p); }) {
+    a.pull_share = [](const Params& p) { return Impl::pull_share(params_as<P>(p)); };
   }
   if constexpr (Cnp != nullptr) {
     a.cnp_interval = [](const Params& p) { return params_as<P>(p).*Cnp; };

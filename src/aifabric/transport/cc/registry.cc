@@ -2,6 +2,7 @@
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/transport/cc/dcqcn/dcqcn.h"
 #include "aifabric/transport/cc/dctcp/dctcp.h"
+#include "aifabric/transport/cc/eqds/eqds.h"
 #include "aifabric/transport/cc/hpcc/hpcc.h"
 #include "aifabric/transport/cc/none/none.h"
 #include "aifabric/transport/cc/swift/swift.h"
@@ -18,6 +19,10 @@ const Registry<CcAlgorithm>& cc_algorithms() {
           dcqcn_paper_algorithm(),
           cc_member<DctcpParams, Dctcp>(
               "dctcp", "ECN echoes -> marked fraction alpha per RTT -> cut by alpha/2, else +AI"),
+          cc_member<EqdsParams, Eqds>(
+              "eqds",
+              "receiver-driven credits: 1 BDP initial window, then one packet per pull paced "
+              "at the receiver's line rate; switches trim (needs switch.trimming, selective)"),
           cc_member<HpccParams, Hpcc>("hpcc",
                                       "INT per hop -> window W_c / (U / eta) + W_AI, rate W / T"),
           cc_member<NoCcParams, NoCc>("none",

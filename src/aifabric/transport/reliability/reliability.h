@@ -27,6 +27,8 @@ struct SenderStats {
   int64_t spurious_retx = 0;
   int64_t payload_sent = 0;  // payload bytes put on the wire, retransmissions included
   int64_t acks = 0, nacks = 0, cnps = 0, timeouts = 0;
+  // Receiver-driven credits: pulls received, and NACKs of packets a switch trimmed.
+  int64_t pulls = 0, trim_nacks = 0;
   Time last_rtt;               // send of the acknowledged packet to its ACK's arrival (latest)
   Time min_rtt = Time::max();  // selective: smallest RTT sample; max() = none yet
 };
@@ -56,6 +58,10 @@ struct ReceiverStats {
   int64_t rob_max_packets = 0;
   int64_t rob_occupancy_sum = 0;   // sum of the samples; mean = sum / packets_received
   int64_t rob_overflow_drops = 0;  // dropped: psn >= expected + reorder_buffer
+  // Receiver-driven credits: headers of trimmed data packets (each answered by a NACK of
+  // exactly that packet), and the pulls this queue pair's NIC sent for it.
+  int64_t trimmed_received = 0;
+  int64_t pulls_sent = 0;
   Time first_arrival = Time::max();
   Time last_arrival;
 
@@ -118,6 +124,9 @@ class SenderRecovery {
   virtual void after_ack(SendWindow& /*w*/) {}
   // A NACK for `psn` has been applied and the flow is still active.
   virtual void on_nack(uint64_t /*psn*/, SendWindow& /*w*/) {}
+  // The receiver got only the header of `psn` (a switch trimmed it): resend exactly it.
+  // Modes that cannot (go-back-N) are refused with receiver-driven algorithms.
+  virtual void on_trimmed(uint64_t /*psn*/, SendWindow& /*w*/) {}
   // The retransmission timeout expired (the retry limit is not yet reached).
   virtual void on_timeout(SendWindow& w) = 0;
   // The timer asked for with set_recovery_timer is due.

@@ -94,11 +94,14 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
                 {"timeouts", timeouts}};
   j["flows"]["slowdown"]["fraction_at_least_1_5x"] = slow_1_5;
   j["flows"]["slowdown"]["fraction_at_least_2x"] = slow_2;
-  j["drops"] = {{"packets", r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops},
+  j["drops"] = {{"packets", r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops +
+                                r.trim_drops},
                 {"buffer", r.buffer_drops},
                 {"pfc_headroom", r.headroom_drops},
                 {"link_errors", r.link_drops},
-                {"no_route", r.no_route_drops}};
+                {"no_route", r.no_route_drops},
+                {"trimmed_header_queue", r.trim_drops}};
+  j["trimming"] = {{"trimmed_packets", r.trims}, {"header_drops", r.trim_drops}};
   j["pfc"] = {{"pause_frames", r.pause_frames},
               {"paused_time_us_total", paused_us},
               {"ports_paused", ports_paused}};
@@ -282,8 +285,12 @@ std::string summary_text(const RunReport& r) {
   }
   out += fmt::format(
       "drops         {} packets ({} buffer, {} headroom, {} link errors); {} retransmitted\n",
-      r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops, r.buffer_drops,
-      r.headroom_drops, r.link_drops, retx);
+      r.buffer_drops + r.headroom_drops + r.link_drops + r.no_route_drops + r.trim_drops,
+      r.buffer_drops, r.headroom_drops, r.link_drops, retx);
+  if (r.trims + r.trim_drops > 0) {
+    out += fmt::format("trimming      {} packets trimmed to headers, {} headers dropped\n", r.trims,
+                       r.trim_drops);
+  }
   out += fmt::format("PFC           {} pause frames\n", r.pause_frames);
   if (r.credit_frames > 0 || r.credit_drops > 0) {
     out += fmt::format("CBFC          {} credit frames, {} credit drops\n", r.credit_frames,

@@ -115,6 +115,21 @@ void SelectiveSender::on_timeout(SendWindow& w) {
   mark_lost(w.snd_una, false, w);  // resend only the oldest unacknowledged packet
 }
 
+// A trim is a loss the receiver saw: no reordering wait, queued behind earlier losses.
+void SelectiveSender::on_trimmed(uint64_t psn, SendWindow& w) {
+  if (psn < w.snd_una || psn >= w.snd_nxt) return;
+  Slot& s = slot(psn, w);
+  if (s.sacked) return;  // a later copy arrived whole
+  if (!s.lost) {
+    s.lost = true;
+    s.rack_lost = false;
+    ++lost_pending_;
+  }
+  retx_.push_back(psn);
+  sync(w);
+  ctx_.wake();
+}
+
 void SelectiveSender::on_timer(SendWindow& w) {
   if (ctx_.now() >= rack_timer_at_) rack_timer_at_ = Time::max();
   detect_losses(w);

@@ -58,6 +58,7 @@ class SelectiveSender final : public SenderRecovery {
   void on_advance(uint64_t to, SendWindow& w) override;
   void after_ack(SendWindow& w) override { detect_losses(w); }
   void on_timeout(SendWindow& w) override;
+  void on_trimmed(uint64_t psn, SendWindow& w) override;
   void on_timer(SendWindow& w) override;
 
  private:
