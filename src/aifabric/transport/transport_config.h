@@ -10,9 +10,9 @@ namespace aifabric {
 // The source report's table 3 as presets (scenario/profiles/): each sets load
 // balancing, link-layer backpressure, congestion control and recovery where the
 // scenario does not.
-enum class TransportProfileName { kNone = 0, kTcp, kRoce, kFalcon, kSrd };
-inline constexpr std::string_view kTransportProfileNames[] = {"none", "tcp", "roce", "falcon",
-                                                              "srd"};
+enum class TransportProfileName { kNone = 0, kTcp, kRoce, kFalcon, kUet, kSrd };
+inline constexpr std::string_view kTransportProfileNames[] = {"none",   "tcp", "roce",
+                                                              "falcon", "uet", "srd"};
 
 struct TransportConfig final : ParamsOf<TransportConfig> {
   TransportProfileName profile = TransportProfileName::kNone;
@@ -35,9 +35,11 @@ struct TransportConfig final : ParamsOf<TransportConfig> {
     visit_enum(v, "profile", profile, kTransportProfileNames,
                "a named preset of the report's table 3 (docs/congestion-control.md, Transport "
                "profiles): tcp (ECMP, lossy, dctcp, selective), roce (ECMP, PFC, dcqcn, "
-               "go_back_n), falcon (spray, lossy, swift, selective), srd (as falcon: its "
-               "BBR-like control is not modelled); it sets lb.algorithm, switch.pfc.enabled, "
-               "cc.algorithm and transport.recovery wherever the scenario does not");
+               "go_back_n), falcon (spray, lossy, swift, selective), uet (spray, lossy, "
+               "trimming, eqds, selective), srd (as falcon: its BBR-like control is not "
+               "modelled); it sets lb.algorithm, switch.pfc.enabled, cc.algorithm, "
+               "transport.recovery (and for uet switch.trimming.enabled) wherever the "
+               "scenario does not");
     v.param("mtu", mtu, "payload bytes per packet (headers are added on the wire)");
     v.param("ack_interval", ack_interval, "ACK every N in-order packets; the last is always ACKed",
             Range{1, 1 << 20});

@@ -31,6 +31,16 @@ constexpr std::array kFalcon{
     ProfileSetting{"cc.algorithm", "swift"},
     ProfileSetting{"transport.recovery", "selective"},
 };
+// UET (Ultra Ethernet 1.0): packet spraying, receiver-driven credits (EQDS) with
+// trimming at the switches, selective retransmission, lossy (CBFC is UET's option and
+// stays off: switch.cbfc.enabled turns it on).
+constexpr std::array kUet{
+    ProfileSetting{"lb.algorithm", "spray"},
+    ProfileSetting{"switch.pfc.enabled", "false"},
+    ProfileSetting{"switch.trimming.enabled", "true"},
+    ProfileSetting{"cc.algorithm", "eqds"},
+    ProfileSetting{"transport.recovery", "selective"},
+};
 // SRD (AWS): spraying over many paths, delay-based rate control, out-of-order delivery.
 // Its BBR-like controller is not modelled: Swift stands in (docs/congestion-control.md).
 constexpr std::array kSrd{
@@ -44,6 +54,8 @@ constexpr std::array kProfiles{
     TransportProfile{"tcp", "flow", "none (lossy)", "loss, ECN", "DCTCP", "selective (SACK)", kTcp},
     TransportProfile{"roce", "flow", "PFC per priority", "ECN", "DCQCN", "go-back-N", kRoce},
     TransportProfile{"falcon", "packet", "none (lossy)", "RTT", "Swift", "selective", kFalcon},
+    TransportProfile{"uet", "packet", "none (lossy; CBFC optional)", "trimmed headers, pulls",
+                     "EQDS", "selective", kUet},
     TransportProfile{"srd", "packet", "none (lossy)", "RTT", "Swift (for SRD's BBR-like)",
                      "selective, out of order", kSrd},
 };

@@ -31,6 +31,7 @@ TEST(TransportProfile, EachSetsLoadBalancingBackpressureCongestionControlAndReco
   for (const Want& w : {Want{"tcp", "ecmp", false, "dctcp", "selective"},
                         Want{"roce", "ecmp", true, "dcqcn", "go_back_n"},
                         Want{"falcon", "spray", false, "swift", "selective"},
+                        Want{"uet", "spray", false, "eqds", "selective"},
                         Want{"srd", "spray", false, "swift", "selective"}}) {
     SCOPED_TRACE(w.profile);
     auto s = load(std::string("transport: {profile: ") + w.profile + "}\n");
@@ -39,7 +40,8 @@ TEST(TransportProfile, EachSetsLoadBalancingBackpressureCongestionControlAndReco
     EXPECT_EQ(s->switch_config.pfc.enabled, w.pfc);
     EXPECT_EQ(s->cc.selected().name, w.cc);
     EXPECT_EQ(s->transport.recovery.selected().name, w.recovery);
-    EXPECT_EQ(s->origin.profile_settings.size(), 4u);
+    EXPECT_EQ(s->switch_config.trimming.enabled, std::string(w.profile) == "uet");
+    EXPECT_EQ(s->origin.profile_settings.size(), std::string(w.profile) == "uet" ? 5u : 4u);
   }
 }
 
