@@ -49,6 +49,7 @@ void Switch::finalize() {
     }
   }
   tuned_tx_.assign(ports_.size(), 0);
+  tuned_marked_.assign(ports_.size(), 0);
   tuned_scale_.assign(ports_.size(), 1.0);
 }
 
@@ -60,7 +61,10 @@ int64_t Switch::pause_frames_sent() const {
 
 // The first packet after an idle spell starts a tuning period from the counters now.
 void Switch::arm_tuning() {
-  for (size_t i = 0; i < ports_.size(); ++i) tuned_tx_[i] = ports_[i]->counters().tx_bytes;
+  for (size_t i = 0; i < ports_.size(); ++i) {
+    tuned_tx_[i] = ports_[i]->counters().tx_bytes;
+    tuned_marked_[i] = ports_[i]->counters().ecn_marked;
+  }
   tuned_pauses_ = pause_frames_sent();
   tuning_armed_ = true;
   sim_.schedule_in(tuner_->period(), EventPriority::kTimer, this, kEcnTune, 0);
@@ -81,6 +85,8 @@ void Switch::retune() {
     seen.period = tuner_->period();
     seen.max_depth = marker_.take_max_depth(port);
     seen.tx_bytes = tx - tuned_tx_[i];
+    seen.marked = ports_[i]->counters().ecn_marked - tuned_marked_[i];
+    tuned_marked_[i] = ports_[i]->counters().ecn_marked;
     seen.pause_frames = pauses - tuned_pauses_;
     busy = busy || seen.tx_bytes > 0 || egress_[i].bytes > 0;
     tuned_tx_[i] = tx;

@@ -126,6 +126,7 @@ class Switch final : public Node, public EventHandler, public EgressView {
   std::unique_ptr<EcnTuner> tuner_;
   bool tuning_armed_ = false;
   std::vector<int64_t> tuned_tx_;
+  std::vector<int64_t> tuned_marked_;
   std::vector<double> tuned_scale_;
   int64_t tuned_pauses_ = 0;
   SwitchCounters counters_;

@@ -21,6 +21,7 @@ struct EcnPortPeriod {
   Time period;
   int64_t max_depth = 0;     // deepest queue seen at a dequeue, bytes
   int64_t tx_bytes = 0;      // wire bytes sent in the period
+  int64_t marked = 0;        // packets the port marked in the period
   int64_t pause_frames = 0;  // PFC frames this switch sent in the period (any port)
 };
 

@@ -4,9 +4,11 @@
 // learner but the objective it optimises, as a per-port multiplicative controller:
 // every period, if the port ran at or above u_target of its rate and its deepest queue
 // exceeded target_delay x rate, the thresholds shrink by `step` (mark earlier: delay is
-// being bought with no throughput to gain); if it ran below u_target, they grow by
-// `step` (mark later: throughput is being lost to marks — throughput first, as ACC's
-// reward weighs it; a queue that spiked and drained within the period does not stop it);
+// being bought with no throughput to gain); if it ran below u_target and marked packets,
+// they grow by `step` (mark later: throughput is being lost to marks — throughput first,
+// as ACC's reward weighs it; a queue that spiked and drained within the period does not
+// stop it); a port below u_target that marked nothing keeps them (its senders did not
+// want more: raising thresholds there only lets the next burst queue deeper);
 // a period in which the switch sent PFC pauses shrinks them too (congestion is spreading).
 // The scale stays within [min_scale, max_scale] of the configured thresholds.
 #pragma once
@@ -53,7 +55,7 @@ class DynamicEcn final : public EcnTuner {
     double s = current;
     if (seen.pause_frames > 0 || (util >= p_.u_target && depth > target)) {
       s *= 1 - p_.step;
-    } else if (util < p_.u_target && seen.tx_bytes > 0) {
+    } else if (util < p_.u_target && seen.marked > 0) {
       s *= 1 + p_.step;
     }
     return std::clamp(s, p_.min_scale, p_.max_scale);
