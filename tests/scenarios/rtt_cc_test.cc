@@ -57,6 +57,18 @@ struct Phases {
   int windows;                  // per phase
 };
 
+// The 400 Gbps runs' phases: 500 us to settle, the third flow in [2 ms, 4 ms), four
+// 250 us windows per phase.
+Phases fast_phases() {
+  Phases ph;
+  ph.settle = Time::us(500);
+  ph.third_start = Time::ms(2);
+  ph.third_end = Time::ms(4);
+  ph.width = Time::us(250);
+  ph.windows = 4;
+  return ph;
+}
+
 // host0 and host1 -> host3 from t = 0 (flow 1 half a settle time later, into a
 // saturated link), host2 -> host3 during [third_start, third_end) (its size gives it
 // about that long at a third of the link). Checks the fair share in every window of
@@ -150,12 +162,7 @@ TEST(RttCongestionControl, SwiftReachesAFairShareAndHoldsTheQueueNearItsTarget) 
   testing::TestFabric tf;
   tf.cc_name = "swift";
   const BitRate line = BitRate::gbps(400);
-  Phases ph;
-  ph.settle = Time::us(500);
-  ph.third_start = Time::ms(2);
-  ph.third_end = Time::ms(4);
-  ph.width = Time::us(250);
-  ph.windows = 4;
+  const Phases ph = fast_phases();
   // Swift holds the RTT at its target: base_target + 1 hop x h + the flow-scaling term
   // of the flows' windows. With up to three flows each window is at least a third of
   // the bare path's BDP (4 us of propagation at 400 Gbps = 200 kB: 16.3 packets), whose
@@ -211,12 +218,7 @@ TEST(RttCongestionControl, SwiftLearnsTheSwitchesOnEachPathFromItsAcks) {
 TEST(GrantedWindowCongestionControl, XcpReachesAFairShareWithANearZeroQueue) {
   testing::TestFabric tf;
   tf.cc_name = "xcp";
-  Phases ph;
-  ph.settle = Time::us(500);
-  ph.third_start = Time::ms(2);
-  ph.third_end = Time::ms(4);
-  ph.width = Time::us(250);
-  ph.windows = 4;
+  const Phases ph = fast_phases();
   // Queue: beta takes back any standing queue each interval, so what remains is paced
   // senders' frames meeting at the port: at most one frame per flow (3) plus the one
   // being served. Utilisation: the idle-bandwidth term grants until y = C; the XCP paper
@@ -240,13 +242,8 @@ TEST(GrantedWindowCongestionControl, XcpReachesAFairShareWithANearZeroQueue) {
 TEST(EcnCongestionControl, DISABLED_DctcpReachesAFairShareWithAThirdFlowJoiningAndLeaving) {
   testing::TestFabric tf;
   tf.cc_name = "dctcp";
-  Phases ph;
   // rate_ai (615 Mb/s) per round trip of ~4 us: rates meet within a few hundred us.
-  ph.settle = Time::us(500);
-  ph.third_start = Time::ms(2);
-  ph.third_end = Time::ms(4);
-  ph.width = Time::us(250);
-  ph.windows = 4;
+  const Phases ph = fast_phases();
   run_fair_share(tf, BitRate::gbps(400), ph, 2 * tf.sw.ecn.k_max.count(), 0.9);
 }
 

@@ -285,8 +285,10 @@ ReceiverQp::ReceiverQp(const FlowSpec& flow, uint32_t sender_qpn, const Transpor
   w_.total = packet_count(flow.size, static_cast<uint64_t>(cfg.mtu.count()));
 }
 
-Packet* ReceiverQp::control(PacketType type, uint64_t psn, const Packet& data) {
-  Packet* c = pool_->acquire();
+// A control frame of `type` from `pool`, addressed back to the sender's queue pair on
+// the connection's ports, at the ACK priority.
+Packet* ReceiverQp::to_sender(PacketPool& pool, PacketType type) const {
+  Packet* c = pool.acquire();
   c->type = type;
   c->flow = flow_;
   c->src = dst_;
@@ -295,9 +297,14 @@ Packet* ReceiverQp::control(PacketType type, uint64_t psn, const Packet& data) {
   c->sport = sport_;
   c->dport = dport_;
   c->entropy = entropy_;
+  c->priority = ack_priority_;
+  return c;
+}
+
+Packet* ReceiverQp::control(PacketType type, uint64_t psn, const Packet& data) {
+  Packet* c = to_sender(*pool_, type);
   c->psn = psn;
   c->wire = type == PacketType::kCnp ? kCnpWireBytes : kAckWireBytes;
-  c->priority = ack_priority_;
   c->sent_at = data.sent_at;
   c->sack_psn = data.psn;
   c->echo_sport = data.sport;
@@ -314,18 +321,9 @@ Packet* ReceiverQp::control(PacketType type, uint64_t psn, const Packet& data) {
 }
 
 Packet* ReceiverQp::pull(PacketPool& pool) {
-  Packet* c = pool.acquire();
-  c->type = PacketType::kPull;
-  c->flow = flow_;
-  c->src = dst_;
-  c->dst = src_;
-  c->sender_qp = sender_qp_;
-  c->sport = sport_;
-  c->dport = dport_;
-  c->entropy = entropy_;
+  Packet* c = to_sender(pool, PacketType::kPull);
   c->psn = static_cast<uint64_t>(++stats_.pulls_sent);
   c->wire = kPullWireBytes;
-  c->priority = ack_priority_;
   return c;
 }
 

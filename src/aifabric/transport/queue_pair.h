@@ -150,6 +150,7 @@ class ReceiverQp final : public ControlFactory {
   Packet* control(PacketType type, uint64_t psn, const Packet& data) override;
 
  private:
+  Packet* to_sender(PacketPool& pool, PacketType type) const;
   uint32_t flow_;
   uint32_t src_, dst_;  // the sender's host and this one
   uint32_t sender_qp_;
