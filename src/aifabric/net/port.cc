@@ -14,13 +14,7 @@ Port::Port(Simulator& sim, PacketPool& pool, Node& owner, uint16_t index, const 
 
 void Port::kick() {
   const Time now = sim_.now();
-  if (now < busy_until_) {
-    if (!tx_booked_) {
-      tx_booked_ = true;
-      sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
-    }
-    return;
-  }
+  if (defer_while_busy(now)) return;
   Time retry = Time::max();
   Packet* p = owner_.next_to_send(index_, now, retry);
   if (p != nullptr) {
@@ -120,13 +114,7 @@ void Port::on_credit_timer() {
 // of the frame on the wire (its TxDone sends them before asking the owner for data).
 void Port::send_credits() {
   const Time now = sim_.now();
-  if (now < busy_until_) {
-    if (!tx_booked_) {
-      tx_booked_ = true;
-      sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
-    }
-    return;
-  }
+  if (defer_while_busy(now)) return;
   transmit(credit_frame(), now);
   if (credit_due_ != 0 && !tx_booked_) {  // another lane's update is due as well
     tx_booked_ = true;

@@ -144,6 +144,15 @@ class Port final : public EventHandler {
   void handle_event(uint32_t kind, uint64_t arg) override;
 
  private:
+  // A frame is on the wire until busy_until_: book its end (once) and say so.
+  bool defer_while_busy(Time now) {
+    if (now >= busy_until_) return false;
+    if (!tx_booked_) {
+      tx_booked_ = true;
+      sim_.schedule_at(busy_until_, EventPriority::kTransmit, this, kTxDone);
+    }
+    return true;
+  }
   enum Kind : uint32_t { kTxDone = 0, kDeliver = 1, kWake = 2, kCreditTimer = 3 };
   void transmit(Packet* p, Time now);
   Packet* credit_frame();  // the update of the lowest lane that is due
