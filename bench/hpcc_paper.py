@@ -13,10 +13,15 @@ one) and pooled over the switch ports that carried traffic, over the whole run.
 "dcqcn+dyn_ecn" is dcqcn with the dynamic ECN thresholds (switch.ecn.tuning.policy).
 
 Usage: bench/hpcc_paper.py [--cdf websearch|fb-hadoop] [--load 0.3] [--duration 5ms]
-                           [--bin PATH] [ALGORITHM ...]
+                           [--bin PATH] [--svg FILE] [ALGORITHM ...]
+
+--svg FILE also draws the table (p99 slowdown per bucket, p99 switch queue) as an SVG
+figure that opens anywhere, offline (docs/images/).
 """
 import argparse
 import csv
+import html
+import math
 import os
 import sqlite3
 import subprocess
@@ -74,6 +79,65 @@ def queue_percentiles(db, ps=(50, 95, 99)):
     return out
 
 
+def svg_figure(title, results):
+    """Two panels: p99 slowdown per size bucket (grouped bars), p99 switch queue (log)."""
+    names = [r[0] for r in results]
+    n = len(names)
+    w, h, left, top, ph = 900, 580, 70, 50, 200
+    colors = ["#4e79a7", "#f28e2b", "#59a14f"]
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'font-family="sans-serif" font-size="12">' % (w, h),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="22" font-size="15">%s</text>' % (left, title)]
+    pw = w - left - 20
+    slot = pw / n
+    top_sd = max(max(r[1]) for r in results) * 1.1
+    # Panel 1: p99 slowdown.
+    y0 = top + ph
+    out.append('<text x="%d" y="%d">p99 FCT slowdown</text>' % (left, top - 6))
+    for k in range(5):
+        v = top_sd * k / 4
+        y = y0 - ph * k / 4
+        out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>' % (left, w - 20, y, y))
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%.0f</text>' % (left - 4, y + 4, v))
+    for i, (name, p99s, _) in enumerate(results):
+        for b, v in enumerate(p99s):
+            bw = slot / 4
+            x = left + i * slot + bw * (b + 0.5)
+            bh = ph * v / top_sd
+            out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">'
+                       '<title>%s %s: %.2f</title></rect>' % (x, y0 - bh, bw, bh, colors[b],
+                                                              name, html.escape(BUCKETS[b][0]),
+                                                              v))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (
+            left + (i + 0.5) * slot, y0 + 16, name))
+    for b, (label, _, _) in enumerate(BUCKETS):
+        out.append('<rect x="%d" y="%d" width="10" height="10" fill="%s"/>'
+                   '<text x="%d" y="%d">%s</text>' % (w - 330 + b * 105, top - 16, colors[b],
+                                                      w - 316 + b * 105, top - 7,
+                                                      html.escape(label)))
+    # Panel 2: p99 queue, log scale from 1 KB.
+    t2 = y0 + 80
+    y1 = t2 + ph
+    qmax = max(max(r[2], 1.0) for r in results)
+    decades = max(1, math.ceil(math.log10(qmax)))
+    out.append('<text x="%d" y="%d">p99 switch egress queue (KB, log scale)</text>' % (left, t2 - 6))
+    for k in range(decades + 1):
+        y = y1 - ph * k / decades
+        out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>' % (left, w - 20, y, y))
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%g</text>' % (left - 4, y + 4, 10 ** k))
+    for i, (name, _, q) in enumerate(results):
+        v = math.log10(max(q, 1.0)) / decades
+        bw = slot / 2
+        x = left + i * slot + slot / 4
+        out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#76b7b2">'
+                   '<title>%s: %.0f KB</title></rect>' % (x, y1 - ph * v, bw, ph * v, name, q))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (
+            left + (i + 0.5) * slot, y1 + 16, name))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cdf", default="fb-hadoop")
@@ -81,6 +145,7 @@ def main():
     ap.add_argument("--duration", default="5ms")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin", "aifabric"))
     ap.add_argument("--queue-interval", default="10us")
+    ap.add_argument("--svg")
     ap.add_argument("algos", nargs="*", default=["dcqcn", "dcqcn+dyn_ecn", "dcqcn_paper",
                                                   "hpcc", "dctcp", "timely", "swift", "xcp",
                                                   "eqds"])
@@ -91,6 +156,7 @@ def main():
     print("| algorithm | flows done | " + " | ".join(b[0] for b in BUCKETS) +
           " | switch queue p50 / p95 / p99 (KB) |")
     print("|---|---|" + "---|" * len(BUCKETS) + "---|")
+    results = []  # (algorithm, p99 per bucket, p99 queue KB)
     with tempfile.TemporaryDirectory() as tmp:
         for algo in a.algos:
             out = os.path.join(tmp, algo)
@@ -109,13 +175,19 @@ def main():
                 sys.exit("hpcc_paper.py: %s: %s" % (algo, r.stderr.strip()))
             rows = list(csv.DictReader(open(os.path.join(out, "flows.csv"))))
             done = [f for f in rows if f["status"] == "done"]
-            cells = []
+            cells, p99s = [], []
             for _, lo, hi in BUCKETS:
                 sd = [float(f["slowdown"]) for f in done if lo <= int(f["size_bytes"]) < hi]
                 cells.append("%.2f / %.2f / %.2f" % (pct(sd, 50), pct(sd, 95), pct(sd, 99)))
+                p99s.append(pct(sd, 99))
             q = queue_percentiles(os.path.join(out, "telemetry.sqlite"))
+            results.append((algo, p99s, q[-1] / 1000))
             print("| %s | %d/%d | %s | %s |" % (algo, len(done), len(rows), " | ".join(cells),
                                                 " / ".join("%.0f" % (v / 1000) for v in q)))
+    if a.svg:
+        with open(a.svg, "w") as f:
+            f.write(svg_figure("%s at load %s (flows starting over %s), 320 hosts" % (
+                a.cdf, a.load, a.duration), results))
 
 
 if __name__ == "__main__":
