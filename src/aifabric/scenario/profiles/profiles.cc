@@ -80,7 +80,8 @@ bool holds(const YAML::Node& root, std::string_view key) {
     const size_t e = key.find('.', b);
     const std::string part(
         key.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b));
-    const YAML::Node next = cur[part];
+    const YAML::Node& map = cur;  // const: a lookup must not add the key
+    const YAML::Node next = map[part];
     if (!next.IsDefined() || next.IsNull()) return false;
     if (e == std::string_view::npos) return true;
     cur.reset(next);
@@ -109,7 +110,8 @@ Result<std::vector<std::string>> apply_transport_profile(YAML::Node& root) {
   for (const ProfileSetting& s : profile->settings) {
     if (holds(root, s.key)) continue;
     std::string assignment = std::string(s.key) + "=" + std::string(s.value);
-    if (Status st = apply_override(root, assignment); !st) return st;
+    // A key the file holds as something else (`lb: 3`) is left for the reader to name.
+    if (Status st = apply_override(root, assignment); !st) continue;
     applied.push_back(std::move(assignment));
   }
   return applied;

@@ -67,6 +67,12 @@ TEST(TransportProfile, AnUnknownProfileIsRefusedByName) {
   EXPECT_NE(r.status().message().find("transport.profile"), std::string::npos)
       << r.status().message();
   EXPECT_NE(r.status().message().find("infiniband"), std::string::npos);
+  // Not a name at all: refused by the reader, the profile applies nothing.
+  for (const char* bad : {"transport: {profile: [tcp]}\n", "transport: {profile: {a: 1}}\n",
+                          "transport: 5\n", "transport: {profile: roce}\nlb: 3\n"}) {
+    auto b = load_scenario_text(bad, "test.yaml", {});
+    EXPECT_FALSE(b.is_ok()) << bad;
+  }
 }
 
 TEST(TransportProfile, TheResolvedScenarioReproducesTheChoicesOnItsOwn) {
