@@ -13,6 +13,7 @@
 #include "aifabric/fabric/records.h"
 #include "aifabric/fabric/switch/switch_config.h"
 #include "aifabric/lb/load_balancer.h"
+#include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/transport/cc/congestion_control.h"
 #include "aifabric/transport/transport_config.h"
@@ -58,6 +59,29 @@ struct TestFabric {
     return *net;
   }
 };
+
+// One leaf and one spine with `hosts` hosts on the leaf (the builder's 400 Gb/s, 1 us
+// links unless the caller changes them before building the graph).
+inline LeafSpineConfig one_leaf(int64_t hosts) {
+  LeafSpineConfig ls;
+  ls.leaves = 1;
+  ls.spines = 1;
+  ls.hosts_per_leaf = hosts;
+  return ls;
+}
+
+// Hosts first .. first + n - 1 each send `size` bytes to `dst` from t = 0, in order.
+inline std::vector<FlowSpec> incast(uint32_t first, uint32_t n, uint32_t dst, int64_t size) {
+  std::vector<FlowSpec> flows;
+  for (uint32_t s = first; s < first + n; ++s) {
+    FlowSpec f;
+    f.src = s;
+    f.dst = dst;
+    f.size = size;
+    flows.push_back(f);
+  }
+  return flows;
+}
 
 // Calls `f` with the counters of every port of the network, hosts' and switches'.
 template <class F>

@@ -23,24 +23,12 @@ constexpr double kGoodputBps = 400e9 * 4096.0 / 4178.0;
 
 // One leaf, host0..15 sending to host16; `credits` 0 = the automatic size.
 Network& build_incast(testing::TestFabric& tf, Bytes credits) {
-  LeafSpineConfig ls;
-  ls.leaves = 1;
-  ls.spines = 1;
-  ls.hosts_per_leaf = kSenders + 1;
-  tf.graph = build_leaf_spine(ls);
+  tf.graph = build_leaf_spine(testing::one_leaf(kSenders + 1));
   tf.sw.pfc.enabled = false;
   tf.sw.cbfc.enabled = true;
   tf.sw.cbfc.credits = credits;
   Network& net = tf.build();
-  std::vector<FlowSpec> flows;
-  for (uint32_t i = 0; i < kSenders; ++i) {
-    FlowSpec f;
-    f.src = i;
-    f.dst = kSenders;
-    f.size = kFlowBytes;
-    flows.push_back(f);
-  }
-  EXPECT_TRUE(net.add_flows(flows).is_ok());
+  EXPECT_TRUE(net.add_flows(testing::incast(0, kSenders, kSenders, kFlowBytes)).is_ok());
   return net;
 }
 

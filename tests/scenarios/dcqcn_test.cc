@@ -51,11 +51,7 @@ std::vector<Window> measure(Network& net, const Switch& sw, uint16_t port, Time 
 // host0 -> host2 from t = 0 and host1 -> host2 from t = 1 ms, both longer than any
 // run, on one 400 Gbps leaf: the bottleneck is the leaf's port 2, to host2.
 Network& late_second_flow(testing::TestFabric& tf, uint64_t seed) {
-  LeafSpineConfig ls;
-  ls.leaves = 1;
-  ls.spines = 1;
-  ls.hosts_per_leaf = 3;
-  tf.graph = build_leaf_spine(ls);
+  tf.graph = build_leaf_spine(testing::one_leaf(3));
   Network& net = tf.build(seed);
   FlowSpec a;
   a.src = 0;
@@ -126,11 +122,7 @@ TEST(Dcqcn, LateSecondFlowConvergesToAnEqualShareWithTheQueueAtTheEcnThresholds)
 TEST(Dcqcn, NewcomerAtLineRateNeitherStarvesNorIdlesTheLink) {
   testing::TestFabric tf;
   tf.cc_name = "dcqcn_paper";
-  LeafSpineConfig ls;
-  ls.leaves = 1;
-  ls.spines = 1;
-  ls.hosts_per_leaf = 4;
-  tf.graph = build_leaf_spine(ls);
+  tf.graph = build_leaf_spine(testing::one_leaf(4));
   Network& net = tf.build();
   FlowSpec a;
   a.src = 0;

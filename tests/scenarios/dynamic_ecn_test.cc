@@ -33,21 +33,9 @@ Measured incast(bool dynamic, double target_us) {
     tf.sw.ecn.tuning.as<DynamicEcnParams>().target_delay =
         Time::ps(static_cast<int64_t>(target_us * 1e6));
   }
-  LeafSpineConfig ls;
-  ls.leaves = 1;
-  ls.spines = 1;
-  ls.hosts_per_leaf = 5;
-  tf.graph = build_leaf_spine(ls);
+  tf.graph = build_leaf_spine(testing::one_leaf(5));
   Network& net = tf.build();
-  std::vector<FlowSpec> flows;
-  for (uint32_t s = 0; s < 4; ++s) {
-    FlowSpec f;
-    f.src = s;
-    f.dst = 4;
-    f.size = 1LL << 40;
-    flows.push_back(f);
-  }
-  EXPECT_TRUE(net.add_flows(flows).is_ok());
+  EXPECT_TRUE(net.add_flows(testing::incast(0, 4, 4, 1LL << 40)).is_ok());
   const Switch& sw = *net.switches()[0];
   const uint16_t bottleneck = 4;  // the leaf's port to host 4
   net.run(Time::ms(2));           // past the start and the tuner's settling

@@ -46,14 +46,8 @@ TEST(EqdsFabric, IncastSixteenToOneHoldsTheDataQueueAtTheTrimThresholdAndDrainsA
   ls.hosts_per_leaf = 8;
   tf.graph = build_leaf_spine(ls);
   Network& net = tf.build();
-  std::vector<FlowSpec> flows;
-  for (uint32_t s = 8; s < 24; ++s) {  // leaves 1 and 2 -> host 0 on leaf 0
-    FlowSpec f;
-    f.src = s;
-    f.dst = 0;
-    f.size = 1 << 20;
-    flows.push_back(f);
-  }
+  // Leaves 1 and 2 -> host 0 on leaf 0.
+  const std::vector<FlowSpec> flows = testing::incast(8, 16, 0, 1 << 20);
   ASSERT_TRUE(net.add_flows(flows).is_ok());
   const Switch& leaf0 = *net.switches()[0];
   const uint16_t bottleneck = 0;  // leaf0's port to host 0
@@ -159,14 +153,7 @@ TEST(EqdsFabric, IncastCompletesOverLossyLinks) {
   ls.fabric_link.loss_rate = 1e-3;
   tf.graph = build_leaf_spine(ls);
   Network& net = tf.build();
-  std::vector<FlowSpec> flows;
-  for (uint32_t s = 8; s < 24; ++s) {
-    FlowSpec f;
-    f.src = s;
-    f.dst = 0;
-    f.size = 1 << 20;
-    flows.push_back(f);
-  }
+  const std::vector<FlowSpec> flows = testing::incast(8, 16, 0, 1 << 20);
   ASSERT_TRUE(net.add_flows(flows).is_ok());
   net.run(Time::ms(50));
   testing::expect_all_delivered(net);
@@ -210,11 +197,7 @@ Window measure(Network& net, const Switch& sw, uint16_t port, const std::vector<
 TEST(EqdsFabric, TwoFlowsShareFairlyAThirdJoinsAndLeaves) {
   testing::TestFabric tf;
   credits_with_trimming(tf);
-  LeafSpineConfig ls;
-  ls.leaves = 1;
-  ls.spines = 1;
-  ls.hosts_per_leaf = 4;
-  tf.graph = build_leaf_spine(ls);
+  tf.graph = build_leaf_spine(testing::one_leaf(4));
   Network& net = tf.build();
   const double goodput = 400.0 * 4096 / kFrame;
   FlowSpec a;

@@ -18,7 +18,7 @@
 namespace aifabric {
 namespace {
 
-constexpr int kIncast = 8;
+constexpr uint32_t kIncast = 8;
 constexpr uint32_t kReceiver = 9;  // first host of leaf1
 constexpr uint32_t kVictimSrc = 8;
 constexpr uint32_t kVictimDst = 10;
@@ -56,12 +56,9 @@ Outcome run(Fc fc, const std::string& cc, bool with_incast, Time victim_start) {
   v.size = kVictimBytes;
   v.start = victim_start;
   flows.push_back(v);
-  for (uint32_t i = 0; with_incast && i < kIncast; ++i) {
-    FlowSpec f;
-    f.src = i;
-    f.dst = kReceiver;
-    f.size = kIncastBytes;
-    flows.push_back(f);
+  if (with_incast) {
+    for (const FlowSpec& f : testing::incast(0, kIncast, kReceiver, kIncastBytes))
+      flows.push_back(f);
   }
   EXPECT_TRUE(net.add_flows(flows).is_ok());
   net.run(Time::ms(50));

@@ -48,20 +48,10 @@ TEST(GoBackN, LossyIncastDropsButDeliversEveryByte) {
   testing::TestFabric tf;
   tf.sw.pfc.enabled = false;
   tf.sw.buffer = Bytes::mib(1);
-  LeafSpineConfig ls;
-  ls.leaves = 1;
-  ls.spines = 1;
-  ls.hosts_per_leaf = 17;
-  tf.graph = build_leaf_spine(ls);
+  tf.graph = build_leaf_spine(testing::one_leaf(17));
   Network& net = tf.build();
-  std::vector<FlowSpec> flows;
-  for (uint32_t i = 0; i < 16; ++i) {
-    FlowSpec f;
-    f.src = i;
-    f.dst = 16;
-    f.size = 1LL << 20;  // a whole number of MTUs, so dropped payload / MTU = frames
-    flows.push_back(f);
-  }
+  // 1 MiB: a whole number of MTUs, so dropped payload / MTU = frames.
+  const std::vector<FlowSpec> flows = testing::incast(0, 16, 16, 1LL << 20);
   ASSERT_TRUE(net.add_flows(flows).is_ok());
   net.run(Time::sec(1));
 

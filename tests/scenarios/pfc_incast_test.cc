@@ -24,15 +24,7 @@ constexpr int64_t kFlowBytes = 4LL * 1024 * 1024;
 constexpr double kGoodputBps = 400e9 * 4096.0 / 4178.0;
 
 std::vector<FlowSpec> incast_flows(uint32_t receiver) {
-  std::vector<FlowSpec> flows;
-  for (uint32_t i = 0; i < kSenders; ++i) {
-    FlowSpec f;
-    f.src = i;
-    f.dst = receiver;
-    f.size = kFlowBytes;
-    flows.push_back(f);
-  }
-  return flows;
+  return testing::incast(0, kSenders, receiver, kFlowBytes);
 }
 
 // Runs in 50 us steps until every flow has finished; at `sample_at` records each
@@ -107,11 +99,7 @@ std::vector<int64_t> xoff_thresholds(const Network& net) {
 
 TEST(PfcIncast, SingleSwitchIsLosslessFairAndKeepsTheBottleneckBusy) {
   testing::TestFabric tf;
-  LeafSpineConfig ls;
-  ls.leaves = 1;
-  ls.spines = 1;
-  ls.hosts_per_leaf = kSenders + 1;
-  tf.graph = build_leaf_spine(ls);
+  tf.graph = build_leaf_spine(testing::one_leaf(kSenders + 1));
   Network& net = tf.build();
   const auto xoff = xoff_thresholds(net);
   const uint32_t receiver = kSenders;

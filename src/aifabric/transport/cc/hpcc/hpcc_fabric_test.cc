@@ -27,11 +27,7 @@ struct Rig {
   std::unique_ptr<Network> net;
   // `hosts` on one leaf; HPCC with T = 4.2 us and the paper's W_AI rule for `n` flows.
   Rig(uint32_t hosts, int64_t n) {
-    LeafSpineConfig ls;
-    ls.leaves = 1;
-    ls.spines = 1;
-    ls.hosts_per_leaf = hosts;
-    graph = build_leaf_spine(ls);
+    graph = build_leaf_spine(testing::one_leaf(hosts));
     FabricConfig f;
     f.cc.select("hpcc");
     auto& p = static_cast<HpccParams&>(f.cc.params());
@@ -86,15 +82,8 @@ std::vector<Window> measure(Rig& r, uint16_t port, size_t flows, Time to, Time w
 // queue of a frame or so — the price of the faster convergence the next test uses.)
 TEST(HpccFabric, IncastKeepsTheBottleneckQueueNearZeroAtNinetyPercentUtilisation) {
   Rig r(5, 125);
-  std::vector<FlowSpec> flows;
-  for (uint32_t s = 0; s < 4; ++s) {
-    FlowSpec f;
-    f.src = s;
-    f.dst = 4;
-    f.size = 1LL << 40;  // longer than the run
-    flows.push_back(f);
-  }
-  ASSERT_TRUE(r.net->add_flows(flows).is_ok());
+  // Longer than the run.
+  ASSERT_TRUE(r.net->add_flows(testing::incast(0, 4, 4, 1LL << 40)).is_ok());
   const uint16_t bottleneck = 4;  // the leaf's port to host 4
   const auto windows = measure(r, bottleneck, 4, Time::ms(2), Time::us(100));
   int64_t first_peak = windows[0].peak_queue;

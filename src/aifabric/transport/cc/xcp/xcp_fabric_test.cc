@@ -20,11 +20,7 @@ constexpr int64_t kWire = 4178;
 constexpr double kGoodputBps = 400e9 * 4096 / 4178;
 
 void one_leaf(testing::TestFabric& tf, uint32_t hosts) {
-  LeafSpineConfig ls;
-  ls.leaves = 1;
-  ls.spines = 1;
-  ls.hosts_per_leaf = hosts;
-  tf.graph = build_leaf_spine(ls);
+  tf.graph = build_leaf_spine(testing::one_leaf(hosts));
   tf.cc_name = "xcp";
 }
 
@@ -34,15 +30,7 @@ TEST(XcpFabric, IncastOfSixteenQueuesAFractionOfABdpAndDrainsNearLineRate) {
   constexpr int64_t kFlowBytes = 1 << 20;
   one_leaf(tf, kSenders + 1);
   Network& net = tf.build();
-  std::vector<FlowSpec> flows;
-  for (uint32_t s = 0; s < kSenders; ++s) {
-    FlowSpec f;
-    f.src = s;
-    f.dst = kSenders;
-    f.size = kFlowBytes;
-    flows.push_back(f);
-  }
-  ASSERT_TRUE(net.add_flows(flows).is_ok());
+  ASSERT_TRUE(net.add_flows(testing::incast(0, kSenders, kSenders, kFlowBytes)).is_ok());
   const Switch& sw = *net.switches()[0];
   // The bottleneck queue every microsecond once the grants have ramped the flows up
   // (50 us) until the first flows finish (~330 us).
