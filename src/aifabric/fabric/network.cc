@@ -39,9 +39,6 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
                                              c.selected().make(c.params(), lb_seed(id, prio)));
       }
       if (nic_.cc->needs_int) switches_.back()->enable_int();
-      if (nic_.cc->make_port_feedback != nullptr) {
-        switches_.back()->enable_port_feedback(*nic_.cc, *nic_.cc_params);
-      }
     }
   }
   // Ports in link order, so that a node's port i is its i-th adjacent link.
@@ -83,6 +80,7 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
       Switch& s = *switches_[device_of_node_[id]];
       s.table() = std::move(tables[id]);
       s.finalize();
+      if (nic_.cc->make_port_feedback != nullptr) s.enable_port_feedback(*nic_.cc, *nic_.cc_params);
     }
   }
   FlowSpec nobody;

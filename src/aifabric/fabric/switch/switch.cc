@@ -43,14 +43,14 @@ void Switch::finalize() {
     buffer_.add_port(p->link(), p->pause_quanta_time(static_cast<uint16_t>(cfg_.pfc.quanta)));
   }
   buffer_.finalize();
-  if (feedback_cc_ != nullptr) {
-    for (const auto& p : ports_) {
-      feedback_.push_back(feedback_cc_->make_port_feedback(*feedback_params_, p->link().rate));
-    }
-  }
   tuned_tx_.assign(ports_.size(), 0);
   tuned_marked_.assign(ports_.size(), 0);
   tuned_scale_.assign(ports_.size(), 1.0);
+}
+
+void Switch::enable_port_feedback(const CcAlgorithm& cc, const Params& params) {
+  feedback_.clear();
+  for (const auto& p : ports_) feedback_.push_back(cc.make_port_feedback(params, p->link().rate));
 }
 
 int64_t Switch::pause_frames_sent() const {

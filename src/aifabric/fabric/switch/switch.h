@@ -60,12 +60,9 @@ class Switch final : public Node, public EventHandler, public EgressView {
   void set_class_balancer(uint8_t prio, std::unique_ptr<LoadBalancer> lb);
   // Stamp in-band telemetry on the data packets that carry an INT stack (HPCC).
   void enable_int() { int_ = std::make_unique<IntStamper>(pool_.telemetry()); }
-  // Give every egress port the switch-side half of `cc` (the zero-queue scheme's
-  // window granter); made in finalize(), once the ports exist.
-  void enable_port_feedback(const CcAlgorithm& cc, const Params& params) {
-    feedback_cc_ = &cc;
-    feedback_params_ = &params;
-  }
+  // Gives every egress port the switch-side half of `cc` (the zero-queue scheme's
+  // window granter); call once all ports exist.
+  void enable_port_feedback(const CcAlgorithm& cc, const Params& params);
   ForwardingTable& table() { return table_; }
   const ForwardingTable& table() const { return table_; }
 
@@ -118,8 +115,6 @@ class Switch final : public Node, public EventHandler, public EgressView {
   std::unique_ptr<IntStamper> int_;   // null unless the congestion control reads INT
   std::unique_ptr<Trimmer> trimmer_;  // null unless switch.trimming.enabled
   // The congestion control's per-port part, one per egress port (empty unless asked).
-  const CcAlgorithm* feedback_cc_ = nullptr;
-  const Params* feedback_params_ = nullptr;
   std::vector<std::unique_ptr<PortFeedback>> feedback_;
   // ECN tuning (null: static thresholds): the policy, whether its period timer is set,
   // and what each port had sent and how its thresholds are scaled.
