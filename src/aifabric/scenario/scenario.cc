@@ -112,12 +112,11 @@ Result<std::unique_ptr<Scenario>> load_scenario_text(const std::string& yaml,
   for (const auto& o : overrides) {
     if (auto s = apply_override(*root, o); !s) return s;
   }
-  auto profile = apply_transport_profile(*root);
-  if (!profile) return profile.status().with_context(source + ": transport.profile");
+  std::vector<std::string> profile = apply_transport_profile(*root);
   auto scenario = std::make_unique<Scenario>();
   if (auto s = read_params(*root, *scenario, source, overrides); !s) return s;
   scenario->origin.overrides = overrides;
-  scenario->origin.profile_settings = std::move(*profile);
+  scenario->origin.profile_settings = std::move(profile);
   return scenario;
 }
 

@@ -95,7 +95,7 @@ std::span<const TransportProfile> transport_profiles() {
   return kProfiles;
 }
 
-Result<std::vector<std::string>> apply_transport_profile(YAML::Node& root) {
+std::vector<std::string> apply_transport_profile(YAML::Node& root) {
   std::vector<std::string> applied;
   if (!root || !root.IsMap()) return applied;
   const YAML::Node transport = root["transport"];

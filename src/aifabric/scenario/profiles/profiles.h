@@ -12,8 +12,6 @@
 #include <string_view>
 #include <vector>
 
-#include "aifabric/core/status.h"
-
 namespace aifabric {
 
 struct ProfileSetting {
@@ -37,8 +35,8 @@ std::span<const TransportProfile> transport_profiles();
 
 // Applies the profile `root` names at transport.profile, if any, to the YAML tree:
 // each setting whose key `root` does not hold yet. Returns the settings applied, as
-// "key=value" (for the run's notes); an unknown profile name is left for the reader
-// to refuse.
-Result<std::vector<std::string>> apply_transport_profile(YAML::Node& root);
+// "key=value" (for the run's notes). What it cannot apply — an unknown profile name, a
+// key whose path the file holds as a value — it leaves for the reader to refuse.
+std::vector<std::string> apply_transport_profile(YAML::Node& root);
 
 }  // namespace aifabric
