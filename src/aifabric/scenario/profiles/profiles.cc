@@ -1,12 +1,25 @@
 #include "aifabric/scenario/profiles/profiles.h"
 
 #include <array>
+#include <span>
+#include <string_view>
 
 #include "aifabric/scenario/yaml_reader.h"
 #include "aifabric/transport/transport_config.h"
 
 namespace aifabric {
 namespace {
+
+// A profile is its name and the settings it applies (table 3's columns, as aifabric
+// models them, are in docs/congestion-control.md, "Transport profiles").
+struct ProfileSetting {
+  std::string_view key;    // scenario key path, as --set takes it
+  std::string_view value;  // YAML value
+};
+struct TransportProfile {
+  std::string_view name;
+  std::span<const ProfileSetting> settings;
+};
 
 // TCP: flow ECMP, lossy (no PFC), a window cut by the ECN-marked fraction (DCTCP rather
 // than CUBIC: data-centre TCP deployments for RDMA-like traffic mark with ECN), SACK.
@@ -51,13 +64,9 @@ constexpr std::array kSrd{
 };
 
 constexpr std::array kProfiles{
-    TransportProfile{"tcp", "flow", "none (lossy)", "loss, ECN", "DCTCP", "selective (SACK)", kTcp},
-    TransportProfile{"roce", "flow", "PFC per priority", "ECN", "DCQCN", "go-back-N", kRoce},
-    TransportProfile{"falcon", "packet", "none (lossy)", "RTT", "Swift", "selective", kFalcon},
-    TransportProfile{"uet", "packet", "none (lossy; CBFC optional)", "trimmed headers, pulls",
-                     "EQDS", "selective", kUet},
-    TransportProfile{"srd", "packet", "none (lossy)", "RTT", "Swift (for SRD's BBR-like)",
-                     "selective, out of order", kSrd},
+    TransportProfile{"tcp", kTcp},       TransportProfile{"roce", kRoce},
+    TransportProfile{"falcon", kFalcon}, TransportProfile{"uet", kUet},
+    TransportProfile{"srd", kSrd},
 };
 
 // The key's values (transport_config.h) are "none" and these names, in this order.
@@ -90,10 +99,6 @@ bool holds(const YAML::Node& root, std::string_view key) {
 }
 
 }  // namespace
-
-std::span<const TransportProfile> transport_profiles() {
-  return kProfiles;
-}
 
 std::vector<std::string> apply_transport_profile(YAML::Node& root) {
   std::vector<std::string> applied;

@@ -7,31 +7,10 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace aifabric {
-
-struct ProfileSetting {
-  std::string_view key;    // scenario key path, as --set takes it
-  std::string_view value;  // YAML value
-};
-
-struct TransportProfile {
-  std::string_view name;
-  // Table 3's columns, as aifabric models them (docs/congestion-control.md).
-  std::string_view granularity;   // load balancing
-  std::string_view backpressure;  // link layer
-  std::string_view signal;        // congestion signal
-  std::string_view algorithm;     // congestion control
-  std::string_view recovery;
-  std::span<const ProfileSetting> settings;
-};
-
-// Every profile, in table 3's order.
-std::span<const TransportProfile> transport_profiles();
 
 // Applies the profile `root` names at transport.profile, if any, to the YAML tree:
 // each setting whose key `root` does not hold yet. Returns the settings applied, as
