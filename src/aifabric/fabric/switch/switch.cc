@@ -247,7 +247,7 @@ void Switch::feedback_enqueue(const Packet& p, uint16_t port, int64_t queued) {
 
 void Switch::feedback_dequeue(const Packet& p, uint16_t port) {
   IntStack* st = p.int_slot != 0 ? &pool_.telemetry().at(p.int_slot) : nullptr;
-  feedback_[port]->on_dequeue(p, st, egress_[port].bytes, sim_.now());
+  feedback_[port]->on_dequeue(p, st, sim_.now());
 }
 
 // Out of line, so that runs without INT keep next_to_send as it was.

@@ -73,12 +73,12 @@ class CongestionControl {
 // zero-queue scheme): one per switch egress port, told of every packet that joins
 // the port's egress queue and of every one that leaves it. `stack` is the packet's
 // out-of-line header (null when it has none); `queued` the port's egress bytes (all
-// priorities) before the arrival or after the departure.
+// priorities) before the arrival.
 class PortFeedback {
  public:
   virtual ~PortFeedback() = default;
   virtual void on_enqueue(const Packet& p, const IntStack* stack, int64_t queued, Time now) = 0;
-  virtual void on_dequeue(const Packet& p, IntStack* stack, int64_t queued, Time now) = 0;
+  virtual void on_dequeue(const Packet& p, IntStack* stack, Time now) = 0;
 };
 
 struct CcAlgorithm : Member {

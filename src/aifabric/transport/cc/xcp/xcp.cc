@@ -29,7 +29,7 @@ void XcpPort::on_enqueue(const Packet& p, const IntStack* stack, int64_t queued,
   sum_rtt_s_cw_ += rtt * s / static_cast<double>(stack->grant.cwnd);
 }
 
-void XcpPort::on_dequeue(const Packet& p, IntStack* stack, int64_t /*queued*/, Time now) {
+void XcpPort::on_dequeue(const Packet& p, IntStack* stack, Time now) {
   if (now >= end_) roll(now);
   if (stack == nullptr || stack->grant.cwnd <= 0 || p.type != PacketType::kData) return;
   WindowGrant& g = stack->grant;

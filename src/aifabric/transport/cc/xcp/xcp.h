@@ -68,7 +68,7 @@ class XcpPort final : public PortFeedback {
  public:
   XcpPort(const XcpParams& p, BitRate rate);
   void on_enqueue(const Packet& p, const IntStack* stack, int64_t queued, Time now) override;
-  void on_dequeue(const Packet& p, IntStack* stack, int64_t queued, Time now) override;
+  void on_dequeue(const Packet& p, IntStack* stack, Time now) override;
 
   // The interval's results, for tests: phi, the coefficients and d.
   double phi() const { return phi_; }

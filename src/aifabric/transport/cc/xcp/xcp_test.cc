@@ -43,7 +43,7 @@ std::vector<Flow> drive(std::vector<Flow> flows, int64_t queue, const XcpParams&
     st.grant.rtt = Time::ps(static_cast<int64_t>(rtt_ps));
     st.grant.feedback = 1e12;  // asks for more than any port grants
     port.on_enqueue(pkt, &st, queue, now);
-    port.on_dequeue(pkt, &st, queue, now);
+    port.on_dequeue(pkt, &st, now);
     if (f->next_ps >= 30e6 && f->next_ps < 90e6) f->fed += st.grant.feedback;
     f->next_ps += kWire * 8 / f->gbps * 1e3;  // ps per frame at this rate
   }
@@ -94,11 +94,11 @@ TEST(XcpPort, NeverRaisesWhatAnEarlierHopGranted) {
     st.grant.feedback = 1e12;
     const Time now = Time::ns(100 * i);
     port.on_enqueue(pkt, &st, 0, now);
-    port.on_dequeue(pkt, &st, 0, now);
+    port.on_dequeue(pkt, &st, now);
   }
   EXPECT_GT(st.grant.feedback, 0);
   st.grant.feedback = -5;  // an upstream hop took some back
-  port.on_dequeue(pkt, &st, 0, Time::ns(100'000));
+  port.on_dequeue(pkt, &st, Time::ns(100'000));
   EXPECT_EQ(st.grant.feedback, -5);
 }
 
