@@ -27,6 +27,8 @@ struct Job {
   TaskGraph graph;
   ClusterMap map;
   std::optional<IterationPlan> plan;   // a training iteration's plan, if any
+  // Training: the task count after each iteration (llm/iteration.h).
+  std::vector<uint32_t> iteration_end;
   std::string_view engine = "packet";  // the member of engines() that moves its transfers
   TraceScope trace = TraceScope::kReplica;
   // Per rank: part of the replica the timeline shows (one data-parallel replica of a

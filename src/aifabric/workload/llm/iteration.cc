@@ -9,59 +9,130 @@
 namespace aifabric {
 
 Time tp_allreduce_time(int64_t bytes, int64_t tp, const ClusterConfig& c) {
-  if (tp <= 1) return Time::zero();
-  // Ring: 2(t-1) steps of bytes/t, each paying the NVLink latency.
-  const Time step = c.nvlink_latency + c.nvlink_rate.transmit_time(bytes / tp);
-  return step * (2 * (tp - 1));
+  return nvlink_ring_time(bytes, tp, c, true);
 }
 
-Result<IterationGraph> build_iteration(const IterationPlan& plan) {
-  const ParallelConfig& p = plan.parallel;
-  IterationGraph out;
-  out.map = ClusterMap::linear(static_cast<uint32_t>(plan.gpus),
-                               static_cast<uint32_t>(plan.cluster.gpus_per_node));
-  out.map.nvlink_rate = plan.cluster.nvlink_rate;
-  out.map.nvlink_latency = plan.cluster.nvlink_latency;
-  TaskGraph& g = out.graph;
-  const int64_t mb = plan.micro_batches;
-  const bool full = p.recompute == Recompute::kFull;
-  out.compute_group = g.add_group({"forward/backward", "compute", 0, 1});
-  const int64_t act_bytes = plan.stages[0].tp_allreduce_bytes_per_microbatch;
-  const uint32_t pp_fwd = g.add_group({"pp.activations", "pp_send", act_bytes, 2});
-  const uint32_t pp_bwd = g.add_group({"pp.gradients", "pp_send", act_bytes, 2});
-
-  // Task ids: forward/backward of (dp, stage, tp, micro-batch), and the pipeline
-  // transfers that feed them.
-  const auto idx = [&](int64_t dp, int64_t st, int64_t tp, int64_t k) {
-    return static_cast<size_t>(((dp * p.pp + st) * p.tp + tp) * mb + k);
-  };
-  const size_t n = static_cast<size_t>(p.dp * p.pp * p.tp * mb);
-  constexpr uint32_t kNone = 0xffffffffU;
-  std::vector<uint32_t> fwd(n, kNone), bwd(n, kNone), act_in(n, kNone), grad_in(n, kNone);
-  std::vector<uint32_t> last_task(static_cast<size_t>(plan.gpus), kNone);
-  // For dp_overlap: the slices of each GPU's last backward pass.
-  std::vector<std::vector<uint32_t>> last_backward_slices(static_cast<size_t>(plan.gpus));
-
-  // Tasks are emitted in an order where every dependency already exists: each stage
-  // walks its 1F1B schedule (warm-up w = min(pp - st - 1, mb) forwards, then one
-  // forward and one backward alternately, then the remaining backwards) and waits
-  // while the slot's input (the previous stage's forward, the next stage's backward)
-  // has not been emitted yet. 1F1B guarantees progress.
-  struct Slot {
-    bool forward;
-    int64_t k;
-  };
-  std::vector<std::vector<Slot>> order(static_cast<size_t>(p.pp));
-  for (int64_t st = 0; st < p.pp; ++st) {
-    const int64_t w = std::min(p.pp - st - 1, mb);
-    auto& o = order[static_cast<size_t>(st)];
-    for (int64_t k = 0; k < w; ++k) o.push_back({true, k});
+std::vector<PipelineSlot> pipeline_order(int64_t pp, int64_t v, int64_t mb, int64_t device) {
+  std::vector<PipelineSlot> o;
+  if (v == 1) {
+    // 1F1B: warm-up forwards, then one forward and one backward alternately, then the
+    // remaining backwards (Narayanan et al. 2021, figure 4 top).
+    const int64_t w = std::min(pp - device - 1, mb);
+    for (int64_t k = 0; k < w; ++k) o.push_back({true, 0, k});
     for (int64_t i = 0; i < mb - w; ++i) {
-      o.push_back({true, w + i});
-      o.push_back({false, i});
+      o.push_back({true, 0, w + i});
+      o.push_back({false, 0, i});
     }
-    for (int64_t k = mb - w; k < mb; ++k) o.push_back({false, k});
+    for (int64_t k = mb - w; k < mb; ++k) o.push_back({false, 0, k});
+    return o;
   }
+  // Interleaved 1F1B (Narayanan et al. 2021, figure 4 bottom; Megatron-LM's schedule):
+  // micro-batches in groups of pp, each group through chunk 0, then chunk 1, ...;
+  // backwards through the chunks in reverse. Warm-up: 2 (pp - device - 1) + (v - 1) pp.
+  const int64_t total = mb * v;
+  const int64_t warmup = std::min(total, 2 * (pp - device - 1) + (v - 1) * pp);
+  const auto fwd = [&](int64_t k) {
+    return PipelineSlot{true, (k % (pp * v)) / pp, (k / (pp * v)) * pp + k % pp};
+  };
+  const auto bwd = [&](int64_t k) {
+    return PipelineSlot{false, v - 1 - (k % (pp * v)) / pp, (k / (pp * v)) * pp + k % pp};
+  };
+  for (int64_t k = 0; k < warmup; ++k) o.push_back(fwd(k));
+  for (int64_t i = 0; i < total - warmup; ++i) {
+    o.push_back(fwd(warmup + i));
+    o.push_back(bwd(i));
+  }
+  for (int64_t k = total - warmup; k < total; ++k) o.push_back(bwd(k));
+  return o;
+}
+
+namespace {
+
+constexpr uint32_t kNone = 0xffffffffU;
+
+struct Builder {
+  const IterationPlan& plan;
+  const ParallelConfig& p;
+  IterationGraph& out;
+  TaskGraph& g;
+  int64_t tp_ranks;  // tensor ranks given tasks (1 under symmetry)
+  std::vector<uint32_t> last_task;
+  std::vector<std::vector<uint32_t>> last_backward_slices;
+  uint32_t pp_fwd = 0, pp_bwd = 0, optimizer_group = 0;
+
+  uint32_t rank(int64_t dp, int64_t st, int64_t tp) const { return plan.rank(dp, st, tp); }
+
+  // A compute task on `r` after its previous task and `deps`.
+  uint32_t compute(uint32_t r, Time d, std::vector<uint32_t> deps) {
+    if (last_task[r] != kNone) deps.push_back(last_task[r]);
+    const uint32_t id = g.add_compute(r, d, deps, out.compute_group);
+    last_task[r] = id;
+    return id;
+  }
+
+  // One collective among the GPUs `ranks` after each one's previous task (and
+  // `extra`), then a join on each so that its next work waits for it.
+  Status collective(CollectiveOp op, int64_t bytes, const std::vector<uint32_t>& ranks,
+                    std::vector<uint32_t> extra, const std::string& name,
+                    std::vector<uint32_t>* fin_out = nullptr) {
+    for (uint32_t r : ranks) {
+      if (last_task[r] != kNone) extra.push_back(last_task[r]);
+    }
+    CollectiveSpec spec;
+    spec.op = op;
+    spec.algo = op == CollectiveOp::kAllToAll ? CollectiveAlgo::kPairwise : CollectiveAlgo::kRing;
+    spec.bytes = std::max<int64_t>(bytes, 1);
+    auto fin = add_collective(g, spec, ranks, extra, out.map, name);
+    if (!fin) return fin.status();
+    if (fin_out != nullptr) *fin_out = *fin;
+    for (uint32_t r : ranks) last_task[r] = g.add_compute(r, Time::zero(), *fin, out.compute_group);
+    return Status::ok();
+  }
+
+  // The MoE all-to-all of one layer among each expert-parallel group of stage `st`.
+  Status all_to_all(int64_t st, int64_t tp, int64_t bytes, const std::string& what) {
+    for (int64_t g0 = 0; g0 < p.dp; g0 += p.ep) {
+      std::vector<uint32_t> ranks;
+      for (int64_t dp = g0; dp < g0 + p.ep; ++dp) ranks.push_back(rank(dp, st, tp));
+      if (auto s = collective(CollectiveOp::kAllToAll, bytes, ranks, {}, what); !s) return s;
+    }
+    return Status::ok();
+  }
+
+  // The data-parallel groups of stage `st` (one per tensor rank).
+  std::vector<std::vector<uint32_t>> dp_groups(int64_t st) const {
+    std::vector<std::vector<uint32_t>> gs;
+    for (int64_t tp = 0; tp < tp_ranks; ++tp) {
+      std::vector<uint32_t> ranks;
+      for (int64_t dp = 0; dp < p.dp; ++dp) ranks.push_back(rank(dp, st, tp));
+      gs.push_back(std::move(ranks));
+    }
+    return gs;
+  }
+
+  Status one_iteration(int64_t iter);
+  Status gradients(int64_t iter);
+};
+
+Status Builder::one_iteration(int64_t iter) {
+  const int64_t mb = plan.micro_batches;
+  const int64_t v = p.virtual_stages;
+  const int64_t vstages = p.pp * v;
+  const std::string it = iter > 0 ? " iteration " + std::to_string(iter) : "";
+  // Per (dp, virtual stage, tp, micro-batch): the pass tasks and the pipeline
+  // transfers that feed them.
+  const auto idx = [&](int64_t dp, int64_t vs, int64_t tp, int64_t k) {
+    return static_cast<size_t>(((dp * vstages + vs) * p.tp + tp) * mb + k);
+  };
+  const size_t n = static_cast<size_t>(p.dp * vstages * p.tp * mb);
+  std::vector<uint32_t> fwd(n, kNone), bwd(n, kNone), act_in(n, kNone), grad_in(n, kNone);
+  const bool zero3 = p.zero_stage == 3 && p.dp > 1;
+
+  // Tasks are emitted in an order where every dependency already exists: each pipeline
+  // rank walks its schedule and waits while the slot's input (the previous virtual
+  // stage's forward, the next one's backward) has not been emitted yet.
+  std::vector<std::vector<PipelineSlot>> order;
+  for (int64_t d = 0; d < p.pp; ++d) order.push_back(pipeline_order(p.pp, v, mb, d));
   std::vector<size_t> cursor(static_cast<size_t>(p.pp), 0);
   size_t remaining = 0;
   for (const auto& o : order) remaining += o.size();
@@ -71,91 +142,123 @@ Result<IterationGraph> build_iteration(const IterationPlan& plan) {
       auto& c = cursor[static_cast<size_t>(st)];
       const auto& o = order[static_cast<size_t>(st)];
       while (c < o.size()) {
-        const Slot s = o[c];
-        // Data dependency of this slot, for tp rank 0 and dp 0 (all ranks alike).
-        if (s.forward && st > 0 && fwd[idx(0, st - 1, 0, s.k)] == kNone) break;
-        if (!s.forward && st < p.pp - 1 && bwd[idx(0, st + 1, 0, s.k)] == kNone) break;
-        const StagePlan& sp = plan.stages[static_cast<size_t>(st)];
-        // TP all-reduces inside the pass: 2 per layer per pass (recompute in backward).
-        const Time tp_one = tp_allreduce_time(act_bytes, p.tp, plan.cluster);
-        const Time fwd_time = sp.forward + tp_one * (2 * sp.layers);
-        const Time bwd_time = sp.backward + tp_one * ((full ? 4 : 2) * sp.layers);
-        // 1. The pass itself on every GPU of the stage.
-        std::vector<uint32_t> done(static_cast<size_t>(p.dp * p.tp), kNone);
+        const PipelineSlot s = o[c];
+        const int64_t vs = s.chunk * p.pp + st;
+        if (s.forward && vs > 0 && fwd[idx(0, vs - 1, 0, s.k)] == kNone) break;
+        if (!s.forward && vs < vstages - 1 && bwd[idx(0, vs + 1, 0, s.k)] == kNone) break;
+        const ChunkPlan& ch = plan.chunks[static_cast<size_t>(vs)];
+        // ZeRO-3: the stage's parameters are all-gathered before each pass of its
+        // first chunk (FSDP keeps the gathered weights for the pass only).
+        if (zero3 && s.chunk == 0) {
+          for (const auto& ranks : dp_groups(st)) {
+            const int64_t params = plan.stages[static_cast<size_t>(st)].params_per_gpu;
+            const int64_t bytes = params * precision_bytes(plan.model.precision);
+            if (auto e = collective(CollectiveOp::kAllGather, bytes, ranks, {},
+                                    "dp.param_all_gather stage " + std::to_string(st) + it);
+                !e) {
+              return e;
+            }
+          }
+        }
         for (int64_t dp = 0; dp < p.dp; ++dp) {
-          for (int64_t tp = 0; tp < p.tp; ++tp) {
-            const uint32_t rank = plan.rank(dp, st, tp);
-            const size_t i = idx(dp, st, tp, s.k);
+          for (int64_t tp = 0; tp < tp_ranks; ++tp) {
+            const uint32_t r = rank(dp, st, tp);
+            const size_t i = idx(dp, vs, tp, s.k);
             std::vector<uint32_t> deps;
-            if (last_task[rank] != kNone) deps.push_back(last_task[rank]);
-            uint32_t id = kNone;
-            if (s.forward) {
-              if (st > 0) deps.push_back(act_in[i]);
-              id = g.add_compute(rank, fwd_time, deps, out.compute_group);
+            if (s.forward && vs > 0) deps.push_back(act_in[i]);
+            if (!s.forward && vs < vstages - 1) deps.push_back(grad_in[i]);
+            const Time pass = s.forward ? ch.forward : ch.backward;
+            // MoE chunks run their MoE layers one by one below; the rest is one task.
+            const Time moe_pass =
+                s.forward ? plan.moe_layer.pass_forward() : plan.moe_layer.pass_backward();
+            const Time rest = pass - moe_pass * ch.moe_layers;
+            if (!s.forward && s.k == mb - 1 && s.chunk == 0 && p.dp_overlap && p.dp > 1 &&
+                ch.moe_layers == 0) {
+              // Slices of the last backward, so that bucket k's collective starts when
+              // the gradients of its slice are ready.
+              for (int64_t sl = 0; sl < kMaxDpBuckets; ++sl) {
+                last_backward_slices[r].push_back(compute(r, pass / kMaxDpBuckets, deps));
+                deps.clear();
+              }
             } else {
-              if (st < p.pp - 1) deps.push_back(grad_in[i]);
-              if (s.k == mb - 1 && p.dp_overlap && p.dp > 1) {
-                // Slices of the last backward, so that bucket k's all-reduce starts
-                // when the gradients of its slice are ready.
-                for (int64_t sl = 0; sl < kMaxDpBuckets; ++sl) {
-                  id = g.add_compute(rank, bwd_time / kMaxDpBuckets, deps, out.compute_group);
-                  deps.assign(1, id);
-                  last_backward_slices[rank].push_back(id);
-                }
+              compute(r, ch.moe_layers > 0 ? rest : pass, deps);
+            }
+          }
+        }
+        // MoE layers, each with its all-to-alls among the expert-parallel group.
+        // Forward: attention and router, dispatch, experts, combine. Backward: the
+        // combine's gradient, experts, the dispatch's gradient, attention (with full
+        // recompute the forward's dispatch and combine first). Gradients travel in the
+        // activation precision.
+        if (ch.moe_layers > 0) {
+          const bool full = p.recompute == Recompute::kFull;
+          const Time whole =
+              s.forward ? plan.moe_layer.pass_forward() : plan.moe_layer.pass_backward();
+          const Time experts = std::min(
+              whole, s.forward ? plan.moe_experts_forward : plan.moe_experts_backward);
+          const Time other = whole - experts;
+          for (int64_t l = 0; l < ch.moe_layers; ++l) {
+            for (int64_t tp = 0; tp < tp_ranks; ++tp) {
+              const auto run = [&](Time d) {
+                for (int64_t dp = 0; dp < p.dp; ++dp) compute(rank(dp, st, tp), d, {});
+              };
+              const auto a2a = [&](int64_t bytes, const char* what) {
+                return p.ep > 1 ? all_to_all(st, tp, bytes,
+                                             std::string(what) + " stage " + std::to_string(st) + it)
+                                : Status::ok();
+              };
+              Status e;
+              if (s.forward) {
+                run(other);
+                if (e = a2a(plan.dispatch_bytes, "ep.dispatch"); !e) return e;
+                run(experts);
+                if (e = a2a(plan.combine_bytes, "ep.combine"); !e) return e;
               } else {
-                id = g.add_compute(rank, bwd_time, deps, out.compute_group);
-              }
-            }
-            done[static_cast<size_t>(dp * p.tp + tp)] = id;
-            last_task[rank] = id;
-          }
-        }
-        // 2. MoE: the pass's dispatch and combine all-to-alls among each expert-
-        // parallel group; the next work on each GPU waits for them.
-        if (sp.ep_bytes > 0) {
-          const int64_t per_layer = full ? 6 : 4;
-          const int64_t pass_share = s.forward ? 2 : per_layer - 2;
-          const int64_t wire = sp.ep_bytes * pass_share / (per_layer * mb);
-          for (int64_t g0 = 0; g0 < p.dp; g0 += p.ep) {
-            for (int64_t tp = 0; tp < p.tp; ++tp) {
-              std::vector<uint32_t> ranks, deps;
-              for (int64_t dp = g0; dp < g0 + p.ep; ++dp) {
-                ranks.push_back(plan.rank(dp, st, tp));
-                deps.push_back(done[static_cast<size_t>(dp * p.tp + tp)]);
-              }
-              CollectiveSpec spec;
-              spec.op = CollectiveOp::kAllToAll;
-              spec.algo = CollectiveAlgo::kPairwise;
-              spec.bytes = wire * p.ep / (p.ep - 1);  // per-rank buffer incl. its own share
-              auto fin = add_collective(g, spec, ranks, deps, out.map,
-                                        "ep.all_to_all stage " + std::to_string(st));
-              if (!fin) return fin.status();
-              for (int64_t dp = g0; dp < g0 + p.ep; ++dp) {
-                const uint32_t r = plan.rank(dp, st, tp);
-                const uint32_t join = g.add_compute(r, Time::zero(), *fin, out.compute_group);
-                done[static_cast<size_t>(dp * p.tp + tp)] = join;
-                last_task[r] = join;
+                if (full) {
+                  if (e = a2a(plan.dispatch_bytes, "ep.dispatch"); !e) return e;
+                  if (e = a2a(plan.combine_bytes, "ep.combine"); !e) return e;
+                }
+                if (e = a2a(plan.combine_bytes, "ep.combine_grad"); !e) return e;
+                run(experts);
+                if (e = a2a(plan.combine_bytes, "ep.dispatch_grad"); !e) return e;
+                run(other);
               }
             }
           }
         }
-        // 3. Pipeline sends: activations to the next stage, gradients to the previous.
+        // ZeRO-3: gradients reduce-scattered after each backward of the first chunk.
+        if (zero3 && !s.forward && s.chunk == 0) {
+          for (const auto& ranks : dp_groups(st)) {
+            const int64_t params = plan.stages[static_cast<size_t>(st)].params_per_gpu;
+            const int64_t bytes = params * precision_bytes(p.grad_precision);
+            if (auto e = collective(CollectiveOp::kReduceScatter, bytes, ranks, {},
+                                    "dp.grad_reduce_scatter stage " + std::to_string(st) + it);
+                !e) {
+              return e;
+            }
+          }
+        }
+        // Pipeline sends: activations to the next virtual stage, gradients back.
         for (int64_t dp = 0; dp < p.dp; ++dp) {
-          for (int64_t tp = 0; tp < p.tp; ++tp) {
-            const uint32_t rank = plan.rank(dp, st, tp);
-            const uint32_t id = done[static_cast<size_t>(dp * p.tp + tp)];
-            const size_t i = idx(dp, st, tp, s.k);
+          for (int64_t tp = 0; tp < tp_ranks; ++tp) {
+            const uint32_t r = rank(dp, st, tp);
+            const uint32_t id = last_task[r];
+            const size_t i = idx(dp, vs, tp, s.k);
             if (s.forward) {
               fwd[i] = id;
-              if (st < p.pp - 1) {
-                act_in[idx(dp, st + 1, tp, s.k)] = g.add_transfer(
-                    rank, plan.rank(dp, st + 1, tp), act_bytes, std::vector<uint32_t>{id}, pp_fwd);
+              if (vs < vstages - 1) {
+                const int64_t to = (vs + 1) % p.pp;
+                act_in[idx(dp, vs + 1, tp, s.k)] =
+                    g.add_transfer(r, rank(dp, to, tp), plan.pp_send_bytes,
+                                   std::vector<uint32_t>{id}, pp_fwd);
               }
             } else {
               bwd[i] = id;
-              if (st > 0) {
-                grad_in[idx(dp, st - 1, tp, s.k)] = g.add_transfer(
-                    rank, plan.rank(dp, st - 1, tp), act_bytes, std::vector<uint32_t>{id}, pp_bwd);
+              if (vs > 0) {
+                const int64_t to = (vs - 1) % p.pp;
+                grad_in[idx(dp, vs - 1, tp, s.k)] =
+                    g.add_transfer(r, rank(dp, to, tp), plan.pp_send_bytes,
+                                   std::vector<uint32_t>{id}, pp_bwd);
               }
             }
           }
@@ -165,19 +268,23 @@ Result<IterationGraph> build_iteration(const IterationPlan& plan) {
         progressed = true;
       }
     }
-    if (!progressed) return Status::error("internal: the 1F1B schedule did not progress");
+    if (!progressed) return Status::error("internal: the pipeline schedule did not progress");
   }
+  return gradients(iter);
+}
 
-  // Data-parallel gradient all-reduce per (stage, tp rank), in buckets.
-  if (p.dp > 1) {
+// The data-parallel gradient exchange per (stage, tensor rank) group, in buckets, then
+// the optimizer step on every GPU.
+Status Builder::gradients(int64_t iter) {
+  const std::string it = iter > 0 ? " iteration " + std::to_string(iter) : "";
+  const bool sharded = p.zero_stage == 1 || p.zero_stage == 2;
+  if (p.dp > 1 && p.zero_stage != 3) {
     for (int64_t st = 0; st < p.pp; ++st) {
       const StagePlan& sp = plan.stages[static_cast<size_t>(st)];
       const int64_t grads = sp.params_per_gpu * precision_bytes(p.grad_precision);
       const int64_t buckets = std::clamp<int64_t>(
           (grads + p.dp_bucket.count() - 1) / p.dp_bucket.count(), 1, kMaxDpBuckets);
-      for (int64_t tp = 0; tp < p.tp; ++tp) {
-        std::vector<uint32_t> ranks;
-        for (int64_t dp = 0; dp < p.dp; ++dp) ranks.push_back(plan.rank(dp, st, tp));
+      for (const auto& ranks : dp_groups(st)) {
         std::vector<uint32_t> previous_bucket;
         for (int64_t k = 0; k < buckets; ++k) {
           // NCCL runs a communicator's operations in order: bucket k starts on a rank
@@ -195,17 +302,70 @@ Result<IterationGraph> build_iteration(const IterationPlan& plan) {
             }
           }
           CollectiveSpec spec;
-          spec.op = CollectiveOp::kAllReduce;
+          spec.op = sharded ? CollectiveOp::kReduceScatter : CollectiveOp::kAllReduce;
           spec.algo = CollectiveAlgo::kRing;
           spec.bytes = grads / buckets + (k < grads % buckets ? 1 : 0);
-          auto fin = add_collective(
-              g, spec, ranks, deps, out.map,
-              "dp.allreduce stage " + std::to_string(st) + " bucket " + std::to_string(k));
+          auto fin = add_collective(g, spec, ranks, deps, out.map,
+                                    std::string(sharded ? "dp.reduce_scatter" : "dp.allreduce") +
+                                        " stage " + std::to_string(st) + " bucket " +
+                                        std::to_string(k) + it);
           if (!fin) return fin.status();
           previous_bucket = *fin;
         }
+        for (uint32_t r : ranks) {
+          last_task[r] = g.add_compute(r, Time::zero(), previous_bucket, out.compute_group);
+        }
       }
     }
+  }
+  for (auto& s : last_backward_slices) s.clear();
+  // The optimizer step on every GPU (1/dp of the parameters with a sharded optimizer).
+  for (int64_t st = 0; st < p.pp; ++st) {
+    const StagePlan& sp = plan.stages[static_cast<size_t>(st)];
+    for (int64_t dp = 0; dp < p.dp; ++dp) {
+      for (int64_t tp = 0; tp < tp_ranks; ++tp) {
+        const uint32_t r = rank(dp, st, tp);
+        last_task[r] = g.add_compute(r, sp.optimizer, std::vector<uint32_t>{last_task[r]},
+                                     optimizer_group);
+      }
+    }
+    // Distributed optimizer: the updated parameter shards all-gathered.
+    if (sharded && p.dp > 1) {
+      const int64_t bytes = sp.params_per_gpu * precision_bytes(plan.model.precision);
+      for (const auto& ranks : dp_groups(st)) {
+        if (auto e = collective(CollectiveOp::kAllGather, bytes, ranks, {},
+                                "dp.param_all_gather stage " + std::to_string(st) + it);
+            !e) {
+          return e;
+        }
+      }
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<IterationGraph> build_iteration(const IterationPlan& plan, const IterationOptions& opt) {
+  const ParallelConfig& p = plan.parallel;
+  IterationGraph out;
+  out.map = ClusterMap::linear(static_cast<uint32_t>(plan.gpus),
+                               static_cast<uint32_t>(plan.cluster.gpus_per_node));
+  // NVLink at what collectives reach of it (ClusterConfig::nvlink_efficiency).
+  out.map.nvlink_rate = BitRate::bps(static_cast<int64_t>(
+      static_cast<double>(plan.cluster.nvlink_rate.bits_per_second()) * plan.cluster.nvlink_efficiency));
+  out.map.nvlink_latency = plan.cluster.nvlink_latency;
+  TaskGraph& g = out.graph;
+  out.compute_group = g.add_group({"forward/backward", "compute", 0, 1});
+  Builder b{plan, p, out, g, opt.tensor_symmetry ? 1 : p.tp, {}, {}};
+  b.last_task.assign(static_cast<size_t>(plan.gpus), kNone);
+  b.last_backward_slices.resize(static_cast<size_t>(plan.gpus));
+  b.pp_fwd = g.add_group({"pp.activations", "pp_send", plan.pp_send_bytes, 2});
+  b.pp_bwd = g.add_group({"pp.gradients", "pp_send", plan.pp_send_bytes, 2});
+  b.optimizer_group = g.add_group({"optimizer", "compute", 0, 1});
+  for (int64_t i = 0; i < std::max<int64_t>(opt.iterations, 1); ++i) {
+    if (auto s = b.one_iteration(i); !s) return s;
+    out.iteration_end.push_back(static_cast<uint32_t>(g.size()));
   }
   return out;
 }

@@ -15,15 +15,38 @@ struct IterationGraph {
   TaskGraph graph;
   ClusterMap map;
   uint32_t compute_group = 0;  // the group of every forward/backward task
+  // Task count after each iteration: iteration i is tasks [end[i-1], end[i]).
+  std::vector<uint32_t> iteration_end;
 };
+
+struct IterationOptions {
+  int64_t iterations = 1;  // back to back, each after the previous one's optimizer step
+  // Give tasks to tensor rank 0 only: exact when nothing couples the tensor ranks but
+  // their NVLink collectives (folded into the passes) and each has its own NIC and a
+  // contention-free network (the analytic backend), tp times smaller.
+  bool tensor_symmetry = false;
+};
+
+// One slot of a pipeline rank's schedule: a forward or backward of a chunk for a
+// micro-batch.
+struct PipelineSlot {
+  bool forward;
+  int64_t chunk;
+  int64_t k;
+};
+// The schedule of pipeline rank `device` of `pp` with `v` chunks each and `mb` micro-
+// batches: 1F1B (v = 1) or Megatron-LM's interleaved 1F1B.
+std::vector<PipelineSlot> pipeline_order(int64_t pp, int64_t v, int64_t mb, int64_t device);
 
 // Buckets beyond this are merged (a graph per bucket per group would be huge at
 // thousands of GPUs and the ring pipeline hides the difference).
 inline constexpr int64_t kMaxDpBuckets = 16;
 
-Result<IterationGraph> build_iteration(const IterationPlan& plan);
+Result<IterationGraph> build_iteration(const IterationPlan& plan,
+                                       const IterationOptions& opt = {});
 
-// Time of one tensor-parallel ring all-reduce of `bytes` over NVLink among `tp` GPUs.
+// Time of one tensor-parallel ring all-reduce of `bytes` over NVLink among `tp` GPUs
+// (at nvlink_rate x nvlink_efficiency).
 Time tp_allreduce_time(int64_t bytes, int64_t tp, const ClusterConfig& c);
 
 }  // namespace aifabric

@@ -227,16 +227,20 @@ TEST(IterationShape, FewerMicroBatchesThanStagesStillSchedules) {
   auto it = build_iteration(*plan);
   ASSERT_TRUE(it.is_ok()) << it.status().message();
   EXPECT_TRUE(validate_task_graph(it->graph, 4).is_ok());
-  std::vector<int> passes(4, 0);
+  std::vector<int> passes(4, 0), steps(4, 0);
   int sends = 0, dp = 0;
   for (const Task& t : it->graph.tasks()) {
-    if (t.kind == TaskKind::kCompute) ++passes[t.rank];
+    if (t.kind == TaskKind::kCompute && t.group == it->compute_group) ++passes[t.rank];
+    if (t.kind == TaskKind::kCompute && it->graph.groups()[t.group].name == "optimizer") {
+      ++steps[t.rank];
+    }
     if (t.kind == TaskKind::kTransfer) {
       ++sends;
       dp += starts_with(it->graph.groups()[t.group].name, "dp.") ? 1 : 0;
     }
   }
   EXPECT_EQ(passes, (std::vector<int>{4, 4, 4, 4}));
+  EXPECT_EQ(steps, (std::vector<int>{1, 1, 1, 1}));  // one optimizer step per GPU
   EXPECT_EQ(sends, 2 * 2 * 3);  // 2 micro-batches x 3 boundaries, both directions
   EXPECT_EQ(dp, 0);             // dp = 1: no gradient all-reduce
 }

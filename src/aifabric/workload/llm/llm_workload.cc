@@ -15,7 +15,13 @@ Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
                          " GPUs need as many hosts (NICs), but the topology has " +
                          std::to_string(ctx.graph.hosts().size()));
   }
-  auto iteration = build_iteration(*plan);
+  IterationOptions opt;
+  opt.iterations = w.iterations;
+  // Without a fabric the tensor ranks of a server are alike when each has its own NIC
+  // (tensor ranks inside one server): simulate one of them.
+  opt.tensor_symmetry = !on_fabric && plan->parallel.tp > 1 &&
+                        plan->cluster.gpus_per_node % plan->parallel.tp == 0;
+  auto iteration = build_iteration(*plan, opt);
   if (!iteration) return iteration.status().with_context("workload");
   if (auto st = validate_task_graph(iteration->graph, static_cast<uint32_t>(plan->gpus)); !st) {
     return st.with_context("workload");
@@ -23,6 +29,7 @@ Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
   Job job;
   job.graph = std::move(iteration->graph);
   job.map = std::move(iteration->map);
+  job.iteration_end = std::move(iteration->iteration_end);
   job.engine = w.engine();
   job.trace = w.trace;
   job.in_replica.resize(job.map.ranks());
@@ -33,7 +40,8 @@ Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
 
 void report_llm(const LlmWorkloadSpec& w, const Job& job, const TaskTimes& t,
                 const TopologyGraph& /*g*/, JobReport& out) {
-  out.training = training_report(*job.plan, job.graph, job.map, t, std::string(w.engine()));
+  out.training = training_report(*job.plan, job.graph, job.map, t, std::string(w.engine()),
+                                 job.iteration_end);
 }
 
 }  // namespace aifabric

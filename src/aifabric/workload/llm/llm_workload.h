@@ -16,12 +16,17 @@ struct LlmWorkloadSpec final : ParamsOf<LlmWorkloadSpec> {
   ClusterConfig cluster;
   int backend = engines().index_of("analytic");  // a member of engines()
   TraceScope trace = TraceScope::kReplica;
+  int64_t iterations = 1;
   void visit(ParamVisitor& v) override {
     v.section("model", model, "the model (defaults: GPT-3 175B)");
     v.section("parallel", parallel, "the parallel layout (defaults: TP 8, PP 8, DP 16)");
     v.section("cluster", cluster, "servers and GPUs");
     v.choice("backend", backend, engines().names(),
              "analytic (alpha-beta, instant) or packet (the packet-level fabric)");
+    v.param("iterations", iterations,
+            "training iterations back to back; the report gives the first and the steady "
+            "state (the mean of the others)",
+            Range{1, 1000});
     visit_enum(v, "trace", trace, kTraceScopeNames,
                "trace.json timeline: replica (the GPUs of data-parallel rank 0: every stage "
                "and tensor rank), all GPUs, or none");

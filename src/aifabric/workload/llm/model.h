@@ -8,20 +8,24 @@
 #include <string>
 
 #include "aifabric/core/params.h"
+#include "aifabric/workload/compute/gpu.h"
 
 namespace aifabric {
 
-enum class Precision { kFp16 = 0, kBf16 = 1, kFp8 = 2, kFp32 = 3 };
-inline constexpr std::string_view kPrecisionNames[] = {"fp16", "bf16", "fp8", "fp32"};
-int64_t precision_bytes(Precision p);
-
-enum class Recompute { kFull = 0, kNone = 1 };
+// Activation recomputation (Korthikanti et al. 2022): full runs each layer's forward
+// again in the backward pass; selective only the attention core (scores, softmax,
+// dropout, weighted values), whose activations are large and cheap to recompute.
+enum class Recompute { kFull = 0, kNone = 1, kSelective = 2 };
+// The attention kernel: unfused (Megatron 2021-22: scores and softmax through HBM, s^2
+// per head) or flash (FlashAttention: tiled on chip, recomputed in the backward).
+enum class AttentionKernel { kUnfused = 0, kFlash = 1 };
+inline constexpr std::string_view kAttentionNames[] = {"unfused", "flash"};
 // Rank order from fastest-varying to slowest: Megatron's default puts tensor ranks
 // innermost, then data, then pipeline (tp_dp_pp); tp_pp_dp puts a pipeline's stages on
 // consecutive ranks instead.
 enum class RankOrder { kTpDpPp = 0, kTpPpDp = 1 };
 inline constexpr std::string_view kRankOrderNames[] = {"tp_dp_pp", "tp_pp_dp"};
-inline constexpr std::string_view kRecomputeNames[] = {"full", "none"};
+inline constexpr std::string_view kRecomputeNames[] = {"full", "none", "selective"};
 
 struct ModelConfig final : ParamsOf<ModelConfig> {
   std::string name = "gpt3-175b";
@@ -45,19 +49,44 @@ struct ModelConfig final : ParamsOf<ModelConfig> {
   int64_t top_k = 2;
   int64_t expert_ffn_hidden = 0;  // 0 = ffn_hidden
   int64_t moe_every = 1;
+  int64_t dense_layers = 0;    // the first n layers stay dense (DeepSeek-V3: 3)
+  int64_t shared_experts = 0;  // experts every token also goes through (DeepSeek: 1)
+  // Precision of the dispatch all-to-all (DeepSeek-V3: fp8); the combine is in
+  // `precision`.
+  Precision dispatch_precision = Precision::kBf16;
+  AttentionKernel attention = AttentionKernel::kFlash;
   void visit(ParamVisitor& v) override;
   Status validate() const override;
 
   int64_t ffn() const { return ffn_hidden > 0 ? ffn_hidden : 4 * hidden; }
   int64_t expert_ffn() const { return expert_ffn_hidden > 0 ? expert_ffn_hidden : ffn(); }
   int64_t kv_dim() const { return (kv_heads > 0 ? kv_heads : heads) * (hidden / heads); }
-  bool is_moe_layer(int64_t layer) const { return experts > 0 && (layer + 1) % moe_every == 0; }
-  int64_t moe_layers() const { return experts > 0 ? layers / moe_every : 0; }
+  bool is_moe_layer(int64_t layer) const {
+    return experts > 0 && layer >= dense_layers && (layer + 1) % moe_every == 0;
+  }
+  int64_t moe_layers() const {
+    int64_t n = 0;
+    for (int64_t l = 0; l < layers; ++l) n += is_moe_layer(l) ? 1 : 0;
+    return n;
+  }
 };
 
 struct ParallelConfig final : ParamsOf<ParallelConfig> {
   int64_t tp = 8;               // tensor parallelism (inside a node by default)
   int64_t pp = 8;               // pipeline parallelism (1F1B schedule)
+  int64_t virtual_stages = 1;   // model chunks per pipeline rank (interleaved 1F1B); 1 = plain
+  // Uneven stages (Megatron's decoder_first/last_pipeline_num_layers); 0 = even split.
+  int64_t first_stage_layers = 0;
+  int64_t last_stage_layers = 0;
+  bool sequence_parallel = false;  // TP all-gather / reduce-scatter; norms split over TP
+  bool tp_overlap = false;         // TP communication overlapped with the GEMMs
+  // Pipeline sends split over the TP ranks and all-gathered on NVLink at the receiver
+  // (Megatron's scatter-gather optimization): 1/tp of the activation per GPU.
+  bool pp_scatter_gather = true;
+  // 0 = data-parallel all-reduce of gradients; 1, 2 = distributed optimizer (gradients
+  // reduce-scattered, optimizer step on 1/dp, parameters all-gathered); 3 = fully
+  // sharded (parameters all-gathered before each pass, gradients reduce-scattered).
+  int64_t zero_stage = 0;
   int64_t dp = 16;              // data parallelism
   int64_t ep = 1;               // expert parallelism: experts split over ep data-parallel ranks
   int64_t global_batch = 1536;  // sequences per iteration
@@ -67,6 +96,11 @@ struct ParallelConfig final : ParamsOf<ParallelConfig> {
   bool dp_overlap = false;           // overlap gradient all-reduce with the last backward pass
   Precision grad_precision = Precision::kFp16;
   RankOrder order = RankOrder::kTpDpPp;
+  // MoE routing as deployed: each token's experts on at most this many servers
+  // (DeepSeek-V3: 4); 0 = no limit.
+  int64_t node_limit = 0;
+  // Load of the busiest expert rank over the mean (1 = balanced).
+  double expert_imbalance = 1.0;
   void visit(ParamVisitor& v) override;
   Status validate() const override;
   int64_t gpus() const { return tp * pp * dp; }
@@ -75,14 +109,31 @@ struct ParallelConfig final : ParamsOf<ParallelConfig> {
 
 struct ClusterConfig final : ParamsOf<ClusterConfig> {
   int64_t gpus_per_node = 8;
+  // A member of gpu_models(): "none" keeps the constant rate below; a GPU times every
+  // kernel on its roofline (compute/gpu.h).
+  int gpu = 0;
   BitRate nvlink_rate = BitRate::gbps(2400);  // per GPU per direction (A100 NVLink3: 300 GB/s)
   Time nvlink_latency = Time::us(2);
-  // Effective (achieved) throughput per GPU; 140 TFLOP/s is Megatron-LM's measured
-  // A100 figure for GPT-3 (Narayanan et al. 2021, section 5.1).
-  double effective_tflops = 140;
+  // Share of the NVLink rate collectives reach: nccl-tests all_reduce busbw on DGX A100
+  // is ~230-240 GB/s of 300 GB/s per direction (NVIDIA, DGX A100 user guide / nccl-tests
+  // results), 0.8.
+  double nvlink_efficiency = 0.8;
+  // Effective (achieved) throughput per GPU, overriding the GPU model's roofline (every
+  // FLOP at this rate). 0 = the GPU model's, or without one 140 TFLOP/s, Megatron-LM's
+  // measured A100 figure for GPT-3 (Narayanan et al. 2021, section 5.1).
+  double effective_tflops = 0;
   double peak_tflops = 0;  // with mfu > 0: effective = peak x mfu
   double mfu = 0;
-  double achieved_tflops() const { return mfu > 0 ? peak_tflops * mfu : effective_tflops; }
+  // The GPU model's GEMM efficiency (KernelEfficiency::gemm); see docs/workload.md.
+  double gemm_efficiency = kCalibratedGemmEfficiency;
+  const GpuModel& gpu_model() const { return gpu_models().at(static_cast<size_t>(gpu)); }
+  bool roofline() const { return gpu != 0 && effective_tflops <= 0 && mfu <= 0; }
+  // The constant rate, when there is one (not roofline()).
+  double achieved_tflops() const {
+    if (mfu > 0) return peak_tflops * mfu;
+    return effective_tflops > 0 ? effective_tflops : kDefaultTflops;
+  }
+  static constexpr double kDefaultTflops = 140;
   double training_tokens = 300e9;  // for the end-to-end estimate (GPT-3: 300 B tokens)
   void visit(ParamVisitor& v) override;
   Status validate() const override {

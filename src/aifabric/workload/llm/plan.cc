@@ -12,18 +12,63 @@ double ring_factor(int64_t n) {
   return n <= 1 ? 0.0 : 2.0 * static_cast<double>(n - 1) / static_cast<double>(n);
 }
 
-Time seconds(double s) {
-  return Time::ps(std::llround(s * 1e12));
+// Layers per virtual stage: even, with Megatron's first/last-stage overrides, the
+// remainder going to the interior stages (the first holds the embedding, the last the
+// output layer and loss). Empty on a layout that does not fit, with the reason.
+Result<std::vector<int64_t>> split_layers(const ModelConfig& m, const ParallelConfig& p) {
+  const int64_t v = p.virtual_stages;
+  const int64_t stages = p.pp * v;
+  const auto bad = [&](const std::string& why) {
+    return Status::error("workload.parallel: " + why);
+  };
+  int64_t first = p.first_stage_layers;
+  int64_t last = p.last_stage_layers;
+  if ((first > 0 || last > 0) && v > 1) {
+    return bad("first_stage_layers / last_stage_layers with virtual_stages > 1 is not modelled");
+  }
+  std::vector<int64_t> out(static_cast<size_t>(stages), 0);
+  int64_t rest = m.layers;
+  int64_t lo = 0, hi = stages;  // the stages the even split covers
+  if (first > 0) {
+    out[0] = first;
+    rest -= first;
+    lo = 1;
+  }
+  if (last > 0) {
+    out[static_cast<size_t>(stages - 1)] = last;
+    rest -= last;
+    hi = stages - 1;
+  }
+  const int64_t n = hi - lo;
+  if (rest < n || (n == 0 && rest != 0)) {
+    return bad(std::to_string(m.layers) + " layers do not fill " + std::to_string(stages) +
+               " pipeline stages with first_stage_layers " + std::to_string(first) +
+               " and last_stage_layers " + std::to_string(last));
+  }
+  if (n == 0) return out;
+  const int64_t base = rest / n;
+  int64_t extra = rest % n;
+  if (extra != 0 && v > 1) {
+    return bad("virtual_stages " + std::to_string(v) + " x pp " + std::to_string(p.pp) +
+               " does not divide the " + std::to_string(m.layers) +
+               " layers (interleaving needs equal chunks)");
+  }
+  for (int64_t i = lo; i < hi; ++i) out[static_cast<size_t>(i)] = base;
+  // The remainder to the interior stages, from the middle out.
+  std::vector<int64_t> order;
+  for (int64_t i = lo; i < hi; ++i) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t x, int64_t y) {
+    const auto edge = [&](int64_t i) { return std::min(i, stages - 1 - i); };
+    return edge(x) > edge(y);
+  });
+  for (size_t i = 0; extra > 0; ++i, --extra) ++out[static_cast<size_t>(order[i % order.size()])];
+  return out;
 }
 
 }  // namespace
 
 Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
                                 const ClusterConfig& c) {
-  if (m.layers % p.pp != 0) {
-    return Status::error("workload.parallel.pp: " + std::to_string(p.pp) + " does not divide the " +
-                         std::to_string(m.layers) + " layers");
-  }
   if (m.heads % p.tp != 0) {
     return Status::error("workload.parallel.tp: " + std::to_string(p.tp) + " does not divide the " +
                          std::to_string(m.heads) + " attention heads");
@@ -36,6 +81,20 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     return Status::error(
         "workload.parallel.ep: expert parallelism needs an MoE model (experts > 0)");
   }
+  if (p.first_stage_layers == 0 && p.last_stage_layers == 0 && p.virtual_stages == 1 &&
+      m.layers % p.pp != 0 && m.layers < p.pp) {
+    return Status::error("workload.parallel.pp: " + std::to_string(p.pp) + " stages for " +
+                         std::to_string(m.layers) + " layers");
+  }
+  if (p.first_stage_layers == 0 && p.last_stage_layers == 0 && p.virtual_stages == 1 &&
+      m.layers % p.pp != 0) {
+    // Megatron-LM needs an even split unless the first/last stage sizes are given.
+    return Status::error("workload.parallel.pp: " + std::to_string(p.pp) + " does not divide the " +
+                         std::to_string(m.layers) +
+                         " layers (set first_stage_layers / last_stage_layers for uneven stages)");
+  }
+  auto split = split_layers(m, p);
+  if (!split) return split.status();
   IterationPlan plan;
   plan.model = m;
   plan.parallel = p;
@@ -46,35 +105,98 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
   plan.flops = iteration_flops(m, p);
 
   const ModelSizes& z = plan.sizes;
-  const double h = static_cast<double>(m.hidden);
-  const double s = static_cast<double>(m.seq_len);
-  const double b = static_cast<double>(p.micro_batch);
-  const double tokens = b * s;  // per micro-batch
+  const double tokens = static_cast<double>(p.micro_batch * m.seq_len);  // per micro-batch
   const int64_t act_bytes = precision_bytes(m.precision);
   const int64_t grad_bytes = precision_bytes(p.grad_precision);
-  const double x = c.achieved_tflops() * 1e12;
-  const double kv = static_cast<double>(m.kv_dim());
-  // Per-token forward FLOPs of one layer (see iteration_flops).
-  const double attn = 2 * (2 * h * h + 2 * h * kv) + 4 * s * h;
-  auto mlp_flops = [&](double f, double k) { return 2 * k * (m.gated_mlp ? 3 : 2) * h * f; };
-  const double dense_fwd = attn + mlp_flops(static_cast<double>(m.ffn()), 1);
-  const double moe_fwd =
-      attn + mlp_flops(static_cast<double>(m.expert_ffn()), static_cast<double>(m.top_k)) +
-      2 * h * static_cast<double>(m.experts);
-  const double logits_fwd = 2 * h * static_cast<double>(z.padded_vocab);
   const bool full = p.recompute == Recompute::kFull;
-  const int64_t tp_allreduces_per_layer = full ? 6 : 4;  // fwd 2, bwd 2, recompute 2
-  const int64_t a2a_per_moe_layer = full ? 6 : 4;        // dispatch + combine per pass
-  const int64_t per_stage = m.layers / p.pp;
   const int64_t mb = plan.micro_batches;
-  const int64_t activation = static_cast<int64_t>(tokens * h) * act_bytes;  // b x s x h
+  const int64_t activation = static_cast<int64_t>(tokens) * m.hidden * act_bytes;  // b x s x h
   const int64_t dp_groups = p.dp / p.ep;  // ranks sharing one expert's gradients
+  const int64_t tp_collectives_per_layer =
+      (full ? 3 : 2) * (p.sequence_parallel ? 4 : 2);  // per pass: 2 all-reduces or 4 AG/RS
+  const double tp_share = p.sequence_parallel ? 0.5 * ring_factor(p.tp) : ring_factor(p.tp);
+
+  plan.dense_layer = layer_time(m, p, c, false);
+  plan.moe_layer = layer_time(m, p, c, true);
+  {
+    // The expert MLPs' share of an MoE layer: the MoE layer minus the same layer dense
+    // with no MLP (the difference of a dense layer with and without its MLP is the MLP).
+    ModelConfig no_mlp = m;
+    no_mlp.experts = 0;
+    no_mlp.shared_experts = 0;
+    ModelConfig tiny = no_mlp;
+    tiny.ffn_hidden = p.tp;  // an MLP of width tp: one column per GPU, next to nothing
+    const LayerTime attn_only = layer_time(tiny, p, c, false);
+    plan.moe_experts_forward = plan.moe_layer.forward > attn_only.forward
+                                   ? plan.moe_layer.forward - attn_only.forward
+                                   : Time::zero();
+    plan.moe_experts_backward = plan.moe_layer.backward + plan.moe_layer.recompute >
+                                        attn_only.backward + attn_only.recompute
+                                    ? plan.moe_layer.backward + plan.moe_layer.recompute -
+                                          attn_only.backward - attn_only.recompute
+                                    : Time::zero();
+  }
+  const LayerTime logits = logits_time(m, p, c, z.padded_vocab);
+  plan.pp_send_bytes = p.pp_scatter_gather && p.tp > 1 ? activation / p.tp : activation;
+  // Pipeline receive: without sequence parallelism a scattered activation is all-
+  // gathered on NVLink before use (Megatron's scatter-gather).
+  const Time pp_gather = p.pp_scatter_gather && p.tp > 1 && !p.sequence_parallel
+                             ? nvlink_ring_time(activation, p.tp, c, false)
+                             : Time::zero();
+  if (p.ep > 1) {
+    // Dispatch: each token to its top_k experts, or with node-limited routing one copy
+    // per server it goes to (at most node_limit; DeepEP forwards inside the server on
+    // NVLink). Combine: the same back, in the activation precision.
+    const int64_t nodes_in_group = std::max<int64_t>(
+        1, p.ep * p.tp / std::max<int64_t>(c.gpus_per_node, 1));
+    const double copies = p.node_limit > 0
+                              ? static_cast<double>(std::min({p.node_limit, m.top_k, nodes_in_group}))
+                              : static_cast<double>(m.top_k);
+    const double per_token = copies * static_cast<double>(m.hidden) * p.expert_imbalance;
+    plan.dispatch_bytes = static_cast<int64_t>(
+        tokens * per_token * static_cast<double>(precision_bytes(m.dispatch_precision)));
+    plan.combine_bytes = static_cast<int64_t>(tokens * per_token * static_cast<double>(act_bytes));
+  }
+
+  const auto& layers = *split;
+  int64_t next_layer = 0;
+  plan.stages.resize(static_cast<size_t>(p.pp));
+  for (size_t vs = 0; vs < layers.size(); ++vs) {
+    ChunkPlan ch;
+    ch.device = static_cast<int64_t>(vs) % p.pp;
+    ch.chunk = static_cast<int64_t>(vs) / p.pp;
+    ch.first_layer = next_layer;
+    ch.layers = layers[vs];
+    next_layer += ch.layers;
+    for (int64_t l = ch.first_layer; l < ch.first_layer + ch.layers; ++l)
+      ch.moe_layers += m.is_moe_layer(l) ? 1 : 0;
+    ch.first = vs == 0;
+    ch.last = vs + 1 == layers.size();
+    const int64_t dense = ch.layers - ch.moe_layers;
+    ch.forward = plan.dense_layer.pass_forward() * dense + plan.moe_layer.pass_forward() * ch.moe_layers;
+    ch.backward =
+        plan.dense_layer.pass_backward() * dense + plan.moe_layer.pass_backward() * ch.moe_layers;
+    if (ch.last) {
+      ch.forward += logits.pass_forward();
+      ch.backward += logits.pass_backward();
+    }
+    if (!ch.first) ch.forward += pp_gather;
+    if (!ch.last) ch.backward += pp_gather;
+    plan.chunks.push_back(ch);
+    StagePlan& sp = plan.stages[static_cast<size_t>(ch.device)];
+    sp.layers += ch.layers;
+    sp.moe_layers += ch.moe_layers;
+    sp.forward += ch.forward;
+    sp.backward += ch.backward;
+    const auto kernels = [](const LayerTime& t) { return t.forward + t.backward + t.recompute; };
+    sp.kernels += kernels(plan.dense_layer) * dense + kernels(plan.moe_layer) * ch.moe_layers +
+                  (ch.last ? kernels(logits) : Time::zero());
+    if (!ch.first) sp.pp_bytes += mb * plan.pp_send_bytes;  // gradients back
+    if (!ch.last) sp.pp_bytes += mb * plan.pp_send_bytes;   // activations on
+  }
 
   for (int64_t st = 0; st < p.pp; ++st) {
-    StagePlan sp;
-    sp.layers = per_stage;
-    for (int64_t l = st * per_stage; l < (st + 1) * per_stage; ++l)
-      sp.moe_layers += m.is_moe_layer(l) ? 1 : 0;
+    StagePlan& sp = plan.stages[static_cast<size_t>(st)];
     const int64_t dense_layers = sp.layers - sp.moe_layers;
     // Parameters a GPU of this stage holds: its 1/tp of every layer (experts also split
     // over ep), plus the embedding on the first stage and the output layer on the last
@@ -93,39 +215,44 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
       if (!m.tied_embeddings || p.pp > 1) held += z.padded_vocab * m.hidden / p.tp;
     }
     sp.params_per_gpu = held;
-
-    const double fwd_layers = tokens *
-                              (static_cast<double>(dense_layers) * dense_fwd +
-                               static_cast<double>(sp.moe_layers) * moe_fwd) /
-                              static_cast<double>(p.tp);
-    const double fwd_logits = last ? tokens * logits_fwd / static_cast<double>(p.tp) : 0;
-    sp.forward = seconds((fwd_layers + fwd_logits) / x);
-    sp.backward = seconds((2 * (fwd_layers + fwd_logits) + (full ? fwd_layers : 0)) / x);
+    // The distributed optimizer (ZeRO >= 1) steps 1/dp of the parameters.
+    sp.optimizer = optimizer_time(c, p.zero_stage >= 1 ? held / p.dp : held);
 
     sp.tp_allreduce_bytes_per_microbatch = activation;
-    sp.tp_bytes =
-        static_cast<int64_t>(static_cast<double>(mb * sp.layers * tp_allreduces_per_layer) *
-                             ring_factor(p.tp) * static_cast<double>(activation));
-    sp.pp_bytes = p.pp == 1 ? 0 : mb * activation * ((first || last) ? 1 : 2);
+    sp.tp_bytes = static_cast<int64_t>(static_cast<double>(mb * sp.layers * tp_collectives_per_layer) *
+                                       tp_share * static_cast<double>(activation));
     const int64_t dense_grads = (held - sp.expert_params_per_gpu) * grad_bytes;
     const int64_t expert_grads = sp.expert_params_per_gpu * grad_bytes;
-    sp.dp_bytes = static_cast<int64_t>(ring_factor(p.dp) * static_cast<double>(dense_grads) +
-                                       ring_factor(dp_groups) * static_cast<double>(expert_grads));
+    // All-reduce, or reduce-scatter + all-gather (ZeRO 1/2): the same 2(d-1)/d; ZeRO 3
+    // gathers the parameters before each forward and backward of each micro-batch.
+    double dp_factor = 1;
+    if (p.zero_stage == 3) dp_factor = 1.5 * static_cast<double>(mb);  // (2 AG + 1 RS) / 2
+    sp.dp_bytes = static_cast<int64_t>(
+        dp_factor * (ring_factor(p.dp) * static_cast<double>(dense_grads) +
+                     ring_factor(dp_groups) * static_cast<double>(expert_grads)));
     if (p.ep > 1) {
-      const double per_dispatch = tokens * static_cast<double>(m.top_k) * h *
-                                  static_cast<double>(act_bytes) * static_cast<double>(p.ep - 1) /
-                                  static_cast<double>(p.ep);
+      const double per_pass = static_cast<double>(plan.dispatch_bytes + plan.combine_bytes) *
+                              static_cast<double>(p.ep - 1) / static_cast<double>(p.ep);
       sp.ep_bytes = static_cast<int64_t>(
-          static_cast<double>(mb * sp.moe_layers * a2a_per_moe_layer) * per_dispatch);
+          static_cast<double>(mb * sp.moe_layers * (full ? 3 : 2)) * per_pass);
     }
-    plan.stages.push_back(sp);
   }
 
-  // Which medium each parallelism uses, from the placement of one pair of peers.
-  auto medium = [&](bool used, uint32_t a, uint32_t bb) -> std::string {
+  // Which medium each parallelism uses: NVLink when every peer of the group shares the
+  // server, the network when none does, both when the group spans servers and some
+  // peers share one.
+  auto medium = [&](bool used, const std::vector<uint32_t>& group) -> std::string {
     if (!used) return "none";
-    return plan.node_of(a) == plan.node_of(bb) ? "NVLink" : "network";
+    size_t local = 0;
+    for (uint32_t r : group) local += plan.node_of(r) == plan.node_of(group[0]) ? 1 : 0;
+    if (local == group.size()) return "NVLink";
+    return local == 1 ? "network" : "NVLink+network";
   };
+  std::vector<uint32_t> tp_group, dp_group, ep_group, pp_pair;
+  for (int64_t i = 0; i < p.tp; ++i) tp_group.push_back(plan.rank(0, 0, i));
+  for (int64_t i = 0; i < p.dp; ++i) dp_group.push_back(plan.rank(i, 0, 0));
+  for (int64_t i = 0; i < p.ep; ++i) ep_group.push_back(plan.rank(i, 0, 0));
+  pp_pair = {plan.rank(0, 0, 0), plan.rank(0, std::min<int64_t>(1, p.pp - 1), 0)};
   auto line = [&](const std::string& kind, const std::string& med, auto field) {
     TrafficLine t;
     t.kind = kind;
@@ -136,28 +263,46 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     }
     plan.traffic.push_back(t);
   };
-  line("tensor", medium(p.tp > 1, plan.rank(0, 0, 0), plan.rank(0, 0, p.tp - 1)),
-       &StagePlan::tp_bytes);
-  line("pipeline",
-       medium(p.pp > 1, plan.rank(0, 0, 0), plan.rank(0, std::min<int64_t>(1, p.pp - 1), 0)),
-       &StagePlan::pp_bytes);
-  line("data",
-       medium(p.dp > 1, plan.rank(0, 0, 0), plan.rank(std::min<int64_t>(1, p.dp - 1), 0, 0)),
-       &StagePlan::dp_bytes);
-  line("expert",
-       medium(p.ep > 1, plan.rank(0, 0, 0), plan.rank(std::min<int64_t>(1, p.ep - 1), 0, 0)),
-       &StagePlan::ep_bytes);
+  line("tensor", medium(p.tp > 1, tp_group), &StagePlan::tp_bytes);
+  line("pipeline", medium(p.pp > 1, pp_pair), &StagePlan::pp_bytes);
+  line("data", medium(p.dp > 1, dp_group), &StagePlan::dp_bytes);
+  line("expert", medium(p.ep > 1, ep_group), &StagePlan::ep_bytes);
 
+  // The busiest GPU's kernels per iteration; per micro-batch, the slowest rank's
+  // forward + backward (all its chunks, TP communication in, MoE all-to-alls out).
   Time slowest;
+  double busiest_flops_share = 0;
   for (const auto& sp : plan.stages) {
-    plan.compute_per_iteration =
-        std::max(plan.compute_per_iteration, (sp.forward + sp.backward) * mb);
+    const Time compute = sp.kernels * mb + sp.optimizer;
+    if (compute > plan.compute_per_iteration) {
+      plan.compute_per_iteration = compute;
+      busiest_flops_share = static_cast<double>(sp.layers) / static_cast<double>(m.layers);
+    }
     slowest = std::max(slowest, sp.forward + sp.backward);
   }
-  plan.ideal_iteration = slowest * (mb + p.pp - 1);
-  plan.iterations_for_training = c.training_tokens / (static_cast<double>(p.global_batch) * s);
+  // 1F1B: (M + pp - 1) slots of the slowest rank; interleaved: the bubble shrinks by
+  // the number of chunks (Narayanan et al. 2021, section 2.2.2).
+  const int64_t v = p.virtual_stages;
+  plan.ideal_iteration = slowest * mb + slowest * (p.pp - 1) / v;
+  plan.iterations_for_training =
+      c.training_tokens / (static_cast<double>(p.global_batch) * static_cast<double>(m.seq_len));
+  if (c.roofline()) {
+    // The achieved rate: the busiest rank's share of the FLOPs over its compute time.
+    const double gpu_flops = plan.flops * busiest_flops_share / static_cast<double>(p.dp * p.tp);
+    const double secs = plan.compute_per_iteration.to_seconds();
+    plan.achieved_tflops = secs > 0 ? gpu_flops / secs / 1e12 : 0;
+  } else {
+    plan.achieved_tflops = c.achieved_tflops();
+  }
+  // Megatron's formula counts 8 = 2 x (forward + 2 backward + recompute) FLOPs per
+  // parameter per token, with recompute; 6 without it (and with selective recompute,
+  // which only re-runs attention's scores, a term the formula leaves out anyway). For
+  // MoE models P is what one token touches.
+  const double passes = p.recompute == Recompute::kFull ? 8.0 : 6.0;
   plan.training_days_formula =
-      training_time_estimate(c.training_tokens, static_cast<double>(z.total_params), plan.gpus, x) /
+      passes / 8.0 *
+      training_time_estimate(c.training_tokens, static_cast<double>(z.active_params), plan.gpus,
+                             plan.achieved_tflops * 1e12) /
       86400.0;
   return plan;
 }
@@ -183,7 +328,7 @@ std::string plan_table(const IterationPlan& plan) {
   out += fmt::format(
       "compute       {:.3f} s per iteration on the busiest GPU at {:g} TFLOP/s; 1F1B without "
       "communication {:.3f} s\n",
-      plan.compute_per_iteration.to_seconds(), plan.cluster.achieved_tflops(),
+      plan.compute_per_iteration.to_seconds(), plan.achieved_tflops,
       plan.ideal_iteration.to_seconds());
   out += fmt::format(
       "training      T = 8 T P / (N X) = {:.2f} days for {:.3g} tokens ({:.0f} iterations)\n\n",

@@ -8,23 +8,43 @@
 #include <string>
 #include <vector>
 
+#include "aifabric/workload/llm/layer_time.h"
 #include "aifabric/workload/llm/model.h"
 
 namespace aifabric {
+
+// One model chunk: the layers one pipeline rank runs as one virtual stage (with
+// interleaved 1F1B a rank holds virtual_stages chunks: chunk c of rank r is virtual
+// stage c x pp + r).
+struct ChunkPlan {
+  int64_t device = 0;  // pipeline rank
+  int64_t chunk = 0;
+  int64_t first_layer = 0;
+  int64_t layers = 0;
+  int64_t moe_layers = 0;
+  bool first = false;  // holds the embedding
+  bool last = false;   // holds the output layer and loss
+  // One micro-batch on one GPU, TP communication and recompute included, MoE all-to-
+  // alls excluded (the executor adds them per MoE layer).
+  Time forward;
+  Time backward;
+};
 
 struct StagePlan {
   int64_t layers = 0;
   int64_t moe_layers = 0;
   int64_t params_per_gpu = 0;         // held by one GPU of this stage
   int64_t expert_params_per_gpu = 0;  // of which expert weights (reduced over dp / ep)
-  Time forward;                       // one micro-batch, one GPU
-  Time backward;                      // one micro-batch, one GPU (recompute included)
+  Time forward;   // one micro-batch, one GPU, TP communication included
+  Time backward;  // one micro-batch, one GPU (recompute and TP communication included)
+  Time kernels;   // of forward + backward: the GPU's kernels alone
   // Bytes one GPU of this stage sends per iteration:
   int64_t tp_bytes = 0;                           // tensor-parallel all-reduces
   int64_t pp_bytes = 0;                           // activations forward and gradients backward
   int64_t dp_bytes = 0;                           // gradient all-reduce (ring)
   int64_t ep_bytes = 0;                           // MoE all-to-all dispatch and combine
   int64_t tp_allreduce_bytes_per_microbatch = 0;  // one TP all-reduce's buffer
+  Time optimizer;                                 // the optimizer step on one GPU
 };
 
 struct TrafficLine {
@@ -42,15 +62,27 @@ struct IterationPlan {
   int64_t gpus = 0;
   int64_t micro_batches = 0;
   double flops = 0;  // per iteration, whole job
-  std::vector<StagePlan> stages;
+  std::vector<StagePlan> stages;  // per pipeline rank (all its chunks)
+  std::vector<ChunkPlan> chunks;  // per virtual stage, in model order
+  LayerTime dense_layer;          // one dense layer, one micro-batch, one GPU
+  LayerTime moe_layer;            // one MoE layer (experts' share in moe_experts_*)
+  Time moe_experts_forward;       // of moe_layer.forward: the expert MLPs
+  Time moe_experts_backward;
+  int64_t pp_send_bytes = 0;      // one GPU's share of one activation between stages
+  int64_t dispatch_bytes = 0;     // one MoE dispatch all-to-all, per rank (nccl-tests terms)
+  int64_t combine_bytes = 0;      // one MoE combine all-to-all, per rank
   std::vector<TrafficLine> traffic;
-  // Compute per iteration on the busiest GPU (no bubble, no communication).
+  // Kernels per iteration on the busiest GPU (no bubble, no communication).
   Time compute_per_iteration;
   // 1F1B with no communication cost: (M + pp - 1) x (forward + backward) of the
   // slowest stage.
   Time ideal_iteration;
   double iterations_for_training = 0;
-  double training_days_formula = 0;  // T = 8 T_tokens P / (N X)
+  // Megatron-LM's T = 8 T_tokens P / (N X) with P the active parameters, 8 = 2 x (1
+  // forward + 2 backward + 1 recompute) passes, 6 without recompute; X the achieved
+  // rate (the busiest GPU's FLOPs over its compute time with a GPU model).
+  double training_days_formula = 0;
+  double achieved_tflops = 0;  // per GPU, as above
 
   // Placement per parallel.order (Megatron's default: tensor, data, pipeline).
   uint32_t rank(int64_t dp, int64_t pp, int64_t tp) const {

@@ -8,16 +8,44 @@
 
 namespace aifabric {
 
+namespace {
+
+// End of each iteration (its last task's finish).
+std::vector<Time> iteration_ends(const std::vector<Time>& finish,
+                                 const std::vector<uint32_t>& end) {
+  std::vector<Time> out;
+  size_t begin = 0;
+  for (uint32_t e : end) {
+    Time last;
+    for (size_t i = begin; i < e && i < finish.size(); ++i) last = std::max(last, finish[i]);
+    out.push_back(last);
+    begin = e;
+  }
+  return out;
+}
+
+// One iteration of several: the mean of all but the first; of one, the makespan.
+Time steady(const std::vector<Time>& ends, Time makespan) {
+  if (ends.size() < 2) return makespan;
+  return (ends.back() - ends.front()) / static_cast<int64_t>(ends.size() - 1);
+}
+
+}  // namespace
+
 WorkloadReport training_report(const IterationPlan& plan, const TaskGraph& g, const ClusterMap& map,
-                               const TaskTimes& t, std::string backend) {
+                               const TaskTimes& t, std::string backend,
+                               const std::vector<uint32_t>& iteration_end) {
   WorkloadReport r;
+  r.iterations = std::max<int64_t>(1, static_cast<int64_t>(iteration_end.size()));
   r.backend = std::move(backend);
   r.tasks = g.size();
   if (!t.complete()) {
     r.finished = false;
     return r;
   }
-  r.iteration = t.makespan();
+  const std::vector<Time> ends = iteration_ends(t.finish, iteration_end);
+  r.iteration = steady(ends, t.makespan());
+  r.first_iteration = ends.empty() ? t.makespan() : ends.front();
   std::vector<Time> busy(static_cast<size_t>(plan.gpus));
   // Per group: the span of its tasks.
   std::vector<Time> first(g.groups().size(), Time::max());
@@ -37,6 +65,7 @@ WorkloadReport training_report(const IterationPlan& plan, const TaskGraph& g, co
     ++transfers[task.group];
   }
   for (Time b : busy) r.compute = std::max(r.compute, b);
+  r.compute = r.compute / r.iterations;
   // Communication's share is what it adds to the iteration: the makespan minus that of
   // the same schedule with free transfers (which keeps the pipeline bubble).
   {
@@ -48,7 +77,9 @@ WorkloadReport training_report(const IterationPlan& plan, const TaskGraph& g, co
     free_net.net_beta = BitRate::bps(std::numeric_limits<int64_t>::max() / 8);
     free_net.net_efficiency = 1;
     auto baseline = run_analytic(g, free_map, free_net);
-    r.without_comm = baseline ? baseline->makespan() : r.compute;
+    r.without_comm = baseline ? steady(iteration_ends(baseline->finish, iteration_end),
+                                       baseline->makespan())
+                              : r.compute;
   }
   r.bubble = r.without_comm > r.compute ? r.without_comm - r.compute : Time::zero();
   r.exposed_comm = r.iteration > r.without_comm ? r.iteration - r.without_comm : Time::zero();

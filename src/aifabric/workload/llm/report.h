@@ -29,7 +29,9 @@ struct CollectiveRow {
 struct WorkloadReport {
   std::string backend;
   bool finished = true;  // every task ran; if not, only backend and tasks are meaningful
-  Time iteration;        // the task graph's makespan
+  Time iteration;        // one iteration: the steady state over several, else the makespan
+  Time first_iteration;  // the first one (with several)
+  int64_t iterations = 1;
   Time compute;          // the busiest GPU's compute (forward/backward, TP included)
   // The same graph with free transfers: compute plus the pipeline bubble.
   Time without_comm;
@@ -42,7 +44,10 @@ struct WorkloadReport {
   double training_days_formula = 0;    // T = 8 T P / (N X)
 };
 
+// `iteration_end`: the task count after each iteration (empty: one iteration). With
+// several, times are per iteration: the first one, and the mean of the others.
 WorkloadReport training_report(const IterationPlan& plan, const TaskGraph& g, const ClusterMap& map,
-                               const TaskTimes& t, std::string backend);
+                               const TaskTimes& t, std::string backend,
+                               const std::vector<uint32_t>& iteration_end = {});
 
 }  // namespace aifabric
