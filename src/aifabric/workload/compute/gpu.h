@@ -33,7 +33,7 @@ struct GpuModel : Member {
 const Registry<GpuModel>& gpu_models();
 
 // The GEMM efficiency the calibration found (docs/workload.md, "The compute model").
-inline constexpr double kCalibratedGemmEfficiency = 0.75;
+inline constexpr double kCalibratedGemmEfficiency = 0.785;
 
 // What the datasheets do not give: how close kernels come to the peaks.
 struct KernelEfficiency {

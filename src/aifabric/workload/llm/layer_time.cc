@@ -78,7 +78,11 @@ LayerTime layer_time(const ModelConfig& m, const ParallelConfig& p, const Cluste
   const bool full = p.recompute == Recompute::kFull;
   const bool selective = p.recompute == Recompute::kSelective;
   const Time tp_fwd = tp_pass(p, c, act);
-  const Time tp_bwd = tp_pass(p, c, act) * (full ? 2 : 1);
+  // Backward: the forward's collectives mirrored (recompute's again); with sequence
+  // parallelism also the all-gathers of the two GEMM inputs the weight gradients need,
+  // which Megatron-LM gathers again rather than keep (Korthikanti et al. 2022, 4.2.2).
+  Time tp_bwd = tp_pass(p, c, act) * (full ? 2 : 1);
+  if (p.sequence_parallel && t > 1) tp_bwd += nvlink_ring_time(act, t, c, false) * 2;
 
   if (!c.roofline()) {
     // A constant rate: FLOPs (2 per multiply-add) / the achieved rate.
