@@ -12,9 +12,9 @@ double ring_factor(int64_t n) {
   return n <= 1 ? 0.0 : 2.0 * static_cast<double>(n - 1) / static_cast<double>(n);
 }
 
-// Layers per virtual stage: even, with Megatron's first/last-stage overrides, the
-// remainder going to the interior stages (the first holds the embedding, the last the
-// output layer and loss). Empty on a layout that does not fit, with the reason.
+// Layers per virtual stage: even, with Megatron's first/last-stage overrides (the
+// first and last virtual stage), the remainder going to the interior stages first (the
+// first holds the embedding, the last the output layer and loss). Empty on a layout that does not fit, with the reason.
 Result<std::vector<int64_t>> split_layers(const ModelConfig& m, const ParallelConfig& p) {
   const int64_t v = p.virtual_stages;
   const int64_t stages = p.pp * v;
@@ -23,9 +23,6 @@ Result<std::vector<int64_t>> split_layers(const ModelConfig& m, const ParallelCo
   };
   int64_t first = p.first_stage_layers;
   int64_t last = p.last_stage_layers;
-  if ((first > 0 || last > 0) && v > 1) {
-    return bad("first_stage_layers / last_stage_layers with virtual_stages > 1 is not modelled");
-  }
   std::vector<int64_t> out(static_cast<size_t>(stages), 0);
   int64_t rest = m.layers;
   int64_t lo = 0, hi = stages;  // the stages the even split covers
@@ -48,11 +45,6 @@ Result<std::vector<int64_t>> split_layers(const ModelConfig& m, const ParallelCo
   if (n == 0) return out;
   const int64_t base = rest / n;
   int64_t extra = rest % n;
-  if (extra != 0 && v > 1) {
-    return bad("virtual_stages " + std::to_string(v) + " x pp " + std::to_string(p.pp) +
-               " does not divide the " + std::to_string(m.layers) +
-               " layers (interleaving needs equal chunks)");
-  }
   for (int64_t i = lo; i < hi; ++i) out[static_cast<size_t>(i)] = base;
   // The remainder to the interior stages, from the middle out.
   std::vector<int64_t> order;
