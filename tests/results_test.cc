@@ -201,6 +201,18 @@ TEST(Results, AnUnfinishedIterationIsReportedAsSuch) {
   EXPECT_TRUE(s["workload"]["iteration_s"].is_null());
 }
 
+// The same in a sweep: the row says "unfinished", not an iteration of 0.0000 s.
+TEST(Results, AnUnfinishedIterationInASweepRowSaysSo) {
+  const fs::path d = fresh_dir("unfinished-sweep");
+  const Cmd c = run_cli("sweep " + example("gpt3-scaled-128gpu-packet.yaml") +
+                        " --vary stop_time=2ms --out " + (d / "out").string());
+  const auto row = c.out.find("\n2ms ");
+  ASSERT_NE(row, std::string::npos) << c.out;
+  const std::string line = c.out.substr(row + 1, c.out.find('\n', row + 1) - row - 1);
+  EXPECT_NE(line.find("unfinished"), std::string::npos) << line;
+  EXPECT_EQ(line.find("0.0000"), std::string::npos) << line;
+}
+
 TEST(Results, ARunThatWouldEndBeforeItsTrafficIsRefused) {
   const fs::path d = fresh_dir("early");
   const std::string yaml =

@@ -103,6 +103,9 @@ std::string sweep_header(const std::string& key, const RunReport& first) {
 }
 
 std::string sweep_row(const std::string& value, const RunReport& r) {
+  if (r.workload && !r.workload->finished) {
+    return fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10}\n", value, "unfinished", "-", "-", "-");
+  }
   if (r.workload) {
     const WorkloadReport& w = *r.workload;
     return fmt::format("{:<24} {:>14.4f} {:>14.4f} {:>14.4f} {:>10.1f}\n", value,

@@ -190,5 +190,80 @@ TEST(LlmPlan, PlacementOrderAndMfu) {
       140.4 / 140, 1e-6);
 }
 
+
+// Mixtral 8x7B (Jiang et al. 2024): 46.7 B parameters, 12.9 B active per token. The
+// training-time formula is a lower bound (no bubble, no communication): it must use
+// what a token touches, and 6 FLOPs per parameter per token without recompute (8
+// with). It used the total and always 8: 50.7 days "lower bound" against 26.0
+// simulated.
+ModelConfig mixtral() {
+  ModelConfig m;
+  m.name = "mixtral-8x7b";
+  m.layers = 32;
+  m.hidden = 4096;
+  m.heads = 32;
+  m.kv_heads = 8;
+  m.ffn_hidden = 14336;
+  m.gated_mlp = true;
+  m.bias = false;
+  m.learned_positions = false;
+  m.tied_embeddings = false;
+  m.seq_len = 4096;
+  m.vocab = 32000;
+  m.experts = 8;
+  m.top_k = 2;
+  m.precision = Precision::kBf16;
+  return m;
+}
+
+TEST(LlmPlan, TrainingDaysFormulaUsesActiveParametersAndTheRecomputeMode) {
+  ParallelConfig p;
+  p.tp = 1;
+  p.pp = 1;
+  p.dp = 64;
+  p.ep = 8;
+  p.global_batch = 512;
+  p.recompute = Recompute::kNone;
+  ClusterConfig c;
+  c.effective_tflops = 400;
+  auto plan = make_plan(mixtral(), p, c);
+  ASSERT_TRUE(plan.is_ok()) << plan.status().message();
+  EXPECT_NEAR(static_cast<double>(plan->sizes.active_params) / 12.9e9, 1.0, 0.01);
+  const double expected = 6.0 * c.training_tokens * static_cast<double>(plan->sizes.active_params) /
+                          (64 * 400e12) / 86400;
+  EXPECT_NEAR(plan->training_days_formula / expected, 1.0, 1e-9);
+  // A lower bound: at most the kernels of one iteration x iterations.
+  const double kernels_days =
+      plan->compute_per_iteration.to_seconds() * plan->iterations_for_training / 86400;
+  EXPECT_LE(plan->training_days_formula, kernels_days * 1.02);
+  p.recompute = Recompute::kFull;
+  auto full = make_plan(mixtral(), p, c);
+  ASSERT_TRUE(full.is_ok());
+  EXPECT_NEAR(full->training_days_formula / plan->training_days_formula, 8.0 / 6.0, 1e-9);
+}
+
+// Expert (or data) parallelism over 8 GPUs of 8 different servers is network traffic;
+// an expert group inside one server is NVLink; a group of 16 over two servers is both.
+// The label came from one pair of peers (ranks 0 and 1, same server) and said NVLink.
+TEST(LlmPlan, TrafficMediumLooksAtTheWholeGroup) {
+  ParallelConfig p;
+  p.tp = 8;
+  p.pp = 1;
+  p.dp = 8;
+  p.ep = 8;
+  p.global_batch = 64;
+  auto spread = make_plan(mixtral(), p, ClusterConfig{});
+  ASSERT_TRUE(spread.is_ok()) << spread.status().message();
+  EXPECT_EQ(traffic(*spread, "expert").medium, "network");
+  EXPECT_EQ(traffic(*spread, "data").medium, "network");
+  p.tp = 1;
+  p.dp = 16;
+  p.global_batch = 64;
+  auto mixed = make_plan(mixtral(), p, ClusterConfig{});
+  ASSERT_TRUE(mixed.is_ok());
+  EXPECT_EQ(traffic(*mixed, "expert").medium, "NVLink");  // ranks 0-7: one server
+  EXPECT_EQ(traffic(*mixed, "data").medium, "NVLink+network");
+}
+
 }  // namespace
 }  // namespace aifabric
