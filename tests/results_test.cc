@@ -313,7 +313,7 @@ TEST(Results, IncompleteOrCorruptResultsAreRefused) {
 TEST(Results, ProgressReachesPipes) {
   const fs::path d = fresh_dir("progress");
   const Cmd c = run_cli("run " + example("gpt3-scaled-128gpu-packet.yaml") +
-                        " --set stop_time=100ms --progress-every 0.2 --out " +
+                        " --set stop_time=250ms --progress-every 0.1 --out " +
                         (d / "out").string() + " | cat");
   EXPECT_EQ(c.status, 0) << c.out;  // the status of cat
   EXPECT_NE(c.out.find("aifabric: progress: simulated"), std::string::npos) << c.out;

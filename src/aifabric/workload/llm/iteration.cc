@@ -58,7 +58,7 @@ struct Builder {
   int64_t tp_ranks;  // tensor ranks given tasks (1 under symmetry)
   std::vector<uint32_t> last_task;
   std::vector<std::vector<uint32_t>> last_backward_slices;
-  uint32_t pp_fwd = 0, pp_bwd = 0, optimizer_group = 0;
+  uint32_t pp_fwd = 0, pp_bwd = 0, optimizer_group = 0, sync_group = 0;
 
   uint32_t rank(int64_t dp, int64_t st, int64_t tp) const { return plan.rank(dp, st, tp); }
 
@@ -85,7 +85,7 @@ struct Builder {
     auto fin = add_collective(g, spec, ranks, extra, out.map, name);
     if (!fin) return fin.status();
     if (fin_out != nullptr) *fin_out = *fin;
-    for (uint32_t r : ranks) last_task[r] = g.add_compute(r, Time::zero(), *fin, out.compute_group);
+    for (uint32_t r : ranks) last_task[r] = g.add_compute(r, Time::zero(), *fin, sync_group);
     return Status::ok();
   }
 
@@ -313,7 +313,7 @@ Status Builder::gradients(int64_t iter) {
           previous_bucket = *fin;
         }
         for (uint32_t r : ranks) {
-          last_task[r] = g.add_compute(r, Time::zero(), previous_bucket, out.compute_group);
+          last_task[r] = g.add_compute(r, Time::zero(), previous_bucket, sync_group);
         }
       }
     }
@@ -363,6 +363,8 @@ Result<IterationGraph> build_iteration(const IterationPlan& plan, const Iteratio
   b.pp_fwd = g.add_group({"pp.activations", "pp_send", plan.pp_send_bytes, 2});
   b.pp_bwd = g.add_group({"pp.gradients", "pp_send", plan.pp_send_bytes, 2});
   b.optimizer_group = g.add_group({"optimizer", "compute", 0, 1});
+  // Zero-length joins: a GPU's next work waits for a collective it took part in.
+  b.sync_group = g.add_group({"sync", "compute", 0, 1});
   for (int64_t i = 0; i < std::max<int64_t>(opt.iterations, 1); ++i) {
     if (auto s = b.one_iteration(i); !s) return s;
     out.iteration_end.push_back(static_cast<uint32_t>(g.size()));

@@ -23,7 +23,8 @@ struct IterationOptions {
   int64_t iterations = 1;  // back to back, each after the previous one's optimizer step
   // Give tasks to tensor rank 0 only: exact when nothing couples the tensor ranks but
   // their NVLink collectives (folded into the passes) and each has its own NIC and a
-  // contention-free network (the analytic backend), tp times smaller.
+  // contention-free network (the analytic backend), tp times smaller. The other
+  // tensor ranks then have no tasks (and no timeline).
   bool tensor_symmetry = false;
 };
 
@@ -41,6 +42,9 @@ std::vector<PipelineSlot> pipeline_order(int64_t pp, int64_t v, int64_t mb, int6
 // Buckets beyond this are merged (a graph per bucket per group would be huge at
 // thousands of GPUs and the ring pipeline hides the difference).
 inline constexpr int64_t kMaxDpBuckets = 16;
+// Above this many forward and backward passes the analytic backend uses the tensor
+// symmetry (IterationOptions::tensor_symmetry).
+inline constexpr int64_t kSymmetryAbovePasses = int64_t{1} << 20;
 
 Result<IterationGraph> build_iteration(const IterationPlan& plan,
                                        const IterationOptions& opt = {});

@@ -18,9 +18,11 @@ Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
   IterationOptions opt;
   opt.iterations = w.iterations;
   // Without a fabric the tensor ranks of a server are alike when each has its own NIC
-  // (tensor ranks inside one server): simulate one of them.
-  opt.tensor_symmetry = !on_fabric && plan->parallel.tp > 1 &&
-                        plan->cluster.gpus_per_node % plan->parallel.tp == 0;
+  // (tensor ranks inside one server): on big jobs simulate one of them.
+  const ParallelConfig& par = plan->parallel;
+  const int64_t passes = 2 * par.gpus() * par.virtual_stages * plan->micro_batches * w.iterations;
+  opt.tensor_symmetry = !on_fabric && par.tp > 1 && plan->cluster.gpus_per_node % par.tp == 0 &&
+                        passes > kSymmetryAbovePasses;
   auto iteration = build_iteration(*plan, opt);
   if (!iteration) return iteration.status().with_context("workload");
   if (auto st = validate_task_graph(iteration->graph, static_cast<uint32_t>(plan->gpus)); !st) {
