@@ -75,7 +75,8 @@ INSTANTIATE_TEST_SUITE_P(
         Mode{"zero3", {"workload.parallel.zero_stage=3"}},
         Mode{"moe",
              {"workload.model.experts=8", "workload.parallel.ep=4", "workload.parallel.node_limit=2"}},
-        Mode{"iterations", {"workload.iterations=3"}}),
+        Mode{"iterations", {"workload.iterations=3"}},
+        Mode{"context", {"workload.parallel.cp=2", "workload.parallel.dp=2"}}),
     [](const ::testing::TestParamInfo<Mode>& i) { return std::string(i.param.name); });
 
 // Interleaved 1F1B (Narayanan et al. 2021, section 2.2.2): with v chunks per pipeline

@@ -104,7 +104,7 @@ struct Builder {
     std::vector<std::vector<uint32_t>> gs;
     for (int64_t tp = 0; tp < tp_ranks; ++tp) {
       std::vector<uint32_t> ranks;
-      for (int64_t dp = 0; dp < p.dp; ++dp) ranks.push_back(rank(dp, st, tp));
+      for (int64_t d = 0; d < p.data_ranks(); ++d) ranks.push_back(rank(d, st, tp));
       gs.push_back(std::move(ranks));
     }
     return gs;
@@ -124,9 +124,10 @@ Status Builder::one_iteration(int64_t iter) {
   const auto idx = [&](int64_t dp, int64_t vs, int64_t tp, int64_t k) {
     return static_cast<size_t>(((dp * vstages + vs) * p.tp + tp) * mb + k);
   };
-  const size_t n = static_cast<size_t>(p.dp * vstages * p.tp * mb);
+  const int64_t data = p.data_ranks();  // data-parallel x context-parallel ranks
+  const size_t n = static_cast<size_t>(data * vstages * p.tp * mb);
   std::vector<uint32_t> fwd(n, kNone), bwd(n, kNone), act_in(n, kNone), grad_in(n, kNone);
-  const bool zero3 = p.zero_stage == 3 && p.dp > 1;
+  const bool zero3 = p.zero_stage == 3 && data > 1;
 
   // Tasks are emitted in an order where every dependency already exists: each pipeline
   // rank walks its schedule and waits while the slot's input (the previous virtual
@@ -160,10 +161,12 @@ Status Builder::one_iteration(int64_t iter) {
             }
           }
         }
-        for (int64_t dp = 0; dp < p.dp; ++dp) {
+        std::vector<uint32_t> before;  // each GPU's task before the pass (context ring)
+        for (int64_t dp = 0; dp < data; ++dp) {
           for (int64_t tp = 0; tp < tp_ranks; ++tp) {
             const uint32_t r = rank(dp, st, tp);
             const size_t i = idx(dp, vs, tp, s.k);
+            before.push_back(last_task[r]);
             std::vector<uint32_t> deps;
             if (s.forward && vs > 0) deps.push_back(act_in[i]);
             if (!s.forward && vs < vstages - 1) deps.push_back(grad_in[i]);
@@ -172,7 +175,7 @@ Status Builder::one_iteration(int64_t iter) {
             const Time moe_pass =
                 s.forward ? plan.moe_layer.pass_forward() : plan.moe_layer.pass_backward();
             const Time rest = pass - moe_pass * ch.moe_layers;
-            if (!s.forward && s.k == mb - 1 && s.chunk == 0 && p.dp_overlap && p.dp > 1 &&
+            if (!s.forward && s.k == mb - 1 && s.chunk == 0 && p.dp_overlap && data > 1 &&
                 ch.moe_layers == 0) {
               // Slices of the last backward, so that bucket k's collective starts when
               // the gradients of its slice are ready.
@@ -182,6 +185,41 @@ Status Builder::one_iteration(int64_t iter) {
               }
             } else {
               compute(r, ch.moe_layers > 0 ? rest : pass, deps);
+            }
+          }
+        }
+        // Context parallelism: the chunk's keys and values gathered round each cp ring
+        // while the pass computes (ring attention overlaps the transfers with the
+        // attention blocks); the backward also reduce-scatters their gradients. The
+        // GPU's next work waits for both.
+        if (p.cp > 1) {
+          for (int64_t dp = 0; dp < p.dp; ++dp) {
+            for (int64_t tp = 0; tp < tp_ranks; ++tp) {
+              std::vector<uint32_t> ranks, deps;
+              for (int64_t c = 0; c < p.cp; ++c) {
+                const int64_t d = dp * p.cp + c;
+                ranks.push_back(rank(d, st, tp));
+                const uint32_t prev = before[static_cast<size_t>(d * tp_ranks + tp)];
+                if (prev != kNone) deps.push_back(prev);
+              }
+              const int64_t bytes = plan.cp_kv_bytes * ch.layers;
+              std::vector<uint32_t> fin;
+              const int rounds = s.forward ? 1 : (p.recompute == Recompute::kFull ? 3 : 2);
+              for (int k = 0; k < rounds; ++k) {
+                CollectiveSpec spec;
+                spec.op = (!s.forward && k == rounds - 1) ? CollectiveOp::kReduceScatter
+                                                          : CollectiveOp::kAllGather;
+                spec.bytes = std::max<int64_t>(bytes, 1);
+                auto f = add_collective(g, spec, ranks, fin.empty() ? deps : fin, out.map,
+                                        "cp.kv_ring stage " + std::to_string(st) + it);
+                if (!f) return f.status();
+                fin = *f;
+              }
+              for (uint32_t r : ranks) {
+                std::vector<uint32_t> join = fin;
+                join.push_back(last_task[r]);
+                last_task[r] = g.add_compute(r, Time::zero(), join, sync_group);
+              }
             }
           }
         }
@@ -200,7 +238,7 @@ Status Builder::one_iteration(int64_t iter) {
           for (int64_t l = 0; l < ch.moe_layers; ++l) {
             for (int64_t tp = 0; tp < tp_ranks; ++tp) {
               const auto run = [&](Time d) {
-                for (int64_t dp = 0; dp < p.dp; ++dp) compute(rank(dp, st, tp), d, {});
+                for (int64_t dp = 0; dp < data; ++dp) compute(rank(dp, st, tp), d, {});
               };
               const auto a2a = [&](int64_t bytes, const char* what) {
                 return p.ep > 1 ? all_to_all(st, tp, bytes,
@@ -239,7 +277,7 @@ Status Builder::one_iteration(int64_t iter) {
           }
         }
         // Pipeline sends: activations to the next virtual stage, gradients back.
-        for (int64_t dp = 0; dp < p.dp; ++dp) {
+        for (int64_t dp = 0; dp < data; ++dp) {
           for (int64_t tp = 0; tp < tp_ranks; ++tp) {
             const uint32_t r = rank(dp, st, tp);
             const uint32_t id = last_task[r];
@@ -278,7 +316,8 @@ Status Builder::one_iteration(int64_t iter) {
 Status Builder::gradients(int64_t iter) {
   const std::string it = iter > 0 ? " iteration " + std::to_string(iter) : "";
   const bool sharded = p.zero_stage == 1 || p.zero_stage == 2;
-  if (p.dp > 1 && p.zero_stage != 3) {
+  const int64_t data = p.data_ranks();
+  if (data > 1 && p.zero_stage != 3) {
     for (int64_t st = 0; st < p.pp; ++st) {
       const StagePlan& sp = plan.stages[static_cast<size_t>(st)];
       const int64_t grads = sp.params_per_gpu * precision_bytes(p.grad_precision);
@@ -322,7 +361,7 @@ Status Builder::gradients(int64_t iter) {
   // The optimizer step on every GPU (1/dp of the parameters with a sharded optimizer).
   for (int64_t st = 0; st < p.pp; ++st) {
     const StagePlan& sp = plan.stages[static_cast<size_t>(st)];
-    for (int64_t dp = 0; dp < p.dp; ++dp) {
+    for (int64_t dp = 0; dp < data; ++dp) {
       for (int64_t tp = 0; tp < tp_ranks; ++tp) {
         const uint32_t r = rank(dp, st, tp);
         last_task[r] = g.add_compute(r, sp.optimizer, std::vector<uint32_t>{last_task[r]},
@@ -330,7 +369,7 @@ Status Builder::gradients(int64_t iter) {
       }
     }
     // Distributed optimizer: the updated parameter shards all-gathered.
-    if (sharded && p.dp > 1) {
+    if (sharded && data > 1) {
       const int64_t bytes = sp.params_per_gpu * precision_bytes(plan.model.precision);
       for (const auto& ranks : dp_groups(st)) {
         if (auto e = collective(CollectiveOp::kAllGather, bytes, ranks, {},

@@ -72,9 +72,10 @@ LayerTime layer_time(const ModelConfig& m, const ParallelConfig& p, const Cluste
   const int64_t t = p.tp;
   const int64_t h = m.hidden;
   const int64_t s = m.seq_len;
-  const int64_t tokens = p.micro_batch * s;
+  const int64_t q = s / p.cp;  // this GPU's queries (context parallelism)
+  const int64_t tokens = p.micro_batch * q;
   const int64_t a = precision_bytes(m.precision);
-  const int64_t act = tokens * h * a;  // one b x s x h activation
+  const int64_t act = tokens * h * a;  // one b x s x h activation (this GPU's share)
   const bool full = p.recompute == Recompute::kFull;
   const bool selective = p.recompute == Recompute::kSelective;
   const Time tp_fwd = tp_pass(p, c, act);
@@ -154,17 +155,18 @@ LayerTime layer_time(const ModelConfig& m, const ParallelConfig& p, const Cluste
 
   // The attention core, per (sequence, head) of this GPU.
   Time core_f, core_b;
+  // Queries q = s / cp against all s keys.
   if (m.attention == AttentionKernel::kFlash) {
-    core_f = k.gemm(s, d, s, b * heads) * 2;
+    core_f = k.gemm(q, d, s, b * heads) * 2;
     core_b = seconds(core_f.to_seconds() * 2.5);
   } else {
-    const double elems = static_cast<double>(b * heads) * static_cast<double>(s) *
+    const double elems = static_cast<double>(b * heads) * static_cast<double>(q) *
                          static_cast<double>(s);
     const double aa = static_cast<double>(a);
-    core_f = k.gemm(s, s, d, b * heads) + k.gemm(s, d, s, b * heads) +
+    core_f = k.gemm(q, s, d, b * heads) + k.gemm(q, d, s, b * heads) +
              k.mem(elems * (4 * aa + 1));  // softmax, dropout (+ mask)
-    core_b = k.gemm(s, d, s, b * heads) * 2 + k.gemm(s, s, d, b * heads) +
-             k.gemm(s, d, s, b * heads) + k.mem(elems * (5 * aa + 1));
+    core_b = k.gemm(q, d, s, b * heads) + k.gemm(s, d, q, b * heads) + k.gemm(q, s, d, b * heads) +
+             k.gemm(s, d, q, b * heads) + k.mem(elems * (5 * aa + 1));
   }
   const Time elem_f = k.mem(norm_bytes) * 2 + k.mem(dropout_bytes) * 2 + k.mem(act_fn_bytes);
   const Time elem_b = elem_f * 2;
@@ -181,7 +183,7 @@ LayerTime logits_time(const ModelConfig& m, const ParallelConfig& p, const Clust
                       int64_t padded_vocab) {
   LayerTime lt;
   const int64_t t = p.tp;
-  const int64_t tokens = p.micro_batch * m.seq_len;
+  const int64_t tokens = p.micro_batch * m.seq_len / p.cp;
   const int64_t a = precision_bytes(m.precision);
   const int64_t vocab = padded_vocab / t;
   // The output layer's input is gathered over TP (sequence parallel) or its gradient

@@ -69,6 +69,10 @@ void ParallelConfig::visit(ParamVisitor& v) {
           Range{0, 3});
   v.param("dp", dp, "data parallelism", Range{1, 1e6});
   v.param("ep", ep, "expert parallelism (divides dp)", Range{1, 1e6});
+  v.param("cp", cp,
+          "context parallelism: the sequence split over cp ranks (between the tensor and data "
+          "ranks), attention's keys and values passed round them in a ring",
+          Range{1, 1e4});
   v.param("global_batch", global_batch, "sequences per iteration B", Range{1, 1e9});
   v.param("micro_batch", micro_batch, "sequences per micro-batch b", Range{1, 1e6});
   visit_enum(v, "recompute", recompute, kRecomputeNames,
@@ -94,6 +98,7 @@ Status ParallelConfig::validate() const {
                          std::to_string(micro_batch * dp) + ")");
   }
   if (dp % ep != 0) return Status::error("ep must divide dp");
+  if (cp > 1 && ep > 1) return Status::error("context and expert parallelism together are not modelled");
   if (dp_bucket.count() <= 0) return Status::error("dp_bucket must be positive");
   if (virtual_stages > 1 && pp == 1) return Status::error("virtual_stages needs pp > 1");
   if (virtual_stages > 1 && micro_batches() % pp != 0) {

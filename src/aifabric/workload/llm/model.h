@@ -89,6 +89,7 @@ struct ParallelConfig final : ParamsOf<ParallelConfig> {
   int64_t zero_stage = 0;
   int64_t dp = 16;              // data parallelism
   int64_t ep = 1;               // expert parallelism: experts split over ep data-parallel ranks
+  int64_t cp = 1;               // context parallelism: the sequence split over cp ranks
   int64_t global_batch = 1536;  // sequences per iteration
   int64_t micro_batch = 1;      // sequences per micro-batch
   Recompute recompute = Recompute::kFull;
@@ -103,7 +104,9 @@ struct ParallelConfig final : ParamsOf<ParallelConfig> {
   double expert_imbalance = 1.0;
   void visit(ParamVisitor& v) override;
   Status validate() const override;
-  int64_t gpus() const { return tp * pp * dp; }
+  int64_t gpus() const { return tp * pp * dp * cp; }
+  // Ranks that hold the same weights of a stage: data x context parallel.
+  int64_t data_ranks() const { return dp * cp; }
   int64_t micro_batches() const { return global_batch / (micro_batch * dp); }
 };
 

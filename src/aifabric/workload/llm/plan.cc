@@ -65,6 +65,10 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     return Status::error("workload.parallel.tp: " + std::to_string(p.tp) + " does not divide the " +
                          std::to_string(m.heads) + " attention heads");
   }
+  if (m.seq_len % p.cp != 0) {
+    return Status::error("workload.parallel.cp: " + std::to_string(p.cp) +
+                         " does not divide the sequence of " + std::to_string(m.seq_len));
+  }
   if (m.experts > 0 && m.experts % p.ep != 0) {
     return Status::error("workload.parallel.ep: " + std::to_string(p.ep) + " does not divide the " +
                          std::to_string(m.experts) + " experts");
@@ -97,13 +101,15 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
   plan.flops = iteration_flops(m, p);
 
   const ModelSizes& z = plan.sizes;
-  const double tokens = static_cast<double>(p.micro_batch * m.seq_len);  // per micro-batch
+  // Per micro-batch and GPU (context parallelism splits the sequence).
+  const double tokens = static_cast<double>(p.micro_batch * m.seq_len / p.cp);
   const int64_t act_bytes = precision_bytes(m.precision);
   const int64_t grad_bytes = precision_bytes(p.grad_precision);
   const bool full = p.recompute == Recompute::kFull;
   const int64_t mb = plan.micro_batches;
   const int64_t activation = static_cast<int64_t>(tokens) * m.hidden * act_bytes;  // b x s x h
   const int64_t dp_groups = p.dp / p.ep;  // ranks sharing one expert's gradients
+  const int64_t data = p.data_ranks();    // ranks sharing the dense gradients
   const int64_t tp_collectives_per_layer =
       (full ? 3 : 2) * (p.sequence_parallel ? 4 : 2);  // per pass: 2 all-reduces or 4 AG/RS
   const double tp_share = p.sequence_parallel ? 0.5 * ring_factor(p.tp) : ring_factor(p.tp);
@@ -150,6 +156,12 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     plan.combine_bytes = static_cast<int64_t>(tokens * per_token * static_cast<double>(act_bytes));
   }
 
+  // Context parallelism: per layer the keys and values of the whole sequence pass
+  // round the cp ranks (each rank's s/cp share to every other), forward; backward the
+  // same again plus their gradients back.
+  if (p.cp > 1) {
+    plan.cp_kv_bytes = 2 * p.micro_batch * m.seq_len * m.kv_dim() / p.tp * act_bytes;
+  }
   const auto& layers = *split;
   int64_t next_layer = 0;
   plan.stages.resize(static_cast<size_t>(p.pp));
@@ -208,7 +220,7 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     }
     sp.params_per_gpu = held;
     // The distributed optimizer (ZeRO >= 1) steps 1/dp of the parameters.
-    sp.optimizer = optimizer_time(c, p.zero_stage >= 1 ? held / p.dp : held);
+    sp.optimizer = optimizer_time(c, p.zero_stage >= 1 ? held / data : held);
 
     sp.tp_allreduce_bytes_per_microbatch = activation;
     sp.tp_bytes = static_cast<int64_t>(static_cast<double>(mb * sp.layers * tp_collectives_per_layer) *
@@ -220,7 +232,7 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     double dp_factor = 1;
     if (p.zero_stage == 3) dp_factor = 1.5 * static_cast<double>(mb);  // (2 AG + 1 RS) / 2
     sp.dp_bytes = static_cast<int64_t>(
-        dp_factor * (ring_factor(p.dp) * static_cast<double>(dense_grads) +
+        dp_factor * (ring_factor(data) * static_cast<double>(dense_grads) +
                      ring_factor(dp_groups) * static_cast<double>(expert_grads)));
     if (p.ep > 1) {
       const double per_pass = static_cast<double>(plan.dispatch_bytes + plan.combine_bytes) *
@@ -228,6 +240,9 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
       sp.ep_bytes = static_cast<int64_t>(
           static_cast<double>(mb * sp.moe_layers * (full ? 3 : 2)) * per_pass);
     }
+    sp.cp_bytes = static_cast<int64_t>(static_cast<double>(mb * sp.layers * (full ? 4 : 3)) *
+                                       0.5 * ring_factor(p.cp) *
+                                       static_cast<double>(plan.cp_kv_bytes));
   }
 
   // Which medium each parallelism uses: NVLink when every peer of the group shares the
@@ -240,9 +255,10 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     if (local == group.size()) return "NVLink";
     return local == 1 ? "network" : "NVLink+network";
   };
-  std::vector<uint32_t> tp_group, dp_group, ep_group, pp_pair;
+  std::vector<uint32_t> tp_group, dp_group, ep_group, cp_group, pp_pair;
+  for (int64_t i = 0; i < p.cp; ++i) cp_group.push_back(plan.rank(i, 0, 0));
   for (int64_t i = 0; i < p.tp; ++i) tp_group.push_back(plan.rank(0, 0, i));
-  for (int64_t i = 0; i < p.dp; ++i) dp_group.push_back(plan.rank(i, 0, 0));
+  for (int64_t i = 0; i < data; ++i) dp_group.push_back(plan.rank(i, 0, 0));
   for (int64_t i = 0; i < p.ep; ++i) ep_group.push_back(plan.rank(i, 0, 0));
   pp_pair = {plan.rank(0, 0, 0), plan.rank(0, std::min<int64_t>(1, p.pp - 1), 0)};
   auto line = [&](const std::string& kind, const std::string& med, auto field) {
@@ -257,8 +273,9 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
   };
   line("tensor", medium(p.tp > 1, tp_group), &StagePlan::tp_bytes);
   line("pipeline", medium(p.pp > 1, pp_pair), &StagePlan::pp_bytes);
-  line("data", medium(p.dp > 1, dp_group), &StagePlan::dp_bytes);
+  line("data", medium(data > 1, dp_group), &StagePlan::dp_bytes);
   line("expert", medium(p.ep > 1, ep_group), &StagePlan::ep_bytes);
+  line("context", medium(p.cp > 1, cp_group), &StagePlan::cp_bytes);
 
   // The busiest GPU's kernels per iteration; per micro-batch, the slowest rank's
   // forward + backward (all its chunks, TP communication in, MoE all-to-alls out).
@@ -280,7 +297,8 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
       c.training_tokens / (static_cast<double>(p.global_batch) * static_cast<double>(m.seq_len));
   if (c.roofline()) {
     // The achieved rate: the busiest rank's share of the FLOPs over its compute time.
-    const double gpu_flops = plan.flops * busiest_flops_share / static_cast<double>(p.dp * p.tp);
+    const double gpu_flops =
+        plan.flops * busiest_flops_share / static_cast<double>(data * p.tp);
     const double secs = plan.compute_per_iteration.to_seconds();
     plan.achieved_tflops = secs > 0 ? gpu_flops / secs / 1e12 : 0;
   } else {

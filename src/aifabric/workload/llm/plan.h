@@ -43,6 +43,7 @@ struct StagePlan {
   int64_t pp_bytes = 0;                           // activations forward and gradients backward
   int64_t dp_bytes = 0;                           // gradient all-reduce (ring)
   int64_t ep_bytes = 0;                           // MoE all-to-all dispatch and combine
+  int64_t cp_bytes = 0;                           // context parallelism's key/value ring
   int64_t tp_allreduce_bytes_per_microbatch = 0;  // one TP all-reduce's buffer
   Time optimizer;                                 // the optimizer step on one GPU
 };
@@ -71,6 +72,7 @@ struct IterationPlan {
   int64_t pp_send_bytes = 0;      // one GPU's share of one activation between stages
   int64_t dispatch_bytes = 0;     // one MoE dispatch all-to-all, per rank (nccl-tests terms)
   int64_t combine_bytes = 0;      // one MoE combine all-to-all, per rank
+  int64_t cp_kv_bytes = 0;        // one layer's keys and values gathered round the cp ring
   std::vector<TrafficLine> traffic;
   // Kernels per iteration on the busiest GPU (no bubble, no communication).
   Time compute_per_iteration;
@@ -84,17 +86,21 @@ struct IterationPlan {
   double training_days_formula = 0;
   double achieved_tflops = 0;  // per GPU, as above
 
-  // Placement per parallel.order (Megatron's default: tensor, data, pipeline).
-  uint32_t rank(int64_t dp, int64_t pp, int64_t tp) const {
+  // Placement per parallel.order (Megatron's default: tensor, context, data,
+  // pipeline). `d` is the data rank (data-parallel rank x cp + context rank), in
+  // [0, dp x cp).
+  uint32_t rank(int64_t d, int64_t pp, int64_t tp) const {
     if (parallel.order == RankOrder::kTpPpDp) {
-      return static_cast<uint32_t>((dp * parallel.pp + pp) * parallel.tp + tp);
+      return static_cast<uint32_t>((d * parallel.pp + pp) * parallel.tp + tp);
     }
-    return static_cast<uint32_t>((pp * parallel.dp + dp) * parallel.tp + tp);
+    return static_cast<uint32_t>((pp * parallel.data_ranks() + d) * parallel.tp + tp);
   }
   // The data-parallel rank of a GPU rank (inverse of rank()).
   int64_t dp_of(uint32_t r) const {
     const int64_t above_tp = r / parallel.tp;
-    return parallel.order == RankOrder::kTpPpDp ? above_tp / parallel.pp : above_tp % parallel.dp;
+    const int64_t d = parallel.order == RankOrder::kTpPpDp ? above_tp / parallel.pp
+                                                           : above_tp % parallel.data_ranks();
+    return d / parallel.cp;
   }
   uint32_t node_of(uint32_t rank) const {
     return static_cast<uint32_t>(rank / static_cast<uint32_t>(cluster.gpus_per_node));

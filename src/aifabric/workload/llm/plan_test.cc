@@ -265,5 +265,40 @@ TEST(LlmPlan, TrafficMediumLooksAtTheWholeGroup) {
   EXPECT_EQ(traffic(*mixed, "data").medium, "NVLink+network");
 }
 
+
+// Context parallelism (Megatron-LM's cp, ranks between tensor and data): each GPU
+// holds s/cp of the sequence, so its GEMMs see half the tokens at cp 2 and its
+// attention half the queries against all keys: the per-GPU FLOPs halve exactly (at a
+// constant rate the kernels halve too). Per layer and pass the keys and values of the
+// whole sequence go round the ring: 2 b s kv_dim / tp x bytes gathered, each rank
+// sending (cp - 1)/cp of it; the gradients' data group is dp x cp.
+TEST(LlmPlan, ContextParallelismSplitsTheSequence) {
+  ModelConfig m;
+  m.layers = 8;
+  m.hidden = 1024;
+  m.heads = 16;
+  m.seq_len = 4096;
+  ParallelConfig p;
+  p.tp = 2;
+  p.pp = 1;
+  p.dp = 2;
+  p.global_batch = 4;
+  p.recompute = Recompute::kNone;
+  auto one = make_plan(m, p, ClusterConfig{});
+  p.cp = 2;
+  auto two = make_plan(m, p, ClusterConfig{});
+  ASSERT_TRUE(one.is_ok() && two.is_ok()) << two.status().message();
+  EXPECT_EQ(two->gpus, 8);
+  EXPECT_NEAR(two->dense_layer.forward.to_seconds() / one->dense_layer.forward.to_seconds(), 0.5,
+              1e-6);
+  EXPECT_EQ(two->cp_kv_bytes, 2 * 4096 * 1024 / 2 * 2);
+  // 3 rounds per layer and micro-batch (forward gather; backward gather and scatter of
+  // the gradients) x 8 layers x 2 micro-batches x (cp - 1)/cp.
+  EXPECT_EQ(two->stages[0].cp_bytes, 3 * 8 * 2 * two->cp_kv_bytes / 2);
+  EXPECT_EQ(traffic(*two, "context").medium, "NVLink");  // cp peers 0 and 2: one server
+  EXPECT_EQ(two->rank(1, 0, 0), 2u);                      // context rank 1 of dp 0
+  EXPECT_EQ(two->dp_of(two->rank(2, 0, 1)), 1);           // data rank 2 = dp 1, cp 0
+}
+
 }  // namespace
 }  // namespace aifabric
