@@ -110,9 +110,12 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
   const int64_t activation = static_cast<int64_t>(tokens) * m.hidden * act_bytes;  // b x s x h
   const int64_t dp_groups = p.dp / p.ep;  // ranks sharing one expert's gradients
   const int64_t data = p.data_ranks();    // ranks sharing the dense gradients
-  const int64_t tp_collectives_per_layer =
-      (full ? 3 : 2) * (p.sequence_parallel ? 4 : 2);  // per pass: 2 all-reduces or 4 AG/RS
-  const double tp_share = p.sequence_parallel ? 0.5 * ring_factor(p.tp) : ring_factor(p.tp);
+  // TP collectives per layer in all-gather / reduce-scatter units (an all-reduce is
+  // two): 2 all-reduces or 2 AG + 2 RS per pass (forward, backward, recompute), and
+  // with sequence parallelism the backward's 2 extra all-gathers. Each unit sends
+  // (t-1)/t of the activation per GPU.
+  const int64_t tp_collectives_per_layer = (full ? 3 : 2) * 4 + (p.sequence_parallel ? 2 : 0);
+  const double tp_share = 0.5 * ring_factor(p.tp);
 
   plan.dense_layer = layer_time(m, p, c, false);
   plan.moe_layer = layer_time(m, p, c, true);
@@ -329,19 +332,28 @@ std::string plan_table(const IterationPlan& plan) {
                      static_cast<double>(plan.sizes.total_params) / 1e9,
                      static_cast<double>(plan.sizes.active_params) / 1e9);
   out += fmt::format(
-      "layout        TP={} PP={} DP={} EP={} = {} GPUs, {} per node; B={}, b={}, {} "
-      "micro-batches\n",
-      p.tp, p.pp, p.dp, p.ep, plan.gpus, plan.cluster.gpus_per_node, p.global_batch, p.micro_batch,
-      plan.micro_batches);
-  out += fmt::format("FLOPs         {:.4g} per iteration ({} recompute)\n", plan.flops,
-                     kRecomputeNames[static_cast<int>(p.recompute)]);
+      "layout        TP={} PP={} (x{} chunks) DP={} CP={} EP={} = {} GPUs, {} per node; B={}, "
+      "b={}, {} micro-batches\n",
+      p.tp, p.pp, p.virtual_stages, p.dp, p.cp, p.ep, plan.gpus, plan.cluster.gpus_per_node,
+      p.global_batch, p.micro_batch, plan.micro_batches);
+  out += fmt::format(
+      "modes         {} recompute, sequence parallel {}, TP overlap {}, ZeRO stage {}, "
+      "pipeline scatter-gather {}; compute on {}\n",
+      kRecomputeNames[static_cast<int>(p.recompute)], p.sequence_parallel ? "on" : "off",
+      p.tp_overlap ? "on" : "off", p.zero_stage, p.pp_scatter_gather ? "on" : "off",
+      plan.cluster.roofline()
+          ? fmt::format("the {} roofline (GEMM efficiency {:g})", plan.cluster.gpu_model().name,
+                        plan.cluster.gemm_efficiency)
+          : fmt::format("a constant {:g} TFLOP/s", plan.cluster.achieved_tflops()));
+  out += fmt::format("FLOPs         {:.4g} per iteration\n", plan.flops);
   out += fmt::format(
       "compute       {:.3f} s per iteration on the busiest GPU at {:g} TFLOP/s; 1F1B without "
       "communication {:.3f} s\n",
       plan.compute_per_iteration.to_seconds(), plan.achieved_tflops,
       plan.ideal_iteration.to_seconds());
   out += fmt::format(
-      "training      T = 8 T P / (N X) = {:.2f} days for {:.3g} tokens ({:.0f} iterations)\n\n",
+      "training      T = 8 (6 without recompute) T P_active / (N X) = {:.2f} days for {:.3g} tokens "
+      "({:.0f} iterations)\n\n",
       plan.training_days_formula, plan.cluster.training_tokens, plan.iterations_for_training);
   out += fmt::format("{:<10} {:<8} {:>22} {:>22}\n", "traffic", "medium", "bytes/GPU/iter (mean)",
                      "bytes/GPU/iter (max)");
@@ -349,16 +361,18 @@ std::string plan_table(const IterationPlan& plan) {
     out += fmt::format("{:<10} {:<8} {:>22.4e} {:>22.4e}\n", t.kind, t.medium, t.mean_bytes,
                        t.max_bytes);
   }
-  out += fmt::format("\n{:>5} {:>6} {:>4} {:>14} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
+  out += fmt::format("\n{:>5} {:>6} {:>4} {:>14} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
                      "stage", "layers", "moe", "params/GPU", "fwd/mb(ms)", "bwd/mb(ms)", "TP(B)",
-                     "PP(B)", "DP(B)", "EP(B)");
+                     "PP(B)", "DP(B)", "EP(B)", "CP(B)");
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const auto& sp = plan.stages[i];
     out += fmt::format(
-        "{:>5} {:>6} {:>4} {:>14.4e} {:>12.3f} {:>12.3f} {:>12.4e} {:>12.4e} {:>12.4e} {:>12.4e}\n",
+        "{:>5} {:>6} {:>4} {:>14.4e} {:>12.3f} {:>12.3f} {:>12.4e} {:>12.4e} {:>12.4e} {:>12.4e} "
+        "{:>12.4e}\n",
         i, sp.layers, sp.moe_layers, static_cast<double>(sp.params_per_gpu), sp.forward.to_ms(),
         sp.backward.to_ms(), static_cast<double>(sp.tp_bytes), static_cast<double>(sp.pp_bytes),
-        static_cast<double>(sp.dp_bytes), static_cast<double>(sp.ep_bytes));
+        static_cast<double>(sp.dp_bytes), static_cast<double>(sp.ep_bytes),
+        static_cast<double>(sp.cp_bytes));
   }
   return out;
 }
@@ -375,6 +389,7 @@ nlohmann::ordered_json plan_json(const IterationPlan& plan) {
   j["compute_per_iteration_s"] = plan.compute_per_iteration.to_seconds();
   j["ideal_1f1b_iteration_s"] = plan.ideal_iteration.to_seconds();
   j["training_days_formula"] = plan.training_days_formula;
+  j["achieved_tflops_per_gpu"] = plan.achieved_tflops;
   j["iterations_for_training"] = plan.iterations_for_training;
   auto& traffic = j["traffic_bytes_per_gpu_per_iteration"];
   for (const auto& t : plan.traffic) {
@@ -389,7 +404,9 @@ nlohmann::ordered_json plan_json(const IterationPlan& plan) {
                            {"tp_bytes", sp.tp_bytes},
                            {"pp_bytes", sp.pp_bytes},
                            {"dp_bytes", sp.dp_bytes},
-                           {"ep_bytes", sp.ep_bytes}});
+                           {"ep_bytes", sp.ep_bytes},
+                           {"cp_bytes", sp.cp_bytes},
+                           {"optimizer_s", sp.optimizer.to_seconds()}});
   }
   return j;
 }

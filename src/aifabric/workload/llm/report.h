@@ -41,7 +41,7 @@ struct WorkloadReport {
   size_t tasks = 0;
   std::vector<CollectiveRow> collectives;
   double training_days_simulated = 0;  // iteration x iterations for the training tokens
-  double training_days_formula = 0;    // T = 8 T P / (N X)
+  double training_days_formula = 0;    // IterationPlan::training_days_formula
 };
 
 // `iteration_end`: the task count after each iteration (empty: one iteration). With

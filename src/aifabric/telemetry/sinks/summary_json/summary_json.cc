@@ -173,6 +173,8 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
       return w.finished ? nlohmann::ordered_json(t.to_seconds()) : nlohmann::ordered_json(nullptr);
     };
     wj["iteration_s"] = time_or_null(w.iteration);
+    wj["iterations"] = w.iterations;
+    wj["first_iteration_s"] = time_or_null(w.first_iteration);
     wj["compute_s"] = time_or_null(w.compute);
     wj["pipeline_bubble_s"] = time_or_null(w.bubble);
     wj["exposed_communication_s"] = time_or_null(w.exposed_comm);
@@ -227,13 +229,17 @@ std::string summary_text(const RunReport& r) {
     const WorkloadReport& w = *r.workload;
     out += fmt::format("iteration     {:.4f} s ({} backend, {} tasks)\n", w.iteration.to_seconds(),
                        w.backend, w.tasks);
+    if (w.iterations > 1) {
+      out += fmt::format("iterations    {}: the first {:.4f} s, the others {:.4f} s each (steady state)\n",
+                         w.iterations, w.first_iteration.to_seconds(), w.iteration.to_seconds());
+    }
     out += fmt::format("compute       {:.4f} s on the busiest GPU, pipeline bubble {:.4f} s\n",
                        w.compute.to_seconds(), w.bubble.to_seconds());
     out += fmt::format("communication {:.4f} s exposed = {:.1f} % of the iteration\n",
                        w.exposed_comm.to_seconds(), 100 * w.comm_share);
     out += fmt::format(
-        "training      {:.2f} days simulated (iteration x iterations), {:.2f} days by T = 8 T P / "
-        "(N X)\n",
+        "training      {:.2f} days simulated (iteration x iterations), {:.2f} days by Megatron's "
+        "T = 8 (6 without recompute) T P_active / (N X), a lower bound\n",
         w.training_days_simulated, w.training_days_formula);
     out += fmt::format("{:<16} {:<14} {:>6} {:>14} {:>10} {:>14} {:>12} {:>12}\n", "collective",
                        "kind", "ranks", "bytes", "instances", "mean time(us)", "algbw(GB/s)",
