@@ -65,18 +65,19 @@ TEST_P(Modes, PacketBackendWithinFivePercentOfAnalytic) {
 
 INSTANTIATE_TEST_SUITE_P(
     Issue12, Modes,
-    ::testing::Values(
-        Mode{"baseline", {}},
-        Mode{"sp_selective",
-             {"workload.parallel.sequence_parallel=true", "workload.parallel.recompute=selective"}},
-        Mode{"interleaved", {"workload.parallel.virtual_stages=2"}},
-        Mode{"uneven", {"workload.parallel.first_stage_layers=3"}},
-        Mode{"zero1", {"workload.parallel.zero_stage=1"}},
-        Mode{"zero3", {"workload.parallel.zero_stage=3"}},
-        Mode{"moe",
-             {"workload.model.experts=8", "workload.parallel.ep=4", "workload.parallel.node_limit=2"}},
-        Mode{"iterations", {"workload.iterations=3"}},
-        Mode{"context", {"workload.parallel.cp=2", "workload.parallel.dp=2"}}),
+    ::testing::Values(Mode{"baseline", {}},
+                      Mode{"sp_selective",
+                           {"workload.parallel.sequence_parallel=true",
+                            "workload.parallel.recompute=selective"}},
+                      Mode{"interleaved", {"workload.parallel.virtual_stages=2"}},
+                      Mode{"uneven", {"workload.parallel.first_stage_layers=3"}},
+                      Mode{"zero1", {"workload.parallel.zero_stage=1"}},
+                      Mode{"zero3", {"workload.parallel.zero_stage=3"}},
+                      Mode{"moe",
+                           {"workload.model.experts=8", "workload.parallel.ep=4",
+                            "workload.parallel.node_limit=2"}},
+                      Mode{"iterations", {"workload.iterations=3"}},
+                      Mode{"context", {"workload.parallel.cp=2", "workload.parallel.dp=2"}}),
     [](const ::testing::TestParamInfo<Mode>& i) { return std::string(i.param.name); });
 
 // Interleaved 1F1B (Narayanan et al. 2021, section 2.2.2): with v chunks per pipeline
@@ -84,10 +85,10 @@ INSTANTIATE_TEST_SUITE_P(
 // p - 1. With free transfers (the report's communication-free schedule) and equal
 // stages: m (f + b) + (p - 1)(f + b) / v, within 2 %.
 TEST(Interleaved, BubbleShrinksByTheNumberOfChunks) {
-  const std::vector<std::string> base{"workload.parallel.tp=1", "workload.parallel.dp=1",
-                                      "workload.parallel.pp=4", "workload.parallel.global_batch=8",
-                                      "workload.cluster.gpus_per_node=1",
-                                      "workload.model.vocab=128"};  // an output layer of ~0
+  const std::vector<std::string> base{
+      "workload.parallel.tp=1",           "workload.parallel.dp=1",
+      "workload.parallel.pp=4",           "workload.parallel.global_batch=8",
+      "workload.cluster.gpus_per_node=1", "workload.model.vocab=128"};  // an output layer of ~0
   for (int v : {1, 2}) {
     std::vector<std::string> sets = base;
     sets.push_back("workload.parallel.virtual_stages=" + std::to_string(v));

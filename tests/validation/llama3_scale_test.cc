@@ -35,14 +35,16 @@ Result run(int dp) {
   const int gpus = 8 * 16 * dp;
   const std::string yaml =
       "name: llama3-405b\n"
-      "topology: {type: rail_optimized, nodes: " + std::to_string(gpus / 8) +
+      "topology: {type: rail_optimized, nodes: " +
+      std::to_string(gpus / 8) +
       ", gpus_per_node: 8, nodes_per_leaf: 64, spines: 32}\nswitch: {buffer: 128MiB}\n"
       "workload:\n  type: llm\n  trace: none\n"
       "  model: {name: llama3-405b, layers: 126, hidden: 16384, heads: 128, kv_heads: 8,\n"
       "          ffn_hidden: 53248, gated_mlp: true, bias: false, learned_positions: false,\n"
       "          tied_embeddings: false, seq_len: 8192, vocab: 128256, precision: bf16,\n"
       "          attention: flash}\n"
-      "  parallel: {tp: 8, pp: 16, dp: " + std::to_string(dp) +
+      "  parallel: {tp: 8, pp: 16, dp: " +
+      std::to_string(dp) +
       ", virtual_stages: 4, micro_batch: 1, global_batch: 2048,\n"
       "             sequence_parallel: true, recompute: none, zero_stage: 1, dp_bucket: 64GiB,\n"
       "             grad_precision: bf16}\n"
@@ -70,9 +72,10 @@ TEST(Llama3Scale, MfuDropFrom8kTo16kGpusWithinFivePointsOfMetas) {
   const Result small = run(64);
   const Result large = run(128);
   const double drop = 100 * (small.mfu - large.mfu);
-  std::printf("8192 GPUs: %.2f s, MFU %.1f %% (Meta 43 %%); 16384 GPUs: %.2f s, MFU %.1f %% "
-              "(Meta 41 %%); drop %.1f points (Meta 2)\n",
-              small.iteration_s, 100 * small.mfu, large.iteration_s, 100 * large.mfu, drop);
+  std::printf(
+      "8192 GPUs: %.2f s, MFU %.1f %% (Meta 43 %%); 16384 GPUs: %.2f s, MFU %.1f %% "
+      "(Meta 41 %%); drop %.1f points (Meta 2)\n",
+      small.iteration_s, 100 * small.mfu, large.iteration_s, 100 * large.mfu, drop);
   EXPECT_NEAR(drop, 2.0, 5.0);
 }
 

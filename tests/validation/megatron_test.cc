@@ -49,24 +49,24 @@ constexpr Row kTable5[] = {
 
 double iteration_seconds(const Row& r, bool present, double gemm_efficiency = 0) {
   const int gpus = 8 * r.pp;
-  const std::string yaml = "name: korthikanti-" + std::string(r.name) +
-                           "\ntopology: {type: rail_optimized, nodes: " + std::to_string(r.pp) +
-                           ", gpus_per_node: 8, nodes_per_leaf: " + std::to_string(r.pp) +
-                           ", spines: 2, host_link: {rate: 200Gbps}, fabric_link: {rate: 200Gbps}}\n"
-                           "workload:\n  type: llm\n  trace: none\n"
-                           "  model: {name: gpt, layers: " + std::to_string(r.layers) +
-                           ", hidden: " + std::to_string(r.hidden) + ", heads: " +
-                           std::to_string(r.heads) +
-                           ", seq_len: 2048, vocab: 51200, vocab_pad: 1, attention: unfused}\n"
-                           "  parallel: {tp: 8, pp: " + std::to_string(r.pp) +
-                           ", dp: 1, micro_batch: 1, global_batch: " + std::to_string(r.batch) +
-                           (present ? ", sequence_parallel: true, recompute: selective}\n"
-                                    : ", sequence_parallel: false, recompute: full}\n") +
-                           "  cluster: {gpus_per_node: 8, gpu: a100" +
-                           (gemm_efficiency > 0
-                                ? ", gemm_efficiency: " + std::to_string(gemm_efficiency)
-                                : std::string()) +
-                           "}\n";
+  const std::string yaml =
+      "name: korthikanti-" + std::string(r.name) +
+      "\ntopology: {type: rail_optimized, nodes: " + std::to_string(r.pp) +
+      ", gpus_per_node: 8, nodes_per_leaf: " + std::to_string(r.pp) +
+      ", spines: 2, host_link: {rate: 200Gbps}, fabric_link: {rate: 200Gbps}}\n"
+      "workload:\n  type: llm\n  trace: none\n"
+      "  model: {name: gpt, layers: " +
+      std::to_string(r.layers) + ", hidden: " + std::to_string(r.hidden) +
+      ", heads: " + std::to_string(r.heads) +
+      ", seq_len: 2048, vocab: 51200, vocab_pad: 1, attention: unfused}\n"
+      "  parallel: {tp: 8, pp: " +
+      std::to_string(r.pp) + ", dp: 1, micro_batch: 1, global_batch: " + std::to_string(r.batch) +
+      (present ? ", sequence_parallel: true, recompute: selective}\n"
+               : ", sequence_parallel: false, recompute: full}\n") +
+      "  cluster: {gpus_per_node: 8, gpu: a100" +
+      (gemm_efficiency > 0 ? ", gemm_efficiency: " + std::to_string(gemm_efficiency)
+                           : std::string()) +
+      "}\n";
   (void)gpus;
   auto s = load_scenario_text(yaml, "korthikanti", {});
   EXPECT_TRUE(s.is_ok()) << s.status().message();
@@ -84,11 +84,12 @@ TEST(MegatronTable5, IterationTimesWithinTenPercentOfKorthikanti) {
   for (const Row& r : kTable5) {
     const double full = iteration_seconds(r, false);
     const double present = iteration_seconds(r, true);
-    std::printf("%-5s full %8.3f s (paper %6.2f, %+5.1f %%)  SP+selective %8.3f s (paper %6.2f, "
-                "%+5.1f %%)  gain %5.1f %% (paper %5.1f %%)\n",
-                r.name, full, r.full_s, 100 * (full / r.full_s - 1), present, r.present_s,
-                100 * (present / r.present_s - 1), 100 * (full / present - 1),
-                100 * (r.full_s / r.present_s - 1));
+    std::printf(
+        "%-5s full %8.3f s (paper %6.2f, %+5.1f %%)  SP+selective %8.3f s (paper %6.2f, "
+        "%+5.1f %%)  gain %5.1f %% (paper %5.1f %%)\n",
+        r.name, full, r.full_s, 100 * (full / r.full_s - 1), present, r.present_s,
+        100 * (present / r.present_s - 1), 100 * (full / present - 1),
+        100 * (r.full_s / r.present_s - 1));
     EXPECT_NEAR(full / r.full_s, 1.0, 0.10) << r.name << " full recompute";
     EXPECT_NEAR(present / r.present_s, 1.0, 0.10) << r.name << " SP + selective";
     // The relative gain of SP + selective recompute, within 5 % of the paper's.

@@ -26,7 +26,7 @@ inline constexpr std::string_view kTraceScopeNames[] = {"replica", "all", "none"
 struct Job {
   TaskGraph graph;
   ClusterMap map;
-  std::optional<IterationPlan> plan;   // a training iteration's plan, if any
+  std::optional<IterationPlan> plan;  // a training iteration's plan, if any
   // Training: the task count after each iteration (llm/iteration.h).
   std::vector<uint32_t> iteration_end;
   std::string_view engine = "packet";  // the member of engines() that moves its transfers

@@ -232,8 +232,8 @@ Status Builder::one_iteration(int64_t iter) {
           const bool full = p.recompute == Recompute::kFull;
           const Time whole =
               s.forward ? plan.moe_layer.pass_forward() : plan.moe_layer.pass_backward();
-          const Time experts = std::min(
-              whole, s.forward ? plan.moe_experts_forward : plan.moe_experts_backward);
+          const Time experts =
+              std::min(whole, s.forward ? plan.moe_experts_forward : plan.moe_experts_backward);
           const Time other = whole - experts;
           for (int64_t l = 0; l < ch.moe_layers; ++l) {
             for (int64_t tp = 0; tp < tp_ranks; ++tp) {
@@ -241,9 +241,10 @@ Status Builder::one_iteration(int64_t iter) {
                 for (int64_t dp = 0; dp < data; ++dp) compute(rank(dp, st, tp), d, {});
               };
               const auto a2a = [&](int64_t bytes, const char* what) {
-                return p.ep > 1 ? all_to_all(st, tp, bytes,
-                                             std::string(what) + " stage " + std::to_string(st) + it)
-                                : Status::ok();
+                return p.ep > 1
+                           ? all_to_all(st, tp, bytes,
+                                        std::string(what) + " stage " + std::to_string(st) + it)
+                           : Status::ok();
               };
               Status e;
               if (s.forward) {
@@ -286,17 +287,15 @@ Status Builder::one_iteration(int64_t iter) {
               fwd[i] = id;
               if (vs < vstages - 1) {
                 const int64_t to = (vs + 1) % p.pp;
-                act_in[idx(dp, vs + 1, tp, s.k)] =
-                    g.add_transfer(r, rank(dp, to, tp), plan.pp_send_bytes,
-                                   std::vector<uint32_t>{id}, pp_fwd);
+                act_in[idx(dp, vs + 1, tp, s.k)] = g.add_transfer(
+                    r, rank(dp, to, tp), plan.pp_send_bytes, std::vector<uint32_t>{id}, pp_fwd);
               }
             } else {
               bwd[i] = id;
               if (vs > 0) {
                 const int64_t to = (vs - 1) % p.pp;
-                grad_in[idx(dp, vs - 1, tp, s.k)] =
-                    g.add_transfer(r, rank(dp, to, tp), plan.pp_send_bytes,
-                                   std::vector<uint32_t>{id}, pp_bwd);
+                grad_in[idx(dp, vs - 1, tp, s.k)] = g.add_transfer(
+                    r, rank(dp, to, tp), plan.pp_send_bytes, std::vector<uint32_t>{id}, pp_bwd);
               }
             }
           }
@@ -364,8 +363,8 @@ Status Builder::gradients(int64_t iter) {
     for (int64_t dp = 0; dp < data; ++dp) {
       for (int64_t tp = 0; tp < tp_ranks; ++tp) {
         const uint32_t r = rank(dp, st, tp);
-        last_task[r] = g.add_compute(r, sp.optimizer, std::vector<uint32_t>{last_task[r]},
-                                     optimizer_group);
+        last_task[r] =
+            g.add_compute(r, sp.optimizer, std::vector<uint32_t>{last_task[r]}, optimizer_group);
       }
     }
     // Distributed optimizer: the updated parameter shards all-gathered.
@@ -391,8 +390,9 @@ Result<IterationGraph> build_iteration(const IterationPlan& plan, const Iteratio
   out.map = ClusterMap::linear(static_cast<uint32_t>(plan.gpus),
                                static_cast<uint32_t>(plan.cluster.gpus_per_node));
   // NVLink at what collectives reach of it (ClusterConfig::nvlink_efficiency).
-  out.map.nvlink_rate = BitRate::bps(static_cast<int64_t>(
-      static_cast<double>(plan.cluster.nvlink_rate.bits_per_second()) * plan.cluster.nvlink_efficiency));
+  out.map.nvlink_rate = BitRate::bps(
+      static_cast<int64_t>(static_cast<double>(plan.cluster.nvlink_rate.bits_per_second()) *
+                           plan.cluster.nvlink_efficiency));
   out.map.nvlink_latency = plan.cluster.nvlink_latency;
   TaskGraph& g = out.graph;
   out.compute_group = g.add_group({"forward/backward", "compute", 0, 1});

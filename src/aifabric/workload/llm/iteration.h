@@ -46,8 +46,7 @@ inline constexpr int64_t kMaxDpBuckets = 16;
 // symmetry (IterationOptions::tensor_symmetry).
 inline constexpr int64_t kSymmetryAbovePasses = int64_t{1} << 20;
 
-Result<IterationGraph> build_iteration(const IterationPlan& plan,
-                                       const IterationOptions& opt = {});
+Result<IterationGraph> build_iteration(const IterationPlan& plan, const IterationOptions& opt = {});
 
 // Time of one tensor-parallel ring all-reduce of `bytes` over NVLink among `tp` GPUs
 // (at nvlink_rate x nvlink_efficiency).

@@ -71,10 +71,11 @@ TEST_P(Iteration, OneForwardAndOneBackwardPerMicroBatchIn1F1BOrder) {
   // paying the NVLink latency.
   const int64_t act = 256 * 1 * 512 * 2;
   ASSERT_EQ(plan.stages[0].tp_allreduce_bytes_per_microbatch, act);
-  const BitRate nvl = BitRate::bps(static_cast<int64_t>(
-      static_cast<double>(plan.cluster.nvlink_rate.bits_per_second()) *
-      plan.cluster.nvlink_efficiency));
-  const Time tp_one = (plan.cluster.nvlink_latency + nvl.transmit_time(act / kTp)) * (2 * (kTp - 1));
+  const BitRate nvl = BitRate::bps(
+      static_cast<int64_t>(static_cast<double>(plan.cluster.nvlink_rate.bits_per_second()) *
+                           plan.cluster.nvlink_efficiency));
+  const Time tp_one =
+      (plan.cluster.nvlink_latency + nvl.transmit_time(act / kTp)) * (2 * (kTp - 1));
   // Per layer 2 all-reduces in a forward pass, 2 in the backward plus 2 in the
   // recomputed forward (full recompute, the default) (Narayanan et al., SC 2021).
   EXPECT_NEAR(plan.dense_layer.tp_forward.to_seconds() / (tp_one * 2).to_seconds(), 1.0, 1e-6);
@@ -249,6 +250,133 @@ TEST(IterationShape, FewerMicroBatchesThanStagesStillSchedules) {
   EXPECT_EQ(steps, (std::vector<int>{1, 1, 1, 1}));  // one optimizer step per GPU
   EXPECT_EQ(sends, 2 * 2 * 3);  // 2 micro-batches x 3 boundaries, both directions
   EXPECT_EQ(dp, 0);             // dp = 1: no gradient all-reduce
+}
+
+// Counts a graph's collective instances by group-name prefix.
+int groups_named(const TaskGraph& g, const std::string& prefix) {
+  int n = 0;
+  for (const TaskGroup& grp : g.groups()) n += starts_with(grp.name, prefix) ? 1 : 0;
+  return n;
+}
+
+// The distributed optimizer (ZeRO-1/2, Megatron's --use-distributed-optimizer): the
+// gradients are reduce-scattered (no all-reduce), the optimizer steps 1/dp of the
+// parameters, the parameters are all-gathered; ZeRO-3 gathers them before each
+// forward and backward of every micro-batch and reduce-scatters after each backward.
+TEST(IterationModes, ZeroStagesExchangeGradientsAndParametersAsSharded) {
+  IterationPlan plan = tiny_plan(RankOrder::kTpDpPp);
+  plan.parallel.zero_stage = 1;
+  auto z1 = make_plan(plan.model, plan.parallel, plan.cluster);
+  ASSERT_TRUE(z1.is_ok());
+  auto g1 = build_iteration(*z1);
+  ASSERT_TRUE(g1.is_ok()) << g1.status().message();
+  EXPECT_EQ(groups_named(g1->graph, "dp.allreduce"), 0);
+  EXPECT_EQ(groups_named(g1->graph, "dp.reduce_scatter"), kPp * kTp);  // one bucket each
+  EXPECT_EQ(groups_named(g1->graph, "dp.param_all_gather"), kPp * kTp);
+  plan.parallel.zero_stage = 3;
+  auto z3 = make_plan(plan.model, plan.parallel, plan.cluster);
+  ASSERT_TRUE(z3.is_ok());
+  auto g3 = build_iteration(*z3);
+  ASSERT_TRUE(g3.is_ok()) << g3.status().message();
+  EXPECT_EQ(groups_named(g3->graph, "dp.param_all_gather"), kPp * kTp * 2 * kMicroBatches);
+  EXPECT_EQ(groups_named(g3->graph, "dp.grad_reduce_scatter"), kPp * kTp * kMicroBatches);
+  EXPECT_EQ(groups_named(g3->graph, "dp.allreduce"), 0);
+}
+
+// MoE as deployed: every MoE layer has its own dispatch and combine in each pass (not
+// one per stage pass); with node-limited routing the dispatch carries min(M, top_k)
+// copies per token instead of top_k, in fp8 when asked.
+TEST(IterationModes, AnAllToAllPerMoeLayerAndNodeLimitedDispatch) {
+  ModelConfig m;
+  m.layers = 4;
+  m.hidden = 512;
+  m.heads = 8;
+  m.seq_len = 256;
+  m.vocab = 1000;
+  m.experts = 8;
+  m.top_k = 4;
+  m.dense_layers = 1;  // layer 0 dense, layers 1-3 MoE
+  ParallelConfig p;
+  p.tp = 1;
+  p.pp = 1;
+  p.dp = 4;
+  p.ep = 4;
+  p.global_batch = 8;  // 2 micro-batches
+  p.recompute = Recompute::kNone;
+  ClusterConfig c;
+  c.gpus_per_node = 1;  // every expert rank on its own server
+  auto plan = make_plan(m, p, c);
+  ASSERT_TRUE(plan.is_ok()) << plan.status().message();
+  EXPECT_EQ(plan->stages[0].moe_layers, 3);
+  auto it = build_iteration(*plan);
+  ASSERT_TRUE(it.is_ok()) << it.status().message();
+  // 3 MoE layers x 2 micro-batches: forward dispatch + combine, backward 2.
+  EXPECT_EQ(groups_named(it->graph, "ep.dispatch "), 3 * 2);
+  EXPECT_EQ(groups_named(it->graph, "ep.combine "), 3 * 2);
+  EXPECT_EQ(groups_named(it->graph, "ep.combine_grad"), 3 * 2);
+  EXPECT_EQ(groups_named(it->graph, "ep.dispatch_grad"), 3 * 2);
+  const int64_t per_copy = 256 * 512;  // tokens x h
+  EXPECT_EQ(plan->dispatch_bytes, 4 * per_copy * 2);
+  p.node_limit = 2;
+  m.dispatch_precision = Precision::kFp8;
+  auto limited = make_plan(m, p, c);
+  ASSERT_TRUE(limited.is_ok());
+  EXPECT_EQ(limited->dispatch_bytes, 2 * per_copy * 1);
+  EXPECT_EQ(limited->combine_bytes, 2 * per_copy * 2);
+}
+
+// Uneven stages (Megatron's decoder_first/last_pipeline_num_layers): given first and
+// last, the rest evenly; a remainder goes to the interior stages.
+TEST(IterationModes, UnevenStagesSplitAsAsked) {
+  ModelConfig m;
+  m.layers = 10;
+  m.hidden = 512;
+  m.heads = 8;
+  m.seq_len = 256;
+  m.vocab = 1000;
+  ParallelConfig p;
+  p.tp = 1;
+  p.pp = 4;
+  p.dp = 1;
+  p.global_batch = 4;
+  p.first_stage_layers = 1;
+  p.last_stage_layers = 2;
+  auto plan = make_plan(m, p, ClusterConfig{});
+  ASSERT_TRUE(plan.is_ok()) << plan.status().message();
+  std::vector<int64_t> layers;
+  for (const auto& st : plan->stages) layers.push_back(st.layers);
+  EXPECT_EQ(layers, (std::vector<int64_t>{1, 4, 3, 2}));
+  p.first_stage_layers = 8;  // leaves 0 for two interior stages
+  EXPECT_FALSE(make_plan(m, p, ClusterConfig{}).is_ok());
+  // Interleaved chunks of 10 layers over 4 x 2 virtual stages: 2 for the middle six
+  // with a remainder, 1 at the two ends.
+  p.first_stage_layers = p.last_stage_layers = 0;
+  p.virtual_stages = 2;
+  auto chunks = make_plan(m, p, ClusterConfig{});
+  ASSERT_TRUE(chunks.is_ok()) << chunks.status().message();
+  int64_t total = 0;
+  for (const auto& ch : chunks->chunks) total += ch.layers;
+  EXPECT_EQ(total, 10);
+  EXPECT_EQ(chunks->chunks.front().layers, 1);
+  EXPECT_EQ(chunks->chunks.back().layers, 1);
+}
+
+// Interleaved 1F1B visits every (chunk, micro-batch) once forward and once backward on
+// each rank, a forward before its backward; v = 1 is plain 1F1B.
+TEST(IterationModes, InterleavedScheduleVisitsEveryChunkOnce) {
+  for (int64_t v : {1, 2, 3}) {
+    for (int64_t d = 0; d < 4; ++d) {
+      const auto order = pipeline_order(4, v, 8, d);
+      ASSERT_EQ(order.size(), static_cast<size_t>(2 * v * 8));
+      std::map<std::pair<int64_t, int64_t>, int> seen;
+      for (const PipelineSlot& sl : order) {
+        auto& state = seen[{sl.chunk, sl.k}];
+        EXPECT_EQ(state, sl.forward ? 0 : 1) << "v " << v << " rank " << d;
+        state = sl.forward ? 1 : 2;
+      }
+      EXPECT_EQ(seen.size(), static_cast<size_t>(v * 8));
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Orders, Iteration,

@@ -60,7 +60,8 @@ Time tp_pass(const ParallelConfig& p, const ClusterConfig& c, int64_t bytes) {
 
 Time nvlink_ring_time(int64_t bytes, int64_t ranks, const ClusterConfig& c, bool all_reduce) {
   if (ranks <= 1 || bytes <= 0) return Time::zero();
-  const double rate = static_cast<double>(c.nvlink_rate.bits_per_second()) * c.nvlink_efficiency / 8.0;
+  const double rate =
+      static_cast<double>(c.nvlink_rate.bits_per_second()) * c.nvlink_efficiency / 8.0;
   const Time step =
       c.nvlink_latency + seconds(static_cast<double>(bytes) / static_cast<double>(ranks) / rate);
   return step * ((all_reduce ? 2 : 1) * (ranks - 1));
@@ -144,9 +145,9 @@ LayerTime layer_time(const ModelConfig& m, const ParallelConfig& p, const Cluste
     // group, the tokens routed to them: tokens x top_k x ep / experts per expert on
     // average, the busiest rank `expert_imbalance` times that.
     const int64_t local = std::max<int64_t>(m.experts / p.ep, 1);
-    const auto rows = static_cast<int64_t>(std::ceil(
-        static_cast<double>(tokens * m.top_k * p.ep) / static_cast<double>(m.experts) *
-        p.expert_imbalance));
+    const auto rows =
+        static_cast<int64_t>(std::ceil(static_cast<double>(tokens * m.top_k * p.ep) /
+                                       static_cast<double>(m.experts) * p.expert_imbalance));
     mlp(rows, m.expert_ffn(), local);
     if (m.shared_experts > 0) mlp(tokens, m.shared_experts * m.expert_ffn(), 1);
   } else {
@@ -160,8 +161,8 @@ LayerTime layer_time(const ModelConfig& m, const ParallelConfig& p, const Cluste
     core_f = k.gemm(q, d, s, b * heads) * 2;
     core_b = seconds(core_f.to_seconds() * 2.5);
   } else {
-    const double elems = static_cast<double>(b * heads) * static_cast<double>(q) *
-                         static_cast<double>(s);
+    const double elems =
+        static_cast<double>(b * heads) * static_cast<double>(q) * static_cast<double>(s);
     const double aa = static_cast<double>(a);
     core_f = k.gemm(q, s, d, b * heads) + k.gemm(q, d, s, b * heads) +
              k.mem(elems * (4 * aa + 1));  // softmax, dropout (+ mask)
@@ -208,8 +209,8 @@ LayerTime logits_time(const ModelConfig& m, const ParallelConfig& p, const Clust
   eff.gemm = c.gemm_efficiency;
   const Kernels k{c.gpu_model(), eff, m.precision};
   // Cross-entropy in fp32 over the vocabulary shard: read the logits, write fp32.
-  const double ce = static_cast<double>(tokens) * static_cast<double>(vocab) *
-                    (static_cast<double>(a) + 4.0);
+  const double ce =
+      static_cast<double>(tokens) * static_cast<double>(vocab) * (static_cast<double>(a) + 4.0);
   lt.forward = k.fwd(tokens, vocab, m.hidden) + k.mem(ce);
   lt.backward = k.bwd(tokens, vocab, m.hidden) + k.mem(ce);
   return lt;

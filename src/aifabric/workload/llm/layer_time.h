@@ -11,10 +11,10 @@
 namespace aifabric {
 
 struct LayerTime {
-  Time forward;    // kernels of the forward pass
-  Time backward;   // kernels of the backward pass (input and weight gradients)
-  Time recompute;  // kernels the backward pass re-runs (full: the forward; selective:
-                   // the attention core)
+  Time forward;      // kernels of the forward pass
+  Time backward;     // kernels of the backward pass (input and weight gradients)
+  Time recompute;    // kernels the backward pass re-runs (full: the forward; selective:
+                     // the attention core)
   Time tp_forward;   // TP communication the forward pass waits for
   Time tp_backward;  // ... and the backward (recompute's included)
   Time pass_forward() const { return forward + tp_forward; }

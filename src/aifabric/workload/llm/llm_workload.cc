@@ -42,8 +42,8 @@ Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
 
 void report_llm(const LlmWorkloadSpec& w, const Job& job, const TaskTimes& t,
                 const TopologyGraph& /*g*/, JobReport& out) {
-  out.training = training_report(*job.plan, job.graph, job.map, t, std::string(w.engine()),
-                                 job.iteration_end);
+  out.training =
+      training_report(*job.plan, job.graph, job.map, t, std::string(w.engine()), job.iteration_end);
 }
 
 }  // namespace aifabric

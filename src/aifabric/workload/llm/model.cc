@@ -98,7 +98,8 @@ Status ParallelConfig::validate() const {
                          std::to_string(micro_batch * dp) + ")");
   }
   if (dp % ep != 0) return Status::error("ep must divide dp");
-  if (cp > 1 && ep > 1) return Status::error("context and expert parallelism together are not modelled");
+  if (cp > 1 && ep > 1)
+    return Status::error("context and expert parallelism together are not modelled");
   if (dp_bucket.count() <= 0) return Status::error("dp_bucket must be positive");
   if (virtual_stages > 1 && pp == 1) return Status::error("virtual_stages needs pp > 1");
   if (virtual_stages > 1 && micro_batches() % pp != 0) {

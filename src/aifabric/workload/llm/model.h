@@ -72,9 +72,9 @@ struct ModelConfig final : ParamsOf<ModelConfig> {
 };
 
 struct ParallelConfig final : ParamsOf<ParallelConfig> {
-  int64_t tp = 8;               // tensor parallelism (inside a node by default)
-  int64_t pp = 8;               // pipeline parallelism (1F1B schedule)
-  int64_t virtual_stages = 1;   // model chunks per pipeline rank (interleaved 1F1B); 1 = plain
+  int64_t tp = 8;              // tensor parallelism (inside a node by default)
+  int64_t pp = 8;              // pipeline parallelism (1F1B schedule)
+  int64_t virtual_stages = 1;  // model chunks per pipeline rank (interleaved 1F1B); 1 = plain
   // Uneven stages (Megatron's decoder_first/last_pipeline_num_layers); 0 = even split.
   int64_t first_stage_layers = 0;
   int64_t last_stage_layers = 0;

@@ -14,7 +14,8 @@ double ring_factor(int64_t n) {
 
 // Layers per virtual stage: even, with Megatron's first/last-stage overrides (the
 // first and last virtual stage), the remainder going to the interior stages first (the
-// first holds the embedding, the last the output layer and loss). Empty on a layout that does not fit, with the reason.
+// first holds the embedding, the last the output layer and loss). Empty on a layout that does not
+// fit, with the reason.
 Result<std::vector<int64_t>> split_layers(const ModelConfig& m, const ParallelConfig& p) {
   const int64_t v = p.virtual_stages;
   const int64_t stages = p.pp * v;
@@ -148,11 +149,11 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     // Dispatch: each token to its top_k experts, or with node-limited routing one copy
     // per server it goes to (at most node_limit; DeepEP forwards inside the server on
     // NVLink). Combine: the same back, in the activation precision.
-    const int64_t nodes_in_group = std::max<int64_t>(
-        1, p.ep * p.tp / std::max<int64_t>(c.gpus_per_node, 1));
-    const double copies = p.node_limit > 0
-                              ? static_cast<double>(std::min({p.node_limit, m.top_k, nodes_in_group}))
-                              : static_cast<double>(m.top_k);
+    const int64_t nodes_in_group =
+        std::max<int64_t>(1, p.ep * p.tp / std::max<int64_t>(c.gpus_per_node, 1));
+    const double copies =
+        p.node_limit > 0 ? static_cast<double>(std::min({p.node_limit, m.top_k, nodes_in_group}))
+                         : static_cast<double>(m.top_k);
     const double per_token = copies * static_cast<double>(m.hidden) * p.expert_imbalance;
     plan.dispatch_bytes = static_cast<int64_t>(
         tokens * per_token * static_cast<double>(precision_bytes(m.dispatch_precision)));
@@ -180,7 +181,8 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     ch.first = vs == 0;
     ch.last = vs + 1 == layers.size();
     const int64_t dense = ch.layers - ch.moe_layers;
-    ch.forward = plan.dense_layer.pass_forward() * dense + plan.moe_layer.pass_forward() * ch.moe_layers;
+    ch.forward =
+        plan.dense_layer.pass_forward() * dense + plan.moe_layer.pass_forward() * ch.moe_layers;
     ch.backward =
         plan.dense_layer.pass_backward() * dense + plan.moe_layer.pass_backward() * ch.moe_layers;
     if (ch.last) {
@@ -226,8 +228,9 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     sp.optimizer = optimizer_time(c, p.zero_stage >= 1 ? held / data : held);
 
     sp.tp_allreduce_bytes_per_microbatch = activation;
-    sp.tp_bytes = static_cast<int64_t>(static_cast<double>(mb * sp.layers * tp_collectives_per_layer) *
-                                       tp_share * static_cast<double>(activation));
+    sp.tp_bytes =
+        static_cast<int64_t>(static_cast<double>(mb * sp.layers * tp_collectives_per_layer) *
+                             tp_share * static_cast<double>(activation));
     const int64_t dense_grads = (held - sp.expert_params_per_gpu) * grad_bytes;
     const int64_t expert_grads = sp.expert_params_per_gpu * grad_bytes;
     // All-reduce, or reduce-scatter + all-gather (ZeRO 1/2): the same 2(d-1)/d; ZeRO 3
@@ -240,12 +243,11 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     if (p.ep > 1) {
       const double per_pass = static_cast<double>(plan.dispatch_bytes + plan.combine_bytes) *
                               static_cast<double>(p.ep - 1) / static_cast<double>(p.ep);
-      sp.ep_bytes = static_cast<int64_t>(
-          static_cast<double>(mb * sp.moe_layers * (full ? 3 : 2)) * per_pass);
+      sp.ep_bytes =
+          static_cast<int64_t>(static_cast<double>(mb * sp.moe_layers * (full ? 3 : 2)) * per_pass);
     }
-    sp.cp_bytes = static_cast<int64_t>(static_cast<double>(mb * sp.layers * (full ? 4 : 3)) *
-                                       0.5 * ring_factor(p.cp) *
-                                       static_cast<double>(plan.cp_kv_bytes));
+    sp.cp_bytes = static_cast<int64_t>(static_cast<double>(mb * sp.layers * (full ? 4 : 3)) * 0.5 *
+                                       ring_factor(p.cp) * static_cast<double>(plan.cp_kv_bytes));
   }
 
   // Which medium each parallelism uses: NVLink when every peer of the group shares the
@@ -300,8 +302,7 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
       c.training_tokens / (static_cast<double>(p.global_batch) * static_cast<double>(m.seq_len));
   if (c.roofline()) {
     // The achieved rate: the busiest rank's share of the FLOPs over its compute time.
-    const double gpu_flops =
-        plan.flops * busiest_flops_share / static_cast<double>(data * p.tp);
+    const double gpu_flops = plan.flops * busiest_flops_share / static_cast<double>(data * p.tp);
     const double secs = plan.compute_per_iteration.to_seconds();
     plan.achieved_tflops = secs > 0 ? gpu_flops / secs / 1e12 : 0;
   } else {
@@ -352,7 +353,8 @@ std::string plan_table(const IterationPlan& plan) {
       plan.compute_per_iteration.to_seconds(), plan.achieved_tflops,
       plan.ideal_iteration.to_seconds());
   out += fmt::format(
-      "training      T = 8 (6 without recompute) T P_active / (N X) = {:.2f} days for {:.3g} tokens "
+      "training      T = 8 (6 without recompute) T P_active / (N X) = {:.2f} days for {:.3g} "
+      "tokens "
       "({:.0f} iterations)\n\n",
       plan.training_days_formula, plan.cluster.training_tokens, plan.iterations_for_training);
   out += fmt::format("{:<10} {:<8} {:>22} {:>22}\n", "traffic", "medium", "bytes/GPU/iter (mean)",
@@ -361,9 +363,10 @@ std::string plan_table(const IterationPlan& plan) {
     out += fmt::format("{:<10} {:<8} {:>22.4e} {:>22.4e}\n", t.kind, t.medium, t.mean_bytes,
                        t.max_bytes);
   }
-  out += fmt::format("\n{:>5} {:>6} {:>4} {:>14} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
-                     "stage", "layers", "moe", "params/GPU", "fwd/mb(ms)", "bwd/mb(ms)", "TP(B)",
-                     "PP(B)", "DP(B)", "EP(B)", "CP(B)");
+  out +=
+      fmt::format("\n{:>5} {:>6} {:>4} {:>14} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}\n",
+                  "stage", "layers", "moe", "params/GPU", "fwd/mb(ms)", "bwd/mb(ms)", "TP(B)",
+                  "PP(B)", "DP(B)", "EP(B)", "CP(B)");
   for (size_t i = 0; i < plan.stages.size(); ++i) {
     const auto& sp = plan.stages[i];
     out += fmt::format(

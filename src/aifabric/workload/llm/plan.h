@@ -35,7 +35,7 @@ struct StagePlan {
   int64_t moe_layers = 0;
   int64_t params_per_gpu = 0;         // held by one GPU of this stage
   int64_t expert_params_per_gpu = 0;  // of which expert weights (reduced over dp / ep)
-  Time forward;   // one micro-batch, one GPU, TP communication included
+  Time forward;                       // one micro-batch, one GPU, TP communication included
   Time backward;  // one micro-batch, one GPU (recompute and TP communication included)
   Time kernels;   // of forward + backward: the GPU's kernels alone
   // Bytes one GPU of this stage sends per iteration:
@@ -62,17 +62,17 @@ struct IterationPlan {
   ModelSizes sizes;
   int64_t gpus = 0;
   int64_t micro_batches = 0;
-  double flops = 0;  // per iteration, whole job
+  double flops = 0;               // per iteration, whole job
   std::vector<StagePlan> stages;  // per pipeline rank (all its chunks)
   std::vector<ChunkPlan> chunks;  // per virtual stage, in model order
   LayerTime dense_layer;          // one dense layer, one micro-batch, one GPU
   LayerTime moe_layer;            // one MoE layer (experts' share in moe_experts_*)
   Time moe_experts_forward;       // of moe_layer.forward: the expert MLPs
   Time moe_experts_backward;
-  int64_t pp_send_bytes = 0;      // one GPU's share of one activation between stages
-  int64_t dispatch_bytes = 0;     // one MoE dispatch all-to-all, per rank (nccl-tests terms)
-  int64_t combine_bytes = 0;      // one MoE combine all-to-all, per rank
-  int64_t cp_kv_bytes = 0;        // one layer's keys and values gathered round the cp ring
+  int64_t pp_send_bytes = 0;   // one GPU's share of one activation between stages
+  int64_t dispatch_bytes = 0;  // one MoE dispatch all-to-all, per rank (nccl-tests terms)
+  int64_t combine_bytes = 0;   // one MoE combine all-to-all, per rank
+  int64_t cp_kv_bytes = 0;     // one layer's keys and values gathered round the cp ring
   std::vector<TrafficLine> traffic;
   // Kernels per iteration on the busiest GPU (no bubble, no communication).
   Time compute_per_iteration;

@@ -190,7 +190,6 @@ TEST(LlmPlan, PlacementOrderAndMfu) {
       140.4 / 140, 1e-6);
 }
 
-
 // Mixtral 8x7B (Jiang et al. 2024): 46.7 B parameters, 12.9 B active per token. The
 // training-time formula is a lower bound (no bubble, no communication): it must use
 // what a token touches, and 6 FLOPs per parameter per token without recompute (8
@@ -265,7 +264,6 @@ TEST(LlmPlan, TrafficMediumLooksAtTheWholeGroup) {
   EXPECT_EQ(traffic(*mixed, "data").medium, "NVLink+network");
 }
 
-
 // Context parallelism (Megatron-LM's cp, ranks between tensor and data): each GPU
 // holds s/cp of the sequence, so its GEMMs see half the tokens at cp 2 and its
 // attention half the queries against all keys: the per-GPU FLOPs halve exactly (at a
@@ -296,8 +294,35 @@ TEST(LlmPlan, ContextParallelismSplitsTheSequence) {
   // the gradients) x 8 layers x 2 micro-batches x (cp - 1)/cp.
   EXPECT_EQ(two->stages[0].cp_bytes, 3 * 8 * 2 * two->cp_kv_bytes / 2);
   EXPECT_EQ(traffic(*two, "context").medium, "NVLink");  // cp peers 0 and 2: one server
-  EXPECT_EQ(two->rank(1, 0, 0), 2u);                      // context rank 1 of dp 0
-  EXPECT_EQ(two->dp_of(two->rank(2, 0, 1)), 1);           // data rank 2 = dp 1, cp 0
+  EXPECT_EQ(two->rank(1, 0, 0), 2u);                     // context rank 1 of dp 0
+  EXPECT_EQ(two->dp_of(two->rank(2, 0, 1)), 1);          // data rank 2 = dp 1, cp 0
+}
+
+// TP overlap: the GEMMs of a pass hide its collectives except the first of t chunks.
+// Here (h 1024, tp 8, slow NVLink) communication exceeds compute: exposed = comm -
+// kernels; with fast NVLink the first chunk, comm / t, stays.
+TEST(LlmPlan, TensorParallelOverlapHidesWhatTheGemmsCover) {
+  ModelConfig m;
+  m.layers = 8;
+  m.hidden = 1024;
+  m.heads = 16;
+  ParallelConfig p;
+  p.pp = 1;
+  p.dp = 1;
+  p.global_batch = 1;
+  ClusterConfig c;
+  c.nvlink_rate = BitRate::gbps(100);
+  const LayerTime plain = layer_time(m, p, c, false);
+  p.tp_overlap = true;
+  const LayerTime hidden = layer_time(m, p, c, false);
+  ASSERT_GT(plain.tp_forward, plain.forward);
+  EXPECT_EQ(hidden.tp_forward, plain.tp_forward - plain.forward);
+  c.nvlink_rate = BitRate::gbps(100000);
+  const LayerTime fast = layer_time(m, p, c, false);
+  p.tp_overlap = false;
+  const LayerTime fast_plain = layer_time(m, p, c, false);
+  ASSERT_LT(fast_plain.tp_forward, fast_plain.forward);
+  EXPECT_EQ(fast.tp_forward, fast_plain.tp_forward / 8);
 }
 
 }  // namespace

@@ -77,9 +77,9 @@ WorkloadReport training_report(const IterationPlan& plan, const TaskGraph& g, co
     free_net.net_beta = BitRate::bps(std::numeric_limits<int64_t>::max() / 8);
     free_net.net_efficiency = 1;
     auto baseline = run_analytic(g, free_map, free_net);
-    r.without_comm = baseline ? steady(iteration_ends(baseline->finish, iteration_end),
-                                       baseline->makespan())
-                              : r.compute;
+    r.without_comm =
+        baseline ? steady(iteration_ends(baseline->finish, iteration_end), baseline->makespan())
+                 : r.compute;
   }
   r.bubble = r.without_comm > r.compute ? r.without_comm - r.compute : Time::zero();
   r.exposed_comm = r.iteration > r.without_comm ? r.iteration - r.without_comm : Time::zero();

@@ -32,7 +32,7 @@ struct WorkloadReport {
   Time iteration;        // one iteration: the steady state over several, else the makespan
   Time first_iteration;  // the first one (with several)
   int64_t iterations = 1;
-  Time compute;          // the busiest GPU's compute (forward/backward, TP included)
+  Time compute;  // the busiest GPU's compute (forward/backward, TP included)
   // The same graph with free transfers: compute plus the pipeline bubble.
   Time without_comm;
   Time bubble;            // without_comm - compute

@@ -230,8 +230,9 @@ std::string summary_text(const RunReport& r) {
     out += fmt::format("iteration     {:.4f} s ({} backend, {} tasks)\n", w.iteration.to_seconds(),
                        w.backend, w.tasks);
     if (w.iterations > 1) {
-      out += fmt::format("iterations    {}: the first {:.4f} s, the others {:.4f} s each (steady state)\n",
-                         w.iterations, w.first_iteration.to_seconds(), w.iteration.to_seconds());
+      out += fmt::format(
+          "iterations    {}: the first {:.4f} s, the others {:.4f} s each (steady state)\n",
+          w.iterations, w.first_iteration.to_seconds(), w.iteration.to_seconds());
     }
     out += fmt::format("compute       {:.4f} s on the busiest GPU, pipeline bubble {:.4f} s\n",
                        w.compute.to_seconds(), w.bubble.to_seconds());
