@@ -135,7 +135,8 @@ LayerTime layer_time(const ModelConfig& m, const ParallelConfig& p, const Cluste
     gemm_f += k.fwd(rows, up * width / t, h, batch) + k.fwd(rows, h, width / t, batch);
     gemm_b += k.bwd(rows, up * width / t, h, batch) + k.bwd(rows, h, width / t, batch);
     // GeLU reads and writes the up-projection; SwiGLU reads two, writes one.
-    act_fn_bytes += static_cast<double>(rows * batch) * static_cast<double>(width / t) *
+    const int64_t local = width / t;  // this GPU's columns
+    act_fn_bytes += static_cast<double>(rows * batch) * static_cast<double>(local) *
                     static_cast<double>(a) * (m.gated_mlp ? 3.0 : 2.0);
   };
   if (moe) {

@@ -146,7 +146,7 @@ ModelSizes model_sizes(const ModelConfig& m, int64_t tp) {
   // Attention: Q and O are h x h, K and V are h x kv_dim; biases on each output.
   const int64_t attention = 2 * h * h + 2 * h * m.kv_dim() + b * (2 * h + 2 * m.kv_dim());
   auto mlp = [&](int64_t f) { return (m.gated_mlp ? 3 : 2) * h * f + b * (f + h); };
-  const int64_t norms = 2 * (m.bias ? 2 : 1) * h;  // two layer norms (RMSNorm: scale only)
+  const int64_t norms = int64_t{2} * (m.bias ? 2 : 1) * h;  // two layer norms (RMSNorm: scale only)
   z.params_per_layer_dense = attention + mlp(m.ffn()) + norms;
   const int64_t shared = m.shared_experts * mlp(m.expert_ffn());  // replicated like dense
   z.params_per_layer_moe =

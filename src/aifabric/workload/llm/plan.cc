@@ -103,7 +103,8 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
 
   const ModelSizes& z = plan.sizes;
   // Per micro-batch and GPU (context parallelism splits the sequence).
-  const double tokens = static_cast<double>(p.micro_batch * m.seq_len / p.cp);
+  const int64_t gpu_tokens = p.micro_batch * m.seq_len / p.cp;  // cp divides seq_len
+  const auto tokens = static_cast<double>(gpu_tokens);
   const int64_t act_bytes = precision_bytes(m.precision);
   const int64_t grad_bytes = precision_bytes(p.grad_precision);
   const bool full = p.recompute == Recompute::kFull;
