@@ -12,4 +12,33 @@ std::vector<JobTransfer> network_transfers(const TaskGraph& g, const ClusterMap&
   return out;
 }
 
+Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGraph& g, uint32_t ranks,
+                                      bool on_fabric) {
+  const size_t hosts = g.hosts().size();
+  const bool domains = c.gpus_per_node == 0 && !g.nvlink().empty();
+  if ((on_fabric || domains) && ranks > hosts) {
+    return Status::error("workload: " + std::to_string(ranks) +
+                         " ranks need as many hosts (GPUs with a NIC), but the topology has " +
+                         std::to_string(hosts));
+  }
+  if (!domains) {
+    ClusterMap m = ClusterMap::linear(ranks, c.gpus_per_node == 0 ? 8 : static_cast<uint32_t>(c.gpus_per_node));
+    m.nvlink_rate = c.nvlink_rate;
+    m.nvlink_latency = c.nvlink_latency;
+    return m;
+  }
+  const NvlinkDomains& d = g.nvlink().front();
+  ClusterMap m = ClusterMap::linear(ranks, d.gpus_per_server);
+  for (uint32_t r = 0; r < ranks; ++r) m.node_of_rank[r] = d.server_of_host[r];
+  m.nvlink_rate = d.rate;
+  m.nvlink_latency = d.latency;
+  return m;
+}
+
+WorkloadReport replay_report(const Job& job, const TaskTimes& t) {
+  IterationPlan plan;  // only its GPU count is read; no training-time estimate
+  plan.gpus = job.map.ranks();
+  return training_report(plan, job.graph, job.map, t, std::string(job.engine));
+}
+
 }  // namespace aifabric
