@@ -76,6 +76,15 @@ Status read_header(LineReader& r, SimaiWorkload& w) {
     auto v = parse_uint(value, k->name);
     if (!v) return r.error(v.status().message());
     *k->into = *v;
+    if (k->into == &checkpoints || k->into == &initiates) {
+      // A count, then as many layer numbers.
+      for (uint64_t i = 0; i < *v; ++i) {
+        if (next_blank_field(r.line(), pos).empty()) {
+          return r.error("header key " + std::string(k->name) + " announces " +
+                         std::to_string(*v) + " layers but lists " + std::to_string(i));
+        }
+      }
+    }
   }
   if (w.tp == 0 || w.ep == 0) {
     return r.error("model_parallel_NPU_group and ep must be at least 1");

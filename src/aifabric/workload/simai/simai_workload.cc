@@ -14,8 +14,10 @@ namespace {
 
 using Ids = std::vector<uint32_t>;
 
-// Every group of one kind, each in ring order.
-std::vector<Ids> groups_of(SimaiGroup kind, uint32_t n, uint32_t tp, uint32_t ep) {
+}  // namespace
+
+std::vector<std::vector<uint32_t>> simai_groups(SimaiGroup kind, uint32_t n, uint32_t tp,
+                                                uint32_t ep) {
   const uint32_t blocks = n / tp;  // tensor-parallel groups
   const uint32_t dp = blocks;
   std::vector<Ids> out;
@@ -57,6 +59,8 @@ std::vector<Ids> groups_of(SimaiGroup kind, uint32_t n, uint32_t tp, uint32_t ep
   }
   return out;
 }
+
+namespace {
 
 CollectiveOp op_of(SimaiOp op) {
   switch (op) {
@@ -103,7 +107,7 @@ class Builder {
                              std::string(collective_op_name(spec.op)) + " L" +
                              std::to_string(l.line) + " " + printable(l.name) + " " +
                              std::string(phase);
-    for (const Ids& members : groups_of(c.group, n, tp, ep)) {
+    for (const Ids& members : simai_groups(c.group, n, tp, ep)) {
       if (members.size() < 2) continue;  // SimAI: a group of one has no collective
       Ids deps;
       for (uint32_t r : members) deps.insert(deps.end(), last_[r].begin(), last_[r].end());

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "aifabric/core/params.h"
 #include "aifabric/engine/transfer_engine.h"
@@ -44,6 +45,11 @@ struct SimaiWorkloadSpec final : ParamsOf<SimaiWorkloadSpec> {
   }
   std::string_view engine() const { return engines().at(static_cast<size_t>(backend)).name; }
 };
+
+// Every group of one kind among n ranks (tp and ep as in the file; they must divide n
+// and n / tp), each in ring order.
+std::vector<std::vector<uint32_t>> simai_groups(SimaiGroup kind, uint32_t n, uint32_t tp,
+                                                uint32_t ep);
 
 struct SimaiGraphOptions {
   bool hierarchical = false;
