@@ -128,6 +128,11 @@ Result<SimaiComm> parse_comm(std::string_view type, std::string_view size, bool 
                                                            {"ALLGATHER", SimaiOp::kAllGather},
                                                            {"REDUCESCATTER", SimaiOp::kReduceScatter},
                                                            {"ALLTOALL", SimaiOp::kAllToAll}};
+  if (type == "BROADCAST") {
+    c.op = *bytes == 0 ? SimaiOp::kNone : SimaiOp::kBroadcast;
+    c.bytes = static_cast<int64_t>(*bytes);
+    return c;
+  }
   if (type.starts_with("BROADCAST") || type.starts_with("ALLREDUCEALLTOALL")) {
     return Status::error("communication " + quote_input(type) +
                          " cannot be mapped (no such collective in aifabric)");

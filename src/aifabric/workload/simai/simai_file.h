@@ -10,7 +10,8 @@
 // forward and input-gradient ones run in the tensor-parallel group, the weight-gradient
 // one in the data-parallel group). What the reader cannot map is refused by name:
 // other parallelism policies, pipeline parallelism (SimAI adds it analytically),
-// activation checkpoints, BROADCAST and ALLREDUCEALLTOALL. Errors read "source:line: why".
+// activation checkpoints and ALLREDUCEALLTOALL (BROADCAST is read, see SimaiOp). Errors
+// read "source:line: why".
 #pragma once
 
 #include <cstdint>
@@ -33,7 +34,9 @@ inline constexpr uint64_t kMaxSimaiCommBytes = uint64_t{1} << 40;
 // Ranks: at most 2^20 (the group sizes must divide it).
 inline constexpr uint64_t kMaxSimaiGpus = uint64_t{1} << 20;
 
-enum class SimaiOp : uint8_t { kNone, kAllReduce, kAllGather, kReduceScatter, kAllToAll };
+// kBroadcast: SimAI reads it but simulates no communication for it (AICB writes one
+// for the norm layer of every model); the mapping skips or refuses it.
+enum class SimaiOp : uint8_t { kNone, kAllReduce, kAllGather, kReduceScatter, kAllToAll, kBroadcast };
 // The group a communication runs in (SimAI's MockNccl group types).
 enum class SimaiGroup : uint8_t { kTp, kDp, kEp, kDpEp };
 

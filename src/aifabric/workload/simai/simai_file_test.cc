@@ -97,8 +97,8 @@ TEST(SimaiFile, RefusesBadInputNamingTheLine) {
        "w.txt:3: forward: unknown communication type 'ALLREDUCE_TP'"},
       {h + "1\nx -1 1 NONE 0 1 SENDRECV 8 1 NONE 0 1\n",
        "w.txt:3: input-gradient: unknown communication type 'SENDRECV'"},
-      {h + "1\nx -1 0 BROADCAST 16384 1 NONE 0 1 NONE 0 100\n",
-       "w.txt:3: forward: communication 'BROADCAST' cannot be mapped"},
+      {h + "1\nx -1 0 BROADCAST_EP 16384 1 NONE 0 1 NONE 0 100\n",
+       "w.txt:3: forward: communication 'BROADCAST_EP' cannot be mapped"},
       {h + "1\nx -1 1 NONE 0 1 NONE 0 1 ALLREDUCEALLTOALL_EP 8 1\n",
        "w.txt:3: weight-gradient: communication 'ALLREDUCEALLTOALL_EP' cannot be mapped"},
       {h + "1\nx -1 1 NONE 5 1 NONE 0 1 NONE 0 1\n",
@@ -164,6 +164,24 @@ TEST(SimaiWorkload, GraphFollowsSimaiLayerOrder) {
     const Task& t = g->tasks()[i];
     if (t.kind == TaskKind::kCompute && t.rank == 0) EXPECT_FALSE(t.deps.empty()) << i;
   }
+}
+
+// AICB's first layer broadcasts 16 KiB, which SimAI simulates as nothing: refused
+// unless skip_broadcast, then the layer is its compute alone.
+TEST(SimaiWorkload, BroadcastIsRefusedUnlessSkippedAsSimaiDoes) {
+  auto w = read("HYBRID_TRANSFORMER model_parallel_NPU_group: 2 all_gpus: 2\n1\n"
+                "norm -1 0 BROADCAST 16384 1 NONE 0 1 NONE 0 100\n");
+  ASSERT_TRUE(w.is_ok()) << w.status().message();
+  auto g = build_simai_graph(*w, ClusterMap::linear(2, 2), {});
+  ASSERT_FALSE(g.is_ok());
+  EXPECT_EQ(g.status().message().rfind("w.txt:3: fwd: BROADCAST cannot be mapped", 0), 0u)
+      << g.status().message();
+  SimaiGraphOptions skip;
+  skip.skip_broadcast = true;
+  g = build_simai_graph(*w, ClusterMap::linear(2, 2), skip);
+  ASSERT_TRUE(g.is_ok()) << g.status().message();
+  for (const Task& t : g->tasks()) EXPECT_EQ(t.kind, TaskKind::kCompute);
+  EXPECT_EQ(g->size(), 4u);  // ig and wg compute (1 ns) on both ranks; forward is 0
 }
 
 TEST(SimaiWorkload, GroupSizesThatDoNotDivideTheRanksAreRefused) {

@@ -94,6 +94,12 @@ class Builder {
   Status collective(const SimaiLayer& l, const SimaiComm& c, std::string_view phase, bool blocking,
                     int64_t min_bytes) {
     if (c.op == SimaiOp::kNone) return Status::ok();
+    if (c.op == SimaiOp::kBroadcast) {
+      if (o_.skip_broadcast) return Status::ok();
+      return Status::error(w_.source + ":" + std::to_string(l.line) + ": " + std::string(phase) +
+                           ": BROADCAST cannot be mapped (no broadcast in aifabric; SimAI "
+                           "simulates none: set workload.skip_broadcast to do the same)");
+    }
     const uint32_t n = map_.ranks();
     const auto tp = static_cast<uint32_t>(w_.tp);
     const auto ep = static_cast<uint32_t>(w_.ep);
@@ -188,7 +194,7 @@ Result<Job> prepare_simai(const SimaiWorkloadSpec& s, const JobContext& ctx) {
   const bool on_fabric = engines().find(s.engine())->on_fabric;
   auto map = replay_cluster_map(s.cluster, ctx.graph, static_cast<uint32_t>(gpus), on_fabric);
   if (!map) return map.status();
-  auto graph = build_simai_graph(*w, *map, {s.hierarchical, ctx.data_priority});
+  auto graph = build_simai_graph(*w, *map, {s.hierarchical, s.skip_broadcast, ctx.data_priority});
   if (!graph) return graph.status();
   Job job;
   job.graph = std::move(graph).value();

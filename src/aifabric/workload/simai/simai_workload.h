@@ -26,10 +26,14 @@ struct SimaiWorkloadSpec final : ParamsOf<SimaiWorkloadSpec> {
   int64_t gpus = 0;  // 0: the header's all_gpus
   ReplayCluster cluster;
   bool hierarchical = false;
+  bool skip_broadcast = false;
   int backend = engines().index_of("analytic");
   TraceScope trace = TraceScope::kReplica;
   void visit(ParamVisitor& v) override {
     v.path("file", file, "SimAI/AICB workload file (.txt), relative to the scenario");
+    v.param("skip_broadcast", skip_broadcast,
+            "treat BROADCAST as no communication, as SimAI does (AICB writes one for the norm "
+            "layer); false: refuse the file");
     v.param("gpus", gpus, "ranks; 0: the header's all_gpus", Range{0, 1 << 20});
     v.section("cluster", cluster, "where the ranks live (rank r on host r)");
     v.param("hierarchical", hierarchical,
@@ -53,6 +57,7 @@ std::vector<std::vector<uint32_t>> simai_groups(SimaiGroup kind, uint32_t n, uin
 
 struct SimaiGraphOptions {
   bool hierarchical = false;
+  bool skip_broadcast = false;
   uint8_t priority = 3;
 };
 
