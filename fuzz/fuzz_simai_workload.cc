@@ -25,8 +25,9 @@ AIFABRIC_FUZZ_TARGET(simai_workload) {
                             "a time out of range read");
     }
     for (const SimaiComm* c : {&l.fwd, &l.ig, &l.wg}) {
-      AIFABRIC_FUZZ_REQUIRE(c->op == SimaiOp::kNone || (c->bytes > 0 && c->bytes <= (int64_t{1} << 40)),
-                            "a communication size out of range read");
+      AIFABRIC_FUZZ_REQUIRE(
+          c->op == SimaiOp::kNone || (c->bytes > 0 && c->bytes <= (int64_t{1} << 40)),
+          "a communication size out of range read");
     }
   }
   // Small jobs only: a hostile all_gpus would make the graph as large as it says.

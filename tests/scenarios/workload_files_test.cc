@@ -141,7 +141,8 @@ TEST(ChakraCli, TruncatedAndMissingTracesExitTwoAndWriteNothing) {
   const auto d = fresh_dir("chakra_cli");
   const std::string good = testing::read_text(testing::example("chakra/ring4.0.et"));
   for (int r = 0; r < 4; ++r) {
-    const std::string src = testing::read_text(testing::example("chakra/ring4." + std::to_string(r) + ".et"));
+    const std::string src =
+        testing::read_text(testing::example("chakra/ring4." + std::to_string(r) + ".et"));
     put(d / ("t." + std::to_string(r) + ".et"), r == 2 ? src.substr(0, src.size() - 5) : src);
   }
   put(d / "s.yaml",

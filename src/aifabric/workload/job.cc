@@ -12,8 +12,8 @@ std::vector<JobTransfer> network_transfers(const TaskGraph& g, const ClusterMap&
   return out;
 }
 
-Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGraph& g, uint32_t ranks,
-                                      bool on_fabric) {
+Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGraph& g,
+                                      uint32_t ranks, bool on_fabric) {
   const size_t hosts = g.hosts().size();
   const bool domains = c.gpus_per_node == 0 && !g.nvlink().empty();
   if ((on_fabric || domains) && ranks > hosts) {
@@ -22,7 +22,8 @@ Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGrap
                          std::to_string(hosts));
   }
   if (!domains) {
-    ClusterMap m = ClusterMap::linear(ranks, c.gpus_per_node == 0 ? 8 : static_cast<uint32_t>(c.gpus_per_node));
+    ClusterMap m = ClusterMap::linear(
+        ranks, c.gpus_per_node == 0 ? 8 : static_cast<uint32_t>(c.gpus_per_node));
     m.nvlink_rate = c.nvlink_rate;
     m.nvlink_latency = c.nvlink_latency;
     return m;

@@ -87,15 +87,16 @@ struct ReplayCluster final : ParamsOf<ReplayCluster> {
             Range{0, 1024});
     v.param("nvlink_rate", nvlink_rate,
             "NVLink bandwidth per GPU per direction (unless the topology gives it)");
-    v.param("nvlink_latency", nvlink_latency, "NVLink transfer latency (unless the topology gives it)");
+    v.param("nvlink_latency", nvlink_latency,
+            "NVLink transfer latency (unless the topology gives it)");
   }
 };
 
 // The map for `ranks` GPUs, rank r on host r. With gpus_per_node 0 and NVLink domains
 // in the topology, node and NVLink come from them; `on_fabric` (or domains) needs a
 // host per rank. Errors name `workload.`.
-Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGraph& g, uint32_t ranks,
-                                      bool on_fabric);
+Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGraph& g,
+                                      uint32_t ranks, bool on_fabric);
 
 // A replayed file's report: the training report's iteration, compute, exposed
 // communication and collectives (groups named "<kind> <instance>" are aggregated by

@@ -74,15 +74,16 @@ Result<TopologyGraph> read_simai_topology(std::istream& in, const std::string& s
     }
     const auto h = static_cast<uint32_t>(g.host_index(graph_id[other]));
     if (nv_bps[h] > INT64_MAX - l.params.rate.bits_per_second()) {
-      return Status::error(at_line(f, l.line) + "the NVLink rate of GPU " +
-                           std::to_string(other) + " overflows");
+      return Status::error(at_line(f, l.line) + "the NVLink rate of GPU " + std::to_string(other) +
+                           " overflows");
     }
     nv_bps[h] += l.params.rate.bits_per_second();
     nv_delay = std::max(nv_delay, l.params.delay);
     if (first_gpu_of_nvswitch[nv] < 0) {
       first_gpu_of_nvswitch[nv] = h;
     } else {
-      parent[find_root(parent, h)] = find_root(parent, static_cast<uint32_t>(first_gpu_of_nvswitch[nv]));
+      parent[find_root(parent, h)] =
+          find_root(parent, static_cast<uint32_t>(first_gpu_of_nvswitch[nv]));
     }
   }
   if (Status s = g.validate(); !s) return s.with_context(source);

@@ -51,8 +51,9 @@ TEST(SimaiTopology, NvSwitchLinksBecomeNvlinkDomains) {
 }
 
 TEST(SimaiTopology, FileWithoutNvSwitchesIsAPlainFabric) {
-  auto g = read("4 8 0 1 3 H100\n3\n0 3 400Gbps 0.0005ms 0\n1 3 400Gbps 0.0005ms 0\n"
-                "2 3 400Gbps 0.0005ms 0\n");
+  auto g = read(
+      "4 8 0 1 3 H100\n3\n0 3 400Gbps 0.0005ms 0\n1 3 400Gbps 0.0005ms 0\n"
+      "2 3 400Gbps 0.0005ms 0\n");
   ASSERT_TRUE(g.is_ok()) << g.status().message();
   EXPECT_TRUE(g->nvlink().empty());
   EXPECT_EQ(g->hosts().size(), 3u);

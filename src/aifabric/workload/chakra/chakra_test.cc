@@ -25,7 +25,9 @@ std::string varint(uint64_t v) {
   return out;
 }
 
-std::string frame(const std::string& msg) { return varint(msg.size()) + msg; }
+std::string frame(const std::string& msg) {
+  return varint(msg.size()) + msg;
+}
 
 std::string metadata() {
   pb::GlobalMetadata m;
@@ -130,7 +132,8 @@ TEST(ChakraTrace, RefusesBadInputNamingTheNodeOrByte) {
   };
   const Bad cases[] = {
       {"", "r.0.et: the file is empty (no GlobalMetadata)"},
-      {meta + "\xff\xff\xff\xff\xff\xff", "r.0.et: byte 8: a message length that is cut or malformed"},
+      {meta + "\xff\xff\xff\xff\xff\xff",
+       "r.0.et: byte 8: a message length that is cut or malformed"},
       {meta + varint(500) + "abc", "r.0.et: byte 8: a message of 500 bytes, but only 3 are left"},
       {meta + varint(uint64_t{1} << 25), "r.0.et: byte 8: a message of 33554432 bytes (at most"},
       {"\x03\x0f\x0f\x0f", "r.0.et: byte 0: the first message is not a Chakra GlobalMetadata"},
@@ -252,8 +255,8 @@ TEST(ChakraWorkload, RefusesTracesThatDoNotFitTogether) {
   for (const Bad& c : cases) {
     auto traces = read_all(c.files);
     ASSERT_TRUE(traces.is_ok()) << traces.status().message();
-    auto g = build_chakra_graph(*traces, ClusterMap::linear(static_cast<uint32_t>(c.files.size()), 1),
-                                {});
+    auto g = build_chakra_graph(*traces,
+                                ClusterMap::linear(static_cast<uint32_t>(c.files.size()), 1), {});
     ASSERT_FALSE(g.is_ok()) << c.message;
     EXPECT_EQ(g.status().message().rfind(c.message, 0), 0u)
         << "want: " << c.message << "\nmessage: " << g.status().message();

@@ -141,8 +141,9 @@ Status map_node(const pb::Node& n, uint32_t rank, uint32_t ranks, ChakraNode& ou
         return Status::ok();
       }
       if (n.duration_micros() == 0 && a.has_num_ops) {
-        return Status::error("compute node with num_ops but no duration_micros: the roofline "
-                             "model is not mapped");
+        return Status::error(
+            "compute node with num_ops but no duration_micros: the roofline "
+            "model is not mapped");
       }
       if (n.duration_micros() > kMaxChakraMicros) {
         return Status::error("duration_micros " + std::to_string(n.duration_micros()) +
@@ -179,10 +180,11 @@ Status map_node(const pb::Node& n, uint32_t rank, uint32_t ranks, ChakraNode& ou
         case pb::SCATTER:
         case pb::BROADCAST:
         case pb::REDUCE_SCATTER_BLOCK:
-          return Status::error("collective " +
-                               pb::CollectiveType_Name(static_cast<pb::CollectiveType>(a.comm_type)) +
-                               " cannot be mapped (aifabric has all-reduce, all-gather, "
-                               "reduce-scatter, all-to-all and barrier)");
+          return Status::error(
+              "collective " +
+              pb::CollectiveType_Name(static_cast<pb::CollectiveType>(a.comm_type)) +
+              " cannot be mapped (aifabric has all-reduce, all-gather, "
+              "reduce-scatter, all-to-all and barrier)");
         default:
           return Status::error("unknown comm_type " + std::to_string(a.comm_type));
       }
@@ -210,9 +212,9 @@ Status map_node(const pb::Node& n, uint32_t rank, uint32_t ranks, ChakraNode& ou
     }
     case pb::MEM_LOAD_NODE:
     case pb::MEM_STORE_NODE:
-      return Status::error(std::string(n.type() == pb::MEM_LOAD_NODE ? "MEM_LOAD_NODE"
-                                                                     : "MEM_STORE_NODE") +
-                           " cannot be mapped (no memory model)");
+      return Status::error(
+          std::string(n.type() == pb::MEM_LOAD_NODE ? "MEM_LOAD_NODE" : "MEM_STORE_NODE") +
+          " cannot be mapped (no memory model)");
     default:
       return Status::error("node type " + std::to_string(static_cast<int>(n.type())) +
                            " cannot be mapped");

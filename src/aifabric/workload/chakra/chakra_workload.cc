@@ -81,9 +81,9 @@ class Assembler {
 
  private:
   struct GroupInfo {
-    Ids members;                      // ranks, ascending
-    std::vector<Ids> nodes_of_rank;   // per member: its collective nodes in file order
-    std::vector<uint32_t> arrived;    // per instance
+    Ids members;                     // ranks, ascending
+    std::vector<Ids> nodes_of_rank;  // per member: its collective nodes in file order
+    std::vector<uint32_t> arrived;   // per instance
   };
   using P2pKey = std::tuple<uint32_t, uint32_t, int64_t>;  // src, dst, tag
 
@@ -200,7 +200,8 @@ class Assembler {
   }
 
   void add_deps(uint32_t r, uint32_t i, Ids& into) const {
-    for (uint32_t d : dep_index_[r][i]) into.insert(into.end(), fin_[r][d].begin(), fin_[r][d].end());
+    for (uint32_t d : dep_index_[r][i])
+      into.insert(into.end(), fin_[r][d].begin(), fin_[r][d].end());
   }
   static void dedup(Ids& v) {
     std::sort(v.begin(), v.end());
@@ -280,11 +281,13 @@ class Assembler {
     dedup(deps);
     Ids after;
     if (n.kind == ChakraKind::kBarrier || gi.members.size() < 2) {
-      for (uint32_t mr : gi.members) after.push_back(g_.add_compute(mr, Time::zero(), deps, compute_group_));
+      for (uint32_t mr : gi.members)
+        after.push_back(g_.add_compute(mr, Time::zero(), deps, compute_group_));
     } else {
       CollectiveSpec spec;
       spec.op = static_cast<CollectiveOp>(n.op);
-      spec.algo = spec.op == CollectiveOp::kAllToAll ? CollectiveAlgo::kDirect : CollectiveAlgo::kRing;
+      spec.algo =
+          spec.op == CollectiveOp::kAllToAll ? CollectiveAlgo::kDirect : CollectiveAlgo::kRing;
       spec.hierarchical = o_.hierarchical && spec.op != CollectiveOp::kAllToAll;
       spec.bytes = n.bytes;
       spec.priority = o_.priority;

@@ -18,10 +18,15 @@ namespace {
 constexpr std::string_view kMappedPolicies[] = {"HYBRID_TRANSFORMER_FWD_IN_BCKWD",
                                                 "HYBRID_TRANSFORMER"};
 // SimAI's other policies: each schedules its layers its own way, which is not mapped.
-constexpr std::string_view kOtherPolicies[] = {
-    "DATA",       "MODEL",          "HYBRID_DATA_MODEL", "HYBRID_MODEL_DATA",
-    "HYBRID_DLRM", "HYBRID_DLRM_ENHANCED", "HYBRID_CUSTOMIZED", "MICRO",
-    "DISTRIBUTED_INFERENCE"};
+constexpr std::string_view kOtherPolicies[] = {"DATA",
+                                               "MODEL",
+                                               "HYBRID_DATA_MODEL",
+                                               "HYBRID_MODEL_DATA",
+                                               "HYBRID_DLRM",
+                                               "HYBRID_DLRM_ENHANCED",
+                                               "HYBRID_CUSTOMIZED",
+                                               "MICRO",
+                                               "DISTRIBUTED_INFERENCE"};
 
 struct HeaderKey {
   std::string_view name;
@@ -32,8 +37,9 @@ struct HeaderKey {
 Status read_header(LineReader& r, SimaiWorkload& w) {
   if (!r.next()) {
     if (!r.status()) return r.status();
-    return r.error("the file is empty; expected a header such as "
-                   "'HYBRID_TRANSFORMER_FWD_IN_BCKWD model_parallel_NPU_group: 8 ...'");
+    return r.error(
+        "the file is empty; expected a header such as "
+        "'HYBRID_TRANSFORMER_FWD_IN_BCKWD model_parallel_NPU_group: 8 ...'");
   }
   size_t pos = 0;
   const std::string_view policy = next_blank_field(r.line(), pos);
@@ -67,7 +73,8 @@ Status read_header(LineReader& r, SimaiWorkload& w) {
        key = next_blank_field(r.line(), pos)) {
     std::string_view name = key;
     if (name == "pp_comm:") name = "pp_comm";  // AICB writes it either way
-    auto k = std::find_if(keys.begin(), keys.end(), [&](const HeaderKey& h) { return h.name == name; });
+    auto k =
+        std::find_if(keys.begin(), keys.end(), [&](const HeaderKey& h) { return h.name == name; });
     if (k == keys.end()) return r.error("unknown header key " + quote_input(key));
     if (k->seen) return r.error("header key " + std::string(k->name) + " appears twice");
     k->seen = true;
@@ -80,8 +87,8 @@ Status read_header(LineReader& r, SimaiWorkload& w) {
       // A count, then as many layer numbers.
       for (uint64_t i = 0; i < *v; ++i) {
         if (next_blank_field(r.line(), pos).empty()) {
-          return r.error("header key " + std::string(k->name) + " announces " +
-                         std::to_string(*v) + " layers but lists " + std::to_string(i));
+          return r.error("header key " + std::string(k->name) + " announces " + std::to_string(*v) +
+                         " layers but lists " + std::to_string(i));
         }
       }
     }
@@ -124,10 +131,11 @@ Result<SimaiComm> parse_comm(std::string_view type, std::string_view size, bool 
     }
     return c;
   }
-  constexpr std::pair<std::string_view, SimaiOp> kOps[] = {{"ALLREDUCE", SimaiOp::kAllReduce},
-                                                           {"ALLGATHER", SimaiOp::kAllGather},
-                                                           {"REDUCESCATTER", SimaiOp::kReduceScatter},
-                                                           {"ALLTOALL", SimaiOp::kAllToAll}};
+  constexpr std::pair<std::string_view, SimaiOp> kOps[] = {
+      {"ALLREDUCE", SimaiOp::kAllReduce},
+      {"ALLGATHER", SimaiOp::kAllGather},
+      {"REDUCESCATTER", SimaiOp::kReduceScatter},
+      {"ALLTOALL", SimaiOp::kAllToAll}};
   if (type == "BROADCAST") {
     c.op = *bytes == 0 ? SimaiOp::kNone : SimaiOp::kBroadcast;
     c.bytes = static_cast<int64_t>(*bytes);
@@ -218,9 +226,10 @@ Result<SimaiWorkload> read_simai_workload(std::istream& in, const std::string& s
     }
     const size_t fields = count_blank_fields(r.line());
     if (fields != 12) {
-      return r.error("expected 12 fields (name dep fwd_ns fwd_comm fwd_bytes ig_ns ig_comm "
-                     "ig_bytes wg_ns wg_comm wg_bytes update_ns), found " +
-                     std::to_string(fields));
+      return r.error(
+          "expected 12 fields (name dep fwd_ns fwd_comm fwd_bytes ig_ns ig_comm "
+          "ig_bytes wg_ns wg_comm wg_bytes update_ns), found " +
+          std::to_string(fields));
     }
     auto l = parse_layer(split_blanks(r.line()));
     if (!l) return r.error(l.status().message());

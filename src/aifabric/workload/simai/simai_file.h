@@ -36,7 +36,14 @@ inline constexpr uint64_t kMaxSimaiGpus = uint64_t{1} << 20;
 
 // kBroadcast: SimAI reads it but simulates no communication for it (AICB writes one
 // for the norm layer of every model); the mapping skips or refuses it.
-enum class SimaiOp : uint8_t { kNone, kAllReduce, kAllGather, kReduceScatter, kAllToAll, kBroadcast };
+enum class SimaiOp : uint8_t {
+  kNone,
+  kAllReduce,
+  kAllGather,
+  kReduceScatter,
+  kAllToAll,
+  kBroadcast
+};
 // The group a communication runs in (SimAI's MockNccl group types).
 enum class SimaiGroup : uint8_t { kTp, kDp, kEp, kDpEp };
 

@@ -169,8 +169,9 @@ TEST(SimaiWorkload, GraphFollowsSimaiLayerOrder) {
 // AICB's first layer broadcasts 16 KiB, which SimAI simulates as nothing: refused
 // unless skip_broadcast, then the layer is its compute alone.
 TEST(SimaiWorkload, BroadcastIsRefusedUnlessSkippedAsSimaiDoes) {
-  auto w = read("HYBRID_TRANSFORMER model_parallel_NPU_group: 2 all_gpus: 2\n1\n"
-                "norm -1 0 BROADCAST 16384 1 NONE 0 1 NONE 0 100\n");
+  auto w = read(
+      "HYBRID_TRANSFORMER model_parallel_NPU_group: 2 all_gpus: 2\n1\n"
+      "norm -1 0 BROADCAST 16384 1 NONE 0 1 NONE 0 100\n");
   ASSERT_TRUE(w.is_ok()) << w.status().message();
   auto g = build_simai_graph(*w, ClusterMap::linear(2, 2), {});
   ASSERT_FALSE(g.is_ok());
@@ -185,8 +186,9 @@ TEST(SimaiWorkload, BroadcastIsRefusedUnlessSkippedAsSimaiDoes) {
 }
 
 TEST(SimaiWorkload, GroupSizesThatDoNotDivideTheRanksAreRefused) {
-  auto w = read("HYBRID_TRANSFORMER model_parallel_NPU_group: 4 ep: 3\n1\n"
-                "x -1 1 NONE 0 1 NONE 0 1 NONE 0 1\n");
+  auto w = read(
+      "HYBRID_TRANSFORMER model_parallel_NPU_group: 4 ep: 3\n1\n"
+      "x -1 1 NONE 0 1 NONE 0 1 NONE 0 1\n");
   ASSERT_TRUE(w.is_ok());
   auto g = build_simai_graph(*w, ClusterMap::linear(6, 8), {});
   ASSERT_FALSE(g.is_ok());

@@ -105,14 +105,14 @@ class Builder {
     const auto ep = static_cast<uint32_t>(w_.ep);
     CollectiveSpec spec;
     spec.op = op_of(c.op);
-    spec.algo = spec.op == CollectiveOp::kAllToAll ? CollectiveAlgo::kDirect : CollectiveAlgo::kRing;
+    spec.algo =
+        spec.op == CollectiveOp::kAllToAll ? CollectiveAlgo::kDirect : CollectiveAlgo::kRing;
     spec.hierarchical = o_.hierarchical && spec.op != CollectiveOp::kAllToAll;
     spec.bytes = std::max(c.bytes, min_bytes);
     spec.priority = o_.priority;
-    const std::string name = std::string(simai_group_name(c.group)) + "." +
-                             std::string(collective_op_name(spec.op)) + " L" +
-                             std::to_string(l.line) + " " + printable(l.name) + " " +
-                             std::string(phase);
+    const std::string name =
+        std::string(simai_group_name(c.group)) + "." + std::string(collective_op_name(spec.op)) +
+        " L" + std::to_string(l.line) + " " + printable(l.name) + " " + std::string(phase);
     for (const Ids& members : simai_groups(c.group, n, tp, ep)) {
       if (members.size() < 2) continue;  // SimAI: a group of one has no collective
       Ids deps;
