@@ -67,7 +67,7 @@ class TopologyGraph {
   size_t switch_count() const { return nodes_.size() - hosts_.size(); }
   // Empty unless an importer found the servers' NVLink domains.
   const std::vector<NvlinkDomains>& nvlink() const { return nvlink_; }
-  void set_nvlink(NvlinkDomains d) { nvlink_.assign(1, std::move(d)); }
+  void set_nvlink(const NvlinkDomains& d) { nvlink_.assign(1, d); }
 
   // Structural checks: every host has exactly one link, no self loops, all hosts
   // reachable from each other.

@@ -36,6 +36,19 @@ Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGrap
   return m;
 }
 
+Status check_replay_room(const TaskGraph& g, size_t ranks, size_t deps, const std::string& where) {
+  // A ring all-reduce has 2 n (n - 1) transfers, the other collectives fewer; each rank's
+  // first transfer carries the dependencies.
+  const uint64_t n = ranks;
+  const uint64_t more = 2 * n * n + n * static_cast<uint64_t>(deps) / 4;
+  if (g.size() + more > kMaxReplayTasks) {
+    return Status::error(where + "the job would have more than " + std::to_string(kMaxReplayTasks) +
+                         " tasks (this collective: " + std::to_string(ranks) + " ranks, after " +
+                         std::to_string(g.size()) + " tasks)");
+  }
+  return Status::ok();
+}
+
 WorkloadReport replay_report(const Job& job, const TaskTimes& t) {
   IterationPlan plan;  // only its GPU count is read; no training-time estimate
   plan.gpus = job.map.ranks();

@@ -98,6 +98,13 @@ struct ReplayCluster final : ParamsOf<ReplayCluster> {
 Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGraph& g,
                                       uint32_t ranks, bool on_fabric);
 
+// A replayed file's graph stays below this many tasks (plus a quarter of its dependency
+// entries), so that a small file naming many ranks cannot take all memory.
+inline constexpr uint64_t kMaxReplayTasks = 20'000'000;
+// Before a collective among `ranks` ranks whose first transfers wait for `deps` tasks
+// is added: ok, or "the job would have more than ... tasks" (`where` first).
+Status check_replay_room(const TaskGraph& g, size_t ranks, size_t deps, const std::string& where);
+
 // A replayed file's report: the training report's iteration, compute, exposed
 // communication and collectives (groups named "<kind> <instance>" are aggregated by
 // kind); no training-time estimate (the file has no model).

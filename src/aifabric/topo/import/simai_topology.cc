@@ -123,7 +123,7 @@ Result<TopologyGraph> read_simai_topology(std::istream& in, const std::string& s
   d.gpus_per_server = size[0];
   d.rate = BitRate::bps(min_bps);
   d.latency = nv_delay * 2;
-  g.set_nvlink(std::move(d));
+  g.set_nvlink(d);
   return g;
 }
 

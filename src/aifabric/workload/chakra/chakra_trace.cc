@@ -256,6 +256,9 @@ Result<ChakraRankTrace> read_chakra_trace(std::string_view bytes, const std::str
       metadata = true;
       continue;
     }
+    if (t.nodes.size() == kMaxChakraNodes) {
+      return where("more than " + std::to_string(kMaxChakraNodes) + " nodes in one file");
+    }
     pb::Node n;
     if (!n.ParseFromArray(msg.data(), static_cast<int>(msg.size()))) {
       return where("not a Chakra Node message");

@@ -24,6 +24,8 @@ namespace aifabric {
 inline constexpr size_t kMaxChakraFileBytes = size_t{256} << 20;
 inline constexpr size_t kMaxChakraMessageBytes = size_t{16} << 20;
 inline constexpr uint32_t kMaxChakraRanks = 4096;
+// Nodes in one file (PyTorch traces of a training step have some 10^5 per rank).
+inline constexpr size_t kMaxChakraNodes = size_t{8} << 20;
 // Limits of one node's values: 1000 s of compute, a 1 TiB buffer.
 inline constexpr uint64_t kMaxChakraMicros = 1'000'000'000;
 inline constexpr uint64_t kMaxChakraCommBytes = uint64_t{1} << 40;

@@ -279,6 +279,10 @@ class Assembler {
       add_deps(mr, mi, deps);
     }
     dedup(deps);
+    if (Status room = check_replay_room(g_, gi.members.size(), deps.size(), node_at(t_[r], n));
+        !room) {
+      return room;
+    }
     Ids after;
     if (n.kind == ChakraKind::kBarrier || gi.members.size() < 2) {
       for (uint32_t mr : gi.members)
@@ -372,6 +376,7 @@ Result<Job> prepare_chakra(const ChakraWorkloadSpec& s, const JobContext& ctx) {
   }
   std::vector<ChakraRankTrace> traces;
   size_t total = 0;
+  size_t nodes = 0;
   for (uint32_t r = 0; r < ranks; ++r) {
     const std::string path = file_of(r);
     if (Status st = check_data_file(path, kMaxChakraFileBytes); !st) {
@@ -388,6 +393,11 @@ Result<Job> prepare_chakra(const ChakraWorkloadSpec& s, const JobContext& ctx) {
     }
     auto t = read_chakra_trace(*bytes, path, r, ranks);
     if (!t) return t.status();
+    nodes += t->nodes.size();
+    if (nodes > kMaxReplayTasks) {
+      return Status::error(path + ": the traces together have more than " +
+                           std::to_string(kMaxReplayTasks) + " nodes");
+    }
     traces.push_back(std::move(t).value());
   }
   const bool on_fabric = engines().find(s.engine())->on_fabric;

@@ -185,6 +185,20 @@ TEST(SimaiWorkload, BroadcastIsRefusedUnlessSkippedAsSimaiDoes) {
   EXPECT_EQ(g->size(), 4u);  // ig and wg compute (1 ns) on both ranks; forward is 0
 }
 
+// A 3-line file naming 2^20 ranks in one data-parallel group would make a ring of
+// 2 x 2^40 transfers: refused before anything is added.
+TEST(SimaiWorkload, HostileRankCountIsRefusedBeforeTheGraphGrows) {
+  auto w = read(
+      "HYBRID_TRANSFORMER model_parallel_NPU_group: 1 all_gpus: 1048576\n1\n"
+      "x -1 0 NONE 0 0 NONE 0 0 ALLREDUCE 1048576 0\n");
+  ASSERT_TRUE(w.is_ok()) << w.status().message();
+  auto g = build_simai_graph(*w, ClusterMap::linear(1 << 20, 8), {});
+  ASSERT_FALSE(g.is_ok());
+  EXPECT_EQ(g.status().message().rfind("w.txt:3: the job would have more than 20000000 tasks", 0),
+            0u)
+      << g.status().message();
+}
+
 TEST(SimaiWorkload, GroupSizesThatDoNotDivideTheRanksAreRefused) {
   auto w = read(
       "HYBRID_TRANSFORMER model_parallel_NPU_group: 4 ep: 3\n1\n"

@@ -82,11 +82,17 @@ class Builder {
     compute_group_ = g_.add_group({"compute", "compute", 0, 0});
   }
 
-  void compute(Time d) {
-    if (d <= Time::zero()) return;
+  Status compute(Time d, const SimaiLayer& l) {
+    if (d <= Time::zero()) return Status::ok();
+    if (g_.size() + last_.size() > kMaxReplayTasks) {
+      return Status::error(w_.source + ":" + std::to_string(l.line) +
+                           ": the job would have more than " + std::to_string(kMaxReplayTasks) +
+                           " tasks");
+    }
     for (uint32_t r = 0; r < last_.size(); ++r) {
       last_[r] = {g_.add_compute(r, d, last_[r], compute_group_)};
     }
+    return Status::ok();
   }
 
   // The layer's collective in every group of its kind. Blocking: the members go on when
@@ -117,6 +123,8 @@ class Builder {
       if (members.size() < 2) continue;  // SimAI: a group of one has no collective
       Ids deps;
       for (uint32_t r : members) deps.insert(deps.end(), last_[r].begin(), last_[r].end());
+      const std::string at = w_.source + ":" + std::to_string(l.line) + ": ";
+      if (Status room = check_replay_room(g_, members.size(), deps.size(), at); !room) return room;
       auto fin = add_collective(g_, spec, members, deps, map_, name);
       if (!fin) {
         return Status::error(w_.source + ":" + std::to_string(l.line) + ": " +
@@ -162,13 +170,13 @@ Result<TaskGraph> build_simai_graph(const SimaiWorkload& w, const ClusterMap& ma
   }
   Builder b(w, map, o);
   for (const SimaiLayer& l : w.layers) {
-    b.compute(l.fwd_compute);
+    if (Status s = b.compute(l.fwd_compute, l); !s) return s;
     if (Status s = b.collective(l, l.fwd, "fwd", true, kSimaiMinForwardBytes); !s) return s;
   }
   for (auto it = w.layers.rbegin(); it != w.layers.rend(); ++it) {
-    b.compute(it->ig_compute);
+    if (Status s = b.compute(it->ig_compute, *it); !s) return s;
     if (Status s = b.collective(*it, it->ig, "ig", true, 0); !s) return s;
-    b.compute(it->wg_compute);
+    if (Status s = b.compute(it->wg_compute, *it); !s) return s;
     if (Status s = b.collective(*it, it->wg, "wg", false, 0); !s) return s;
   }
   return b.take();
