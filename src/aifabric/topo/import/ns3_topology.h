@@ -7,7 +7,9 @@
 //
 // Nodes not listed as switches are hosts. SimAI's variant, whose first line reads
 // "N_nodes gpus_per_server N_nvswitches N_switches N_links gpu_type [gpus_per_node]"
-// and which lists the NVSwitch ids before the switch ids, is read too.
+// and which lists the NVSwitch ids before the switch ids, is read too (as a plain
+// fabric; its NVSwitch links make hosts with two links, which topology type simai,
+// simai_topology.h, reads as NVLink instead).
 // Anything after the declared links (HPCC's examples end with prose) is ignored.
 #pragma once
 
