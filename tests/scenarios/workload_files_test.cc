@@ -139,7 +139,6 @@ TEST(SimaiCli, BadWorkloadAndTopologyFilesExitTwoAndWriteNothing) {
 
 TEST(ChakraCli, TruncatedAndMissingTracesExitTwoAndWriteNothing) {
   const auto d = fresh_dir("chakra_cli");
-  const std::string good = testing::read_text(testing::example("chakra/ring4.0.et"));
   for (int r = 0; r < 4; ++r) {
     const std::string src =
         testing::read_text(testing::example("chakra/ring4." + std::to_string(r) + ".et"));
@@ -153,7 +152,6 @@ TEST(ChakraCli, TruncatedAndMissingTracesExitTwoAndWriteNothing) {
       "topology: {type: leaf_spine, leaves: 2, spines: 1, hosts_per_leaf: 2}\n"
       "workload: {type: chakra, prefix: none}\n");
   expect_refused(d / "n.yaml", "workload.prefix: no trace");
-  EXPECT_FALSE(good.empty());
   testing::fs::remove_all(d);
 }
 
