@@ -11,7 +11,7 @@ OUT ?= results/default
 # is Chart.js, which the build inlines into report.html (nothing is fetched at run time).
 PACKAGES := g++ cmake ninja-build pkg-config libyaml-cpp-dev libcli11-dev \
             nlohmann-json3-dev libfmt-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev \
-            libjs-chart.js
+            libjs-chart.js libprotobuf-dev protobuf-compiler
 
 # `make test` also installs Chromium (the report's headless-render test) and Prometheus'
 # promtool (the metrics.prom check).
@@ -81,7 +81,8 @@ asan: deps test-deps
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= build-fuzz
-FUZZ_TARGETS := units scenario ns3_topology ns3_flows csv_flows ns3_config
+FUZZ_TARGETS := units scenario ns3_topology ns3_flows csv_flows ns3_config simai_workload \
+                simai_topology chakra_trace
 
 fuzz-build: deps
 	@$(MAKE) --no-print-directory install-packages WANTED="$(FUZZ_PACKAGES)"

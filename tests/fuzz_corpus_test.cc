@@ -71,8 +71,9 @@ TEST(FuzzCorpus, EveryHarnessReplaysItsSeedsAndRegressions) {
   const aifabric::fuzz::Registered* targets = aifabric::fuzz::registered_targets(count);
   std::set<std::string> names;
   for (size_t i = 0; i < count; ++i) names.insert(targets[i].name);
-  EXPECT_EQ(names, (std::set<std::string>{"csv_flows", "ns3_config", "ns3_flows", "ns3_topology",
-                                          "scenario", "units"}));
+  EXPECT_EQ(names, (std::set<std::string>{"chakra_trace", "csv_flows", "ns3_config", "ns3_flows",
+                                          "ns3_topology", "scenario", "simai_topology",
+                                          "simai_workload", "units"}));
   for (size_t i = 0; i < count; ++i) {
     const std::string name = targets[i].name;
     std::vector<fs::path> dirs = {kFuzz / "corpus" / name, kFuzz / "regressions" / name};

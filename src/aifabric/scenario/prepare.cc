@@ -94,7 +94,8 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
   if (auto st = check_buffers(s, run.graph); !st) return st;
   const Choice<WorkloadType>& w = s.workload.kind;
   if (w.selected().prepare != nullptr) {
-    const JobContext ctx{run.graph, static_cast<uint8_t>(s.transport.data_priority)};
+    const JobContext ctx{run.graph, static_cast<uint8_t>(s.transport.data_priority),
+                         [&s](const std::string& f) { return resolve_path(s, f); }};
     auto job = w.selected().prepare(w.params(), ctx);
     if (!job) return job.status();
     run.job = std::move(job).value();

@@ -34,6 +34,16 @@ struct Adjacent {
   uint32_t peer;
 };
 
+// Which hosts (GPUs) share a server's NVLink domain, when the topology file says so
+// (SimAI's NVSwitches): workloads that take their cluster map from the topology put the
+// ranks of one server on one node. Plain data; the fabric never reads it.
+struct NvlinkDomains {
+  std::vector<uint32_t> server_of_host;  // per host index: its server, 0-based, dense
+  uint32_t gpus_per_server = 0;
+  BitRate rate;  // per GPU and direction: the sum of its NVSwitch links
+  Time latency;  // GPU -> NVSwitch -> GPU: twice the link delay
+};
+
 class TopologyGraph {
  public:
   uint32_t add_node(NodeKind kind, std::string name, int tier, uint32_t ext_id);
@@ -55,6 +65,9 @@ class TopologyGraph {
   // Host index of a node, or -1.
   int64_t host_index(uint32_t node) const { return host_index_[node]; }
   size_t switch_count() const { return nodes_.size() - hosts_.size(); }
+  // Empty unless an importer found the servers' NVLink domains.
+  const std::vector<NvlinkDomains>& nvlink() const { return nvlink_; }
+  void set_nvlink(const NvlinkDomains& d) { nvlink_.assign(1, d); }
 
   // Structural checks: every host has exactly one link, no self loops, all hosts
   // reachable from each other.
@@ -66,6 +79,7 @@ class TopologyGraph {
   std::vector<std::vector<Adjacent>> adj_;
   std::vector<uint32_t> hosts_;
   std::vector<int64_t> host_index_;
+  std::vector<NvlinkDomains> nvlink_;  // at most one
 };
 
 }  // namespace aifabric

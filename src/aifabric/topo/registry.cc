@@ -5,6 +5,7 @@
 #include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
 #include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
 #include "aifabric/topo/import/ns3_topology.h"
+#include "aifabric/topo/import/simai_topology.h"
 
 namespace aifabric {
 
@@ -18,6 +19,8 @@ const Registry<TopologyBuilder>& topology_builders() {
                                                                           "3-tier k-ary fat-tree"),
           topology_member<Ns3TopologySpec, &import_ns3_topology>(
               "ns3", "a topology file in the ns-3 RDMA format"),
+          topology_member<SimaiTopologySpec, &import_simai_topology>(
+              "simai", "a topology file of SimAI's ns-3 backend (NVSwitch links: NVLink)"),
           topology_member<RailOptimizedConfig, &build_rail_optimized, &rail_optimized_size>(
               "rail_optimized",
               "GPU servers whose GPU g connects to the rail-g leaf; leaves to spines"),

@@ -12,4 +12,47 @@ std::vector<JobTransfer> network_transfers(const TaskGraph& g, const ClusterMap&
   return out;
 }
 
+Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGraph& g,
+                                      uint32_t ranks, bool on_fabric) {
+  const size_t hosts = g.hosts().size();
+  const bool domains = c.gpus_per_node == 0 && !g.nvlink().empty();
+  if ((on_fabric || domains) && ranks > hosts) {
+    return Status::error("workload: " + std::to_string(ranks) +
+                         " ranks need as many hosts (GPUs with a NIC), but the topology has " +
+                         std::to_string(hosts));
+  }
+  if (!domains) {
+    ClusterMap m = ClusterMap::linear(
+        ranks, c.gpus_per_node == 0 ? 8 : static_cast<uint32_t>(c.gpus_per_node));
+    m.nvlink_rate = c.nvlink_rate;
+    m.nvlink_latency = c.nvlink_latency;
+    return m;
+  }
+  const NvlinkDomains& d = g.nvlink().front();
+  ClusterMap m = ClusterMap::linear(ranks, d.gpus_per_server);
+  for (uint32_t r = 0; r < ranks; ++r) m.node_of_rank[r] = d.server_of_host[r];
+  m.nvlink_rate = d.rate;
+  m.nvlink_latency = d.latency;
+  return m;
+}
+
+Status check_replay_room(const TaskGraph& g, size_t ranks, size_t deps, const std::string& where) {
+  // A ring all-reduce has 2 n (n - 1) transfers, the other collectives fewer; each rank's
+  // first transfer carries the dependencies.
+  const uint64_t n = ranks;
+  const uint64_t more = 2 * n * n + n * static_cast<uint64_t>(deps) / 4;
+  if (g.size() + more > kMaxReplayTasks) {
+    return Status::error(where + "the job would have more than " + std::to_string(kMaxReplayTasks) +
+                         " tasks (this collective: " + std::to_string(ranks) + " ranks, after " +
+                         std::to_string(g.size()) + " tasks)");
+  }
+  return Status::ok();
+}
+
+WorkloadReport replay_report(const Job& job, const TaskTimes& t) {
+  IterationPlan plan;  // only its GPU count is read; no training-time estimate
+  plan.gpus = job.map.ranks();
+  return training_report(plan, job.graph, job.map, t, std::string(job.engine));
+}
+
 }  // namespace aifabric

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -42,6 +44,9 @@ std::vector<JobTransfer> network_transfers(const TaskGraph& g, const ClusterMap&
 struct JobContext {
   const TopologyGraph& graph;
   uint8_t data_priority;  // transport.data_priority
+  // A file name as written in the scenario -> the path to open (relative to the
+  // scenario's folder), for types that read a file.
+  std::function<std::string(const std::string&)> resolve = [](const std::string& f) { return f; };
 };
 
 // What a job's type makes of its executed graph.
@@ -70,5 +75,41 @@ WorkloadType workload_member(std::string_view name, std::string_view doc) {
 }
 
 const Registry<WorkloadType>& workload_types();
+
+// Where the ranks of a replayed workload file (types simai, chakra) live: rank r on
+// host r. `workload.cluster` of those types.
+struct ReplayCluster final : ParamsOf<ReplayCluster> {
+  int64_t gpus_per_node = 0;  // 0: the topology's servers (a SimAI topology), else 8
+  BitRate nvlink_rate = BitRate::gbps(2400);
+  Time nvlink_latency = Time::us(2);
+  void visit(ParamVisitor& v) override {
+    v.param("gpus_per_node", gpus_per_node,
+            "GPUs per server (consecutive ranks share NVLink); 0: the topology's servers if it "
+            "has them (type simai), else 8",
+            Range{0, 1024});
+    v.param("nvlink_rate", nvlink_rate,
+            "NVLink bandwidth per GPU per direction (unless the topology gives it)");
+    v.param("nvlink_latency", nvlink_latency,
+            "NVLink transfer latency (unless the topology gives it)");
+  }
+};
+
+// The map for `ranks` GPUs, rank r on host r. With gpus_per_node 0 and NVLink domains
+// in the topology, node and NVLink come from them; `on_fabric` (or domains) needs a
+// host per rank. Errors name `workload.`.
+Result<ClusterMap> replay_cluster_map(const ReplayCluster& c, const TopologyGraph& g,
+                                      uint32_t ranks, bool on_fabric);
+
+// A replayed file's graph stays below this many tasks (plus a quarter of its dependency
+// entries), so that a small file naming many ranks cannot take all memory.
+inline constexpr uint64_t kMaxReplayTasks = 20'000'000;
+// Before a collective among `ranks` ranks whose first transfers wait for `deps` tasks
+// is added: ok, or "the job would have more than ... tasks" (`where` first).
+Status check_replay_room(const TaskGraph& g, size_t ranks, size_t deps, const std::string& where);
+
+// A replayed file's report: the training report's iteration, compute, exposed
+// communication and collectives (groups named "<kind> <instance>" are aggregated by
+// kind); no training-time estimate (the file has no model).
+WorkloadReport replay_report(const Job& job, const TaskTimes& t);
 
 }  // namespace aifabric

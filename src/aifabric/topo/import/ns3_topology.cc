@@ -25,7 +25,8 @@ constexpr uint64_t kMaxNodes = uint64_t{1} << 24;
 
 struct Header {
   uint64_t nodes = 0;
-  uint64_t nvswitches = 0;  // SimAI only
+  uint64_t gpus_per_server = 0;  // SimAI only
+  uint64_t nvswitches = 0;       // SimAI only
   uint64_t switches = 0;
   uint64_t links = 0;
 };
@@ -50,10 +51,11 @@ Result<Header> read_header(LineReader& r) {
     text = {f[0], f[1], f[2]};
     into = {{"node count", &h.nodes}, {"switch count", &h.switches}, {"link count", &h.links}};
   } else {
-    // GPUs per server, GPU type and GPUs per node only tune SimAI's NVLink and GPU
-    // models; the fabric needs none of them.
-    text = {f[0], f[2], f[3], f[4]};
+    // The GPU type and GPUs per node only tune SimAI's NVLink and GPU models; the
+    // fabric needs neither.
+    text = {f[0], f[1], f[2], f[3], f[4]};
     into = {{"node count", &h.nodes},
+            {"GPUs per server", &h.gpus_per_server},
             {"NVSwitch count", &h.nvswitches},
             {"switch count", &h.switches},
             {"link count", &h.links}};
@@ -93,11 +95,12 @@ std::string node_range(uint64_t nodes) {
   return "(0.." + std::to_string(nodes - 1) + ")";
 }
 
-// Reads the declared number of switch ids, which may span lines. Only what the file
-// holds is stored, whatever the header declares.
-Result<std::unordered_set<uint64_t>> read_switch_ids(LineReader& r, const Header& h) {
+// Reads the declared number of switch ids, which may span lines, in file order. Only
+// what the file holds is stored, whatever the header declares.
+Result<std::vector<uint64_t>> read_switch_ids(LineReader& r, const Header& h) {
   const uint64_t want = h.nvswitches + h.switches;
   std::unordered_set<uint64_t> ids;
+  std::vector<uint64_t> order;
   uint64_t got = 0;
   while (got < want) {
     if (!r.next()) {
@@ -127,10 +130,11 @@ Result<std::unordered_set<uint64_t>> read_switch_ids(LineReader& r, const Header
       if (!ids.insert(*id).second) {
         return r.error("switch id " + std::to_string(*id) + " is listed twice");
       }
+      order.push_back(*id);
       ++got;
     }
   }
-  return ids;
+  return order;
 }
 
 Result<LinkParams> parse_link(const std::vector<std::string_view>& f, uint64_t nodes, uint32_t& a,
@@ -161,7 +165,7 @@ Result<LinkParams> parse_link(const std::vector<std::string_view>& f, uint64_t n
 
 }  // namespace
 
-Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& source) {
+Result<Ns3TopologyFile> read_ns3_topology_file(std::istream& in, const std::string& source) {
   LineReader r(in, source, /*skip_comments=*/false, kMaxTopologyBytes);
   auto h = read_header(r);
   if (!h) return h.status();
@@ -177,13 +181,15 @@ Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& sou
                    std::to_string(room) + " link lines (" + std::to_string(r.bytes_left()) +
                    " bytes); every host needs a link of its own");
   }
-
-  TopologyGraph g;
-  for (uint64_t id = 0; id < h->nodes; ++id) {
-    const bool sw = switch_ids->count(id) != 0;
-    g.add_node(sw ? NodeKind::kSwitch : NodeKind::kHost, "node" + std::to_string(id), sw ? 1 : 0,
-               static_cast<uint32_t>(id));
-  }
+  Ns3TopologyFile file;
+  file.source = source;
+  file.nodes = h->nodes;
+  file.gpus_per_server = h->gpus_per_server;
+  file.nvswitch_ids.assign(switch_ids->begin(),
+                           switch_ids->begin() + static_cast<std::ptrdiff_t>(h->nvswitches));
+  file.switch_ids.assign(switch_ids->begin() + static_cast<std::ptrdiff_t>(h->nvswitches),
+                         switch_ids->end());
+  file.links.reserve(std::min<uint64_t>(h->links, room));
   for (uint64_t i = 0; i < h->links; ++i) {
     if (!r.next()) {
       if (!r.status()) return r.status();
@@ -196,19 +202,35 @@ Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& sou
                      " fields");
     }
     const auto f = split_blanks(r.line());
-    uint32_t a = 0;
-    uint32_t b = 0;
-    auto p = parse_link(f, h->nodes, a, b);
+    Ns3TopologyFile::Link l;
+    auto p = parse_link(f, h->nodes, l.a, l.b);
     if (!p) return r.error(p.status().message());
-    g.add_link(a, b, *p);
+    l.params = *p;
+    l.line = r.line_number();
+    file.links.push_back(l);
   }
   // Whatever follows the declared links is commentary, as in HPCC's example files.
+  return file;
+}
+
+Result<TopologyGraph> read_ns3_topology(std::istream& in, const std::string& source) {
+  auto file = read_ns3_topology_file(in, source);
+  if (!file) return file.status();
+  std::unordered_set<uint64_t> switches(file->switch_ids.begin(), file->switch_ids.end());
+  switches.insert(file->nvswitch_ids.begin(), file->nvswitch_ids.end());
+  TopologyGraph g;
+  for (uint64_t id = 0; id < file->nodes; ++id) {
+    const bool sw = switches.count(id) != 0;
+    g.add_node(sw ? NodeKind::kSwitch : NodeKind::kHost, "node" + std::to_string(id), sw ? 1 : 0,
+               static_cast<uint32_t>(id));
+  }
+  for (const Ns3TopologyFile::Link& l : file->links) g.add_link(l.a, l.b, l.params);
   if (Status s = g.validate(); !s) {
-    if (h->nvswitches > 0) {
+    if (!file->nvswitch_ids.empty()) {
       // SimAI GPUs link to NVSwitches (NVLink) besides their NIC.
       return Status::error(source + ": " + s.message() +
-                           " (SimAI NVSwitch links are intra-server NVLink, which this "
-                           "engine does not model)");
+                           " (SimAI NVSwitch links are intra-server NVLink: read the file as "
+                           "topology type simai, which makes them NVLink domains)");
     }
     return s.with_context(source);
   }

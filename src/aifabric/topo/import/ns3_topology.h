@@ -7,12 +7,15 @@
 //
 // Nodes not listed as switches are hosts. SimAI's variant, whose first line reads
 // "N_nodes gpus_per_server N_nvswitches N_switches N_links gpu_type [gpus_per_node]"
-// and which lists the NVSwitch ids before the switch ids, is read too.
+// and which lists the NVSwitch ids before the switch ids, is read too (as a plain
+// fabric; its NVSwitch links make hosts with two links, which topology type simai,
+// simai_topology.h, reads as NVLink instead).
 // Anything after the declared links (HPCC's examples end with prose) is ignored.
 #pragma once
 
 #include <istream>
 #include <string>
+#include <vector>
 
 #include "aifabric/core/params.h"
 #include "aifabric/core/status.h"
@@ -20,6 +23,26 @@
 #include "aifabric/topo/graph.h"
 
 namespace aifabric {
+
+// The file as read, before it becomes a graph (read_ns3_topology builds the graph;
+// SimAI's reader, simai_topology.h, makes the NVSwitches NVLink domains instead).
+struct Ns3TopologyFile {
+  std::string source;
+  uint64_t nodes = 0;
+  uint64_t gpus_per_server = 0;        // SimAI header only, else 0
+  std::vector<uint64_t> nvswitch_ids;  // SimAI: the first ids listed
+  std::vector<uint64_t> switch_ids;    // the other ids listed
+  struct Link {
+    uint32_t a = 0;
+    uint32_t b = 0;
+    LinkParams params;
+    size_t line = 0;  // where it is in the file, for errors
+  };
+  std::vector<Link> links;
+};
+// Reads and checks the header, ids and links ("source:line: why"); allocates in
+// proportion to the file, never to the header's counts.
+Result<Ns3TopologyFile> read_ns3_topology_file(std::istream& in, const std::string& source);
 
 // Graph node i is ns-3 node i (TopoNode::ext_id == i), so host indices follow
 // ascending ns-3 id among hosts; nodes are named "node<id>", switches get tier 1.

@@ -127,6 +127,7 @@ TEST(Ns3Topology, SimAiNvSwitchLinksAreRefusedWithAReason) {
   const std::string m = g.status().message();
   EXPECT_EQ(m.rfind("topo.txt: host node0 has 2 links", 0), 0u) << m;
   EXPECT_NE(m.find("NVLink"), std::string::npos) << m;
+  EXPECT_NE(m.find("topology type simai"), std::string::npos) << m;
 }
 
 struct Bad {
