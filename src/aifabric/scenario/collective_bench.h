@@ -13,13 +13,17 @@
 namespace aifabric {
 
 struct CollectiveBenchOptions {
-  CollectiveSpec spec;  // op, algorithm, hierarchical (bytes set per row)
+  // op, algorithm, hierarchical, NCCL protocol and channels (bytes set per row; the
+  // network the protocol choice assumes is the fabric's alpha and beta)
+  CollectiveSpec spec;
   uint32_t ranks = 16;
   uint32_t gpus_per_node = 1;  // >1: ranks of a node talk over NVLink
   Bytes min_size = Bytes::mib(1);
   Bytes max_size = Bytes::mib(64);
   const EngineKind* engine = engines().find("analytic");
   int64_t element_bytes = 4;  // nccl-tests' float
+  double nvlink_efficiency = 1.0;  // achieved share of the NVLink rate (ClusterMap)
+  BitRate nvlink_rate = ClusterMap{}.nvlink_rate;  // per GPU per direction
 };
 
 // Parses "1MiB:1GiB" (or a single size) into the options' range.
