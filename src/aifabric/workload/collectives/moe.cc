@@ -88,55 +88,73 @@ Result<std::vector<uint32_t>> add_moe_exchange(TaskGraph& g, const MoeTraffic& t
   const uint32_t per = t.gpus_per_node;
   std::vector<uint32_t> out;
   // DeepEP's kernels: the NVLink hop's latency (map) and none beyond the wire on RDMA.
+  // Pieces are added piece-major (all flows' piece 0, then piece 1, ...), so that the
+  // executors' index-order tie-break interleaves the flows as DeepEP's channels do.
+  struct Flow {
+    uint32_t src, node;
+    int64_t toks, piece_toks;
+    std::vector<uint32_t> rdma;  // its RDMA pieces so far
+  };
+  std::vector<Flow> flows;
+  int64_t most = 0;
   for (uint32_t src = 0; src < ranks; ++src) {
-    const uint32_t home = src / per;
-    const uint32_t lane = src % per;
     for (uint32_t node = 0; node < t.nodes; ++node) {
-      const uint32_t rail = node * per + lane;  // the forwarder: same local index as src
       const int64_t toks = t.to_node[src][node];
       if (toks == 0) continue;
-      const int64_t piece_toks = ceil_div(toks, pieces);
-      for (int64_t p = 0; p * piece_toks < toks; ++p) {
-        const int64_t share = std::min(piece_toks, toks - p * piece_toks);
-        // NVLink legs: per destination GPU of this server, its share of the piece.
-        std::vector<int64_t> legs;
-        std::vector<uint32_t> leg_dst;
-        for (uint32_t j = 0; j < per; ++j) {
-          const uint32_t dst = node * per + j;
-          const int64_t recv = t.to_rank[src][dst];
-          if (recv == 0) continue;
-          // The piece's part for dst, in proportion (whole tokens, at least one byte).
-          leg_dst.push_back(dst);
-          legs.push_back(std::max<int64_t>(1, (recv * share + toks - 1) / toks * token_bytes));
-        }
-        const int64_t wire = share * token_bytes;
-        if (node == home) {
-          // Inside the sender's server: NVLink from (dispatch) or to (combine) src.
-          for (size_t i = 0; i < leg_dst.size(); ++i) {
-            if (leg_dst[i] == src) continue;
-            const uint32_t a = combine ? leg_dst[i] : src;
-            const uint32_t b = combine ? src : leg_dst[i];
-            out.push_back(g.add_streamed(a, b, legs[i], map.nvlink_latency, deps, group));
-          }
-          continue;
-        }
+      flows.push_back({src, node, toks, ceil_div(toks, pieces), {}});
+      most = std::max(most, ceil_div(toks, flows.back().piece_toks));
+    }
+  }
+  for (int64_t p = 0; p < most; ++p) {
+    for (Flow& f : flows) {
+      if (p * f.piece_toks >= f.toks) continue;
+      const uint32_t src = f.src;
+      const uint32_t node = f.node;
+      const bool home = node == src / per;
+      const uint32_t rail = node * per + src % per;  // the forwarder: src's local index
+      const int64_t share = std::min(f.piece_toks, f.toks - p * f.piece_toks);
+      // A flow's RDMA pieces go in order on its queue pair, two in flight: piece p waits
+      // for piece p - 2 (DeepEP's chunked RDMA sends; a slot is reused when it landed).
+      std::vector<uint32_t> slot(deps.begin(), deps.end());
+      if (!home && p >= 2) slot.push_back(f.rdma[static_cast<size_t>(p - 2)]);
+      const int64_t wire = share * token_bytes;
+      for (uint32_t j = 0; j < per && home; ++j) {
+        // Inside the sender's server: NVLink from (dispatch) or to (combine) src.
+        const uint32_t dst = node * per + j;
+        const int64_t recv = t.to_rank[src][dst];
+        if (recv == 0 || dst == src) continue;
+        const int64_t bytes_ = std::max<int64_t>(1, (recv * share + f.toks - 1) / f.toks * token_bytes);
+        out.push_back(g.add_streamed(combine ? dst : src, combine ? src : dst, bytes_,
+                                     map.nvlink_latency, deps, group));
+      }
+      if (home) continue;
+      std::vector<uint32_t> gathered = slot;
+      // Combine: the NVLink legs fill the forwarder's buffer up to four pieces ahead of
+      // its RDMA sends.
+      std::vector<uint32_t> nvl_slot(deps.begin(), deps.end());
+      if (p >= 4) nvl_slot.push_back(f.rdma[static_cast<size_t>(p - 4)]);
+      uint32_t net = UINT32_MAX;
+      if (!combine) {
+        net = g.add_streamed(src, rail, wire, Time::zero(), slot, group);
+        f.rdma.push_back(net);
+        out.push_back(net);
+      }
+      for (uint32_t j = 0; j < per; ++j) {
+        // The NVLink legs: per GPU of this server holding the tokens, its part of the piece.
+        const uint32_t dst = node * per + j;
+        const int64_t recv = t.to_rank[src][dst];
+        if (recv == 0 || dst == rail) continue;
+        const int64_t bytes_ = std::max<int64_t>(1, (recv * share + f.toks - 1) / f.toks * token_bytes);
         if (!combine) {
-          const uint32_t net = g.add_streamed(src, rail, wire, Time::zero(), deps, group);
-          out.push_back(net);
           const uint32_t after[] = {net};
-          for (size_t i = 0; i < leg_dst.size(); ++i) {
-            if (leg_dst[i] == rail) continue;
-            out.push_back(g.add_streamed(rail, leg_dst[i], legs[i], map.nvlink_latency, after, group));
-          }
+          out.push_back(g.add_streamed(rail, dst, bytes_, map.nvlink_latency, after, group));
         } else {
-          std::vector<uint32_t> gathered(deps.begin(), deps.end());
-          for (size_t i = 0; i < leg_dst.size(); ++i) {
-            if (leg_dst[i] == rail) continue;
-            gathered.push_back(
-                g.add_streamed(leg_dst[i], rail, legs[i], map.nvlink_latency, deps, group));
-          }
-          out.push_back(g.add_streamed(rail, src, wire, Time::zero(), gathered, group));
+          gathered.push_back(g.add_streamed(dst, rail, bytes_, map.nvlink_latency, nvl_slot, group));
         }
+      }
+      if (combine) {
+        f.rdma.push_back(g.add_streamed(rail, src, wire, Time::zero(), gathered, group));
+        out.push_back(f.rdma.back());
       }
     }
   }
