@@ -12,7 +12,7 @@ namespace {
 
 struct CollectiveCli {
   std::string op = "all_reduce";
-  std::string algo = "ring";
+  std::string algo = "auto";
   uint32_t ranks = 16;
   uint32_t gpus_per_node = 1;
   std::string sizes = "1MiB:64MiB";
@@ -35,12 +35,15 @@ int collective(const CommonOptions& o, const CollectiveCli& c) {
   const auto op = parse_collective_op(c.op);
   if (!op) return bad_input("--op '" + c.op + "': one of " + op_list());
   b.spec.op = *op;
-  const auto algo = parse_collective_algo(c.algo);
+  const auto algo = c.algo == "auto" ? CollectiveAlgo::kRing : parse_collective_algo(c.algo);
   if (!algo) {
     return bad_input("--algo '" + c.algo +
-                     "': one of ring, tree, halving_doubling, pairwise, direct");
+                     "': one of auto, ring, tree, halving_doubling, pairwise, direct");
   }
   b.spec.algo = *algo;
+  // auto: NCCL's ring-or-tree choice for all-reduce; the ring (pairwise all-to-all)
+  // otherwise.
+  b.auto_algorithm = c.algo == "auto" && *op == CollectiveOp::kAllReduce;
   if (b.spec.op == CollectiveOp::kAllToAll && b.spec.algo == CollectiveAlgo::kRing) {
     b.spec.algo = CollectiveAlgo::kPairwise;
   }
@@ -104,7 +107,10 @@ Command add_collective(CLI::App& app) {
   add_common(cmd, *o);
   cmd->add_option("--op", c->op,
                   "all_reduce (or allreduce), reduce_scatter, all_gather, all_to_all, send_recv");
-  cmd->add_option("--algo", c->algo, "ring, tree, halving_doubling, pairwise, direct");
+  cmd->add_option("--algo", c->algo,
+                  "auto (all-reduce: NCCL's ring-or-tree choice per size; else ring / pairwise), "
+                  "ring, tree (with a protocol: NCCL's chains + double binary tree over servers), "
+                  "halving_doubling, pairwise, direct");
   cmd->add_option("--ranks", c->ranks, "GPUs taking part (rank r uses host r)")
       ->check(CLI::Range(uint32_t{2}, uint32_t{1'000'000}));
   cmd->add_option("--gpus-per-node", c->gpus_per_node,

@@ -38,6 +38,11 @@ namespace {
 // most 64 pieces per half counted in full).
 uint64_t collective_tasks(const CollectiveSpec& spec, uint64_t n, const ClusterMap& map) {
   if (spec.op == CollectiveOp::kSendRecv) return 1;
+  if (spec.protocol != NcclProtocol::kNone && spec.algo == CollectiveAlgo::kDoubleBinaryTree &&
+      spec.op == CollectiveOp::kAllReduce) {
+    // Two trees, up and down, a transfer per rank per piece (pieces of >= 32 KiB).
+    return 4 * n * (static_cast<uint64_t>(spec.bytes) / (64 << 10) + 1);
+  }
   if (spec.protocol != NcclProtocol::kNone && spec.algo == CollectiveAlgo::kRing &&
       spec.op != CollectiveOp::kAllToAll) {
     // Per channel: every hop (plus a PXN hand-over per server) per slice of every step.
@@ -99,7 +104,9 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
   const bool nccl = o.spec.protocol != NcclProtocol::kNone;
   out += fmt::format(
       "# aifabric collective: {} ({}{}{}), {} ranks, {} per node, {} backend\n",
-      collective_op_name(o.spec.op), collective_algo_name(o.spec.algo),
+      collective_op_name(o.spec.op),
+      o.auto_algorithm ? std::string_view("auto: ring or tree per size")
+                       : collective_algo_name(o.spec.algo),
       o.spec.hierarchical ? ", hierarchical" : "",
       nccl ? fmt::format(", protocol {}, channels {}",
                          kNcclProtocolNames[static_cast<size_t>(o.spec.protocol)],
@@ -118,6 +125,11 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
     spec.bytes = size;
     spec.net_alpha = measured.net_alpha;
     spec.net_goodput = measured.net_beta.scaled(measured.net_efficiency);
+    if (o.auto_algorithm) {
+      spec.algo = spec.protocol == NcclProtocol::kNone
+                      ? CollectiveAlgo::kRing
+                      : choose_nccl_algorithm(spec, o.ranks, o.ranks / o.gpus_per_node, map);
+    }
     if (progress) progress(size);
     // Symmetric collectives under alpha-beta: the recurrence, no task graph (any scale).
     if (ab) {
@@ -127,12 +139,14 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
         continue;
       }
     }
-    // Too big a graph for the NCCL model on the analytic backend: the whole-step
-    // recurrence (protocol none) instead, said in the table.
+    // Too big a graph for the NCCL model on the analytic backend (its slices make
+    // millions of transfers, minutes of run): the whole-step recurrence (protocol
+    // none) instead, said in the table.
     if (ab && spec.protocol != NcclProtocol::kNone &&
-        collective_tasks(spec, o.ranks, map) > kMaxCollectiveTasks) {
+        collective_tasks(spec, o.ranks, map) > kMaxNcclTasks) {
       CollectiveSpec whole = spec;
       whole.protocol = NcclProtocol::kNone;
+      if (o.auto_algorithm) whole.algo = CollectiveAlgo::kRing;
       if (const auto t = analytic_collective_time(whole, o.ranks, o.gpus_per_node, *ab, map)) {
         out += fmt::format(
             "# {} B: too many transfers for the NCCL model's graph; the whole-step model "

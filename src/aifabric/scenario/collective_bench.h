@@ -23,6 +23,9 @@ struct CollectiveBenchOptions {
   const EngineKind* engine = engines().find("analytic");
   int64_t element_bytes = 4;  // nccl-tests' float
   double nvlink_efficiency = 1.0;  // achieved share of the NVLink rate (ClusterMap)
+  // Per size, NCCL's choice between ring and tree (all-reduce across servers, a
+  // protocol other than none); spec.algo is ignored.
+  bool auto_algorithm = false;
   BitRate nvlink_rate = ClusterMap{}.nvlink_rate;  // per GPU per direction
 };
 
@@ -33,6 +36,9 @@ Status parse_size_range(const std::string& text, CollectiveBenchOptions& o);
 // `ranks` hosts; rank r uses host r) and returns the table.
 // `progress` (may be empty) hears each size before it runs.
 inline constexpr uint64_t kMaxCollectiveTasks = uint64_t{1} << 25;
+// Beyond this many transfers the analytic backend times the NCCL model's collectives
+// with the whole-step recurrence instead (and says so).
+inline constexpr uint64_t kMaxNcclTasks = uint64_t{1} << 21;
 Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, const Scenario& fabric,
                                            const std::function<void(int64_t)>& progress = {});
 

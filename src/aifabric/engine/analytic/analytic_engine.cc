@@ -8,8 +8,8 @@
 
 namespace aifabric {
 namespace {
-// kSent: a transfer's last byte left its NIC (arg = id | version << 32; stale versions,
-// re-timed since, are ignored); kDelivered: alpha later, its data arrived (arg = id).
+// kSent: a transfer's last byte may have left its NIC (arg = id; ignored unless it is
+// the transfer's pending event); kDelivered: alpha later, its data arrived (arg = id).
 enum Kind : uint32_t { kSent = 1, kDelivered = 2 };
 constexpr int128 kPsPerSecond = 1'000'000'000'000LL;
 }  // namespace
@@ -78,7 +78,9 @@ Status AnalyticEngine::start(std::span<const Transfer> transfers) {
     a.dst = t.dst;
     a.work = static_cast<int128>(t.bytes) * 8 * kPsPerSecond;
     a.since = now;
-    a.share = 1;
+    a.share = 0;
+    a.finish = Time::max();
+    a.due = Time::max();
     a.live = true;
     tx_[t.src].push_back(t.id);
     rx_[t.dst].push_back(t.id);
@@ -106,37 +108,46 @@ void AnalyticEngine::reshare(uint32_t tx_host, uint32_t rx_host) {
 
 void AnalyticEngine::retime(uint32_t id) {
   Active& a = active_[id];
-  const auto share =
-      static_cast<uint32_t>(std::max(tx_[a.src].size(), rx_[a.dst].size()));
+  const auto share = static_cast<uint32_t>(std::max(tx_[a.src].size(), rx_[a.dst].size()));
+  if (share == a.share) return;  // its finish stands
   const Time now = sim_.now();
   const int128 rate = goodput_.bits_per_second();
   // Progress at the old share since the last settlement.
-  const int128 done = static_cast<int128>((now - a.since).ps()) * rate / a.share;
-  a.work = done >= a.work ? 0 : a.work - done;
+  if (a.share != 0) {
+    const int128 done = static_cast<int128>((now - a.since).ps()) * rate / a.share;
+    a.work = done >= a.work ? 0 : a.work - done;
+  }
   a.since = now;
-  if (share == a.share && a.version != 0) return;  // its finish stands
   a.share = share;
-  ++a.version;
   // Same rounding as BitRate::transmit_time, so an unshared transfer takes exactly it.
   const int128 ps = (a.work * share + rate / 2) / rate;
-  sim_.schedule_at(now + Time::ps(static_cast<int64_t>(ps)), EventPriority::kTimer, this, kSent,
-                   uint64_t{id} | (uint64_t{a.version} << 32));
+  a.finish = now + Time::ps(static_cast<int64_t>(ps));
+  if (a.finish < a.due) {
+    a.due = a.finish;
+    sim_.schedule_at(a.due, EventPriority::kTimer, this, kSent, id);
+  }
 }
 
 void AnalyticEngine::handle_event(uint32_t kind, uint64_t arg) {
-  const auto id = static_cast<uint32_t>(arg & 0xffffffffU);
+  const auto id = static_cast<uint32_t>(arg);
   if (kind == kDelivered) {
     listener_.transfer_done(id, true);
     return;
   }
   Active& a = active_[id];
-  if (!a.live || static_cast<uint32_t>(arg >> 32) != a.version) return;
+  const Time now = sim_.now();
+  if (!a.live || now != a.due) return;  // stale: a later share moved it earlier
+  if (a.finish > now) {                 // moved later since: wait for it
+    a.due = a.finish;
+    sim_.schedule_at(a.due, EventPriority::kTimer, this, kSent, id);
+    return;
+  }
   a.live = false;
-  a.version = 0;
+  a.due = Time::max();
   erase(tx_[a.src], id);
   erase(rx_[a.dst], id);
   reshare(a.src, a.dst);
-  sim_.schedule_at(sim_.now() + alpha_, EventPriority::kTimer, this, kDelivered, id);
+  sim_.schedule_at(now + alpha_, EventPriority::kTimer, this, kDelivered, id);
 }
 
 }  // namespace aifabric

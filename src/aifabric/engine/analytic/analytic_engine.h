@@ -47,13 +47,18 @@ class AnalyticEngine final : public TransferEngine, public EventHandler {
 
  private:
   // A transfer still serialising: `work` is what is left in bits x 1e12 (so that a
-  // share of k serialises goodput / k of it per picosecond), settled at `since`.
+  // share of k serialises goodput / k of it per picosecond), settled at `since`; its
+  // last byte leaves at `finish`. One event is pending per transfer, at `due` <=
+  // finish: a finish that moves later waits for that event, one that moves earlier
+  // gets a new event (the old one, found stale, is dropped), so the queue holds few
+  // dead events however often shares change.
   struct Active {
     uint32_t src = 0, dst = 0;
     int128 work = 0;
-    uint32_t share = 1;
+    uint32_t share = 0;
     Time since;
-    uint32_t version = 0;
+    Time finish = Time::max();
+    Time due = Time::max();
     bool live = false;
   };
   // Settles progress of the transfers on these NIC sides and re-times them.

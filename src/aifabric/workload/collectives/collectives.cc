@@ -259,6 +259,11 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
     if (!fin) return fin.status().with_context(what);
     return fin;
   }
+  if (nccl && spec.algo == CollectiveAlgo::kDoubleBinaryTree && spec.op == CollectiveOp::kAllReduce) {
+    auto fin = add_nccl_tree(g, c.group, spec, ranks, deps, map);
+    if (!fin) return fin.status().with_context(what);
+    return fin;
+  }
   switch (spec.op) {
     case CollectiveOp::kSendRecv:
       return Ids{g.add_transfer(ranks[0], ranks[1], spec.bytes, deps, c.group, c.prio)};

@@ -28,10 +28,17 @@ int64_t ceil_div(int64_t a, int64_t b) {
 // (614400 wire, 576000 data per step), Simple 4 MiB (512 KiB per step; all-reduce
 // chunks of CHUNKSTEPS = 4 steps forwarded in slices of SLICESTEPS = 2: two 1 MiB
 // slices, four in flight).
-const NcclProtocolCosts kLL{Time::ns(6600), Time::ns(600), Time::zero(), 2.0, 32 << 10, 1, 8};
-const NcclProtocolCosts kLL128{Time::ns(14000), Time::ns(1900), Time::ns(1300),
-                               128.0 / 120.0, 576000, 1, 8};
-const NcclProtocolCosts kSimple{Time::ns(8400), Time::ns(3400), Time::ns(11300), 1.0, 2 << 20, 2, 4};
+// Tree columns: baseLatencies 6.8 / 14.0 / 8.4 us, NVLINK 0.6 / 1.25 / 4.0 us, NET 5.0 /
+// 8.5 / 14 us (minus the ring LL's 2.7 us of wire).
+const NcclProtocolCosts kLL{Time::ns(6600), Time::ns(600),  Time::zero(), 2.0,
+                            32 << 10,       1,              8,            Time::ns(6800),
+                            Time::ns(600),  Time::ns(2300)};
+const NcclProtocolCosts kLL128{Time::ns(14000), Time::ns(1900), Time::ns(1300), 128.0 / 120.0,
+                               576000,          1,              8,              Time::ns(14000),
+                               Time::ns(1250),  Time::ns(5800)};
+const NcclProtocolCosts kSimple{Time::ns(8400), Time::ns(3400), Time::ns(11300), 1.0,
+                                2 << 20,        2,              4,               Time::ns(8400),
+                                Time::ns(4000), Time::ns(11300)};
 
 bool ring_op(CollectiveOp op) {
   return op == CollectiveOp::kAllReduce || op == CollectiveOp::kReduceScatter ||
@@ -66,36 +73,58 @@ uint32_t nccl_channels(const CollectiveSpec& spec, uint32_t ranks, const Cluster
   return static_cast<uint32_t>(std::clamp<int64_t>(fit, 1, c));
 }
 
-NcclProtocol choose_nccl_protocol(const CollectiveSpec& spec, uint32_t ranks, uint32_t nodes,
-                                  uint32_t channels, const ClusterMap& map) {
-  if (spec.protocol != NcclProtocol::kAuto) return spec.protocol;
-  const int64_t n = ranks;
-  const int64_t per = n / std::max<uint32_t>(nodes, 1);
-  const int64_t steps = spec.op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
-  const int64_t inter = nodes <= 1 ? 0 : (spec.op == CollectiveOp::kAllReduce ? 2 : 1) * (nodes - 1);
-  const double per_channel = std::ceil(static_cast<double>(spec.bytes) / channels);
+namespace {
+
+int64_t ceil_log2(int64_t n) {
+  int64_t k = 0;
+  while ((int64_t{1} << k) < n) ++k;
+  return k;
+}
+
+// NCCL's tuning-model shape (latency + bytes / bandwidth) with this cluster's links:
+// seconds for `spec` with algorithm `algo` and protocol `p`.
+double predict_seconds(CollectiveAlgo algo, NcclProtocol p, const CollectiveSpec& spec, int64_t n,
+                       int64_t nodes, uint32_t channels, const ClusterMap& map) {
+  const NcclProtocolCosts& k = nccl_costs(p);
+  const int64_t per = n / std::max<int64_t>(nodes, 1);
   const double nvl_bps =
       static_cast<double>(map.nvlink_rate.bits_per_second()) * map.nvlink_efficiency / 8;
   const double net_bps = static_cast<double>(spec.net_goodput.bits_per_second()) / 8;
-  // Seconds per payload byte of one channel's step: every GPU's NVLink port carries
-  // one stream per channel; a NIC the channels of its rail.
+  const double bytes = static_cast<double>(spec.bytes) * k.wire_factor;
+  if (algo == CollectiveAlgo::kDoubleBinaryTree) {
+    // Up and down the chains (per - 1 hops) and the tree (log2 nodes hops); every byte
+    // crosses a chain GPU's NVLink and a head's NIC about once each way.
+    const double lat =
+        k.tree_base.to_seconds() +
+        2 * (static_cast<double>(per - 1) * k.tree_nvlink_hop.to_seconds() +
+             static_cast<double>(ceil_log2(nodes)) * (spec.net_alpha + k.tree_net_extra).to_seconds());
+    double per_byte = 0;
+    if (per > 1) per_byte = std::max(per_byte, 1 / nvl_bps);
+    if (nodes > 1) per_byte = std::max(per_byte, 1 / net_bps);
+    return lat + bytes * per_byte;
+  }
+  const int64_t steps = spec.op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
+  const int64_t inter = nodes <= 1 ? 0 : (spec.op == CollectiveOp::kAllReduce ? 2 : 1) * (nodes - 1);
+  // Per payload byte of one channel's step: every GPU's NVLink port carries one stream
+  // per channel; a NIC the channels of its rail.
   double per_byte = 0;
   if (per > 1) per_byte = std::max(per_byte, channels / nvl_bps);
-  if (nodes > 1) {
-    per_byte = std::max(per_byte, static_cast<double>(ceil_div(channels, per)) / net_bps);
-  }
-  NcclProtocol best = NcclProtocol::kSimple;
-  double best_t = 0;
-  for (NcclProtocol p : {NcclProtocol::kLL, NcclProtocol::kLL128, NcclProtocol::kSimple}) {
-    const NcclProtocolCosts& k = nccl_costs(p);
-    const double lat = k.base.to_seconds() +
-                       static_cast<double>(steps - inter) * k.nvlink_hop.to_seconds() +
-                       static_cast<double>(inter) *
-                           (spec.net_alpha + k.net_extra + (per > 1 ? k.nvlink_hop : Time::zero()))
-                               .to_seconds();
-    const double t = lat + k.wire_factor * per_channel * static_cast<double>(steps) /
-                               static_cast<double>(n) * per_byte;
-    if (p == NcclProtocol::kLL || t < best_t) {
+  if (nodes > 1) per_byte = std::max(per_byte, static_cast<double>(ceil_div(channels, per)) / net_bps);
+  const double lat =
+      k.base.to_seconds() + static_cast<double>(steps - inter) * k.nvlink_hop.to_seconds() +
+      static_cast<double>(inter) *
+          (spec.net_alpha + k.net_extra + (per > 1 ? k.nvlink_hop : Time::zero())).to_seconds();
+  return lat + bytes / channels * static_cast<double>(steps) / static_cast<double>(n) * per_byte;
+}
+
+NcclProtocol best_protocol(CollectiveAlgo algo, const CollectiveSpec& spec, int64_t n, int64_t nodes,
+                           uint32_t channels, const ClusterMap& map) {
+  if (spec.protocol != NcclProtocol::kAuto) return spec.protocol;
+  NcclProtocol best = NcclProtocol::kLL;
+  double best_t = predict_seconds(algo, best, spec, n, nodes, channels, map);
+  for (NcclProtocol p : {NcclProtocol::kLL128, NcclProtocol::kSimple}) {
+    const double t = predict_seconds(algo, p, spec, n, nodes, channels, map);
+    if (t < best_t) {
       best = p;
       best_t = t;
     }
@@ -103,13 +132,9 @@ NcclProtocol choose_nccl_protocol(const CollectiveSpec& spec, uint32_t ranks, ui
   return best;
 }
 
-Result<Ids> add_nccl_ring(TaskGraph& g, uint32_t group, const CollectiveSpec& spec,
-                          std::span<const uint32_t> ranks, std::span<const uint32_t> deps,
-                          const ClusterMap& map) {
-  if (!ring_op(spec.op)) return Status::error("the NCCL ring runs all-reduce, reduce-scatter, all-gather");
-  const size_t n = ranks.size();
-  // Servers in the order their first rank appears; ranks of a server in the given order
-  // (local index = rail).
+// Servers in the order their first rank appears; ranks of a server in the given order
+// (local index = rail). Every server must hold as many ranks.
+Result<std::vector<Ids>> by_server(std::span<const uint32_t> ranks, const ClusterMap& map) {
   std::vector<uint32_t> node_ids;
   std::vector<Ids> nodes;
   for (uint32_t r : ranks) {
@@ -122,12 +147,125 @@ Result<Ids> add_nccl_ring(TaskGraph& g, uint32_t group, const CollectiveSpec& sp
     }
     nodes[static_cast<size_t>(it - node_ids.begin())].push_back(r);
   }
-  const size_t per = nodes[0].size();
   for (const Ids& rs : nodes) {
-    if (rs.size() != per) {
+    if (rs.size() != nodes[0].size()) {
       return Status::error("channels need the same number of ranks on every server");
     }
   }
+  return nodes;
+}
+
+}  // namespace
+
+NcclProtocol choose_nccl_protocol(const CollectiveSpec& spec, uint32_t ranks, uint32_t nodes,
+                                  uint32_t channels, const ClusterMap& map) {
+  return best_protocol(CollectiveAlgo::kRing, spec, ranks, nodes, channels, map);
+}
+
+CollectiveAlgo choose_nccl_algorithm(const CollectiveSpec& spec, uint32_t ranks, uint32_t nodes,
+                                     const ClusterMap& map) {
+  if (spec.op != CollectiveOp::kAllReduce || nodes <= 1) return CollectiveAlgo::kRing;
+  const uint32_t c = nccl_channels(spec, ranks, map);
+  const auto ring = CollectiveAlgo::kRing;
+  const auto tree = CollectiveAlgo::kDoubleBinaryTree;
+  const double t_ring =
+      predict_seconds(ring, best_protocol(ring, spec, ranks, nodes, c, map), spec, ranks, nodes, c, map);
+  const double t_tree =
+      predict_seconds(tree, best_protocol(tree, spec, ranks, nodes, c, map), spec, ranks, nodes, c, map);
+  return t_tree < t_ring ? tree : ring;
+}
+
+Result<Ids> add_nccl_tree(TaskGraph& g, uint32_t group, const CollectiveSpec& spec,
+                          std::span<const uint32_t> ranks, std::span<const uint32_t> deps,
+                          const ClusterMap& map) {
+  if (spec.op != CollectiveOp::kAllReduce) return Status::error("the NCCL tree runs all-reduce only");
+  auto grouped = by_server(ranks, map);
+  if (!grouped) return grouped.status();
+  const std::vector<Ids>& nodes = *grouped;
+  const size_t servers = nodes.size();
+  const size_t per = nodes[0].size();
+  const NcclProtocolCosts& k =
+      nccl_costs(best_protocol(CollectiveAlgo::kDoubleBinaryTree, spec, static_cast<int64_t>(ranks.size()),
+                               static_cast<int64_t>(servers), 2, map));
+  const int64_t half = ceil_div(spec.bytes, 2);
+  const int64_t pieces = std::max<int64_t>(1, ceil_div(half, k.chunk));
+  const auto wire = std::max<int64_t>(
+      1, static_cast<int64_t>(std::ceil(static_cast<double>(ceil_div(half, pieces)) * k.wire_factor)));
+  const auto w = static_cast<size_t>(k.window);
+  // Per tree, server position i (heap layout: parent (i-1)/2) and chain position j:
+  // the transfer of each piece on that edge, so that piece p waits for p - window.
+  const size_t edges = servers * per;
+  std::vector<std::vector<Ids>> up(2), down(2);  // [tree][piece][i * per + j]
+  Ids finals;
+  for (size_t t = 0; t < 2; ++t) {
+    up[t].assign(static_cast<size_t>(pieces), Ids(edges, kNone));
+    down[t].assign(static_cast<size_t>(pieces), Ids(edges, kNone));
+  }
+  auto add = [&](uint32_t from, uint32_t to, std::vector<uint32_t> d, Time lat, size_t t, size_t piece,
+                 bool is_up, size_t edge) {
+    auto& hist = is_up ? up[t] : down[t];
+    if (piece >= w) d.push_back(hist[piece - w][edge]);
+    if (d.empty() && piece == 0) lat += k.tree_base;
+    const uint32_t id = g.add_streamed(from, to, wire, lat, d, group, spec.priority);
+    hist[piece][edge] = id;
+    return id;
+  };
+  for (size_t piece = 0; piece < static_cast<size_t>(pieces); ++piece) {
+    for (size_t t = 0; t < 2; ++t) {
+      const size_t head = t == 0 ? 0 : per / 2;  // tree t's heads share one rail
+      auto gpu = [&](size_t i, size_t j) {       // chain position j of server position i
+        const size_t server = t == 0 ? i : servers - 1 - i;
+        return nodes[server][(head + j) % per];
+      };
+      // Reduce: up each chain, then from each head to its parent (children first).
+      std::vector<Ids> at_head(servers);
+      for (size_t i = servers; i-- > 0;) {
+        Ids carried(deps.begin(), deps.end());
+        for (size_t j = per - 1; j >= 1; --j) {
+          const uint32_t id = add(gpu(i, j), gpu(i, j - 1), carried, k.tree_nvlink_hop, t, piece,
+                                  true, i * per + j);
+          carried = {id};
+        }
+        if (per > 1) at_head[i].push_back(carried[0]);
+        for (size_t c : {2 * i + 1, 2 * i + 2}) {
+          if (c < servers) at_head[i].push_back(up[t][piece][c * per]);
+        }
+        if (i > 0) {
+          Ids d = at_head[i].empty() ? Ids(deps.begin(), deps.end()) : at_head[i];
+          add(gpu(i, 0), gpu((i - 1) / 2, 0), d, k.tree_net_extra, t, piece, true, i * per);
+        }
+      }
+      // Broadcast: from the root down the tree, and down each chain.
+      for (size_t i = 0; i < servers; ++i) {
+        Ids have = i == 0 ? at_head[0] : Ids{down[t][piece][i * per]};
+        if (have.empty()) have.assign(deps.begin(), deps.end());
+        for (size_t c : {2 * i + 1, 2 * i + 2}) {
+          if (c < servers) {
+            finals.push_back(add(gpu(i, 0), gpu(c, 0), have, k.tree_net_extra, t, piece, false, c * per));
+          }
+        }
+        Ids carried = have;
+        for (size_t j = 1; j < per; ++j) {
+          const uint32_t id =
+              add(gpu(i, j - 1), gpu(i, j), carried, k.tree_nvlink_hop, t, piece, false, i * per + j);
+          carried = {id};
+          finals.push_back(id);
+        }
+      }
+    }
+  }
+  return finals;
+}
+
+Result<Ids> add_nccl_ring(TaskGraph& g, uint32_t group, const CollectiveSpec& spec,
+                          std::span<const uint32_t> ranks, std::span<const uint32_t> deps,
+                          const ClusterMap& map) {
+  if (!ring_op(spec.op)) return Status::error("the NCCL ring runs all-reduce, reduce-scatter, all-gather");
+  const size_t n = ranks.size();
+  auto grouped = by_server(ranks, map);
+  if (!grouped) return grouped.status();
+  const std::vector<Ids>& nodes = *grouped;
+  const size_t per = nodes[0].size();
   const uint32_t channels = nccl_channels(spec, static_cast<uint32_t>(n), map);
   const NcclProtocol proto =
       choose_nccl_protocol(spec, static_cast<uint32_t>(n), static_cast<uint32_t>(nodes.size()),

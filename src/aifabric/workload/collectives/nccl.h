@@ -29,6 +29,11 @@ struct NcclProtocolCosts {
   int64_t chunk;         // largest payload per ring step per channel
   int64_t slices;        // pieces a step's chunk is forwarded in (Simple: CHUNKSTEPS/SLICESTEPS)
   int64_t window;        // slices a sender may have at its receiver (NCCL_STEPS / SLICESTEPS)
+  // NCCL's tree (all-reduce): base latency, per NVLink hop of the chains, per network
+  // hop beyond the engine's latency (tuning.cc Tree columns; the same LL-ring wire).
+  Time tree_base;
+  Time tree_nvlink_hop;
+  Time tree_net_extra;
 };
 const NcclProtocolCosts& nccl_costs(NcclProtocol p);
 
@@ -38,6 +43,12 @@ const NcclProtocolCosts& nccl_costs(NcclProtocol p);
 NcclProtocol choose_nccl_protocol(const CollectiveSpec& spec, uint32_t ranks, uint32_t nodes,
                                   uint32_t channels, const ClusterMap& map);
 
+// NCCL's algorithm for an all-reduce across servers: the ring or the tree (chains in
+// the servers, a double binary tree over them), whichever its tuning model predicts
+// faster with this protocol; anything else is the ring.
+CollectiveAlgo choose_nccl_algorithm(const CollectiveSpec& spec, uint32_t ranks, uint32_t nodes,
+                                     const ClusterMap& map);
+
 // The channels a ring of `ranks` ranks uses for `bytes` (spec.channels, or one per GPU
 // of a server; a buffer of less than 4 KiB per rank per channel uses fewer).
 uint32_t nccl_channels(const CollectiveSpec& spec, uint32_t ranks, const ClusterMap& map);
@@ -45,6 +56,15 @@ uint32_t nccl_channels(const CollectiveSpec& spec, uint32_t ranks, const Cluster
 // The ring collective (all-reduce, reduce-scatter, all-gather) NCCL-style in group
 // `group`; errors name the problem. Returns every rank's last receive of every channel.
 Result<std::vector<uint32_t>> add_nccl_ring(TaskGraph& g, uint32_t group, const CollectiveSpec& spec,
+                                            std::span<const uint32_t> ranks,
+                                            std::span<const uint32_t> deps, const ClusterMap& map);
+
+// NCCL's tree all-reduce: in each server a chain through its GPUs, the chain heads
+// joined by two binary trees over the servers (the second over the reversed order, so
+// that one tree's leaves are the other's interior), each carrying half the buffer in
+// slices: reduce up the chains and the tree, broadcast down. Servers must hold the same
+// number of ranks.
+Result<std::vector<uint32_t>> add_nccl_tree(TaskGraph& g, uint32_t group, const CollectiveSpec& spec,
                                             std::span<const uint32_t> ranks,
                                             std::span<const uint32_t> deps, const ClusterMap& map);
 
