@@ -59,6 +59,7 @@ TEST(CollectiveNccl, AllReduceOnSixteenEightGpuServersReachesNcclBusbwOnEveryRai
   const CollectiveSpec spec = all_reduce(int64_t{2} << 30);
   const Ran r = run(spec, 16, 8, BitRate::gbps(3600), 0.8);
   const double bw = busbw_gbs(spec, 128, r.time);
+  std::printf("16 x 8 GPUs, 2 GiB all-reduce: busbw %.1f GB/s (NCCL ~370-385)\n", bw);
   EXPECT_NEAR(bw, 377.5, 37.7) << r.time.to_seconds() * 1e6 << " us";
   // Every NIC of every server carried network bytes, and each server's NICs carried
   // the same (PXN keeps each ring on its rail).
@@ -89,6 +90,8 @@ TEST(CollectiveNccl, OneChannelUsesOneNicPerServer) {
 TEST(CollectiveNccl, EightGpuNvlinkAllReduceMatchesDgxA100Busbw) {
   const CollectiveSpec spec = all_reduce(kMiB * 1024);
   const Ran r = run(spec, 1, 8, BitRate::gbps(2400), 0.8);
+  std::printf("8 x A100 NVLink, 1 GiB all-reduce: busbw %.1f GB/s (NCCL 230-250)\n",
+              busbw_gbs(spec, 8, r.time));
   EXPECT_NEAR(busbw_gbs(spec, 8, r.time), 240, 24);
 }
 
@@ -98,6 +101,7 @@ TEST(CollectiveNccl, EightGpuNvlinkAllReduceMatchesDgxA100Busbw) {
 TEST(CollectiveNccl, EightByteAllReduceLatencyWithinTwiceNcclOnOneH100Server) {
   const Ran r = run(all_reduce(8), 1, 8, BitRate::gbps(3600), 0.8);
   const double us = r.time.to_seconds() * 1e6;
+  std::printf("8 x H100, 8 B all-reduce: %.2f us (NCCL 13.67)\n", us);
   EXPECT_GT(us, 13.67 / 2);
   EXPECT_LT(us, 13.67 * 2);
 }
@@ -109,6 +113,7 @@ TEST(CollectiveNccl, EightByteAllReduceLatencyWithinTwiceNcclOnOneH100Server) {
 TEST(CollectiveNccl, EightByteAllReduceLatencyWithinTwiceNcclOnTwoServers) {
   const Ran r = run(all_reduce(8), 2, 8, BitRate::gbps(2400), 0.8);
   const double us = r.time.to_seconds() * 1e6;
+  std::printf("2 x 8 A100, 8 B all-reduce: %.2f us (NCCL 36.47)\n", us);
   EXPECT_GT(us, 36.47 / 2);
   EXPECT_LT(us, 36.47 * 2);
 }
@@ -129,9 +134,12 @@ TEST(CollectiveNccl, EightByteAllReduceOnSixteenServersRunsTheTreeInTensOfMicros
   const Ran t = run(tree, 16, 8, BitRate::gbps(3600), 0.8);
   // Two trees, each up and down: 16 chains of 7 NVLink hops and 15 tree edges.
   EXPECT_EQ(t.g.size(), size_t{2} * 2 * (16 * 7 + 15));
+  std::printf("16 x 8 GPUs, 8 B all-reduce: tree %.2f us (NCCL model 55.2)\n",
+              t.time.to_seconds() * 1e6);
   EXPECT_GT(t.time.to_seconds() * 1e6, 55.2 / 2);
   EXPECT_LT(t.time.to_seconds() * 1e6, 55.2 * 2);
   const Ran ring = run(all_reduce(8), 16, 8, BitRate::gbps(3600), 0.8);
+  std::printf("  ring LL: %.2f us\n", ring.time.to_seconds() * 1e6);
   EXPECT_GT(ring.time.to_seconds() * 1e6, 200);
 }
 
@@ -189,6 +197,8 @@ TEST(CollectiveNccl, NvlinkCollectiveTimeForTensorParallelism) {
   const auto ar = nvlink_collective_time(CollectiveOp::kAllReduce, 256 * kMiB, 8);
   ASSERT_TRUE(ar.is_ok());
   const double bw = 256.0 * kMiB / ar->to_seconds() / 1e9 * 2 * 7 / 8;
+  std::printf("nvlink_collective_time: 256 MiB all-reduce on 8 A100 %.1f us, busbw %.1f GB/s\n",
+              ar->to_seconds() * 1e6, bw);
   EXPECT_NEAR(bw, 240, 24);
   // An all-gather moves half an all-reduce's bytes.
   const auto ag = nvlink_collective_time(CollectiveOp::kAllGather, 256 * kMiB, 8);
@@ -225,6 +235,10 @@ TEST(CollectiveNccl, AlphaBetaAllToAllPeersShareTheNicInParallel) {
   ASSERT_TRUE(t.is_ok());
   const BitRate goodput = ab.net_beta.scaled(ab.net_efficiency);
   const Time expect = ab.net_alpha + goodput.transmit_time(256 * 1024) * (n - 1);
+  std::printf("16-rank direct all-to-all, 256 KiB per peer: %.2f us (parallel peers %.2f us, "
+              "one at a time %.2f us)\n",
+              t->makespan().to_seconds() * 1e6, expect.to_seconds() * 1e6,
+              ((ab.net_alpha + goodput.transmit_time(256 * 1024)) * (n - 1)).to_seconds() * 1e6);
   EXPECT_NEAR(t->makespan().to_seconds() / expect.to_seconds(), 1.0, 0.01);
   // Every transfer started at once.
   for (size_t i = 0; i < g.size(); ++i) EXPECT_EQ(t->start[i], Time::zero());
