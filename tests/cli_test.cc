@@ -237,7 +237,8 @@ TEST(Cli, CollectiveNcclFlags) {
   const Cmd all = run_cli("collective --algo ring --ranks 32 --gpus-per-node 8 --sizes 256MiB");
   ASSERT_EQ(all.status, 0) << all.out;
   EXPECT_NE(all.out.find("protocol auto, channels auto"), std::string::npos) << all.out;
-  const Cmd one = run_cli("collective --algo ring --ranks 32 --gpus-per-node 8 --sizes 256MiB --channels 1");
+  const Cmd one =
+      run_cli("collective --algo ring --ranks 32 --gpus-per-node 8 --sizes 256MiB --channels 1");
   ASSERT_EQ(one.status, 0) << one.out;
   EXPECT_GT(busbw(all.out), 4 * busbw(one.out)) << all.out << one.out;
   for (const std::string& bad :

@@ -55,7 +55,8 @@ int collective(const CommonOptions& o, const CollectiveCli& c) {
   b.gpus_per_node = c.gpus_per_node;
   b.spec.hierarchical = c.hierarchical;
   const auto proto = parse_nccl_protocol(c.protocol);
-  if (!proto) return bad_input("--protocol '" + c.protocol + "': one of auto, ll, ll128, simple, none");
+  if (!proto)
+    return bad_input("--protocol '" + c.protocol + "': one of auto, ll, ll128, simple, none");
   b.spec.protocol = *proto;
   b.spec.channels = c.channels;
   if (!(c.nvlink_efficiency > 0 && c.nvlink_efficiency <= 1)) {

@@ -59,9 +59,10 @@ TEST(MoeDeepEpPacket, Ep16DispatchAndCombineOnThePacketFabricNearDeepEp) {
   double a_dispatch = 0, a_combine = 0;
   const double dispatch = ep_gbs(2, false, &a_dispatch);
   const double combine = ep_gbs(2, true, &a_combine);
-  std::printf("EP16 packet: dispatch %.1f GB/s (analytic %.1f, DeepEP 43), combine %.1f GB/s "
-              "(analytic %.1f, DeepEP 43)\n",
-              dispatch, a_dispatch, combine, a_combine);
+  std::printf(
+      "EP16 packet: dispatch %.1f GB/s (analytic %.1f, DeepEP 43), combine %.1f GB/s "
+      "(analytic %.1f, DeepEP 43)\n",
+      dispatch, a_dispatch, combine, a_combine);
   EXPECT_NEAR(dispatch / 43, 1.0, 0.30);
   EXPECT_NEAR(combine / 43, 1.0, 0.15);
   // The two backends agree (the fabric is idle and non-blocking): 10 %.
@@ -80,9 +81,10 @@ TEST(MoeDeepEpPacket, Ep32DispatchAndCombineOnThePacketFabricWithinFifteenPercen
   double a_dispatch = 0, a_combine = 0;
   const double dispatch = ep_gbs(4, false, &a_dispatch);
   const double combine = ep_gbs(4, true, &a_combine);
-  std::printf("EP32 packet: dispatch %.1f GB/s (analytic %.1f, DeepEP 58), combine %.1f GB/s "
-              "(analytic %.1f, DeepEP 57)\n",
-              dispatch, a_dispatch, combine, a_combine);
+  std::printf(
+      "EP32 packet: dispatch %.1f GB/s (analytic %.1f, DeepEP 58), combine %.1f GB/s "
+      "(analytic %.1f, DeepEP 57)\n",
+      dispatch, a_dispatch, combine, a_combine);
   EXPECT_NEAR(dispatch / 58, 1.0, 0.15);
   EXPECT_NEAR(combine / 57, 1.0, 0.15);
 }

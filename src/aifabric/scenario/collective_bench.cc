@@ -102,18 +102,17 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
   };
   std::string out;
   const bool nccl = o.spec.protocol != NcclProtocol::kNone;
-  out += fmt::format(
-      "# aifabric collective: {} ({}{}{}), {} ranks, {} per node, {} backend\n",
-      collective_op_name(o.spec.op),
-      o.auto_algorithm ? std::string_view("auto: ring or tree per size")
-                       : collective_algo_name(o.spec.algo),
-      o.spec.hierarchical ? ", hierarchical" : "",
-      nccl ? fmt::format(", protocol {}, channels {}",
-                         kNcclProtocolNames[static_cast<size_t>(o.spec.protocol)],
-                         o.spec.channels == 0 ? std::string("auto")
-                                              : std::to_string(o.spec.channels))
-           : std::string(),
-      o.ranks, o.gpus_per_node, o.engine->name);
+  out += fmt::format("# aifabric collective: {} ({}{}{}), {} ranks, {} per node, {} backend\n",
+                     collective_op_name(o.spec.op),
+                     o.auto_algorithm ? std::string_view("auto: ring or tree per size")
+                                      : collective_algo_name(o.spec.algo),
+                     o.spec.hierarchical ? ", hierarchical" : "",
+                     nccl ? fmt::format(", protocol {}, channels {}",
+                                        kNcclProtocolNames[static_cast<size_t>(o.spec.protocol)],
+                                        o.spec.channels == 0 ? std::string("auto")
+                                                             : std::to_string(o.spec.channels))
+                          : std::string(),
+                     o.ranks, o.gpus_per_node, o.engine->name);
   out += fmt::format("# {:>12} {:>16} {:>6} {:>12} {:>12} {:>12}\n", "size(B)", "count(elements)",
                      "type", "time(us)", "algbw(GB/s)", "busbw(GB/s)");
   // The analytic engine's alpha and beta, measured once on the fabric.

@@ -21,7 +21,7 @@ struct CollectiveBenchOptions {
   Bytes min_size = Bytes::mib(1);
   Bytes max_size = Bytes::mib(64);
   const EngineKind* engine = engines().find("analytic");
-  int64_t element_bytes = 4;  // nccl-tests' float
+  int64_t element_bytes = 4;       // nccl-tests' float
   double nvlink_efficiency = 1.0;  // achieved share of the NVLink rate (ClusterMap)
   // Per size, NCCL's choice between ring and tree (all-reduce across servers, a
   // protocol other than none); spec.algo is ignored.

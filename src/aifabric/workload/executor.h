@@ -1,10 +1,10 @@
 // The one task-graph executor. It keeps the dependencies and runs what lives inside a
 // server itself: each GPU computes one task at a time, each NVLink direction (a
 // GPU's egress, a GPU's ingress) carries one transfer at a time (latency + bytes /
-// rate; a pipelined transfer holds it for bytes / rate only), scheduled work-conserving (ports free and earliest-ready first, ties by task
-// index). Every transfer between servers goes to a TransferEngine (engine/): the
-// packet-level fabric, the alpha-beta model, ... All on one Simulator clock; the
-// executor holds one unit of the simulator's outstanding work until its last task.
+// rate; a pipelined transfer holds it for bytes / rate only), scheduled work-conserving (ports free
+// and earliest-ready first, ties by task index). Every transfer between servers goes to a
+// TransferEngine (engine/): the packet-level fabric, the alpha-beta model, ... All on one Simulator
+// clock; the executor holds one unit of the simulator's outstanding work until its last task.
 #pragma once
 
 #include <vector>

@@ -71,9 +71,9 @@ class AnalyticEngine final : public TransferEngine, public EventHandler {
   BitRate goodput_;
   Time alpha_;
   size_t hosts_;
-  std::vector<Active> active_;              // by transfer id
-  std::vector<std::vector<uint32_t>> tx_;   // per host: transfers leaving it
-  std::vector<std::vector<uint32_t>> rx_;   // per host: transfers entering it
+  std::vector<Active> active_;             // by transfer id
+  std::vector<std::vector<uint32_t>> tx_;  // per host: transfers leaving it
+  std::vector<std::vector<uint32_t>> rx_;  // per host: transfers entering it
 };
 
 }  // namespace aifabric

@@ -259,7 +259,8 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
     if (!fin) return fin.status().with_context(what);
     return fin;
   }
-  if (nccl && spec.algo == CollectiveAlgo::kDoubleBinaryTree && spec.op == CollectiveOp::kAllReduce) {
+  if (nccl && spec.algo == CollectiveAlgo::kDoubleBinaryTree &&
+      spec.op == CollectiveOp::kAllReduce) {
     auto fin = add_nccl_tree(g, c.group, spec, ranks, deps, map);
     if (!fin) return fin.status().with_context(what);
     return fin;

@@ -52,8 +52,7 @@ inline constexpr std::string_view kCollectiveAlgoNames[] = {"ring", "tree", "hal
 // callers before the NCCL model were calibrated on. kAuto: the protocol NCCL's tuning
 // model would pick (lowest predicted time). LL, LL128, Simple: forced.
 enum class NcclProtocol : uint8_t { kNone, kAuto, kLL, kLL128, kSimple };
-inline constexpr std::string_view kNcclProtocolNames[] = {"none", "auto", "ll", "ll128",
-                                                          "simple"};
+inline constexpr std::string_view kNcclProtocolNames[] = {"none", "auto", "ll", "ll128", "simple"};
 std::optional<NcclProtocol> parse_nccl_protocol(std::string_view text);
 
 // By name or kind; nullopt if neither.

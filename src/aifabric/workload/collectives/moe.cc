@@ -66,7 +66,8 @@ Result<MoeTraffic> sample_moe_traffic(const MoeRouting& r) {
       }
       for (uint32_t n = 0; n < r.nodes; ++n) t.to_node[static_cast<size_t>(src)][n] += hit_node[n];
       for (int64_t d = 0; d < ranks; ++d) {
-        t.to_rank[static_cast<size_t>(src)][static_cast<size_t>(d)] += hit_rank[static_cast<size_t>(d)];
+        t.to_rank[static_cast<size_t>(src)][static_cast<size_t>(d)] +=
+            hit_rank[static_cast<size_t>(d)];
       }
     }
   }
@@ -81,9 +82,11 @@ Result<std::vector<uint32_t>> add_moe_exchange(TaskGraph& g, const MoeTraffic& t
   if (ranks == 0 || map.ranks() != ranks || map.gpus_per_node != t.gpus_per_node) {
     return Status::error("moe '" + name + "': the cluster map does not match the traffic");
   }
-  if (token_bytes <= 0 || pieces <= 0) return Status::error("moe '" + name + "': sizes must be positive");
+  if (token_bytes <= 0 || pieces <= 0)
+    return Status::error("moe '" + name + "': sizes must be positive");
   int64_t bytes = 0;
-  for (const auto& row : t.to_node) bytes = std::max(bytes, std::accumulate(row.begin(), row.end(), int64_t{0}));
+  for (const auto& row : t.to_node)
+    bytes = std::max(bytes, std::accumulate(row.begin(), row.end(), int64_t{0}));
   const uint32_t group = g.add_group({name, "all_to_all", bytes * token_bytes, ranks});
   const uint32_t per = t.gpus_per_node;
   std::vector<uint32_t> out;
@@ -123,7 +126,8 @@ Result<std::vector<uint32_t>> add_moe_exchange(TaskGraph& g, const MoeTraffic& t
         const uint32_t dst = node * per + j;
         const int64_t recv = t.to_rank[src][dst];
         if (recv == 0 || dst == src) continue;
-        const int64_t bytes_ = std::max<int64_t>(1, (recv * share + f.toks - 1) / f.toks * token_bytes);
+        const int64_t bytes_ =
+            std::max<int64_t>(1, (recv * share + f.toks - 1) / f.toks * token_bytes);
         out.push_back(g.add_streamed(combine ? dst : src, combine ? src : dst, bytes_,
                                      map.nvlink_latency, deps, group));
       }
@@ -144,12 +148,14 @@ Result<std::vector<uint32_t>> add_moe_exchange(TaskGraph& g, const MoeTraffic& t
         const uint32_t dst = node * per + j;
         const int64_t recv = t.to_rank[src][dst];
         if (recv == 0 || dst == rail) continue;
-        const int64_t bytes_ = std::max<int64_t>(1, (recv * share + f.toks - 1) / f.toks * token_bytes);
+        const int64_t bytes_ =
+            std::max<int64_t>(1, (recv * share + f.toks - 1) / f.toks * token_bytes);
         if (!combine) {
           const uint32_t after[] = {net};
           out.push_back(g.add_streamed(rail, dst, bytes_, map.nvlink_latency, after, group));
         } else {
-          gathered.push_back(g.add_streamed(dst, rail, bytes_, map.nvlink_latency, nvl_slot, group));
+          gathered.push_back(
+              g.add_streamed(dst, rail, bytes_, map.nvlink_latency, nvl_slot, group));
         }
       }
       if (combine) {

@@ -20,8 +20,8 @@ namespace aifabric {
 struct MoeRouting {
   uint32_t nodes = 2;
   uint32_t gpus_per_node = 8;
-  int64_t tokens = 4096;   // per rank
-  int64_t experts = 256;   // in all; experts / ranks per rank, experts / nodes per group
+  int64_t tokens = 4096;  // per rank
+  int64_t experts = 256;  // in all; experts / ranks per rank, experts / nodes per group
   int64_t topk = 8;
   int64_t topk_groups = 4;  // capped at nodes
   uint64_t seed = 1;

@@ -77,7 +77,8 @@ TEST(MoeDeepEp, DispatchAndCombineWithinFifteenPercentOfDeepEpOnAlphaBeta) {
     const double k = deepep_gbs(t, intra, kBf16Token, run_exchange(t, kBf16Token, true));
     std::printf("EP%u dispatch %.1f GB/s (DeepEP %.0f), combine %.1f GB/s (DeepEP %.0f)\n",
                 c.nodes * 8, d, c.dispatch_gbs, k, c.combine_gbs);
-    EXPECT_NEAR(d / c.dispatch_gbs, 1.0, c.dispatch_tolerance) << "EP" << c.nodes * 8 << " dispatch";
+    EXPECT_NEAR(d / c.dispatch_gbs, 1.0, c.dispatch_tolerance)
+        << "EP" << c.nodes * 8 << " dispatch";
     EXPECT_NEAR(k / c.combine_gbs, 1.0, 0.15) << "EP" << c.nodes * 8 << " combine";
   }
 }

@@ -30,15 +30,13 @@ int64_t ceil_div(int64_t a, int64_t b) {
 // slices, four in flight).
 // Tree columns: baseLatencies 6.8 / 14.0 / 8.4 us, NVLINK 0.6 / 1.25 / 4.0 us, NET 5.0 /
 // 8.5 / 14 us (minus the ring LL's 2.7 us of wire).
-const NcclProtocolCosts kLL{Time::ns(6600), Time::ns(600),  Time::zero(), 2.0,
-                            32 << 10,       1,              8,            Time::ns(6800),
-                            Time::ns(600),  Time::ns(2300)};
-const NcclProtocolCosts kLL128{Time::ns(14000), Time::ns(1900), Time::ns(1300), 128.0 / 120.0,
-                               576000,          1,              8,              Time::ns(14000),
-                               Time::ns(1250),  Time::ns(5800)};
-const NcclProtocolCosts kSimple{Time::ns(8400), Time::ns(3400), Time::ns(11300), 1.0,
-                                2 << 20,        2,              4,               Time::ns(8400),
-                                Time::ns(4000), Time::ns(11300)};
+const NcclProtocolCosts kLL{Time::ns(6600), Time::ns(600), Time::zero(),  2.0, 32 << 10, 1, 8,
+                            Time::ns(6800), Time::ns(600), Time::ns(2300)};
+const NcclProtocolCosts kLL128{
+    Time::ns(14000), Time::ns(1900), Time::ns(1300), 128.0 / 120.0, 576000, 1, 8,
+    Time::ns(14000), Time::ns(1250), Time::ns(5800)};
+const NcclProtocolCosts kSimple{Time::ns(8400), Time::ns(3400), Time::ns(11300), 1.0, 2 << 20, 2, 4,
+                                Time::ns(8400), Time::ns(4000), Time::ns(11300)};
 
 bool ring_op(CollectiveOp op) {
   return op == CollectiveOp::kAllReduce || op == CollectiveOp::kReduceScatter ||
@@ -94,22 +92,24 @@ double predict_seconds(CollectiveAlgo algo, NcclProtocol p, const CollectiveSpec
   if (algo == CollectiveAlgo::kDoubleBinaryTree) {
     // Up and down the chains (per - 1 hops) and the tree (log2 nodes hops); every byte
     // crosses a chain GPU's NVLink and a head's NIC about once each way.
-    const double lat =
-        k.tree_base.to_seconds() +
-        2 * (static_cast<double>(per - 1) * k.tree_nvlink_hop.to_seconds() +
-             static_cast<double>(ceil_log2(nodes)) * (spec.net_alpha + k.tree_net_extra).to_seconds());
+    const double lat = k.tree_base.to_seconds() +
+                       2 * (static_cast<double>(per - 1) * k.tree_nvlink_hop.to_seconds() +
+                            static_cast<double>(ceil_log2(nodes)) *
+                                (spec.net_alpha + k.tree_net_extra).to_seconds());
     double per_byte = 0;
     if (per > 1) per_byte = std::max(per_byte, 1 / nvl_bps);
     if (nodes > 1) per_byte = std::max(per_byte, 1 / net_bps);
     return lat + bytes * per_byte;
   }
   const int64_t steps = spec.op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
-  const int64_t inter = nodes <= 1 ? 0 : (spec.op == CollectiveOp::kAllReduce ? 2 : 1) * (nodes - 1);
+  const int64_t inter =
+      nodes <= 1 ? 0 : (spec.op == CollectiveOp::kAllReduce ? 2 : 1) * (nodes - 1);
   // Per payload byte of one channel's step: every GPU's NVLink port carries one stream
   // per channel; a NIC the channels of its rail.
   double per_byte = 0;
   if (per > 1) per_byte = std::max(per_byte, channels / nvl_bps);
-  if (nodes > 1) per_byte = std::max(per_byte, static_cast<double>(ceil_div(channels, per)) / net_bps);
+  if (nodes > 1)
+    per_byte = std::max(per_byte, static_cast<double>(ceil_div(channels, per)) / net_bps);
   const double lat =
       k.base.to_seconds() + static_cast<double>(steps - inter) * k.nvlink_hop.to_seconds() +
       static_cast<double>(inter) *
@@ -117,8 +117,8 @@ double predict_seconds(CollectiveAlgo algo, NcclProtocol p, const CollectiveSpec
   return lat + bytes / channels * static_cast<double>(steps) / static_cast<double>(n) * per_byte;
 }
 
-NcclProtocol best_protocol(CollectiveAlgo algo, const CollectiveSpec& spec, int64_t n, int64_t nodes,
-                           uint32_t channels, const ClusterMap& map) {
+NcclProtocol best_protocol(CollectiveAlgo algo, const CollectiveSpec& spec, int64_t n,
+                           int64_t nodes, uint32_t channels, const ClusterMap& map) {
   if (spec.protocol != NcclProtocol::kAuto) return spec.protocol;
   NcclProtocol best = NcclProtocol::kLL;
   double best_t = predict_seconds(algo, best, spec, n, nodes, channels, map);
@@ -168,29 +168,31 @@ CollectiveAlgo choose_nccl_algorithm(const CollectiveSpec& spec, uint32_t ranks,
   const uint32_t c = nccl_channels(spec, ranks, map);
   const auto ring = CollectiveAlgo::kRing;
   const auto tree = CollectiveAlgo::kDoubleBinaryTree;
-  const double t_ring =
-      predict_seconds(ring, best_protocol(ring, spec, ranks, nodes, c, map), spec, ranks, nodes, c, map);
-  const double t_tree =
-      predict_seconds(tree, best_protocol(tree, spec, ranks, nodes, c, map), spec, ranks, nodes, c, map);
+  const double t_ring = predict_seconds(ring, best_protocol(ring, spec, ranks, nodes, c, map), spec,
+                                        ranks, nodes, c, map);
+  const double t_tree = predict_seconds(tree, best_protocol(tree, spec, ranks, nodes, c, map), spec,
+                                        ranks, nodes, c, map);
   return t_tree < t_ring ? tree : ring;
 }
 
 Result<Ids> add_nccl_tree(TaskGraph& g, uint32_t group, const CollectiveSpec& spec,
                           std::span<const uint32_t> ranks, std::span<const uint32_t> deps,
                           const ClusterMap& map) {
-  if (spec.op != CollectiveOp::kAllReduce) return Status::error("the NCCL tree runs all-reduce only");
+  if (spec.op != CollectiveOp::kAllReduce)
+    return Status::error("the NCCL tree runs all-reduce only");
   auto grouped = by_server(ranks, map);
   if (!grouped) return grouped.status();
   const std::vector<Ids>& nodes = *grouped;
   const size_t servers = nodes.size();
   const size_t per = nodes[0].size();
-  const NcclProtocolCosts& k =
-      nccl_costs(best_protocol(CollectiveAlgo::kDoubleBinaryTree, spec, static_cast<int64_t>(ranks.size()),
-                               static_cast<int64_t>(servers), 2, map));
+  const NcclProtocolCosts& k = nccl_costs(best_protocol(CollectiveAlgo::kDoubleBinaryTree, spec,
+                                                        static_cast<int64_t>(ranks.size()),
+                                                        static_cast<int64_t>(servers), 2, map));
   const int64_t half = ceil_div(spec.bytes, 2);
   const int64_t pieces = std::max<int64_t>(1, ceil_div(half, k.chunk));
   const auto wire = std::max<int64_t>(
-      1, static_cast<int64_t>(std::ceil(static_cast<double>(ceil_div(half, pieces)) * k.wire_factor)));
+      1,
+      static_cast<int64_t>(std::ceil(static_cast<double>(ceil_div(half, pieces)) * k.wire_factor)));
   const auto w = static_cast<size_t>(k.window);
   // Per tree, server position i (heap layout: parent (i-1)/2) and chain position j:
   // the transfer of each piece on that edge, so that piece p waits for p - window.
@@ -201,8 +203,8 @@ Result<Ids> add_nccl_tree(TaskGraph& g, uint32_t group, const CollectiveSpec& sp
     up[t].assign(static_cast<size_t>(pieces), Ids(edges, kNone));
     down[t].assign(static_cast<size_t>(pieces), Ids(edges, kNone));
   }
-  auto add = [&](uint32_t from, uint32_t to, std::vector<uint32_t> d, Time lat, size_t t, size_t piece,
-                 bool is_up, size_t edge) {
+  auto add = [&](uint32_t from, uint32_t to, std::vector<uint32_t> d, Time lat, size_t t,
+                 size_t piece, bool is_up, size_t edge) {
     auto& hist = is_up ? up[t] : down[t];
     if (piece >= w) d.push_back(hist[piece - w][edge]);
     if (d.empty() && piece == 0) lat += k.tree_base;
@@ -241,13 +243,14 @@ Result<Ids> add_nccl_tree(TaskGraph& g, uint32_t group, const CollectiveSpec& sp
         if (have.empty()) have.assign(deps.begin(), deps.end());
         for (size_t c : {2 * i + 1, 2 * i + 2}) {
           if (c < servers) {
-            finals.push_back(add(gpu(i, 0), gpu(c, 0), have, k.tree_net_extra, t, piece, false, c * per));
+            finals.push_back(
+                add(gpu(i, 0), gpu(c, 0), have, k.tree_net_extra, t, piece, false, c * per));
           }
         }
         Ids carried = have;
         for (size_t j = 1; j < per; ++j) {
-          const uint32_t id =
-              add(gpu(i, j - 1), gpu(i, j), carried, k.tree_nvlink_hop, t, piece, false, i * per + j);
+          const uint32_t id = add(gpu(i, j - 1), gpu(i, j), carried, k.tree_nvlink_hop, t, piece,
+                                  false, i * per + j);
           carried = {id};
           finals.push_back(id);
         }
@@ -260,16 +263,16 @@ Result<Ids> add_nccl_tree(TaskGraph& g, uint32_t group, const CollectiveSpec& sp
 Result<Ids> add_nccl_ring(TaskGraph& g, uint32_t group, const CollectiveSpec& spec,
                           std::span<const uint32_t> ranks, std::span<const uint32_t> deps,
                           const ClusterMap& map) {
-  if (!ring_op(spec.op)) return Status::error("the NCCL ring runs all-reduce, reduce-scatter, all-gather");
+  if (!ring_op(spec.op))
+    return Status::error("the NCCL ring runs all-reduce, reduce-scatter, all-gather");
   const size_t n = ranks.size();
   auto grouped = by_server(ranks, map);
   if (!grouped) return grouped.status();
   const std::vector<Ids>& nodes = *grouped;
   const size_t per = nodes[0].size();
   const uint32_t channels = nccl_channels(spec, static_cast<uint32_t>(n), map);
-  const NcclProtocol proto =
-      choose_nccl_protocol(spec, static_cast<uint32_t>(n), static_cast<uint32_t>(nodes.size()),
-                           channels, map);
+  const NcclProtocol proto = choose_nccl_protocol(
+      spec, static_cast<uint32_t>(n), static_cast<uint32_t>(nodes.size()), channels, map);
   const NcclProtocolCosts& k = nccl_costs(proto);
   const auto nn = static_cast<int64_t>(n);
   const int64_t steps = spec.op == CollectiveOp::kAllReduce ? 2 * (nn - 1) : nn - 1;
@@ -278,8 +281,8 @@ Result<Ids> add_nccl_ring(TaskGraph& g, uint32_t group, const CollectiveSpec& sp
   const int64_t chunk = std::max<int64_t>(1, ceil_div(per_channel, nn * loops));
   const int64_t slices = std::min(k.slices, chunk);
   const int64_t slice = ceil_div(chunk, slices);
-  const auto wire =
-      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(slice) * k.wire_factor)));
+  const auto wire = std::max<int64_t>(
+      1, static_cast<int64_t>(std::ceil(static_cast<double>(slice) * k.wire_factor)));
   const int64_t sends = loops * steps * slices;
   const auto m_count = static_cast<size_t>(sends);
   Ids finals;
@@ -314,7 +317,8 @@ Result<Ids> add_nccl_ring(TaskGraph& g, uint32_t group, const CollectiveSpec& sp
           // of this server, the same local index as the next server's entry).
           const uint32_t rail = order[p + 1 - per];
           if (rail != from) {
-            first[p][m] = g.add_streamed(from, rail, wire, k.nvlink_hop + lead, d, group, spec.priority);
+            first[p][m] =
+                g.add_streamed(from, rail, wire, k.nvlink_hop + lead, d, group, spec.priority);
             const uint32_t via[] = {first[p][m]};
             last = g.add_streamed(rail, to, wire, k.net_extra, via, group, spec.priority);
           } else {
@@ -332,7 +336,8 @@ Result<Ids> add_nccl_ring(TaskGraph& g, uint32_t group, const CollectiveSpec& sp
 
 Result<Time> nvlink_collective_time(CollectiveOp op, int64_t bytes, int64_t ranks,
                                     const NvlinkCollective& nvl) {
-  if (!ring_op(op)) return Status::error("nvlink collective: all-reduce, reduce-scatter or all-gather");
+  if (!ring_op(op))
+    return Status::error("nvlink collective: all-reduce, reduce-scatter or all-gather");
   if (ranks < 1 || ranks > 1024) return Status::error("nvlink collective: 1..1024 ranks");
   if (bytes <= 0) return Status::error("nvlink collective: size must be positive");
   if (nvl.protocol == NcclProtocol::kNone) {

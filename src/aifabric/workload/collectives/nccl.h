@@ -21,14 +21,14 @@ namespace aifabric {
 // tuning.cc, NVIDIA/nccl at 5067397, ring algorithm); buffer sizes its defaults
 // (src/init.cc, src/include/device.h: NCCL_STEPS = 8).
 struct NcclProtocolCosts {
-  Time base;             // once per collective (tuning.cc baseLatencies, ring)
-  Time nvlink_hop;       // per NVLink hop (hwLatencies NVLINK, ring); replaces nvlink_latency
-  Time net_extra;        // per network hop beyond the engine's own latency: hwLatencies
-                         // NET ring of the protocol minus LL's (LL is the wire's)
-  double wire_factor;    // wire bytes per payload byte (LL: 8 B flag per 8 B; LL128: 8 of 128)
-  int64_t chunk;         // largest payload per ring step per channel
-  int64_t slices;        // pieces a step's chunk is forwarded in (Simple: CHUNKSTEPS/SLICESTEPS)
-  int64_t window;        // slices a sender may have at its receiver (NCCL_STEPS / SLICESTEPS)
+  Time base;           // once per collective (tuning.cc baseLatencies, ring)
+  Time nvlink_hop;     // per NVLink hop (hwLatencies NVLINK, ring); replaces nvlink_latency
+  Time net_extra;      // per network hop beyond the engine's own latency: hwLatencies
+                       // NET ring of the protocol minus LL's (LL is the wire's)
+  double wire_factor;  // wire bytes per payload byte (LL: 8 B flag per 8 B; LL128: 8 of 128)
+  int64_t chunk;       // largest payload per ring step per channel
+  int64_t slices;      // pieces a step's chunk is forwarded in (Simple: CHUNKSTEPS/SLICESTEPS)
+  int64_t window;      // slices a sender may have at its receiver (NCCL_STEPS / SLICESTEPS)
   // NCCL's tree (all-reduce): base latency, per NVLink hop of the chains, per network
   // hop beyond the engine's latency (tuning.cc Tree columns; the same LL-ring wire).
   Time tree_base;
@@ -55,7 +55,8 @@ uint32_t nccl_channels(const CollectiveSpec& spec, uint32_t ranks, const Cluster
 
 // The ring collective (all-reduce, reduce-scatter, all-gather) NCCL-style in group
 // `group`; errors name the problem. Returns every rank's last receive of every channel.
-Result<std::vector<uint32_t>> add_nccl_ring(TaskGraph& g, uint32_t group, const CollectiveSpec& spec,
+Result<std::vector<uint32_t>> add_nccl_ring(TaskGraph& g, uint32_t group,
+                                            const CollectiveSpec& spec,
                                             std::span<const uint32_t> ranks,
                                             std::span<const uint32_t> deps, const ClusterMap& map);
 
@@ -64,7 +65,8 @@ Result<std::vector<uint32_t>> add_nccl_ring(TaskGraph& g, uint32_t group, const 
 // that one tree's leaves are the other's interior), each carrying half the buffer in
 // slices: reduce up the chains and the tree, broadcast down. Servers must hold the same
 // number of ranks.
-Result<std::vector<uint32_t>> add_nccl_tree(TaskGraph& g, uint32_t group, const CollectiveSpec& spec,
+Result<std::vector<uint32_t>> add_nccl_tree(TaskGraph& g, uint32_t group,
+                                            const CollectiveSpec& spec,
                                             std::span<const uint32_t> ranks,
                                             std::span<const uint32_t> deps, const ClusterMap& map);
 
@@ -76,7 +78,7 @@ struct NvlinkCollective {
   BitRate rate = BitRate::gbps(2400);  // per GPU, each direction (A100 NVLink3)
   double efficiency = 0.8;             // achieved share (collectives.md: DGX A100 busbw)
   NcclProtocol protocol = NcclProtocol::kAuto;
-  uint32_t channels = 0;               // 0 = ranks
+  uint32_t channels = 0;  // 0 = ranks
 };
 Result<Time> nvlink_collective_time(CollectiveOp op, int64_t bytes, int64_t ranks,
                                     const NvlinkCollective& nvl = {});

@@ -97,7 +97,7 @@ TEST(CollectiveNccl, EightGpuNvlinkAllReduceMatchesDgxA100Busbw) {
 
 // 8 x H100 80GB HBM3 in one server, 8 B all-reduce: 13.67 us out of place (NVIDIA DGX
 // Cloud benchmarking recipe "microbenchmark_nccl", README sample all_reduce_perf
-// output). Tolerance: within 2x either way.
+// output on DGX H100; NVIDIA LLM benchmarking collection). Tolerance: within 2x either way.
 TEST(CollectiveNccl, EightByteAllReduceLatencyWithinTwiceNcclOnOneH100Server) {
   const Ran r = run(all_reduce(8), 1, 8, BitRate::gbps(3600), 0.8);
   const double us = r.time.to_seconds() * 1e6;
@@ -108,7 +108,7 @@ TEST(CollectiveNccl, EightByteAllReduceLatencyWithinTwiceNcclOnOneH100Server) {
 
 // Without slices in flight an 8 B ring across 16 servers paid a full round trip per
 // step (the issue: 120 us at 16 ranks); LL's streamed hops stay in the tens of us.
-// Reference: 2 servers x 8 A100, 8 B all-reduce 36.47 us (Oracle oci-hpc-oke README,
+// Reference: 2 servers x 8 A100, 8 B all-reduce 36.47 us (Oracle oci-hpc-oke quickstart README,
 // nccl-tests all_reduce_perf sample); within 2x.
 TEST(CollectiveNccl, EightByteAllReduceLatencyWithinTwiceNcclOnTwoServers) {
   const Ran r = run(all_reduce(8), 2, 8, BitRate::gbps(2400), 0.8);
@@ -235,10 +235,11 @@ TEST(CollectiveNccl, AlphaBetaAllToAllPeersShareTheNicInParallel) {
   ASSERT_TRUE(t.is_ok());
   const BitRate goodput = ab.net_beta.scaled(ab.net_efficiency);
   const Time expect = ab.net_alpha + goodput.transmit_time(256 * 1024) * (n - 1);
-  std::printf("16-rank direct all-to-all, 256 KiB per peer: %.2f us (parallel peers %.2f us, "
-              "one at a time %.2f us)\n",
-              t->makespan().to_seconds() * 1e6, expect.to_seconds() * 1e6,
-              ((ab.net_alpha + goodput.transmit_time(256 * 1024)) * (n - 1)).to_seconds() * 1e6);
+  std::printf(
+      "16-rank direct all-to-all, 256 KiB per peer: %.2f us (parallel peers %.2f us, "
+      "one at a time %.2f us)\n",
+      t->makespan().to_seconds() * 1e6, expect.to_seconds() * 1e6,
+      ((ab.net_alpha + goodput.transmit_time(256 * 1024)) * (n - 1)).to_seconds() * 1e6);
   EXPECT_NEAR(t->makespan().to_seconds() / expect.to_seconds(), 1.0, 0.01);
   // Every transfer started at once.
   for (size_t i = 0; i < g.size(); ++i) EXPECT_EQ(t->start[i], Time::zero());
