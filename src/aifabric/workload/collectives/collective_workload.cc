@@ -1,5 +1,7 @@
 #include "aifabric/workload/collectives/collective_workload.h"
 
+#include "aifabric/engine/analytic/analytic_engine.h"
+
 #include <algorithm>
 #include <numeric>
 #include <string>
@@ -49,6 +51,15 @@ Result<Job> prepare_collective(const CollectiveWorkloadSpec& c, const JobContext
   spec.algo = c.algorithm;
   spec.bytes = c.size.count();
   spec.priority = ctx.data_priority;
+  spec.protocol = c.protocol;
+  spec.channels = static_cast<uint32_t>(c.channels);
+  if (c.protocol != NcclProtocol::kNone) {
+    // The protocol choice assumes the fabric's alpha and beta (default framing: the
+    // job does not see the transport settings, and the choice only ranks protocols).
+    const AlphaBeta ab = alpha_beta(ctx.graph, TransportConfig{}, 0);
+    spec.net_alpha = ab.net_alpha;
+    spec.net_goodput = ab.net_beta.scaled(ab.net_efficiency);
+  }
   std::vector<uint32_t> ranks(n);
   std::iota(ranks.begin(), ranks.end(), 0U);
   auto fin = add_collective(job.graph, spec, ranks, {}, job.map,
