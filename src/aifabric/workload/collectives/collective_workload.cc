@@ -1,10 +1,10 @@
 #include "aifabric/workload/collectives/collective_workload.h"
 
-#include "aifabric/engine/analytic/analytic_engine.h"
-
 #include <algorithm>
 #include <numeric>
 #include <string>
+
+#include "aifabric/engine/analytic/analytic_engine.h"
 
 namespace aifabric {
 
