@@ -218,6 +218,38 @@ TEST(Cli, CollectiveTableInNcclTestsLayout) {
   EXPECT_EQ(run_cli("collective --ranks 12 --algo halving_doubling").status, 2);
 }
 
+// The NCCL model's flags: one channel per NIC is the default (8 on 8-GPU servers), one
+// channel uses one NIC per server; bad values are one line naming the flag, exit 2.
+TEST(Cli, CollectiveNcclFlags) {
+  const auto busbw = [](const std::string& out) {
+    std::istringstream in(out);
+    std::string line;
+    double bus = 0;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream ls(line);
+      double size = 0, count = 0, time = 0, alg = 0;
+      std::string type;
+      ls >> size >> count >> type >> time >> alg >> bus;
+    }
+    return bus;
+  };
+  const Cmd all = run_cli("collective --algo ring --ranks 32 --gpus-per-node 8 --sizes 256MiB");
+  ASSERT_EQ(all.status, 0) << all.out;
+  EXPECT_NE(all.out.find("protocol auto, channels auto"), std::string::npos) << all.out;
+  const Cmd one =
+      run_cli("collective --algo ring --ranks 32 --gpus-per-node 8 --sizes 256MiB --channels 1");
+  ASSERT_EQ(one.status, 0) << one.out;
+  EXPECT_GT(busbw(all.out), 4 * busbw(one.out)) << all.out << one.out;
+  for (const std::string& bad :
+       {std::string("--protocol ll64"), std::string("--nvlink-efficiency 1.5"),
+        std::string("--nvlink-rate fast"), std::string("--channels 100")}) {
+    const Cmd c = run_cli("collective " + bad);
+    EXPECT_EQ(c.status, 2) << bad << ": " << c.out;
+    EXPECT_NE(c.out.find(bad.substr(0, bad.find(' '))), std::string::npos) << c.out;
+  }
+}
+
 }  // namespace
 
 namespace {

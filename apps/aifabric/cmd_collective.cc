@@ -2,7 +2,9 @@
 #include <chrono>
 #include <iostream>
 
+#include "aifabric/core/parse.h"
 #include "aifabric/scenario/collective_bench.h"
+#include "aifabric/workload/collectives/nccl.h"
 #include "cli.h"
 
 namespace aifabric::cli {
@@ -10,12 +12,16 @@ namespace {
 
 struct CollectiveCli {
   std::string op = "all_reduce";
-  std::string algo = "ring";
+  std::string algo = "auto";
   uint32_t ranks = 16;
   uint32_t gpus_per_node = 1;
   std::string sizes = "1MiB:64MiB";
   std::string backend = "analytic";
   bool hierarchical = false;
+  std::string protocol = "auto";
+  uint32_t channels = 0;
+  double nvlink_efficiency = 0.8;
+  std::string nvlink_rate = "2400Gbps";
 };
 
 std::string op_list() {
@@ -29,12 +35,15 @@ int collective(const CommonOptions& o, const CollectiveCli& c) {
   const auto op = parse_collective_op(c.op);
   if (!op) return bad_input("--op '" + c.op + "': one of " + op_list());
   b.spec.op = *op;
-  const auto algo = parse_collective_algo(c.algo);
+  const auto algo = c.algo == "auto" ? CollectiveAlgo::kRing : parse_collective_algo(c.algo);
   if (!algo) {
     return bad_input("--algo '" + c.algo +
-                     "': one of ring, tree, halving_doubling, pairwise, direct");
+                     "': one of auto, ring, tree, halving_doubling, pairwise, direct");
   }
   b.spec.algo = *algo;
+  // auto: NCCL's ring-or-tree choice for all-reduce; the ring (pairwise all-to-all)
+  // otherwise.
+  b.auto_algorithm = c.algo == "auto" && *op == CollectiveOp::kAllReduce;
   if (b.spec.op == CollectiveOp::kAllToAll && b.spec.algo == CollectiveAlgo::kRing) {
     b.spec.algo = CollectiveAlgo::kPairwise;
   }
@@ -45,6 +54,21 @@ int collective(const CommonOptions& o, const CollectiveCli& c) {
   b.ranks = c.ranks;
   b.gpus_per_node = c.gpus_per_node;
   b.spec.hierarchical = c.hierarchical;
+  const auto proto = parse_nccl_protocol(c.protocol);
+  if (!proto)
+    return bad_input("--protocol '" + c.protocol + "': one of auto, ll, ll128, simple, none");
+  b.spec.protocol = *proto;
+  b.spec.channels = c.channels;
+  if (!(c.nvlink_efficiency > 0 && c.nvlink_efficiency <= 1)) {
+    return bad_input("--nvlink-efficiency " + std::to_string(c.nvlink_efficiency) +
+                     ": must be in (0, 1]");
+  }
+  b.nvlink_efficiency = c.nvlink_efficiency;
+  const auto nvl = parse_rate(c.nvlink_rate);
+  if (!nvl || nvl->bits_per_second() <= 0) {
+    return bad_input("--nvlink-rate '" + c.nvlink_rate + "': a positive rate (e.g. 3600Gbps)");
+  }
+  b.nvlink_rate = *nvl;
   if (auto st = parse_size_range(c.sizes, b); !st) return bad_input(st.message());
   // Without a scenario: a non-blocking 400 Gbps leaf-spine with one host per rank.
   CommonOptions fabric = o;
@@ -84,7 +108,10 @@ Command add_collective(CLI::App& app) {
   add_common(cmd, *o);
   cmd->add_option("--op", c->op,
                   "all_reduce (or allreduce), reduce_scatter, all_gather, all_to_all, send_recv");
-  cmd->add_option("--algo", c->algo, "ring, tree, halving_doubling, pairwise, direct");
+  cmd->add_option("--algo", c->algo,
+                  "auto (all-reduce: NCCL's ring-or-tree choice per size; else ring / pairwise), "
+                  "ring, tree (with a protocol: NCCL's chains + double binary tree over servers), "
+                  "halving_doubling, pairwise, direct");
   cmd->add_option("--ranks", c->ranks, "GPUs taking part (rank r uses host r)")
       ->check(CLI::Range(uint32_t{2}, uint32_t{1'000'000}));
   cmd->add_option("--gpus-per-node", c->gpus_per_node,
@@ -93,7 +120,20 @@ Command add_collective(CLI::App& app) {
   cmd->add_option("--sizes", c->sizes, "MIN:MAX, doubling (e.g. 1MiB:1GiB)");
   cmd->add_option("--backend", c->backend, "analytic (alpha-beta) or packet");
   cmd->add_flag("--hierarchical", c->hierarchical,
-                "NVLink inside servers, one ring per rail between them");
+                "NVLink inside servers, one ring per rail between them (whole-step model)");
+  cmd->add_option("--protocol", c->protocol,
+                  "NCCL protocol of flat rings and direct all-to-alls: auto (NCCL's tuning-model "
+                  "choice per size), ll, ll128, simple, or none (one transfer per ring step, no "
+                  "channels: the model before NCCL's)");
+  cmd->add_option("--channels", c->channels,
+                  "rings a buffer is split over, each crossing servers on its own rail; 0 = one "
+                  "per NIC of a server (--gpus-per-node)")
+      ->check(CLI::Range(uint32_t{0}, uint32_t{64}));
+  cmd->add_option("--nvlink-rate", c->nvlink_rate,
+                  "NVLink per GPU per direction (2400Gbps: A100 NVLink3; 3600Gbps: H100 NVLink4)");
+  cmd->add_option("--nvlink-efficiency", c->nvlink_efficiency,
+                  "achieved share of the NVLink rate (0.8: NCCL's ~240 GB/s busbw on DGX A100's "
+                  "300 GB/s)");
   cmd->footer(
       "Without a scenario the fabric is a non-blocking 400 Gbps leaf-spine with one host per "
       "rank.\n"

@@ -12,6 +12,7 @@
 #include "aifabric/engine/transfer_engine.h"
 #include "aifabric/scenario/simulate.h"
 #include "aifabric/workload/collectives/analytic_collective.h"
+#include "aifabric/workload/collectives/nccl.h"
 #include "aifabric/workload/executor.h"
 #include "aifabric/workload/job.h"
 
@@ -35,8 +36,22 @@ namespace {
 
 // Transfers the task graph of `spec` on n ranks would hold (the pipelined tree's at
 // most 64 pieces per half counted in full).
-uint64_t collective_tasks(const CollectiveSpec& spec, uint64_t n) {
+uint64_t collective_tasks(const CollectiveSpec& spec, uint64_t n, const ClusterMap& map) {
   if (spec.op == CollectiveOp::kSendRecv) return 1;
+  if (spec.protocol != NcclProtocol::kNone && spec.algo == CollectiveAlgo::kDoubleBinaryTree &&
+      spec.op == CollectiveOp::kAllReduce) {
+    // Two trees, up and down, a transfer per rank per piece (pieces of >= 32 KiB).
+    return 4 * n * (static_cast<uint64_t>(spec.bytes) / (64 << 10) + 1);
+  }
+  if (spec.protocol != NcclProtocol::kNone && spec.algo == CollectiveAlgo::kRing &&
+      spec.op != CollectiveOp::kAllToAll) {
+    // Per channel: every hop (plus a PXN hand-over per server) per slice of every step.
+    const uint64_t c = nccl_channels(spec, static_cast<uint32_t>(n), map);
+    const uint64_t steps = spec.op == CollectiveOp::kAllReduce ? 2 * (n - 1) : n - 1;
+    const auto per_channel = static_cast<uint64_t>((spec.bytes + c - 1) / c);
+    const uint64_t slices = per_channel / (n * (512 << 10)) + 2;
+    return c * (n + n / map.gpus_per_node) * steps * slices;
+  }
   if (spec.op == CollectiveOp::kAllToAll) return n * (n - 1);
   switch (spec.algo) {
     case CollectiveAlgo::kDoubleBinaryTree:
@@ -73,6 +88,8 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
                          std::to_string(graph->hosts().size()) + " hosts");
   }
   ClusterMap map = ClusterMap::linear(o.ranks, o.gpus_per_node);
+  map.nvlink_efficiency = o.nvlink_efficiency;
+  map.nvlink_rate = o.nvlink_rate;
   std::vector<uint32_t> ranks(o.ranks);
   std::iota(ranks.begin(), ranks.end(), 0);
   const double factor = bus_factor(o.spec.op, o.ranks);
@@ -84,18 +101,34 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
                        algbw, algbw * factor);
   };
   std::string out;
-  out += fmt::format("# aifabric collective: {} ({}{}), {} ranks, {} per node, {} backend\n",
-                     collective_op_name(o.spec.op), collective_algo_name(o.spec.algo),
-                     o.spec.hierarchical ? ", hierarchical" : "", o.ranks, o.gpus_per_node,
-                     o.engine->name);
+  const bool nccl = o.spec.protocol != NcclProtocol::kNone;
+  out += fmt::format("# aifabric collective: {} ({}{}{}), {} ranks, {} per node, {} backend\n",
+                     collective_op_name(o.spec.op),
+                     o.auto_algorithm ? std::string_view("auto: ring or tree per size")
+                                      : collective_algo_name(o.spec.algo),
+                     o.spec.hierarchical ? ", hierarchical" : "",
+                     nccl ? fmt::format(", protocol {}, channels {}",
+                                        kNcclProtocolNames[static_cast<size_t>(o.spec.protocol)],
+                                        o.spec.channels == 0 ? std::string("auto")
+                                                             : std::to_string(o.spec.channels))
+                          : std::string(),
+                     o.ranks, o.gpus_per_node, o.engine->name);
   out += fmt::format("# {:>12} {:>16} {:>6} {:>12} {:>12} {:>12}\n", "size(B)", "count(elements)",
                      "type", "time(us)", "algbw(GB/s)", "busbw(GB/s)");
   // The analytic engine's alpha and beta, measured once on the fabric.
   std::optional<AlphaBeta> ab;
-  if (!o.engine->on_fabric) ab = alpha_beta(*graph, fabric.transport, 0);
+  const AlphaBeta measured = alpha_beta(*graph, fabric.transport, 0);
+  if (!o.engine->on_fabric) ab = measured;
   for (int64_t size = o.min_size.count(); size <= o.max_size.count(); size *= 2) {
     CollectiveSpec spec = o.spec;
     spec.bytes = size;
+    spec.net_alpha = measured.net_alpha;
+    spec.net_goodput = measured.net_beta.scaled(measured.net_efficiency);
+    if (o.auto_algorithm) {
+      spec.algo = spec.protocol == NcclProtocol::kNone
+                      ? CollectiveAlgo::kRing
+                      : choose_nccl_algorithm(spec, o.ranks, o.ranks / o.gpus_per_node, map);
+    }
     if (progress) progress(size);
     // Symmetric collectives under alpha-beta: the recurrence, no task graph (any scale).
     if (ab) {
@@ -105,7 +138,25 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
         continue;
       }
     }
-    if (const uint64_t tasks = collective_tasks(spec, o.ranks); tasks > kMaxCollectiveTasks) {
+    // Too big a graph for the NCCL model on the analytic backend (its slices make
+    // millions of transfers, minutes of run): the whole-step recurrence (protocol
+    // none) instead, said in the table.
+    if (ab && spec.protocol != NcclProtocol::kNone &&
+        collective_tasks(spec, o.ranks, map) > kMaxNcclTasks) {
+      CollectiveSpec whole = spec;
+      whole.protocol = NcclProtocol::kNone;
+      if (o.auto_algorithm) whole.algo = CollectiveAlgo::kRing;
+      if (const auto t = analytic_collective_time(whole, o.ranks, o.gpus_per_node, *ab, map)) {
+        out += fmt::format(
+            "# {} B: too many transfers for the NCCL model's graph; the whole-step model "
+            "(--protocol none) timed it\n",
+            size);
+        out += row(size, *t);
+        if (size > o.max_size.count() / 2) break;
+        continue;
+      }
+    }
+    if (const uint64_t tasks = collective_tasks(spec, o.ranks, map); tasks > kMaxCollectiveTasks) {
       return Status::error(fmt::format(
           "--ranks {}: {} ({}) as a task graph has about {} transfers, more than {}; the "
           "analytic backend times ring and (one rank per node) pairwise collectives at any "

@@ -7,14 +7,21 @@ namespace aifabric {
 namespace {
 
 enum Kind : uint32_t {
-  kDispatch = 0,  // start what became ready or free at this instant
-  kFinish = 1,    // a compute task or NVLink transfer ends (arg = task)
+  kDispatch = 0,   // start what became ready or free at this instant
+  kFinish = 1,     // a compute task or NVLink transfer ends (arg = task)
+  kFree = 2,       // a pipelined NVLink transfer's bytes left: its ports are free (arg = task)
+  kDelivered = 3,  // a pipelined transfer's data is usable (arg = task)
 };
 
 }  // namespace
 
 Executor::Executor(const TaskGraph& g, const ClusterMap& map, Simulator& sim)
-    : g_(g), map_(map), sim_(sim), ranks_(map.ranks()), local_(size_t{3} * map.ranks(), g.size()) {
+    : g_(g),
+      map_(map),
+      sim_(sim),
+      ranks_(map.ranks()),
+      nvlink_(map.nvlink_rate.scaled(map.nvlink_efficiency)),
+      local_(size_t{3} * map.ranks(), g.size()) {
   const auto& tasks = g.tasks();
   const size_t n = tasks.size();
   times_.start.assign(n, Time::max());
@@ -73,8 +80,9 @@ void Executor::dispatch() {
     if (t.kind == TaskKind::kCompute) {
       local_.enqueue(i, seq, gpu(t.rank), ListScheduler::kNone, t.duration);
     } else if (map_.same_node(t.rank, t.peer)) {
+      const Time wire = nvlink_.transmit_time(t.bytes);
       local_.enqueue(i, seq, nvl_out(t.rank), nvl_in(t.peer),
-                     map_.nvlink_latency + map_.nvlink_rate.transmit_time(t.bytes));
+                     t.pipelined ? wire : map_.nvlink_latency + wire);
     } else {
       transfers.push_back(
           Transfer{i, map_.host_of_rank[t.rank], map_.host_of_rank[t.peer], t.bytes, t.priority});
@@ -83,7 +91,13 @@ void Executor::dispatch() {
   ready_.clear();
   local_.dispatch(now, [this, now](uint32_t task, Time end) {
     times_.start[task] = now;
-    sim_.schedule_at(end, EventPriority::kTimer, this, kFinish, task);
+    const Task& t = g_.tasks()[task];
+    if (t.kind == TaskKind::kTransfer && t.pipelined) {
+      sim_.schedule_at(end, EventPriority::kTimer, this, kFree, task);
+      sim_.schedule_at(end + t.duration, EventPriority::kTimer, this, kDelivered, task);
+    } else {
+      sim_.schedule_at(end, EventPriority::kTimer, this, kFinish, task);
+    }
   });
   if (!transfers.empty()) {
     // Hosts, sizes and priorities were checked before the run, so this cannot fail.
@@ -96,13 +110,22 @@ void Executor::dispatch() {
 }
 
 void Executor::handle_event(uint32_t kind, uint64_t arg) {
-  if (kind == kFinish) {
-    const auto task = static_cast<uint32_t>(arg);
-    local_.freed(task);
-    request_dispatch();
-    finish(task);
-  } else {
-    dispatch();
+  const auto task = static_cast<uint32_t>(arg);
+  switch (kind) {
+    case kFinish:
+      local_.freed(task);
+      request_dispatch();
+      finish(task);
+      break;
+    case kFree:
+      local_.freed(task);
+      request_dispatch();
+      break;
+    case kDelivered:
+      finish(task);
+      break;
+    default:
+      dispatch();
   }
 }
 
@@ -118,6 +141,11 @@ void Executor::transfer_done(uint32_t id, bool completed) {
                      " to rank " + std::to_string(t.peer) +
                      "): its flow failed (retry limit reached)";
     sim_.stop();
+    return;
+  }
+  const Task& t = g_.tasks()[id];
+  if (t.pipelined && t.duration > Time::zero()) {
+    sim_.schedule_at(sim_.now() + t.duration, EventPriority::kTimer, this, kDelivered, id);
     return;
   }
   finish(id);
@@ -145,6 +173,9 @@ Status check_cluster_map(const TaskGraph& g, const ClusterMap& map) {
   }
   if (map.nvlink_latency < Time::zero()) {
     return Status::error("cluster map: nvlink_latency must be >= 0");
+  }
+  if (!(map.nvlink_efficiency > 0 && map.nvlink_efficiency <= 1)) {
+    return Status::error("cluster map: nvlink_efficiency must be in (0, 1]");
   }
   return Status::ok();
 }

@@ -1,10 +1,10 @@
 // The one task-graph executor. It keeps the dependencies and runs what lives inside a
 // server itself: each GPU computes one task at a time, each NVLink direction (a
 // GPU's egress, a GPU's ingress) carries one transfer at a time (latency + bytes /
-// rate), scheduled work-conserving (ports free and earliest-ready first, ties by task
-// index). Every transfer between servers goes to a TransferEngine (engine/): the
-// packet-level fabric, the alpha-beta model, ... All on one Simulator clock; the
-// executor holds one unit of the simulator's outstanding work until its last task.
+// rate; a pipelined transfer holds it for bytes / rate only), scheduled work-conserving (ports free
+// and earliest-ready first, ties by task index). Every transfer between servers goes to a
+// TransferEngine (engine/): the packet-level fabric, the alpha-beta model, ... All on one Simulator
+// clock; the executor holds one unit of the simulator's outstanding work until its last task.
 #pragma once
 
 #include <vector>
@@ -46,6 +46,7 @@ class Executor final : public EventHandler, public TransferListener {
   const ClusterMap& map_;
   Simulator& sim_;
   uint32_t ranks_;
+  BitRate nvlink_;  // the achieved NVLink rate (nominal x efficiency)
   TransferEngine* engine_ = nullptr;
   ListScheduler local_;  // GPUs and NVLink ports
   TaskTimes times_;
@@ -77,7 +78,8 @@ Result<TaskTimes> run_job(const TaskGraph& g, const ClusterMap& map, const Engin
                           Network& net, Time stop_at);
 
 // The analytic backend on a simulator of its own: transfers take the alpha-beta time,
-// one at a time per NIC side, from the ranks' hosts (map.host_of_rank).
+// sharing each NIC side equally among its concurrent transfers, from the ranks' hosts
+// (map.host_of_rank).
 Result<TaskTimes> run_analytic(const TaskGraph& g, const ClusterMap& map, const AlphaBeta& ab);
 
 }  // namespace aifabric

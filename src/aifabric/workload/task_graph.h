@@ -22,9 +22,15 @@ struct Task {
   uint32_t rank = 0;     // compute: the GPU; transfer: the sending GPU
   uint32_t peer = 0;     // transfer: the receiving GPU
   int64_t bytes = 0;     // transfer: payload bytes
-  Time duration;         // compute: how long the GPU is busy
+  Time duration;         // compute: how long the GPU is busy; pipelined transfer: see below
   uint32_t group = 0;    // index into TaskGraph::groups
   uint8_t priority = 3;  // transfer: 802.1p class on the network
+  // Transfer: NCCL-style streaming (collectives.md). An NVLink port is held only while
+  // the bytes serialise and the data is usable `duration` later (the hop latency of
+  // the protocol); a network transfer is usable `duration` after the engine delivered
+  // it (the protocol's overhead beyond the wire). False: an NVLink transfer holds its
+  // ports for the cluster's latency + bytes / rate, the whole-step model.
+  bool pipelined = false;
   std::vector<uint32_t> deps;
 };
 
@@ -66,6 +72,15 @@ class TaskGraph {
     t.deps.assign(deps.begin(), deps.end());
     return push(std::move(t));
   }
+  // A pipelined transfer (Task::pipelined) whose data is usable `latency` after it
+  // arrived.
+  uint32_t add_streamed(uint32_t src, uint32_t dst, int64_t bytes, Time latency,
+                        std::span<const uint32_t> deps, uint32_t group, uint8_t priority = 3) {
+    const uint32_t id = add_transfer(src, dst, bytes, deps, group, priority);
+    tasks_[id].pipelined = true;
+    tasks_[id].duration = latency;
+    return id;
+  }
   const std::vector<Task>& tasks() const { return tasks_; }
   const std::vector<TaskGroup>& groups() const { return groups_; }
   size_t size() const { return tasks_.size(); }
@@ -91,8 +106,11 @@ struct ClusterMap {
   uint32_t gpus_per_node = 8;
   std::vector<uint32_t> node_of_rank;
   std::vector<uint32_t> host_of_rank;
-  BitRate nvlink_rate = BitRate::gbps(2400);  // per GPU, each direction (H100 NVLink4: 300 GB/s)
+  BitRate nvlink_rate = BitRate::gbps(2400);  // per GPU, each direction (A100 NVLink3: 300 GB/s)
   Time nvlink_latency = Time::us(2);
+  // The share of nvlink_rate a GPU's copies achieve (NCCL's measured busbw over the
+  // nominal rate: collectives.md); 1 = nominal, as before the NCCL model.
+  double nvlink_efficiency = 1.0;
   bool same_node(uint32_t a, uint32_t b) const { return node_of_rank[a] == node_of_rank[b]; }
   uint32_t ranks() const { return static_cast<uint32_t>(node_of_rank.size()); }
   // The default placement: rank r on node r / gpus_per_node, NIC host r.

@@ -1,5 +1,6 @@
 #include "aifabric/engine/analytic/analytic_engine.h"
 
+#include <algorithm>
 #include <string>
 
 #include "aifabric/topo/routing.h"
@@ -7,10 +8,10 @@
 
 namespace aifabric {
 namespace {
-// Dispatch runs after every event of its instant (finishes are timers) and after the
-// executor's dispatch (application kind 0), so that all the instant's frees and new
-// transfers compete together.
-enum Kind : uint32_t { kDispatch = 1, kFinish = 2 };
+// kSent: a transfer's last byte may have left its NIC (arg = id; ignored unless it is
+// the transfer's pending event); kDelivered: alpha later, its data arrived (arg = id).
+enum Kind : uint32_t { kSent = 1, kDelivered = 2 };
+constexpr int128 kPsPerSecond = 1'000'000'000'000LL;
 }  // namespace
 
 AlphaBeta alpha_beta(const Network& net, uint32_t src) {
@@ -59,39 +60,94 @@ AnalyticEngine::AnalyticEngine(Simulator& sim, TransferListener& listener, const
       goodput_(ab.net_beta.scaled(ab.net_efficiency)),
       alpha_(ab.net_alpha),
       hosts_(hosts),
-      nics_(2 * hosts, capacity) {}
+      active_(capacity),
+      tx_(hosts),
+      rx_(hosts) {}
 
 Status AnalyticEngine::start(std::span<const Transfer> transfers) {
   for (const Transfer& t : transfers) {
     if (t.src >= hosts_ || t.dst >= hosts_) {
       return Status::error("transfer " + std::to_string(t.id) + ": host out of range");
     }
-    nics_.enqueue(t.id, next_seq_++, 2 * t.src, 2 * t.dst + 1,
-                  alpha_ + goodput_.transmit_time(t.bytes));
   }
-  request_dispatch();
+  // Join every NIC side first, then re-time each touched side once.
+  const Time now = sim_.now();
+  for (const Transfer& t : transfers) {
+    Active& a = active_[t.id];
+    a.src = t.src;
+    a.dst = t.dst;
+    a.work = static_cast<int128>(t.bytes) * 8 * kPsPerSecond;
+    a.since = now;
+    a.share = 0;
+    a.finish = Time::max();
+    a.due = Time::max();
+    a.live = true;
+    tx_[t.src].push_back(t.id);
+    rx_[t.dst].push_back(t.id);
+    listener_.transfer_started(t.id);
+  }
+  for (const Transfer& t : transfers) reshare(t.src, t.dst);
   return Status::ok();
 }
 
-void AnalyticEngine::request_dispatch() {
-  if (dispatch_at_ == sim_.now()) return;
-  dispatch_at_ = sim_.now();
-  sim_.schedule_at(sim_.now(), EventPriority::kApplication, this, kDispatch);
+void AnalyticEngine::erase(std::vector<uint32_t>& v, uint32_t id) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == id) {
+      v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
+    }
+  }
+}
+
+void AnalyticEngine::reshare(uint32_t tx_host, uint32_t rx_host) {
+  for (uint32_t id : tx_[tx_host]) retime(id);
+  for (uint32_t id : rx_[rx_host]) {
+    if (active_[id].src != tx_host) retime(id);
+  }
+}
+
+void AnalyticEngine::retime(uint32_t id) {
+  Active& a = active_[id];
+  const auto share = static_cast<uint32_t>(std::max(tx_[a.src].size(), rx_[a.dst].size()));
+  if (share == a.share) return;  // its finish stands
+  const Time now = sim_.now();
+  const int128 rate = goodput_.bits_per_second();
+  // Progress at the old share since the last settlement.
+  if (a.share != 0) {
+    const int128 done = static_cast<int128>((now - a.since).ps()) * rate / a.share;
+    a.work = done >= a.work ? 0 : a.work - done;
+  }
+  a.since = now;
+  a.share = share;
+  // Same rounding as BitRate::transmit_time, so an unshared transfer takes exactly it.
+  const int128 ps = (a.work * share + rate / 2) / rate;
+  a.finish = now + Time::ps(static_cast<int64_t>(ps));
+  if (a.finish < a.due) {
+    a.due = a.finish;
+    sim_.schedule_at(a.due, EventPriority::kTimer, this, kSent, id);
+  }
 }
 
 void AnalyticEngine::handle_event(uint32_t kind, uint64_t arg) {
-  if (kind == kFinish) {
-    const auto id = static_cast<uint32_t>(arg);
-    nics_.freed(id);
-    request_dispatch();
+  const auto id = static_cast<uint32_t>(arg);
+  if (kind == kDelivered) {
     listener_.transfer_done(id, true);
     return;
   }
-  dispatch_at_ = Time::max();
-  nics_.dispatch(sim_.now(), [this](uint32_t job, Time end) {
-    listener_.transfer_started(job);
-    sim_.schedule_at(end, EventPriority::kTimer, this, kFinish, job);
-  });
+  Active& a = active_[id];
+  const Time now = sim_.now();
+  if (!a.live || now != a.due) return;  // stale: a later share moved it earlier
+  if (a.finish > now) {                 // moved later since: wait for it
+    a.due = a.finish;
+    sim_.schedule_at(a.due, EventPriority::kTimer, this, kSent, id);
+    return;
+  }
+  a.live = false;
+  a.due = Time::max();
+  erase(tx_[a.src], id);
+  erase(rx_[a.dst], id);
+  reshare(a.src, a.dst);
+  sim_.schedule_at(now + alpha_, EventPriority::kTimer, this, kDelivered, id);
 }
 
 }  // namespace aifabric

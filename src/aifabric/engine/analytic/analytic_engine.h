@@ -1,13 +1,18 @@
-// The analytic (alpha-beta) engine: a transfer takes alpha + bytes / (beta x
-// efficiency) and holds its source NIC's transmit side and its destination NIC's
-// receive side, each serving one transfer at a time, scheduled work-conserving (a
-// transfer blocked by a busy receiver does not hold its sender idle). Instant
-// estimates: no packets, no congestion inside the fabric. Deterministic.
+// The analytic (alpha-beta) engine: a transfer serialises its bytes at beta x
+// efficiency, shared with the other transfers of its NICs, and is delivered alpha after
+// its last byte left (alpha is flight time: the NIC is free to serialise the next
+// transfer meanwhile). Sharing is an equal split: a transfer moves at goodput /
+// max(transfers leaving its source NIC, transfers entering its destination NIC),
+// recomputed whenever one of those NICs gains or loses a transfer (deterministic, no
+// global solver; not max-min fair where the counts differ). So an isolated transfer
+// takes alpha + bytes / goodput, and an all-to-all's n-1 peers proceed in parallel at
+// the NIC rate instead of one after another. Instant estimates: no packets, no
+// congestion inside the fabric. Deterministic.
 #pragma once
 
 #include <vector>
 
-#include "aifabric/engine/list_scheduler.h"
+#include "aifabric/core/units.h"
 #include "aifabric/engine/transfer_engine.h"
 
 namespace aifabric {
@@ -41,16 +46,34 @@ class AnalyticEngine final : public TransferEngine, public EventHandler {
   void handle_event(uint32_t kind, uint64_t arg) override;
 
  private:
-  void request_dispatch();
+  // A transfer still serialising: `work` is what is left in bits x 1e12 (so that a
+  // share of k serialises goodput / k of it per picosecond), settled at `since`; its
+  // last byte leaves at `finish`. One event is pending per transfer, at `due` <=
+  // finish: a finish that moves later waits for that event, one that moves earlier
+  // gets a new event (the old one, found stale, is dropped), so the queue holds few
+  // dead events however often shares change.
+  struct Active {
+    uint32_t src = 0, dst = 0;
+    int128 work = 0;
+    uint32_t share = 0;
+    Time since;
+    Time finish = Time::max();
+    Time due = Time::max();
+    bool live = false;
+  };
+  // Settles progress of the transfers on these NIC sides and re-times them.
+  void reshare(uint32_t tx_host, uint32_t rx_host);
+  void retime(uint32_t id);
+  static void erase(std::vector<uint32_t>& v, uint32_t id);
 
   Simulator& sim_;
   TransferListener& listener_;
   BitRate goodput_;
   Time alpha_;
   size_t hosts_;
-  ListScheduler nics_;  // resource 2h = host h's transmit side, 2h + 1 its receive side
-  uint64_t next_seq_ = 0;
-  Time dispatch_at_ = Time::max();
+  std::vector<Active> active_;             // by transfer id
+  std::vector<std::vector<uint32_t>> tx_;  // per host: transfers leaving it
+  std::vector<std::vector<uint32_t>> rx_;  // per host: transfers entering it
 };
 
 }  // namespace aifabric

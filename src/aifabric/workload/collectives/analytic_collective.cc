@@ -8,7 +8,8 @@ namespace aifabric {
 std::optional<Time> analytic_collective_time(const CollectiveSpec& spec, uint32_t ranks,
                                              uint32_t gpus_per_node, const AlphaBeta& ab,
                                              const ClusterMap& nvlink) {
-  if (spec.hierarchical || ranks < 2 || gpus_per_node == 0 || ranks % gpus_per_node != 0) {
+  if (spec.hierarchical || spec.protocol != NcclProtocol::kNone || ranks < 2 ||
+      gpus_per_node == 0 || ranks % gpus_per_node != 0) {
     return std::nullopt;
   }
   const int64_t n = ranks;
@@ -16,7 +17,8 @@ std::optional<Time> analytic_collective_time(const CollectiveSpec& spec, uint32_
   const int64_t chunk = std::max<int64_t>((spec.bytes + n - 1) / n, 1);
   const BitRate goodput = ab.net_beta.scaled(ab.net_efficiency);
   const Time net = ab.net_alpha + goodput.transmit_time(chunk);
-  const Time nvl = nvlink.nvlink_latency + nvlink.nvlink_rate.transmit_time(chunk);
+  const Time nvl = nvlink.nvlink_latency +
+                   nvlink.nvlink_rate.scaled(nvlink.nvlink_efficiency).transmit_time(chunk);
   if (spec.op == CollectiveOp::kAllToAll && spec.algo == CollectiveAlgo::kPairwise && g == 1) {
     // Round k: every rank sends to rank + k; all sends of a round are alike and a NIC
     // side serves one of them, so the rounds follow each other.

@@ -5,9 +5,9 @@
 // like every other rank at the same position in its server, so the executor's schedule
 // (a transfer starts when its data arrived and its sender's previous send ended; each
 // NIC side and NVLink direction serves one transfer at a time) is the same for all of
-// them, and one recurrence over the g positions gives the makespan the task graph would
-// give, exactly (collectives_test.cc checks it against the executor): O(g x steps)
-// instead of O(n x steps) tasks. Other shapes return nothing (use the task graph).
+// them (the whole-step model, protocol none), and one recurrence over the g positions gives the
+// makespan the task graph would give, exactly (collectives_test.cc checks it against the executor):
+// O(g x steps) instead of O(n x steps) tasks. Other shapes return nothing (use the task graph).
 #pragma once
 
 #include <cstdint>

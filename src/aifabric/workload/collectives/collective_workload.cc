@@ -4,6 +4,8 @@
 #include <numeric>
 #include <string>
 
+#include "aifabric/engine/analytic/analytic_engine.h"
+
 namespace aifabric {
 
 std::vector<uint32_t> rank_hosts(const TopologyGraph& g, RankPlacement placement) {
@@ -49,6 +51,15 @@ Result<Job> prepare_collective(const CollectiveWorkloadSpec& c, const JobContext
   spec.algo = c.algorithm;
   spec.bytes = c.size.count();
   spec.priority = ctx.data_priority;
+  spec.protocol = c.protocol;
+  spec.channels = static_cast<uint32_t>(c.channels);
+  if (c.protocol != NcclProtocol::kNone) {
+    // The protocol choice assumes the fabric's alpha and beta (default framing: the
+    // job does not see the transport settings, and the choice only ranks protocols).
+    const AlphaBeta ab = alpha_beta(ctx.graph, TransportConfig{}, 0);
+    spec.net_alpha = ab.net_alpha;
+    spec.net_goodput = ab.net_beta.scaled(ab.net_efficiency);
+  }
   std::vector<uint32_t> ranks(n);
   std::iota(ranks.begin(), ranks.end(), 0U);
   auto fin = add_collective(job.graph, spec, ranks, {}, job.map,

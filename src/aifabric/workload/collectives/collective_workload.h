@@ -18,6 +18,8 @@ struct CollectiveWorkloadSpec final : ParamsOf<CollectiveWorkloadSpec> {
   Bytes size = Bytes::mib(64);
   int64_t ranks = 0;
   RankPlacement placement = RankPlacement::kLinear;
+  NcclProtocol protocol = NcclProtocol::kNone;
+  int64_t channels = 0;
   void visit(ParamVisitor& v) override {
     visit_enum(v, "op", op, kCollectiveOpNames, "the collective");
     visit_enum(v, "algorithm", algorithm, kCollectiveAlgoNames,
@@ -28,6 +30,12 @@ struct CollectiveWorkloadSpec final : ParamsOf<CollectiveWorkloadSpec> {
     visit_enum(v, "placement", placement, kRankPlacementNames,
                "rank order: linear (rank r on host r) or across_leaves (consecutive ranks on "
                "different leaves, so every ring hop crosses the fabric)");
+    visit_enum(v, "protocol", protocol, kNcclProtocolNames,
+               "none: one transfer per ring step (the whole-step model); auto, ll, ll128, "
+               "simple: NCCL's channels, slices in flight and protocol costs "
+               "(docs/collectives.md) for ring, tree and direct");
+    v.param("channels", channels, "with a protocol: rings the buffer is split over; 0 = one",
+            Range{0, 64});
   }
   Status validate() const override {
     if (size.count() <= 0) return Status::error("size must be positive");

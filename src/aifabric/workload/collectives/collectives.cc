@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "aifabric/workload/collectives/nccl.h"
+
 namespace aifabric {
 namespace {
 
@@ -250,6 +252,19 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
     return out;
   }
 
+  const bool nccl = spec.protocol != NcclProtocol::kNone;
+  if (nccl && spec.algo == CollectiveAlgo::kRing && spec.op != CollectiveOp::kAllToAll &&
+      spec.op != CollectiveOp::kSendRecv) {
+    auto fin = add_nccl_ring(g, c.group, spec, ranks, deps, map);
+    if (!fin) return fin.status().with_context(what);
+    return fin;
+  }
+  if (nccl && spec.algo == CollectiveAlgo::kDoubleBinaryTree &&
+      spec.op == CollectiveOp::kAllReduce) {
+    auto fin = add_nccl_tree(g, c.group, spec, ranks, deps, map);
+    if (!fin) return fin.status().with_context(what);
+    return fin;
+  }
   switch (spec.op) {
     case CollectiveOp::kSendRecv:
       return Ids{g.add_transfer(ranks[0], ranks[1], spec.bytes, deps, c.group, c.prio)};
@@ -258,11 +273,18 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
         // All at once; listed by shift (i -> i+k) so that index order, the tie-break of
         // the executors, pairs every sender with a distinct receiver instead of having
         // all ranks queue on rank 0 first.
+        // Under the NCCL model the peers stream (Simple's per-hop latencies): a NIC
+        // serialises one peer's bytes after another's without waiting for delivery.
+        const NcclProtocolCosts& k = nccl_costs(NcclProtocol::kSimple);
         Ids out;
-        for (size_t k = 1; k < n; ++k) {
+        for (size_t k2 = 1; k2 < n; ++k2) {
           for (size_t i = 0; i < n; ++i) {
-            out.push_back(
-                g.add_transfer(ranks[i], ranks[(i + k) % n], chunk, deps, c.group, c.prio));
+            const uint32_t a = ranks[i];
+            const uint32_t b = ranks[(i + k2) % n];
+            out.push_back(nccl ? g.add_streamed(a, b, chunk,
+                                                map.same_node(a, b) ? k.nvlink_hop : Time::zero(),
+                                                deps, c.group, c.prio)
+                               : g.add_transfer(a, b, chunk, deps, c.group, c.prio));
           }
         }
         return out;

@@ -47,6 +47,14 @@ inline constexpr auto kCollectiveOpNames = [] {
 }();
 inline constexpr std::string_view kCollectiveAlgoNames[] = {"ring", "tree", "halving_doubling",
                                                             "pairwise", "direct"};
+// How NCCL moves the data (collectives.md). kNone: the whole-step model (one ring, a
+// step is one transfer that waits for the previous one; no protocol costs), what the
+// callers before the NCCL model were calibrated on. kAuto: the protocol NCCL's tuning
+// model would pick (lowest predicted time). LL, LL128, Simple: forced.
+enum class NcclProtocol : uint8_t { kNone, kAuto, kLL, kLL128, kSimple };
+inline constexpr std::string_view kNcclProtocolNames[] = {"none", "auto", "ll", "ll128", "simple"};
+std::optional<NcclProtocol> parse_nccl_protocol(std::string_view text);
+
 // By name or kind; nullopt if neither.
 std::optional<CollectiveOp> parse_collective_op(std::string_view text);
 std::optional<CollectiveAlgo> parse_collective_algo(std::string_view text);
@@ -61,6 +69,16 @@ struct CollectiveSpec {
   // nodes between ranks of the same local index (rails), then NVLink again (all-gather).
   bool hierarchical = false;
   uint8_t priority = 3;
+  // NCCL's execution model for flat rings (all-reduce, reduce-scatter, all-gather) and
+  // direct all-to-alls; other algorithms and hierarchical ignore it.
+  NcclProtocol protocol = NcclProtocol::kNone;
+  // Rings the buffer is split over (NCCL's channels), each crossing servers on its own
+  // rail; 0 = one per NIC of a server (the ranks per node). Small buffers use fewer.
+  uint32_t channels = 0;
+  // What the automatic protocol choice assumes of the network between servers (the
+  // alpha-beta engine's parameters; the packet fabric measures close to them).
+  Time net_alpha = Time::us(5);
+  BitRate net_goodput = BitRate::gbps(392);
 };
 
 // Appends the collective among `ranks` (in ring order) to `g`; every first transfer of
