@@ -40,15 +40,22 @@ Time seconds(double s) {
 }  // namespace
 
 double gemm_wave_efficiency(const GpuModel& gpu, const KernelEfficiency& e, int64_t m, int64_t n,
-                            int64_t batch) {
+                            int64_t batch, int64_t k) {
   if (m <= 0 || n <= 0 || batch <= 0) return 1;
+  const int64_t sms = std::max<int64_t>(gpu.sms, 1);
   // Tiles of the output, each one SM's work; a wave is one tile per SM. Quantization:
-  // partial tiles at the edges and a partial last wave are paid as whole ones.
+  // partial tiles at the edges and a partial last wave are paid as whole ones. With
+  // fewer tiles than SMs the reduction dimension is split over SMs (split-K), in
+  // pieces of at least kSplitKMin.
   const int64_t tiles = ceil_div(m, e.tile_m) * ceil_div(n, e.tile_n) * batch;
-  const int64_t waves = ceil_div(tiles, std::max<int64_t>(gpu.sms, 1));
-  const double slots = static_cast<double>(waves * std::max<int64_t>(gpu.sms, 1)) *
-                       static_cast<double>(e.tile_m * e.tile_n);
-  return static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(batch) / slots;
+  int64_t split = 1;
+  if (tiles < sms && k > 0) {
+    split = std::clamp<int64_t>(sms / tiles, 1, std::max<int64_t>(k / KernelEfficiency::kSplitKMin, 1));
+  }
+  const int64_t waves = ceil_div(tiles * split, sms);
+  const double slots = static_cast<double>(waves * sms) * static_cast<double>(e.tile_m * e.tile_n);
+  return static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(batch * split) /
+         slots;
 }
 
 Time gemm_time(const GpuModel& gpu, const KernelEfficiency& e, int64_t m, int64_t n, int64_t k,
@@ -56,7 +63,7 @@ Time gemm_time(const GpuModel& gpu, const KernelEfficiency& e, int64_t m, int64_
   if (m <= 0 || n <= 0 || k <= 0 || batch <= 0) return Time::zero();
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) *
                        static_cast<double>(k) * static_cast<double>(batch);
-  const double rate = gpu.peak_flops(p) * e.gemm * gemm_wave_efficiency(gpu, e, m, n, batch);
+  const double rate = gpu.peak_flops(p) * e.gemm * gemm_wave_efficiency(gpu, e, m, n, batch, k);
   const auto in = static_cast<double>(precision_bytes(p));
   const double mn = static_cast<double>(m) * static_cast<double>(n);
   const double out_bytes = accumulate_fp32 ? 8.0 * mn : in * mn;  // fp32 read + write

@@ -33,7 +33,7 @@ struct GpuModel : Member {
 const Registry<GpuModel>& gpu_models();
 
 // The GEMM efficiency the calibration found (docs/workload.md, "The compute model").
-inline constexpr double kCalibratedGemmEfficiency = 0.785;
+inline constexpr double kCalibratedGemmEfficiency = 0.778;
 
 // What the datasheets do not give: how close kernels come to the peaks.
 struct KernelEfficiency {
@@ -51,17 +51,21 @@ struct KernelEfficiency {
   // Output tile of a GEMM (cuBLAS' large tiles are 128 x 128 or 256 x 128).
   int64_t tile_m = 128;
   int64_t tile_n = 128;
+  // Split-K's smallest piece of the reduction dimension per SM.
+  static constexpr int64_t kSplitKMin = 256;
 };
 
 // One GEMM of `batch` independent (m x k) . (k x n) products in `p` (inputs and
 // output), optionally accumulating into an fp32 output (Megatron's fused weight-
 // gradient accumulation): 2 m n k FLOPs each, tiles of the output spread over the SMs
-// in waves (a last partial wave leaves SMs idle), then the roofline and launch cost.
+// in waves (a last partial wave leaves SMs idle; too few tiles split K), then the
+// roofline and launch cost.
 Time gemm_time(const GpuModel& gpu, const KernelEfficiency& e, int64_t m, int64_t n, int64_t k,
                Precision p, int64_t batch = 1, bool accumulate_fp32 = false);
-// The share of the SMs' tile slots a GEMM's output fills (1 = no quantization loss).
+// The share of the SMs' tile slots a GEMM's output fills (1 = no quantization loss);
+// with fewer tiles than SMs, K (if given) is split over SMs.
 double gemm_wave_efficiency(const GpuModel& gpu, const KernelEfficiency& e, int64_t m, int64_t n,
-                            int64_t batch = 1);
+                            int64_t batch = 1, int64_t k = 0);
 // A memory-bound kernel that reads and writes `bytes` in all.
 Time memory_time(const GpuModel& gpu, const KernelEfficiency& e, double bytes);
 

@@ -55,9 +55,11 @@ TEST(GpuModel, OneTilePastAFullWavePaysASecondWave) {
 TEST(GpuModel, SkinnyGemmIsBoundByHbm) {
   const GpuModel& h100 = gpu("h100");
   KernelEfficiency e;
-  // (8192 x 8192) . (8192 x 8): arithmetic intensity ~8 FLOP/B, far below the ridge
-  // (989 TFLOP/s / 3.35 TB/s ~ 295): the time is the bytes at the HBM rate.
-  const int64_t m = 8192, n = 8, k = 8192;
+  // (8192 x 8192) . (8192 x 128): arithmetic intensity ~120 FLOP/B, below the ridge
+  // (989 TFLOP/s x 0.78 / (3.35 TB/s x 0.88) ~ 260): the time is the bytes at the HBM
+  // rate. Its 64 tiles would fill half of the 132 SMs; split-K in two fills 128.
+  const int64_t m = 8192, n = 128, k = 8192;
+  EXPECT_NEAR(gemm_wave_efficiency(h100, e, m, n, 1, k), 128.0 / 132, 1e-12);
   const double bytes = 2.0 * (static_cast<double>(k) * (m + n) + static_cast<double>(m) * n);
   const double expect = bytes / (3350e9 * e.memory) + e.launch.to_seconds();
   EXPECT_NEAR(gemm_time(h100, e, m, n, k, Precision::kBf16).to_seconds() / expect, 1.0, 1e-6);

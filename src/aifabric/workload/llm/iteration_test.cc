@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "aifabric/workload/collectives/nccl.h"
 #include "aifabric/workload/executor.h"
 
 namespace aifabric {
@@ -66,20 +67,19 @@ TEST_P(Iteration, OneForwardAndOneBackwardPerMicroBatchIn1F1BOrder) {
   auto it = build_iteration(plan);
   ASSERT_TRUE(it.is_ok()) << it.status().message();
   const TaskGraph& g = it->graph;
-  // One TP all-reduce of the activation (s x b x h x 2 bytes, fp16) as a ring over
-  // NVLink: 2 (tp - 1) steps of bytes / tp at nvlink_rate x nvlink_efficiency, each
-  // paying the NVLink latency.
+  // One TP all-reduce of the activation (s x b x h x 2 bytes, fp16) over NVLink as
+  // NCCL runs it (collectives/nccl.h) at nvlink_rate x nvlink_efficiency.
   const int64_t act = 256 * 1 * 512 * 2;
   ASSERT_EQ(plan.stages[0].tp_allreduce_bytes_per_microbatch, act);
-  const BitRate nvl = BitRate::bps(
-      static_cast<int64_t>(static_cast<double>(plan.cluster.nvlink_rate.bits_per_second()) *
-                           plan.cluster.nvlink_efficiency));
-  const Time tp_one =
-      (plan.cluster.nvlink_latency + nvl.transmit_time(act / kTp)) * (2 * (kTp - 1));
+  NvlinkCollective nvl;
+  nvl.rate = plan.cluster.nvlink_rate;
+  nvl.efficiency = plan.cluster.nvlink_efficiency;
+  auto tp_one = nvlink_collective_time(CollectiveOp::kAllReduce, act, kTp, nvl);
+  ASSERT_TRUE(tp_one.is_ok());
   // Per layer 2 all-reduces in a forward pass, 2 in the backward plus 2 in the
   // recomputed forward (full recompute, the default) (Narayanan et al., SC 2021).
-  EXPECT_NEAR(plan.dense_layer.tp_forward.to_seconds() / (tp_one * 2).to_seconds(), 1.0, 1e-6);
-  EXPECT_NEAR(plan.dense_layer.tp_backward.to_seconds() / (tp_one * 4).to_seconds(), 1.0, 1e-6);
+  EXPECT_EQ(plan.dense_layer.tp_forward, *tp_one * 2);
+  EXPECT_EQ(plan.dense_layer.tp_backward, *tp_one * 4);
   std::map<uint32_t, std::vector<uint32_t>> per_gpu;
   for (uint32_t i = 0; i < g.size(); ++i) {
     const Task& t = g.tasks()[i];

@@ -32,9 +32,9 @@ LayerTime logits_time(const ModelConfig& m, const ParallelConfig& p, const Clust
 // zero without a GPU model.
 Time optimizer_time(const ClusterConfig& c, int64_t params);
 
-// One NVLink collective among `ranks` GPUs of `bytes` (nccl-tests' per-rank buffer):
-// a ring of ranks-1 steps (twice for an all-reduce), each the NVLink latency plus its
-// share at nvlink_rate x nvlink_efficiency.
+// One NVLink all-gather (or all-reduce) among `ranks` GPUs of `bytes` (nccl-tests'
+// per-rank buffer; a reduce-scatter costs what an all-gather does) as NCCL runs it:
+// collectives/nccl.h's nvlink_collective_time at nvlink_rate x nvlink_efficiency.
 Time nvlink_ring_time(int64_t bytes, int64_t ranks, const ClusterConfig& c, bool all_reduce);
 
 }  // namespace aifabric
