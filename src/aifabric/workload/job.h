@@ -14,6 +14,7 @@
 
 #include "aifabric/control/load_balancing.h"
 #include "aifabric/core/registry.h"
+#include "aifabric/engine/transfer_engine.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/workload/collectives/report.h"
 #include "aifabric/workload/llm/plan.h"
@@ -92,6 +93,22 @@ struct ReplayCluster final : ParamsOf<ReplayCluster> {
     v.param("nvlink_latency", nvlink_latency,
             "NVLink transfer latency (unless the topology gives it)");
   }
+};
+
+// The keys every replayed workload file shares, beside its own: where the ranks live,
+// how collectives run, which engine moves the transfers.
+struct ReplayRun {
+  ReplayCluster cluster;
+  bool hierarchical = false;
+  int backend = engines().index_of("analytic");  // a member of engines()
+  void visit(ParamVisitor& v) {
+    v.section("cluster", cluster, "where the ranks live (rank r on host r)");
+    v.param("hierarchical", hierarchical,
+            "all-reduce, reduce-scatter and all-gather as NVLink rings, then one ring per rail");
+    v.choice("backend", backend, engines().names(),
+             "analytic (alpha-beta, instant) or packet (the packet-level fabric)");
+  }
+  std::string_view engine() const { return engines().at(static_cast<size_t>(backend)).name; }
 };
 
 // The map for `ranks` GPUs, rank r on host r. With gpus_per_node 0 and NVLink domains

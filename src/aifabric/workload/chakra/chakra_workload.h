@@ -19,18 +19,12 @@ namespace aifabric {
 
 struct ChakraWorkloadSpec final : ParamsOf<ChakraWorkloadSpec> {
   std::string prefix;
-  ReplayCluster cluster;
-  bool hierarchical = false;
-  int backend = engines().index_of("analytic");
+  ReplayRun run;  // cluster, hierarchical, backend
   TraceScope trace = TraceScope::kAll;
   void visit(ParamVisitor& v) override {
     v.path("prefix", prefix,
            "trace files prefix.0.et, prefix.1.et, ... (one per rank), relative to the scenario");
-    v.section("cluster", cluster, "where the ranks live (rank r on host r)");
-    v.param("hierarchical", hierarchical,
-            "all-reduce, reduce-scatter and all-gather as NVLink rings, then one ring per rail");
-    v.choice("backend", backend, engines().names(),
-             "analytic (alpha-beta, instant) or packet (the packet-level fabric)");
+    run.visit(v);
     visit_enum(v, "trace", trace, kTraceScopeNames,
                "trace.json timeline: every rank (all or replica), or none");
   }
@@ -38,7 +32,7 @@ struct ChakraWorkloadSpec final : ParamsOf<ChakraWorkloadSpec> {
     if (prefix.empty()) return Status::error("prefix: a trace prefix is required for type chakra");
     return Status::ok();
   }
-  std::string_view engine() const { return engines().at(static_cast<size_t>(backend)).name; }
+  std::string_view engine() const { return run.engine(); }
 };
 
 struct ChakraGraphOptions {

@@ -50,7 +50,8 @@ double gemm_wave_efficiency(const GpuModel& gpu, const KernelEfficiency& e, int6
   const int64_t tiles = ceil_div(m, e.tile_m) * ceil_div(n, e.tile_n) * batch;
   int64_t split = 1;
   if (tiles < sms && k > 0) {
-    split = std::clamp<int64_t>(sms / tiles, 1, std::max<int64_t>(k / KernelEfficiency::kSplitKMin, 1));
+    split =
+        std::clamp<int64_t>(sms / tiles, 1, std::max<int64_t>(k / KernelEfficiency::kSplitKMin, 1));
   }
   const int64_t waves = ceil_div(tiles * split, sms);
   const double slots = static_cast<double>(waves * sms) * static_cast<double>(e.tile_m * e.tile_n);

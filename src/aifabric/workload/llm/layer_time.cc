@@ -87,7 +87,8 @@ Time nvlink_ring_time(int64_t bytes, int64_t ranks, const ClusterConfig& c, bool
     out = *t;
   } else {
     // What the NCCL model refuses (it should not on these shapes): a plain ring.
-    const double rate = static_cast<double>(c.nvlink_rate.bits_per_second()) * c.nvlink_efficiency / 8.0;
+    const double rate =
+        static_cast<double>(c.nvlink_rate.bits_per_second()) * c.nvlink_efficiency / 8.0;
     const Time step =
         c.nvlink_latency + seconds(static_cast<double>(bytes) / static_cast<double>(ranks) / rate);
     out = step * ((all_reduce ? 2 : 1) * (ranks - 1));

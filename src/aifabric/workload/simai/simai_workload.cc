@@ -200,9 +200,10 @@ Result<Job> prepare_simai(const SimaiWorkloadSpec& s, const JobContext& ctx) {
                          " was made for all_gpus " + std::to_string(w->all_gpus));
   }
   const bool on_fabric = engines().find(s.engine())->on_fabric;
-  auto map = replay_cluster_map(s.cluster, ctx.graph, static_cast<uint32_t>(gpus), on_fabric);
+  auto map = replay_cluster_map(s.run.cluster, ctx.graph, static_cast<uint32_t>(gpus), on_fabric);
   if (!map) return map.status();
-  auto graph = build_simai_graph(*w, *map, {s.hierarchical, s.skip_broadcast, ctx.data_priority});
+  auto graph =
+      build_simai_graph(*w, *map, {s.run.hierarchical, s.skip_broadcast, ctx.data_priority});
   if (!graph) return graph.status();
   Job job;
   job.graph = std::move(graph).value();

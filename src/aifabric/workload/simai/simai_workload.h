@@ -24,10 +24,8 @@ namespace aifabric {
 struct SimaiWorkloadSpec final : ParamsOf<SimaiWorkloadSpec> {
   std::string file;
   int64_t gpus = 0;  // 0: the header's all_gpus
-  ReplayCluster cluster;
-  bool hierarchical = false;
+  ReplayRun run;     // cluster, hierarchical, backend
   bool skip_broadcast = false;
-  int backend = engines().index_of("analytic");
   TraceScope trace = TraceScope::kReplica;
   void visit(ParamVisitor& v) override {
     v.path("file", file, "SimAI/AICB workload file (.txt), relative to the scenario");
@@ -35,11 +33,7 @@ struct SimaiWorkloadSpec final : ParamsOf<SimaiWorkloadSpec> {
             "treat BROADCAST as no communication, as SimAI does (AICB writes one for the norm "
             "layer); false: refuse the file");
     v.param("gpus", gpus, "ranks; 0: the header's all_gpus", Range{0, 1 << 20});
-    v.section("cluster", cluster, "where the ranks live (rank r on host r)");
-    v.param("hierarchical", hierarchical,
-            "all-reduce, reduce-scatter and all-gather as NVLink rings, then one ring per rail");
-    v.choice("backend", backend, engines().names(),
-             "analytic (alpha-beta, instant) or packet (the packet-level fabric)");
+    run.visit(v);
     visit_enum(v, "trace", trace, kTraceScopeNames,
                "trace.json timeline: replica (the first tensor-parallel group), all GPUs, or none");
   }
@@ -47,7 +41,7 @@ struct SimaiWorkloadSpec final : ParamsOf<SimaiWorkloadSpec> {
     if (file.empty()) return Status::error("file: a workload file is required for type simai");
     return Status::ok();
   }
-  std::string_view engine() const { return engines().at(static_cast<size_t>(backend)).name; }
+  std::string_view engine() const { return run.engine(); }
 };
 
 // Every group of one kind among n ranks (tp and ep as in the file; they must divide n
