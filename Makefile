@@ -23,7 +23,7 @@ TIDY_BASE ?= HEAD~1
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps test-deps ci-deps install-packages build run test bench bench-telemetry debug asan format check-format lint tidy-changed ci clean docs fuzz fuzz-build
+.PHONY: deps test-deps ci-deps install-packages build run test bench bench-telemetry debug asan asan-gcc fuzz-configure format check-format lint tidy-changed ci clean docs fuzz fuzz-build
 
 deps:
 	@$(MAKE) --no-print-directory install-packages WANTED="$(PACKAGES)"
@@ -68,8 +68,16 @@ bench-telemetry: build
 debug: deps
 	cmake --preset debug && cmake --build --preset debug -j $(JOBS)
 
-# The suite under AddressSanitizer + UndefinedBehaviorSanitizer (its own build tree).
-asan: deps test-deps
+# The suite under AddressSanitizer + UndefinedBehaviorSanitizer, built by clang in the
+# fuzzing tree ($(FUZZ_DIR), below): `make fuzz` then reuses its objects, so CI compiles
+# the library twice (release, sanitized), not three times. `make asan-gcc` is the same
+# suite built by g++ in build-asan.
+asan: deps test-deps fuzz-configure
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target aifabric aifabric_tests && \
+	  cd $(FUZZ_DIR) && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
+	  ctest --output-on-failure -j $(JOBS) -LE slow
+
+asan-gcc: deps test-deps
 	@cmake --preset asan-ubsan >/dev/null && cmake --build --preset asan-ubsan -j $(JOBS) && \
 	  cd build-asan && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=0 \
 	  ctest --output-on-failure -j $(JOBS) -LE slow
@@ -84,11 +92,13 @@ FUZZ_DIR ?= build-fuzz
 FUZZ_TARGETS := units scenario ns3_topology ns3_flows csv_flows ns3_config simai_workload \
                 simai_topology chakra_trace
 
-fuzz-build: deps
+fuzz-configure: deps
 	@$(MAKE) --no-print-directory install-packages WANTED="$(FUZZ_PACKAGES)"
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=None \
 	  -DCMAKE_CXX_FLAGS="-O1 -g1" -DAIFABRIC_SANITIZE=address,undefined,fuzzer-no-link \
 	  -DAIFABRIC_FUZZ=ON >/dev/null
+
+fuzz-build: fuzz-configure
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 
 fuzz: fuzz-build

@@ -339,7 +339,7 @@ std::string plan_table(const IterationPlan& plan) {
       p.tp, p.pp, p.virtual_stages, p.dp, p.cp, p.ep, plan.gpus, plan.cluster.gpus_per_node,
       p.global_batch, p.micro_batch, plan.micro_batches);
   out += fmt::format(
-      "modes         {} recompute, sequence parallel {}, TP overlap {}, ZeRO stage {}, "
+      "modes         recompute {}, sequence parallel {}, TP overlap {}, ZeRO stage {}, "
       "pipeline scatter-gather {}; compute on {}\n",
       kRecomputeNames[static_cast<int>(p.recompute)], p.sequence_parallel ? "on" : "off",
       p.tp_overlap ? "on" : "off", p.zero_stage, p.pp_scatter_gather ? "on" : "off",
@@ -358,10 +358,10 @@ std::string plan_table(const IterationPlan& plan) {
       "tokens "
       "({:.0f} iterations)\n\n",
       plan.training_days_formula, plan.cluster.training_tokens, plan.iterations_for_training);
-  out += fmt::format("{:<10} {:<8} {:>22} {:>22}\n", "traffic", "medium", "bytes/GPU/iter (mean)",
-                     "bytes/GPU/iter (max)");
+  out += fmt::format("{:<10} {:<15} {:>22} {:>22}\n", "traffic", "medium",
+                     "bytes/GPU/iter (mean)", "bytes/GPU/iter (max)");
   for (const auto& t : plan.traffic) {
-    out += fmt::format("{:<10} {:<8} {:>22.4e} {:>22.4e}\n", t.kind, t.medium, t.mean_bytes,
+    out += fmt::format("{:<10} {:<15} {:>22.4e} {:>22.4e}\n", t.kind, t.medium, t.mean_bytes,
                        t.max_bytes);
   }
   out +=
