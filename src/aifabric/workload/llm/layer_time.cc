@@ -100,6 +100,7 @@ Time nvlink_ring_time(int64_t bytes, int64_t ranks, const ClusterConfig& c, bool
 
 LayerTime layer_time(const ModelConfig& m, const ParallelConfig& p, const ClusterConfig& c,
                      bool moe) {
+  moe = moe && m.experts > 0;  // a dense model has no MoE layer to time
   LayerTime lt;
   const int64_t t = p.tp;
   const int64_t h = m.hidden;

@@ -120,10 +120,10 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
   const double tp_share = 0.5 * ring_factor(p.tp);
 
   plan.dense_layer = layer_time(m, p, c, false);
-  plan.moe_layer = layer_time(m, p, c, true);
-  {
-    // The expert MLPs' share of an MoE layer: the MoE layer minus the same layer dense
-    // with no MLP (the difference of a dense layer with and without its MLP is the MLP).
+  if (m.experts > 0) {
+    plan.moe_layer = layer_time(m, p, c, true);
+    // The expert MLPs' share of an MoE layer: the MoE layer minus the same layer with
+    // a negligible MLP.
     ModelConfig no_mlp = m;
     no_mlp.experts = 0;
     no_mlp.shared_experts = 0;
@@ -358,8 +358,8 @@ std::string plan_table(const IterationPlan& plan) {
       "tokens "
       "({:.0f} iterations)\n\n",
       plan.training_days_formula, plan.cluster.training_tokens, plan.iterations_for_training);
-  out += fmt::format("{:<10} {:<15} {:>22} {:>22}\n", "traffic", "medium",
-                     "bytes/GPU/iter (mean)", "bytes/GPU/iter (max)");
+  out += fmt::format("{:<10} {:<15} {:>22} {:>22}\n", "traffic", "medium", "bytes/GPU/iter (mean)",
+                     "bytes/GPU/iter (max)");
   for (const auto& t : plan.traffic) {
     out += fmt::format("{:<10} {:<15} {:>22.4e} {:>22.4e}\n", t.kind, t.medium, t.mean_bytes,
                        t.max_bytes);
