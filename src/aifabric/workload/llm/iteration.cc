@@ -8,10 +8,6 @@
 
 namespace aifabric {
 
-Time tp_allreduce_time(int64_t bytes, int64_t tp, const ClusterConfig& c) {
-  return nvlink_ring_time(bytes, tp, c, true);
-}
-
 std::vector<PipelineSlot> pipeline_order(int64_t pp, int64_t v, int64_t mb, int64_t device) {
   std::vector<PipelineSlot> o;
   if (v == 1) {

@@ -48,8 +48,4 @@ inline constexpr int64_t kSymmetryAbovePasses = int64_t{1} << 20;
 
 Result<IterationGraph> build_iteration(const IterationPlan& plan, const IterationOptions& opt = {});
 
-// Time of one tensor-parallel ring all-reduce of `bytes` over NVLink among `tp` GPUs
-// (at nvlink_rate x nvlink_efficiency).
-Time tp_allreduce_time(int64_t bytes, int64_t tp, const ClusterConfig& c);
-
 }  // namespace aifabric

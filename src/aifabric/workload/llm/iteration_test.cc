@@ -20,14 +20,20 @@ namespace {
 
 constexpr int64_t kTp = 2, kPp = 4, kDp = 3, kMicroBatches = 4;
 
-IterationPlan tiny_plan(RankOrder order) {
+// A small GPT (h 512, 8 heads, s 256, V 1000) of `layers` layers.
+ModelConfig tiny_model(int64_t layers) {
   ModelConfig m;
   m.name = "tiny";
-  m.layers = 8;  // 2 per stage
+  m.layers = layers;
   m.hidden = 512;
   m.heads = 8;
   m.seq_len = 256;
   m.vocab = 1000;
+  return m;
+}
+
+IterationPlan tiny_plan(RankOrder order) {
+  const ModelConfig m = tiny_model(8);  // 2 layers per stage
   ParallelConfig p;
   p.tp = kTp;
   p.pp = kPp;
@@ -215,12 +221,7 @@ TEST_P(Iteration, TheGraphValidatesAndRuns) {
 TEST(IterationShape, FewerMicroBatchesThanStagesStillSchedules) {
   // 2 micro-batches through 4 stages: the warm-up min(pp - stage - 1, mb) is cut to
   // the micro-batches there are (stage 0: F F B B), and the graph is still complete.
-  ModelConfig m;
-  m.layers = 8;
-  m.hidden = 512;
-  m.heads = 8;
-  m.seq_len = 256;
-  m.vocab = 1000;
+  ModelConfig m = tiny_model(8);
   ParallelConfig p;
   p.tp = 1;
   p.pp = 4;
@@ -287,12 +288,7 @@ TEST(IterationModes, ZeroStagesExchangeGradientsAndParametersAsSharded) {
 // one per stage pass); with node-limited routing the dispatch carries min(M, top_k)
 // copies per token instead of top_k, in fp8 when asked.
 TEST(IterationModes, AnAllToAllPerMoeLayerAndNodeLimitedDispatch) {
-  ModelConfig m;
-  m.layers = 4;
-  m.hidden = 512;
-  m.heads = 8;
-  m.seq_len = 256;
-  m.vocab = 1000;
+  ModelConfig m = tiny_model(4);
   m.experts = 8;
   m.top_k = 4;
   m.dense_layers = 1;  // layer 0 dense, layers 1-3 MoE
@@ -328,12 +324,7 @@ TEST(IterationModes, AnAllToAllPerMoeLayerAndNodeLimitedDispatch) {
 // Uneven stages (Megatron's decoder_first/last_pipeline_num_layers): given first and
 // last, the rest evenly; a remainder goes to the interior stages.
 TEST(IterationModes, UnevenStagesSplitAsAsked) {
-  ModelConfig m;
-  m.layers = 10;
-  m.hidden = 512;
-  m.heads = 8;
-  m.seq_len = 256;
-  m.vocab = 1000;
+  ModelConfig m = tiny_model(10);
   ParallelConfig p;
   p.tp = 1;
   p.pp = 4;

@@ -79,11 +79,6 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
         "workload.parallel.ep: expert parallelism needs an MoE model (experts > 0)");
   }
   if (p.first_stage_layers == 0 && p.last_stage_layers == 0 && p.virtual_stages == 1 &&
-      m.layers % p.pp != 0 && m.layers < p.pp) {
-    return Status::error("workload.parallel.pp: " + std::to_string(p.pp) + " stages for " +
-                         std::to_string(m.layers) + " layers");
-  }
-  if (p.first_stage_layers == 0 && p.last_stage_layers == 0 && p.virtual_stages == 1 &&
       m.layers % p.pp != 0) {
     // Megatron-LM needs an even split unless the first/last stage sizes are given.
     return Status::error("workload.parallel.pp: " + std::to_string(p.pp) + " does not divide the " +
