@@ -40,7 +40,7 @@ struct FaultClass {
 //   optics       = pluggable optical modules, one per optical link end:
 //                  2 x switch_links, plus 2 x host_links unless host links are copper
 // Counting rule: switch-to-switch links span racks and rows, beyond passive copper's
-// reach (~3 m for DAC at 400G), so they are optical with a module at each end. Host
+// reach (a few metres for DAC at 400G), so they are optical with a module at each end. Host
 // links run inside a rack and are often DAC/AEC copper, but GPU back-end NICs are
 // commonly cabled with optics too (rail-optimized leaves sit outside the rack): they
 // count as optical unless `host_links_copper`. Every link, copper or fiber, is one
