@@ -100,6 +100,9 @@ class ParamVisitor {
   virtual void choice(std::string_view name, int& index, std::span<const std::string_view> names,
                       std::string_view doc) = 0;
   virtual void section(std::string_view name, Params& sub, std::string_view doc) = 0;
+  // Not a key: readers of a file set `line` to the line this map starts on (1-based), so
+  // a check that runs later (against the topology) can cite it. Others leave it.
+  virtual void source_line(int& /*line*/) {}
   virtual void list(std::string_view name, ParamsList& items, std::string_view doc) = 0;
   // A `type:` key chooses which option's fields apply at this level.
   virtual void variant(std::string_view key, int& index, std::span<const VariantOption> options,

@@ -104,6 +104,10 @@ const Port& Network::port(uint32_t node, size_t i) const {
 }
 
 const Switch* Network::switch_of(uint32_t node) const {
+  return const_cast<Network*>(this)->switch_of(node);
+}
+
+Switch* Network::switch_of(uint32_t node) {
   if (graph_.nodes()[node].kind == NodeKind::kHost) return nullptr;
   return switches_[device_of_node_[node]].get();
 }

@@ -115,6 +115,7 @@ class Network final : public FlowListener {
   const Port& port(uint32_t node, size_t i) const;
   // The switch of a node id, or null for a host.
   const Switch* switch_of(uint32_t node) const;
+  Switch* switch_of(uint32_t node);
   const PacketPool& pool() const { return pool_; }
   // Data payload still inside the fabric (queues and links).
   int64_t payload_in_network() const;

@@ -98,6 +98,8 @@ FabricRecord collect_fabric_record(const Network& net, Time end) {
       r.credit_frames += p.counters().credit_tx;
       r.payload_dropped += p.counters().drop_payload + p.counters().link_drop_payload;
       r.link_drops += p.counters().link_drops;
+      r.payload_blackholed += p.counters().blackholed_payload;
+      r.blackholed += p.counters().blackholed;
       r.ports.push_back(row);
     }
   }

@@ -56,8 +56,10 @@ struct FabricRecord {
   std::vector<PortRow> ports;
   Time makespan;               // last flow finish (or the end of the run if some did not)
   bool stopped_early = false;  // some flow did not complete
-  // Payload accounting (bytes): sent = received + dropped + in the network.
+  // Payload accounting (bytes): sent = received + dropped + blackholed + in the network.
   int64_t payload_sent = 0, payload_received = 0, payload_dropped = 0, payload_in_network = 0;
+  int64_t payload_blackholed = 0;  // lost on links that were down (faults)
+  int64_t blackholed = 0;          // frames lost so
   int64_t buffer_drops = 0, headroom_drops = 0, link_drops = 0, no_route_drops = 0;
   // Packet trimming: data packets cut to headers, and headers dropped at a full header
   // queue (counted as drops at their port, not in the drops above).

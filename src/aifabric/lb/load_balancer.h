@@ -23,6 +23,8 @@ class EgressView {
  public:
   virtual int64_t queue_bytes(uint16_t port) const = 0;
   virtual BitRate port_rate(uint16_t port) const = 0;
+  // A controller's weight for `port` towards host `dst` (0: none set).
+  virtual uint64_t path_weight(uint32_t /*dst*/, uint16_t /*port*/) const { return 0; }
 
  protected:
   ~EgressView() = default;

@@ -9,6 +9,7 @@ void ForwardingTable::init(std::shared_ptr<const std::vector<uint32_t>> attachme
                            uint32_t attachments, uint32_t own) {
   attachment_ = std::move(attachment);
   own_ = own;
+  attachments_ = attachments;
   dense_ = true;
   entry_.assign(attachments, kNone);
 }
@@ -70,6 +71,71 @@ std::span<const uint16_t> ForwardingTable::local(uint32_t host) const {
   const auto it = std::lower_bound(local_.begin(), local_.end(), std::make_pair(host, uint16_t{0}));
   if (it == local_.end() || it->first != host) return {};
   return {&it->second, 1};
+}
+
+void ForwardingTable::densify() {
+  if (dense_) return;
+  entry_.assign(attachments_, default_);
+  for (const auto& [a, s] : exceptions_) entry_[a] = s;
+  exceptions_.clear();
+  dense_ = true;
+}
+
+std::vector<uint32_t> ForwardingTable::remove_port(uint16_t port) {
+  // Every set loses `port` where another port remains; sets are shared by the
+  // attachments that use them, so this is one pass over the sets.
+  std::vector<uint16_t> rebuilt;
+  std::vector<bool> only(sets_.size(), false);
+  rebuilt.reserve(ports_.size());
+  for (size_t i = 0; i < sets_.size(); ++i) {
+    Set& s = sets_[i];
+    const auto first = ports_.begin() + s.offset;
+    const auto last = first + s.count;
+    const bool has = std::find(first, last, port) != last;
+    const auto offset = static_cast<uint32_t>(rebuilt.size());
+    if (has && s.count == 1) {
+      only[i] = true;
+      rebuilt.push_back(port);
+    } else {
+      for (auto it = first; it != last; ++it) {
+        if (*it != port) rebuilt.push_back(*it);
+      }
+    }
+    s.count = static_cast<uint32_t>(rebuilt.size()) - offset;
+    s.offset = offset;
+  }
+  ports_ = std::move(rebuilt);
+  std::vector<uint32_t> alone;
+  for (uint32_t a = 0; a < attachments_; ++a) {
+    if (a == own_) continue;
+    const uint32_t s = set_of(a);
+    if (s != kNone && only[s]) alone.push_back(a);
+  }
+  return alone;
+}
+
+std::vector<uint32_t> ForwardingTable::remove_port_for(uint16_t port,
+                                                       std::span<const uint32_t> attachments) {
+  densify();
+  std::vector<uint32_t> alone;
+  std::vector<uint16_t> rest;
+  for (uint32_t a : attachments) {
+    if (a >= attachments_ || a == own_ || entry_[a] == kNone) continue;
+    const Set s = sets_[entry_[a]];
+    const auto first = ports_.begin() + s.offset;
+    const auto last = first + s.count;
+    if (std::find(first, last, port) == last) continue;  // not routed through `port`
+    if (s.count == 1) {
+      alone.push_back(a);
+      continue;
+    }
+    rest.clear();
+    for (auto it = first; it != last; ++it) {
+      if (*it != port) rest.push_back(*it);
+    }
+    entry_[a] = intern(rest);
+  }
+  return alone;
 }
 
 size_t ForwardingTable::memory() const {

@@ -38,6 +38,22 @@ class ForwardingTable {
     return {ports_.data() + sets_[s].offset, sets_[s].count};
   }
   uint32_t hosts() const { return attachment_ ? static_cast<uint32_t>(attachment_->size()) : 0; }
+  uint32_t attachments() const { return attachments_; }
+  // The attachment `host` hangs off (kNone: none).
+  uint32_t attachment_of(uint32_t host) const { return (*attachment_)[host]; }
+  // The ports towards the hosts of attachment `a` (empty for this switch's own).
+  std::span<const uint16_t> ports_to(uint32_t a) const {
+    const uint32_t s = a == own_ ? kNone : set_of(a);
+    if (s == kNone) return {};
+    return {ports_.data() + sets_[s].offset, sets_[s].count};
+  }
+
+  // Fast repair (fault/). Local: `port` leaves every set that has another port (every
+  // ECMP group it is in, as a switch prunes a dead member); returns the attachments
+  // whose only port it is, which local repair cannot help. Remote: the same for the
+  // listed attachments only; returns those among them that `port` alone reaches.
+  std::vector<uint32_t> remove_port(uint16_t port);
+  std::vector<uint32_t> remove_port_for(uint16_t port, std::span<const uint32_t> attachments);
   // Bytes held by this table (not counting the shared attachment array).
   size_t memory() const;
 
@@ -48,10 +64,13 @@ class ForwardingTable {
   };
   uint32_t intern(const std::vector<uint16_t>& ports);
   uint32_t sparse(uint32_t a) const;
+  uint32_t set_of(uint32_t a) const { return dense_ ? entry_[a] : sparse(a); }
+  void densify();
   std::span<const uint16_t> local(uint32_t host) const;
 
   std::shared_ptr<const std::vector<uint32_t>> attachment_;
   uint32_t own_ = kNone;
+  uint32_t attachments_ = 0;
   bool dense_ = true;
   std::vector<uint32_t> entry_;  // dense: set per attachment (while building, always)
   uint32_t default_ = kNone;     // sparse: the set of every attachment not listed

@@ -18,7 +18,9 @@ namespace aifabric {
 // `psn` counts the pulls of its connection, so a lost pull is made up by the next.
 // Link-control frames (kPause, kCredit) come last: `type < kPause` is a frame the
 // devices forward.
-enum class PacketType : uint8_t { kData, kAck, kNack, kCnp, kPull, kPause, kCredit };
+// kNotice: a switch's failure notification to a neighbour (remote fast recovery), consumed
+// by the next device like the link-control frames; `psn` holds the notice's number.
+enum class PacketType : uint8_t { kData, kAck, kNack, kCnp, kPull, kPause, kCredit, kNotice };
 inline constexpr bool is_link_control(PacketType t) {
   return t >= PacketType::kPause;
 }
@@ -41,6 +43,8 @@ inline constexpr uint32_t kPauseWireBytes = 64 + kL1OverheadBytes;
 // CBFC credit update: also a minimum 64-byte MAC control frame (an InfiniBand flow
 // control packet is 4 bytes + CRC, but on Ethernet a frame is at least 64 bytes).
 inline constexpr uint32_t kCreditWireBytes = 64 + kL1OverheadBytes;
+// Failure notification: a minimum frame as well (hardware-generated, as BFD or a pause is).
+inline constexpr uint32_t kNoticeWireBytes = 64 + kL1OverheadBytes;
 inline constexpr int kNumPriorities = 8;
 inline constexpr uint16_t kRoceUdpPort = 4791;
 

@@ -1,6 +1,7 @@
 #include "aifabric/net/port.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace aifabric {
 
@@ -10,6 +11,55 @@ Port::Port(Simulator& sim, PacketPool& pool, Node& owner, uint16_t index, const 
   const int64_t bps = link.rate.bits_per_second();
   ps_per_byte_ = (8'000'000'000'000LL % bps == 0) ? 8'000'000'000'000LL / bps : 0;
   starved_since_.fill(Time::max());
+  update_impaired();
+}
+
+void Port::set_up(bool up) {
+  if (up_ && !up) went_down_ = sim_.now();
+  up_ = up;
+  faulted_ = true;
+  update_impaired();
+}
+
+void Port::set_rate(BitRate rate) {
+  link_.rate = rate;
+  const int64_t bps = rate.bits_per_second();
+  ps_per_byte_ = (8'000'000'000'000LL % bps == 0) ? 8'000'000'000'000LL / bps : 0;
+}
+
+void Port::set_bit_error_rate(double ber) {
+  ber_ = ber;
+  update_impaired();
+}
+
+bool Port::lost_on_link(Packet* p) {
+  // Down now, or went down while the frame was on the wire (its first bit left at
+  // arrive_at - delay - serialization).
+  const Time first_bit = p->arrive_at - link_.delay - link_.rate.transmit_time(p->wire);
+  if (!up_ || went_down_ >= first_bit) {
+    ++counters_.blackholed;
+    if (p->type == PacketType::kData) {
+      counters_.blackholed_payload += p->payload;
+      if (blackholed_flows_.empty() || blackholed_flows_.back() != p->flow) {
+        blackholed_flows_.push_back(p->flow);
+      }
+    }
+    pool_.release(p);
+    return true;
+  }
+  double loss = link_.loss_rate;
+  if (ber_ > 0) {
+    // Frame error ratio of `wire` bytes at this BER, combined with the fixed rate.
+    const double fer = -std::expm1(8.0 * p->wire * std::log1p(-ber_));
+    loss = 1 - (1 - loss) * (1 - fer);
+  }
+  if (loss > 0 && loss_rng_.bernoulli(loss)) {
+    ++counters_.link_drops;
+    if (p->type == PacketType::kData) counters_.link_drop_payload += p->payload;
+    pool_.release(p);  // corrupted: the receiver's MAC discards it (bad FCS)
+    return true;
+  }
+  return false;
 }
 
 void Port::kick() {
@@ -33,7 +83,9 @@ void Port::transmit(Packet* p, Time now) {
   busy_until_ = now + ser;
   counters_.tx_bytes += p->wire;
   if (is_link_control(p->type)) [[unlikely]] {
-    ++(p->type == PacketType::kPause ? counters_.pause_tx : counters_.credit_tx);
+    ++(p->type == PacketType::kPause    ? counters_.pause_tx
+       : p->type == PacketType::kCredit ? counters_.credit_tx
+                                        : counters_.notices_tx);
   } else {
     if (credit_lanes_ != 0) [[unlikely]]
       spend_credit(*p);
@@ -86,12 +138,8 @@ void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
         sim_.schedule_at(flight_head_->arrive_at, EventPriority::kDelivery, this, kDeliver);
       }
       p->next = nullptr;
-      if (link_.loss_rate > 0 && loss_rng_.bernoulli(link_.loss_rate)) {
-        ++counters_.link_drops;
-        if (p->type == PacketType::kData) counters_.link_drop_payload += p->payload;
-        pool_.release(p);  // corrupted: the receiver's MAC discards it (bad FCS)
+      if (impaired_ && lost_on_link(p)) [[unlikely]]
         return;
-      }
       if (!is_link_control(p->type)) ++counters_.deliveries;
       peer_->receive(p, peer_port_);
       return;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "aifabric/core/event_queue.h"
 #include "aifabric/core/random.h"
@@ -42,6 +43,9 @@ struct PortCounters {
   int64_t credit_rx = 0;        // CBFC credit frames received
   int64_t credit_overruns = 0;  // frames sent beyond the credit limit: a model bug, must be 0
   int64_t trims = 0;  // set by switches: data packets cut to headers (payload in drop_payload)
+  int64_t blackholed = 0;  // frames lost because the link was down (sent into a dead link)
+  int64_t blackholed_payload = 0;
+  int64_t notices_tx = 0;  // failure notifications sent (remote fast recovery)
 };
 
 // CBFC on one link, the same at both ends (both devices read one config). Sizes are
@@ -133,6 +137,19 @@ class Port final : public EventHandler {
   Time starved_time(uint8_t prio, Time now) const;
 
   const LinkParams& link() const { return link_; }
+  // Faults at run time (fault/). A link that goes down loses every frame on it and every
+  // frame sent into it (blackholed) until it comes up again; frames already on the wire
+  // when it went down are lost too. Devices learn of it only by detection, so until then
+  // they keep sending into it. A lane rate change applies from the next frame; a bit error
+  // rate loses a frame of `wire` bytes with probability 1 - (1 - ber)^(8 wire).
+  void set_up(bool up);
+  bool up() const { return up_; }
+  void set_rate(BitRate rate);
+  void set_bit_error_rate(double ber);
+  double bit_error_rate() const { return ber_; }
+  // The data flows whose frames this port blackholed, in order (repeats of the last one
+  // left out): what a fault's record counts as flows affected.
+  const std::vector<uint32_t>& blackholed_flows() const { return blackholed_flows_; }
   uint16_t index() const { return index_; }
   Node* peer() const { return peer_; }
   uint16_t peer_port() const { return peer_port_; }
@@ -159,6 +176,9 @@ class Port final : public EventHandler {
   void send_credits();     // credit updates are due: send them ahead of data
   void on_credit_timer();
   void spend_credit(const Packet& p);
+  // The link error rate, a bit error rate or a fault took `p`: counted and released.
+  [[gnu::noinline]] bool lost_on_link(Packet* p);
+  void update_impaired() { impaired_ = link_.loss_rate > 0 || ber_ > 0 || faulted_; }
 
   Simulator& sim_;
   PacketPool& pool_;
@@ -176,6 +196,12 @@ class Port final : public EventHandler {
   // lanes (0 without CBFC) and the lanes whose update is due at the next frame boundary.
   uint8_t credit_lanes_ = 0;
   uint8_t credit_due_ = 0;
+  // Set when a frame may be lost on delivery (an error rate, or a fault ever happened):
+  // the one flag the delivery path reads.
+  bool impaired_ = false;
+  bool up_ = true;
+  bool faulted_ = false;       // the link has been down at some time in this run
+  Time went_down_ = Time::ps(-1);  // the last time it went down
   Packet* flight_head_ = nullptr;
   Packet* flight_tail_ = nullptr;
   std::array<Time, kNumPriorities> pause_until_{};
@@ -194,6 +220,8 @@ class Port final : public EventHandler {
   std::array<Time, kNumPriorities> starved_closed_{};
   PortObserver* observer_ = nullptr;
   uint32_t observer_id_ = 0;
+  double ber_ = 0;
+  std::vector<uint32_t> blackholed_flows_;
 };
 
 }  // namespace aifabric

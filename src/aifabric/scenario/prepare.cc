@@ -4,6 +4,7 @@
 
 #include "aifabric/core/parse.h"
 #include "aifabric/core/simulator.h"
+#include "aifabric/engine/transfer_engine.h"
 #include "aifabric/fabric/switch/shared_buffer.h"
 #include "aifabric/net/packet.h"
 #include "aifabric/scenario/simulate.h"
@@ -92,6 +93,12 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
   run.graph = std::move(graph).value();
   if (auto st = run.graph.validate(); !st) return st.with_context("topology");
   if (auto st = check_buffers(s, run.graph); !st) return st;
+  auto faults = plan_faults(s.faults, s.random_faults, run.graph, s.stop_time,
+                            static_cast<uint64_t>(s.seed));
+  if (!faults) {
+    return s.origin.file.empty() ? faults.status() : faults.status().with_context(s.origin.file);
+  }
+  run.faults = std::move(faults).value();
   const Choice<WorkloadType>& w = s.workload.kind;
   if (w.selected().prepare != nullptr) {
     const JobContext ctx{run.graph, static_cast<uint8_t>(s.transport.data_priority),
@@ -99,6 +106,14 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
     auto job = w.selected().prepare(w.params(), ctx);
     if (!job) return job.status();
     run.job = std::move(job).value();
+    if (!run.faults.empty()) {
+      const EngineKind* engine = engines().find(run.job->engine);
+      if (engine != nullptr && !engine->on_fabric) {
+        return Status::error("faults: the " + std::string(run.job->engine) +
+                             " backend has no fabric for faults to happen on; set "
+                             "workload.backend: packet");
+      }
+    }
     run.notes = notes_of(s);
     return run;
   }

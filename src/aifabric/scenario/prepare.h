@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "aifabric/fault/schedule.h"
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/topo/graph.h"
 #include "aifabric/transport/flow_spec.h"
@@ -21,6 +22,7 @@ struct PreparedRun {
   TopologyGraph graph;
   std::vector<FlowSpec> flows;  // the traffic list's (empty for a job)
   std::optional<Job> job;       // workload type llm, collective, ...
+  FaultPlan faults;             // the fault schedule, resolved on the graph
   // Advice on settings that run but probably do not do what was meant, one line each.
   std::vector<std::string> notes;
 };

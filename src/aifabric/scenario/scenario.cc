@@ -46,6 +46,15 @@ void Scenario::visit(ParamVisitor& v) {
   ParamsVector<TrafficSpec> list(traffic);
   v.list("traffic", list, "flows: a list of generators and flow files");
   v.section("workload", workload, "a training job (instead of a traffic list)");
+  ParamsVector<FaultSpec> fault_list(faults);
+  v.list("faults", fault_list,
+         "faults during the run, each at its time: link_down/up, flap, degrade/restore, ber, "
+         "switch_down/up, nic_down/up (docs/faults.md)");
+  v.section("random_faults", random_faults,
+            "faults drawn per element from MTBF/MTTR over stop_time, seeded by the run seed");
+  v.section("recovery", recovery,
+            "how the fabric recovers from faults (detection, data-plane fast recovery, control "
+            "plane) and what a failed job costs (checkpoints, restart)");
   v.section("telemetry", telemetry, "sampled port and queue-pair telemetry");
 }
 

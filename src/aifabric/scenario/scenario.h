@@ -10,6 +10,7 @@
 #include "aifabric/core/params.h"
 #include "aifabric/core/registry.h"
 #include "aifabric/fabric/switch/switch_config.h"
+#include "aifabric/fault/fault_config.h"
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/telemetry/telemetry_config.h"
 #include "aifabric/topo/builder.h"
@@ -82,6 +83,9 @@ struct Scenario final : ParamsOf<Scenario> {
   std::vector<LbClassSpec> lb_classes;
   std::vector<TrafficSpec> traffic;
   WorkloadSpec workload;
+  std::vector<FaultSpec> faults;
+  RandomFaultsSpec random_faults;
+  RecoverySpec recovery;
   TelemetryConfig telemetry;
   std::string base_dir = ".";  // where relative file names are resolved (not a key)
   ScenarioOrigin origin;

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <unordered_map>
 
 #include "aifabric/control/load_balancing.h"
 #include "aifabric/core/version.h"
 #include "aifabric/engine/analytic/analytic_engine.h"
 #include "aifabric/engine/transfer_engine.h"
 #include "aifabric/fabric/records.h"
+#include "aifabric/fault/injector.h"
 #include "aifabric/scenario/yaml_writer.h"
 #include "aifabric/telemetry/imbalance.h"
 #include "aifabric/telemetry/probes/sampler.h"
@@ -96,6 +98,22 @@ Verdict verdict_of(const RunReport& r, const PreparedRun& run, const TaskTimes& 
                                  : "all " + std::to_string(r.flows.size()) + " flows completed";
   }
   return v;
+}
+
+// The faults' link state changes as rows of the telemetry store's events table, on the
+// port of the link's first end.
+void add_link_events(const FaultRecord& f, TelemetryRecord& t) {
+  std::unordered_map<uint64_t, uint32_t> id;
+  for (uint32_t i = 0; i < t.node_of_port.size(); ++i) {
+    id[(static_cast<uint64_t>(t.node_of_port[i]) << 16) | t.index_of_port[i]] = i;
+  }
+  for (const LinkEvent& e : f.events) {
+    const auto it = id.find((static_cast<uint64_t>(e.node) << 16) | e.port);
+    if (it == id.end()) continue;
+    t.events.push_back(TelemetryEvent{e.kind, it->second, -1, e.at, e.at, e.detail});
+  }
+  std::stable_sort(t.events.begin(), t.events.end(),
+                   [](const TelemetryEvent& a, const TelemetryEvent& b) { return a.start < b.start; });
 }
 
 }  // namespace
@@ -245,6 +263,8 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
     out->report.plan = std::move(plan).value();
   }
   if (auto st = net.add_flows(std::move(flows)); !st) return st.with_context("traffic");
+  std::unique_ptr<FaultInjector> faults;
+  if (!run.faults.empty()) faults = std::make_unique<FaultInjector>(net, run.faults, s.recovery);
 
   std::unique_ptr<Sampler> sampler;
   if (s.telemetry.enabled && on_fabric) {
@@ -274,6 +294,10 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
     out->telemetry = sampler->take_record();
   }
   RunReport& r = out->report;
+  if (faults) {
+    r.faults = faults->finish();
+    if (out->telemetry) add_link_events(*r.faults, *out->telemetry);
+  }
   if (run.job) {
     JobReport jr;
     const Choice<WorkloadType>& w = s.workload.kind;
@@ -301,6 +325,8 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   r.payload_sent = f.payload_sent;
   r.payload_received = f.payload_received;
   r.payload_dropped = f.payload_dropped;
+  r.payload_blackholed = f.payload_blackholed;
+  r.blackholed = f.blackholed;
   r.payload_in_network = f.payload_in_network;
   r.buffer_drops = f.buffer_drops;
   r.headroom_drops = f.headroom_drops;

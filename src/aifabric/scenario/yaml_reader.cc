@@ -245,6 +245,9 @@ class Reader final : public ParamVisitor {
     }
   }
 
+  void source_line(int& line) override {
+    if (node_ && !node_.Mark().is_null() && node_.Mark().line >= 0) line = node_.Mark().line + 1;
+  }
   void param(std::string_view name, Time& v, std::string_view) override {
     guard([&] {
       if (auto n = get(name)) v = unwrap(parse_time(scalar(n, name)), n, name);

@@ -11,6 +11,7 @@
 
 #include "aifabric/control/load_balancing.h"
 #include "aifabric/fabric/records.h"
+#include "aifabric/fault/records.h"
 #include "aifabric/telemetry/imbalance.h"
 #include "aifabric/telemetry/telemetry_record.h"
 #include "aifabric/topo/graph.h"
@@ -60,14 +61,16 @@ struct RunReport {
   double peak_memory_mib = 0;
   std::vector<FlowRow> flows;
   std::vector<PortRow> ports;
-  // Payload accounting (bytes): sent = received + dropped + in the network.
+  // Payload accounting (bytes): sent = received + dropped + blackholed + in the network.
   int64_t payload_sent = 0, payload_received = 0, payload_dropped = 0, payload_in_network = 0;
+  int64_t payload_blackholed = 0, blackholed = 0;  // lost on links that were down (faults)
   int64_t buffer_drops = 0, headroom_drops = 0, link_drops = 0, no_route_drops = 0;
   int64_t trims = 0, trim_drops = 0;  // packet trimming (FabricRecord)
   bool stopped_early = false;         // stop_time reached with flows unfinished
   std::optional<WorkloadReport> workload;
   std::optional<CollectiveReport> collective;
   std::optional<PlanReport> plan;
+  std::optional<FaultRecord> faults;  // the run had a fault schedule
   // Link utilization spread per tier direction and over all switch-to-switch links.
   std::vector<TierImbalance> tier_imbalance;
   Imbalance fabric_imbalance;

@@ -184,6 +184,9 @@ void Host::receive(Packet* p, uint16_t /*port*/) {
       port_->on_credit_frame(p->priority, p->credit_limit());
       pool_.release(p);
       return;
+    case PacketType::kNotice:  // a switch's failure notice: a NIC has no routes to repair
+      pool_.release(p);
+      return;
     case PacketType::kData: {
       Packet* out[2];
       const uint32_t r = receiver_for(*p);

@@ -114,6 +114,12 @@ void Switch::receive(Packet* p, uint16_t in) {
       pool_.release(p);
       return;
     }
+    if (p->type == PacketType::kNotice) [[unlikely]] {
+      const uint64_t notice = p->psn;
+      pool_.release(p);
+      if (notice_handler_ != nullptr) notice_handler_->on_notice(*this, in, notice);
+      return;
+    }
     const bool resumed = ports_[in]->on_pause_frame(p->priority, p->pause_quanta());
     pool_.release(p);
     if (resumed) ports_[in]->kick();
@@ -196,6 +202,16 @@ void Switch::send_pause(uint16_t port, uint8_t prio, uint16_t quanta) {
   f->priority = prio;
   f->set_pause_quanta(quanta);
   f->wire = kPauseWireBytes;
+  egress_[port].control.push(f);
+  ports_[port]->kick();
+}
+
+void Switch::send_notice(uint16_t port, uint64_t notice) {
+  Packet* f = pool_.acquire();
+  f->type = PacketType::kNotice;
+  f->priority = kNumPriorities - 1;
+  f->psn = notice;
+  f->wire = kNoticeWireBytes;
   egress_[port].control.push(f);
   ports_[port]->kick();
 }

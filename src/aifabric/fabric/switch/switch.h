@@ -45,6 +45,17 @@ struct SwitchCounters {
   int64_t max_buffer_used = 0;
 };
 
+class Switch;
+
+// Whoever runs fast recovery (fault/) is told of each failure notice a switch receives.
+class NoticeHandler {
+ public:
+  virtual void on_notice(Switch& at, uint16_t in_port, uint64_t notice) = 0;
+
+ protected:
+  ~NoticeHandler() = default;
+};
+
 class Switch final : public Node, public EventHandler, public EgressView {
  public:
   // `max_frame` is the largest frame on the wire (the transport's MTU plus headers):
@@ -65,6 +76,19 @@ class Switch final : public Node, public EventHandler, public EgressView {
   void enable_port_feedback(const CcAlgorithm& cc, const Params& params);
   ForwardingTable& table() { return table_; }
   const ForwardingTable& table() const { return table_; }
+  // Failure notices (remote fast recovery): sent ahead of data on `port`, handed to
+  // `h` where they arrive.
+  void send_notice(uint16_t port, uint64_t notice);
+  void set_notice_handler(NoticeHandler* h) { notice_handler_ = h; }
+  // A controller's WCMP weights per (destination attachment, port), row-major with
+  // port_count() columns; empty = none (WCMP then weighs by the port's own rate).
+  void set_path_weights(std::vector<uint64_t> w) { path_weights_ = std::move(w); }
+  uint64_t path_weight(uint32_t dst, uint16_t port) const override {
+    if (path_weights_.empty()) return 0;
+    const uint32_t a = table_.attachment_of(dst);
+    if (a == ForwardingTable::kNone) return 0;
+    return path_weights_[static_cast<size_t>(a) * ports_.size() + port];
+  }
 
   void receive(Packet* p, uint16_t port) override;
   Packet* next_to_send(uint16_t port, Time now, Time& retry_at) override;
@@ -125,6 +149,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
   std::vector<double> tuned_scale_;
   int64_t tuned_pauses_ = 0;
   SwitchCounters counters_;
+  NoticeHandler* notice_handler_ = nullptr;
+  std::vector<uint64_t> path_weights_;
 };
 
 }  // namespace aifabric

@@ -25,8 +25,10 @@ Status WcmpParams::validate() const {
 
 Wcmp::Wcmp(const WcmpParams& params, uint64_t seed) : weights_(params.weights), seed_(seed) {}
 
-uint64_t Wcmp::weight(uint16_t port, const EgressView& view) const {
+uint64_t Wcmp::weight(uint32_t dst, uint16_t port, const EgressView& view) const {
   if (weights_.empty()) {
+    // A controller's path weights (after a fault changed a rate), else the port's rate.
+    if (const uint64_t w = view.path_weight(dst, port); w > 0) return w;
     const int64_t bps = view.port_rate(port).bits_per_second();
     return bps > 0 ? static_cast<uint64_t>(bps) : 0;
   }
@@ -40,11 +42,11 @@ uint16_t Wcmp::choose(const Packet& p, std::span<const uint16_t> candidates, con
   constexpr size_t kCached = 256;
   std::array<uint64_t, kCached> cached;
   const size_t n = candidates.size();
-  const uint64_t first = weight(candidates[0], view);
+  const uint64_t first = weight(p.dst, candidates[0], view);
   uint64_t total = 0;
   bool equal = true;
   for (size_t i = 0; i < n; ++i) {
-    const uint64_t w = i == 0 ? first : weight(candidates[i], view);
+    const uint64_t w = i == 0 ? first : weight(p.dst, candidates[i], view);
     if (i < kCached) cached[i] = w;
     equal = equal && w == first;
     total += w;
@@ -57,7 +59,7 @@ uint16_t Wcmp::choose(const Packet& p, std::span<const uint16_t> candidates, con
   const uint64_t h = mix64(p.entropy ^ seed_);
   uint64_t target = static_cast<uint64_t>((static_cast<uint128>(h) * total) >> 64);
   for (size_t i = 0; i < n; ++i) {
-    const uint64_t w = i < kCached ? cached[i] : weight(candidates[i], view);
+    const uint64_t w = i < kCached ? cached[i] : weight(p.dst, candidates[i], view);
     if (target < w) return candidates[i];
     target -= w;
   }

@@ -1,7 +1,8 @@
 // WCMP/UCMP: weighted per-flow hashing. Every packet of a flow (same 5-tuple entropy)
 // takes the same port; across flows each equal-cost port gets a share proportional to
 // its weight: by default its egress link rate (bit/s), so a 400G uplink renegotiated to
-// 100G carries a quarter of the flows of its healthy peers. With equal weights the
+// 100G carries a quarter of the flows of its healthy peers. A controller may set weights
+// per destination instead (the path capacity beyond each port, fault/'s re-weighting). With equal weights the
 // choice is exactly ECMP's (same seeded hash, same port).
 #pragma once
 
@@ -28,7 +29,7 @@ class Wcmp final : public LoadBalancer {
                   Time now) override;
 
  private:
-  uint64_t weight(uint16_t port, const EgressView& view) const;
+  uint64_t weight(uint32_t dst, uint16_t port, const EgressView& view) const;
 
   std::vector<int64_t> weights_;
   uint64_t seed_;

@@ -4,6 +4,7 @@
 
 #include "aifabric/telemetry/report/report_html.h"
 #include "aifabric/telemetry/sinks/fct_txt/fct_txt.h"
+#include "aifabric/telemetry/sinks/faults_csv/faults_csv.h"
 #include "aifabric/telemetry/sinks/flows_csv/flows_csv.h"
 #include "aifabric/telemetry/sinks/openmetrics/openmetrics.h"
 #include "aifabric/telemetry/sinks/output.h"
@@ -58,6 +59,12 @@ void plan(std::ostream& out, const RunRecord& r) {
 bool has_plan(const RunRecord& r) {
   return r.report.plan.has_value();
 }
+void faults(std::ostream& out, const RunRecord& r) {
+  write_faults_csv(out, *r.report.faults);
+}
+bool has_faults(const RunRecord& r) {
+  return r.report.faults.has_value();
+}
 void metrics(std::ostream& out, const RunRecord& r) {
   write_openmetrics(out, *r.telemetry, r.graph);
 }
@@ -103,6 +110,8 @@ const Registry<OutputFile>& output_files() {
           stream_output<&ports>("ports.csv", "one row per transmitting port"),
           stream_output<&fct>("fct.txt", "the ns-3 RDMA simulator's per-flow layout"),
           stream_output<&plan, &has_plan>("plan.csv", "planned paths: the deployable plan"),
+          stream_output<&faults, &has_faults>(
+              "faults.csv", "per fault: detection, each recovery step, blackholed, flows hit"),
           OutputFile{{"telemetry.sqlite", "samples, pauses, flows, tasks: query with SQL"},
                      nullptr,
                      &sqlite},

@@ -159,9 +159,39 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
   j["payload_bytes"] = {{"sent", r.payload_sent},
                         {"received", r.payload_received},
                         {"dropped", r.payload_dropped},
+                        {"blackholed", r.payload_blackholed},
                         {"in_network", r.payload_in_network},
                         {"conserved", r.payload_sent == r.payload_received + r.payload_dropped +
+                                                            r.payload_blackholed +
                                                             r.payload_in_network}};
+  if (r.faults) {
+    const FaultRecord& f = *r.faults;
+    size_t happened = 0;
+    uint32_t affected = 0, failed = 0;
+    Time detect_max, converge_max;
+    for (const FaultRow& row : f.rows) {
+      if (!row.happened) continue;
+      ++happened;
+      affected += row.flows_affected;
+      failed += row.flows_failed;
+      if (row.detected != Time::max()) detect_max = std::max(detect_max, row.detected);
+      for (Time t : {row.local_repair, row.notices_done, row.control_plane_done}) {
+        if (t != Time::max()) converge_max = std::max(converge_max, t);
+      }
+    }
+    j["faults"] = {{"recovery_mode", f.mode},
+                   {"detection", f.detection},
+                   {"scheduled", f.rows.size()},
+                   {"happened", happened},
+                   {"blackholed_packets", f.blackholed_packets},
+                   {"blackholed_bytes", r.payload_blackholed},
+                   {"notices", f.notices},
+                   {"route_installs", f.route_installs},
+                   {"flows_affected", affected},
+                   {"flows_failed", failed},
+                   {"max_detection_us", detect_max.to_us()},
+                   {"max_convergence_us", converge_max.to_us()}};
+  }
   const double wall = std::max(r.wall_seconds, 1e-9);
   if (r.workload) {
     const WorkloadReport& w = *r.workload;
