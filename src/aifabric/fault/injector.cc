@@ -40,6 +40,7 @@ FaultInjector::FaultInjector(Network& net, FaultPlan plan, const RecoverySpec& r
   flows_of_fault_.resize(rows_.size());
   installed_.assign(g.nodes().size(), 0);
   known_down_.resize(g.nodes().size());
+  acted_on_.resize(g.nodes().size());
   for (uint32_t n = 0; n < g.nodes().size(); ++n) {
     known_down_[n].assign(g.adjacent(n).size(), 0);
     if (Switch* s = net.switch_of(n)) s->set_notice_handler(this);
@@ -95,6 +96,10 @@ void FaultInjector::settle_link(uint32_t link) {
       auto& of = flows_of_fault_[static_cast<size_t>(f)];
       of.insert(of.end(), flows.begin() + static_cast<std::ptrdiff_t>(seen_flows_[link][e]),
                 flows.end());
+    }
+    if (f >= 0 && c.blackholed > seen_packets_[link][e]) {
+      Time& end = rows_[static_cast<size_t>(f)].blackhole_end;
+      end = end == Time::max() ? ps[e]->last_blackholed() : std::max(end, ps[e]->last_blackholed());
     }
     seen_packets_[link][e] = c.blackholed;
     seen_bytes_[link][e] = c.blackholed_payload;
@@ -162,12 +167,13 @@ void FaultInjector::detect(uint32_t change, uint32_t end) {
   if (sw == nullptr) return;  // a NIC has no routes: its leaf's detection counts
   const uint16_t port = port_of(g, node, c.link);
   known_down_[node][port] = down ? 1 : 0;
+  net_.port(node, port).set_detected_down(down);
   if (down && rec_.mode != RepairMode::kControlPlane) {
     std::vector<uint32_t> alone = sw->table().remove_port(port);
     row.local_repair = std::max(row.local_repair == Time::max() ? Time::zero() : row.local_repair,
                                 sim_.now());
     if (rec_.mode == RepairMode::kRemote && !alone.empty()) {
-      send_notices(node, port, c.fault, std::move(alone));
+      send_notices(node, port, c.fault, node, port, std::move(alone));
     }
   }
   if (cp_started_[change] == 0) {
@@ -232,6 +238,14 @@ void FaultInjector::install(uint32_t generation, uint32_t node) {
       for (size_t p = 0; p < known_down_[node].size(); ++p) {
         if (known_down_[node][p] != 0) sw->table().remove_port(static_cast<uint16_t>(p));
       }
+      // ... and the notices it acted on whose dead port is still dead.
+      for (uint32_t i : acted_on_[node]) {
+        const Arrival& a = arrivals_[i];
+        const Notice& n = notices_[a.notice];
+        if (known_down_[n.origin][n.origin_port] != 0) {
+          sw->table().remove_port_for(a.port, n.attachments);
+        }
+      }
     }
   }
   if (--gen.pending == 0) {
@@ -240,12 +254,12 @@ void FaultInjector::install(uint32_t generation, uint32_t node) {
   }
 }
 
-void FaultInjector::send_notices(uint32_t node, uint16_t except, uint32_t fault,
-                                 std::vector<uint32_t> attachments) {
+void FaultInjector::send_notices(uint32_t node, uint16_t except, uint32_t fault, uint32_t origin,
+                                 uint16_t origin_port, std::vector<uint32_t> attachments) {
   const TopologyGraph& g = net_.graph();
   Switch* sw = net_.switch_of(node);
   const auto id = static_cast<uint32_t>(notices_.size());
-  notices_.push_back(Notice{fault, std::move(attachments)});
+  notices_.push_back(Notice{fault, origin, origin_port, std::move(attachments)});
   const auto& adj = g.adjacent(node);
   for (size_t p = 0; p < adj.size(); ++p) {
     if (p == except || known_down_[node][p] != 0) continue;
@@ -269,7 +283,8 @@ void FaultInjector::process_notice(const Arrival& a) {
   FaultRow& row = rows_[fault];
   row.notices_done =
       std::max(row.notices_done == Time::max() ? Time::zero() : row.notices_done, sim_.now());
-  if (!alone.empty()) send_notices(a.node, a.port, fault, std::move(alone));
+  acted_on_[a.node].push_back(static_cast<uint32_t>(&a - arrivals_.data()));
+  if (!alone.empty()) send_notices(a.node, a.port, fault, n.origin, n.origin_port, std::move(alone));
 }
 
 std::vector<std::vector<uint64_t>> FaultInjector::path_weights(const TopologyGraph& g,
@@ -363,6 +378,7 @@ FaultRecord FaultInjector::finish() {
     rel(row.notices_done);
     rel(row.control_plane_done);
     rel(row.reweighted);
+    rel(row.blackhole_end);
     std::vector<uint32_t> flows = flows_of_fault_[f];
     std::sort(flows.begin(), flows.end());
     flows.erase(std::unique(flows.begin(), flows.end()), flows.end());

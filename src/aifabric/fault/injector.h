@@ -59,6 +59,8 @@ class FaultInjector final : public EventHandler, public NoticeHandler {
   enum Kind : uint32_t { kChange = 0, kDetect = 1, kNotice = 2, kInstall = 3, kReweight = 4 };
   struct Notice {
     uint32_t fault;
+    uint32_t origin;       // the switch whose dead port it reports (first hop: the detector)
+    uint16_t origin_port;  // ... and that port (the first notice's, for those it relays)
     std::vector<uint32_t> attachments;  // destinations the sender can no longer reach
   };
   struct Arrival {
@@ -77,8 +79,8 @@ class FaultInjector final : public EventHandler, public NoticeHandler {
   void start_control_plane(uint32_t fault, uint32_t detector);
   void install(uint32_t generation, uint32_t node);
   void process_notice(const Arrival& a);
-  void send_notices(uint32_t node, uint16_t except, uint32_t fault,
-                    std::vector<uint32_t> attachments);
+  void send_notices(uint32_t node, uint16_t except, uint32_t fault, uint32_t origin,
+                    uint16_t origin_port, std::vector<uint32_t> attachments);
   void reweight(uint32_t fault);
   void settle_link(uint32_t link);  // attributes blackholed frames since the last change
   std::array<Port*, 2> ports(uint32_t link);  // its two directions
@@ -92,6 +94,7 @@ class FaultInjector final : public EventHandler, public NoticeHandler {
   std::vector<LinkEvent> events_;
   std::vector<Notice> notices_;
   std::vector<Arrival> arrivals_;
+  std::vector<std::vector<uint32_t>> acted_on_;  // per node: the arrivals it acted on
   std::vector<Generation> generations_;
   std::vector<uint32_t> installed_;  // per node: the generation in its table (0: the first)
   std::vector<std::vector<uint8_t>> known_down_;  // per node and port: detected down

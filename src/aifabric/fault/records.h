@@ -27,6 +27,7 @@ struct FaultRow {
   Time notices_done = Time::max();
   Time control_plane_done = Time::max();
   Time reweighted = Time::max();
+  Time blackhole_end = Time::max();  // the last frame its links blackholed
   int64_t notices = 0;              // failure notices sent for this fault
   int64_t blackholed_packets = 0;   // frames lost on its links while they were down
   int64_t blackholed_bytes = 0;     // their data payload

@@ -32,19 +32,40 @@ void Port::set_bit_error_rate(double ber) {
   update_impaired();
 }
 
+void Port::set_detected_down(bool down) {
+  detected_down_ = down;
+  if (!down) return;
+  // A link that goes down resets its MAC: a pause the dead peer imposed no longer holds.
+  const Time now = sim_.now();
+  for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
+    if (pause_until_[prio] > now) on_pause_frame(prio, 0);
+  }
+  discard_all();
+}
+
+void Port::discard_all() {
+  Time retry = Time::max();
+  while (Packet* p = owner_.next_to_send(index_, sim_.now(), retry)) blackhole(p);
+}
+
+void Port::blackhole(Packet* p) {
+  ++counters_.blackholed;
+  last_blackholed_ = sim_.now();
+  if (p->type == PacketType::kData) {
+    counters_.blackholed_payload += p->payload;
+    if (blackholed_flows_.empty() || blackholed_flows_.back() != p->flow) {
+      blackholed_flows_.push_back(p->flow);
+    }
+  }
+  pool_.release(p);
+}
+
 bool Port::lost_on_link(Packet* p) {
   // Down now, or went down while the frame was on the wire (its first bit left at
   // arrive_at - delay - serialization).
   const Time first_bit = p->arrive_at - link_.delay - link_.rate.transmit_time(p->wire);
   if (!up_ || went_down_ >= first_bit) {
-    ++counters_.blackholed;
-    if (p->type == PacketType::kData) {
-      counters_.blackholed_payload += p->payload;
-      if (blackholed_flows_.empty() || blackholed_flows_.back() != p->flow) {
-        blackholed_flows_.push_back(p->flow);
-      }
-    }
-    pool_.release(p);
+    blackhole(p);
     return true;
   }
   double loss = link_.loss_rate;
@@ -63,6 +84,10 @@ bool Port::lost_on_link(Packet* p) {
 }
 
 void Port::kick() {
+  if (detected_down_) [[unlikely]] {
+    discard_all();
+    return;
+  }
   const Time now = sim_.now();
   if (defer_while_busy(now)) return;
   Time retry = Time::max();

@@ -144,12 +144,17 @@ class Port final : public EventHandler {
   // rate loses a frame of `wire` bytes with probability 1 - (1 - ber)^(8 wire).
   void set_up(bool up);
   bool up() const { return up_; }
+  // The owning switch has detected its link down: what it hands this port from now on
+  // (its queue first) is discarded at once, counted as blackholed, as a port that goes
+  // down flushes its queues. Hosts never set it (a NIC keeps trying its dead link).
+  void set_detected_down(bool down);
   void set_rate(BitRate rate);
   void set_bit_error_rate(double ber);
   double bit_error_rate() const { return ber_; }
   // The data flows whose frames this port blackholed, in order (repeats of the last one
   // left out): what a fault's record counts as flows affected.
   const std::vector<uint32_t>& blackholed_flows() const { return blackholed_flows_; }
+  Time last_blackholed() const { return last_blackholed_; }  // when it last lost one
   uint16_t index() const { return index_; }
   Node* peer() const { return peer_; }
   uint16_t peer_port() const { return peer_port_; }
@@ -178,6 +183,8 @@ class Port final : public EventHandler {
   void spend_credit(const Packet& p);
   // The link error rate, a bit error rate or a fault took `p`: counted and released.
   [[gnu::noinline]] bool lost_on_link(Packet* p);
+  [[gnu::noinline]] void discard_all();  // detected down: the owner's frames are lost
+  void blackhole(Packet* p);
   void update_impaired() { impaired_ = link_.loss_rate > 0 || ber_ > 0 || faulted_; }
 
   Simulator& sim_;
@@ -200,6 +207,7 @@ class Port final : public EventHandler {
   // the one flag the delivery path reads.
   bool impaired_ = false;
   bool up_ = true;
+  bool detected_down_ = false;
   bool faulted_ = false;       // the link has been down at some time in this run
   Time went_down_ = Time::ps(-1);  // the last time it went down
   Packet* flight_head_ = nullptr;
@@ -221,6 +229,7 @@ class Port final : public EventHandler {
   PortObserver* observer_ = nullptr;
   uint32_t observer_id_ = 0;
   double ber_ = 0;
+  Time last_blackholed_;
   std::vector<uint32_t> blackholed_flows_;
 };
 

@@ -21,14 +21,15 @@ std::string field(const std::string& s) {
 
 void write_faults_csv(std::ostream& out, const FaultRecord& f) {
   out << "time_s,kind,element,happened,recovery_mode,detection_us,local_repair_us,"
-         "notices_done_us,control_plane_us,reweighted_us,notices,blackholed_packets,"
+         "notices_done_us,control_plane_us,reweighted_us,blackholing_ended_us,notices,"
+         "blackholed_packets,"
          "blackholed_bytes,flows_affected,flows_failed\n";
   for (const FaultRow& r : f.rows) {
-    out << fmt::format("{:.9f},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.at.to_seconds(),
+    out << fmt::format("{:.9f},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", r.at.to_seconds(),
                        r.kind, field(r.element), r.happened ? 1 : 0, f.mode,
                        us_or_empty(r.detected), us_or_empty(r.local_repair),
                        us_or_empty(r.notices_done), us_or_empty(r.control_plane_done),
-                       us_or_empty(r.reweighted), r.notices, r.blackholed_packets,
+                       us_or_empty(r.reweighted), us_or_empty(r.blackhole_end), r.notices, r.blackholed_packets,
                        r.blackholed_bytes, r.flows_affected, r.flows_failed);
   }
 }
