@@ -247,5 +247,197 @@ TEST(Faults, LaneDowngradeSlowsEcmpAndReweightedWcmpRecoversMost) {
   EXPECT_EQ(wcmp->fault().reweighted, Time::us(1));
 }
 
+// A flapping link (the report, 三(三)): leaf0-spine1 goes down for 8 ms of every 10 ms
+// for 60 ms under ECMP, while the four hosts of each leaf send 64 MiB to the other leaf.
+// The queue pairs time out after 1 ms without progress and give up after 4 timeouts in
+// a row (IB timeout 8 and retry_cnt 3: a short-timeout configuration). The control
+// plane (about 100 ms) never catches up with the flapping, so the flows hashed onto the
+// link see every down period whole: 8 ms without progress, 4 timeouts, a failed queue
+// pair. With data-plane recovery the first down is pruned in microseconds at leaf0 and,
+// by spine1's notice, at leaf1, and the link stays out of the groups (a down seen by the
+// chip is not re-added before the control plane): no timeout, no failure, a few frames
+// lost. Checked: control plane fails >= 1 queue pair; remote none, with under 5 % of the
+// control plane's blackholed frames, each resent about once. Throughput per 10 ms, from the
+// telemetry samples of the leaves' host ports, is printed for both.
+TEST(Faults, FlappingLinkFailsAQueuePairUnderTheControlPlaneNotUnderDataPlaneRecovery) {
+  const std::vector<std::string> flap = {
+      "faults=[{at: 100us, kind: flap, link: leaf0-spine1, period: 10ms, down_time: 8ms, "
+      "duration: 60ms}]",
+      "traffic.0.size=64MiB", "transport.rto=1ms", "transport.retry_limit=3",
+      "recovery={}", "telemetry.enabled=true", "telemetry.interval=1ms"};
+  auto with = [&](const std::string& mode) {
+    std::vector<std::string> sets = flap;
+    sets.push_back("recovery.mode=" + mode);
+    return run_text(kTwoLeaves, sets);
+  };
+  auto cp = with("control_plane");
+  auto remote = with("remote");
+  ASSERT_TRUE(cp && remote);
+  int64_t retx[2] = {0, 0};
+  size_t failed[2] = {0, 0};
+  const FaultRun* runs[2] = {cp.get(), remote.get()};
+  for (int i = 0; i < 2; ++i) {
+    expect_conserved(runs[i]->report());
+    for (const FlowRow& f : runs[i]->report().flows) {
+      retx[i] += f.retx_packets;
+      failed[i] += f.status == FlowRow::Status::kFailed ? 1 : 0;
+    }
+    // Goodput towards the hosts per 10 ms bin (Gb/s): the leaves' host-facing ports.
+    const TelemetryRecord& t = *runs[i]->sim->telemetry;
+    const TopologyGraph& g = runs[i]->prepared.graph;
+    std::vector<int64_t> last(t.node_of_port.size(), 0);
+    std::vector<double> bins(10, 0);
+    for (const PortSample& smp : t.samples) {
+      const uint32_t node = t.node_of_port[smp.port];
+      const uint32_t peer = g.adjacent(node)[t.index_of_port[smp.port]].peer;
+      if (g.nodes()[node].kind != NodeKind::kSwitch || g.nodes()[peer].kind != NodeKind::kHost) {
+        continue;
+      }
+      const auto bin = static_cast<size_t>(smp.t.to_seconds() / 0.01);
+      if (bin < bins.size()) bins[bin] += static_cast<double>(smp.out_payload_octets - last[smp.port]);
+      last[smp.port] = smp.out_payload_octets;
+    }
+    std::printf("%-13s failed %zu, retransmitted %lld, blackholed %lld; Gb/s per 10 ms:",
+                i == 0 ? "control_plane" : "remote", failed[i], static_cast<long long>(retx[i]),
+                static_cast<long long>(runs[i]->report().blackholed));
+    for (double b : bins) std::printf(" %.0f", b * 8 / 0.01 / 1e9);
+    std::printf("\n");
+  }
+  EXPECT_GE(failed[0], 1U);
+  EXPECT_EQ(runs[0]->report().verdict.status, Verdict::Status::kFailed);
+  EXPECT_EQ(failed[1], 0U);
+  EXPECT_FALSE(runs[1]->report().stopped_early);
+  // Remote loses the queue spine1 held for leaf0 when the port first died, once.
+  EXPECT_LT(remote->report().blackholed * 20, cp->report().blackholed);
+  // Selective recovery resends each lost frame about once (the failed control-plane
+  // flows stop resending when they give up, so their count is no yardstick).
+  EXPECT_LE(retx[1], remote->report().blackholed + 16);
+}
+
+// Bit errors (the report, 三(三): beyond ~1e-5 packet loss go-back-N collapses): one
+// 32 MiB flow across a 400G leaf-spine-leaf path whose leaf0-spine0 link's BER steps up
+// at 10 µs. A 4,178-byte frame is lost with 1-(1-BER)^33424, ~3.3e4 x BER. Selective
+// recovery resends only what was lost: goodput ~ (1 - loss). Go-back-N resends everything
+// in flight after a loss, W packets: goodput ~ 1/(1 + loss x W), and W here is about one
+// round trip of 400G (4 links of 1 µs plus serialization and queueing: ~100 frames), so
+// it falls off (below 90 %) near loss = 1/(9 W) ~ 1e-3, BER ~ 3e-8. The report's 1e-5
+// is the same law at a ~100x larger window (a longer or faster path). Checked: equal
+// goodput up to BER 1e-9; selective within 5 % of (1 - loss) at every step; go-back-N
+// below 90 % first at a BER in [1e-8, 3e-7] and below 20 % of selective at 1e-6.
+TEST(Faults, BitErrorRateStepsGoBackNFallsOffSelectiveDegradesGracefully) {
+  constexpr const char* kPath = R"(
+name: faults-ber
+topology:
+  type: leaf_spine
+  leaves: 2
+  spines: 1
+  hosts_per_leaf: 1
+  host_link: {rate: 400Gbps, delay: 1us}
+  fabric_link: {rate: 400Gbps, delay: 1us}
+switch: {buffer: 32MiB, pfc: {enabled: true, priorities: [3]}}
+cc: {algorithm: none}
+traffic:
+  - {type: permutation, shift: 1, size: 32MiB}
+faults:
+  - {at: 10us, kind: ber, link: leaf0-spine0, ber: 1e-12}
+telemetry: {enabled: false}
+)";
+  const std::vector<double> bers = {1e-12, 1e-9, 1e-8, 3e-8, 1e-7, 3e-7, 1e-6};
+  double base = 0;
+  double falloff = 0;
+  for (double ber : bers) {
+    double goodput[2] = {0, 0};
+    const char* modes[2] = {"go_back_n", "selective"};
+    char set[64];
+    std::snprintf(set, sizeof set, "faults.0.ber=%g", ber);
+    for (int m = 0; m < 2; ++m) {
+      auto r = run_text(kPath, {set, std::string("transport.recovery=") + modes[m]});
+      ASSERT_TRUE(r);
+      ASSERT_EQ(r->report().flows.size(), 2U);  // one each way over the link
+      const FlowRow& f = r->report().flows[0];
+      ASSERT_EQ(f.status, FlowRow::Status::kDone);
+      expect_conserved(r->report());
+      goodput[m] = static_cast<double>(f.spec.size) * 8 / f.fct.to_seconds() / 1e9;
+    }
+    if (base == 0) base = goodput[1];
+    const double loss = -std::expm1(33424 * std::log1p(-ber));
+    std::printf("BER %-6g frame loss %.2e: goodput go-back-N %.1f Gb/s (%.0f %%), selective "
+                "%.1f Gb/s (%.0f %%)\n", ber, loss, goodput[0], 100 * goodput[0] / base,
+                goodput[1], 100 * goodput[1] / base);
+    if (ber <= 1e-9) EXPECT_NEAR(goodput[0], goodput[1], 0.01 * goodput[1]);
+    EXPECT_GE(goodput[1], 0.95 * base * (1 - loss));
+    if (falloff == 0 && goodput[0] < 0.9 * base) falloff = ber;
+    if (ber == 1e-6) EXPECT_LT(goodput[0], 0.2 * goodput[1]);
+  }
+  EXPECT_GE(falloff, 1e-8);
+  EXPECT_LE(falloff, 3e-7);
+  RecordProperty("go_back_n_falloff_ber", std::to_string(falloff));
+}
+
+// A queue pair that exceeds its retry limit fails its job, as NCCL aborts a job whose
+// connection fails: the example with the transport's defaults (4 ms timeout, retry limit
+// 7: 32 ms without progress) and the control plane's ~100 ms fails the collective; the
+// same fault with remote notification does not.
+TEST(Faults, QueuePairBeyondItsRetryLimitFailsTheJob) {
+  const std::string file = "examples/fault-spine-link.yaml";
+  auto cp = run_file(file, {"recovery.mode=control_plane", "transport.rto=4ms",
+                            "transport.retry_limit=7"});
+  auto remote = run_file(file, {"recovery.mode=remote", "transport.rto=4ms",
+                                "transport.retry_limit=7"});
+  ASSERT_TRUE(cp && remote);
+  EXPECT_EQ(cp->report().verdict.status, Verdict::Status::kFailed);
+  EXPECT_NE(cp->report().verdict.text.find("retry limit"), std::string::npos)
+      << cp->report().verdict.text;
+  EXPECT_FALSE(cp->report().collective->finished());
+  EXPECT_GE(cp->fault().flows_failed, 1U);
+  EXPECT_TRUE(remote->report().collective->finished());
+  EXPECT_EQ(remote->fault().flows_failed, 0U);
+  expect_conserved(cp->report());
+  expect_conserved(remote->report());
+}
+
+// Entries that cannot happen are refused before anything runs, naming the entry's line.
+TEST(Faults, ImpossibleEntriesAreRefusedWithTheirLine) {
+  const std::string head = R"(name: bad
+topology: {type: leaf_spine, leaves: 2, spines: 2, hosts_per_leaf: 2}
+traffic:
+  - {type: permutation, shift: 2, size: 64KiB}
+stop_time: 10ms
+faults:
+)";
+  auto refused = [&](const std::string& entries) -> std::string {
+    auto s = load_scenario_text(head + entries, "bad.yaml", {});
+    if (!s) return s.status().message();
+    auto p = prepare_run(**s);
+    return p ? std::string() : p.status().message();
+  };
+  std::string e = refused("  - {at: 1ms, kind: link_down, link: leaf0-spine9}\n");
+  EXPECT_NE(e.find("line 7"), std::string::npos) << e;
+  EXPECT_NE(e.find("spine9"), std::string::npos) << e;
+  e = refused("  - {at: 20ms, kind: link_down, link: leaf0-spine1}\n");
+  EXPECT_NE(e.find("past stop_time"), std::string::npos) << e;
+  e = refused("  - {at: 1ms, kind: link_down, link: leaf0-spine1}\n"
+              "  - {at: 2ms, kind: link_down, link: leaf0-spine1}\n");
+  EXPECT_NE(e.find("line 8"), std::string::npos) << e;
+  EXPECT_NE(e.find("already down"), std::string::npos) << e;
+  e = refused("  - {at: 1ms, kind: link_up, link: leaf0-spine1}\n");
+  EXPECT_NE(e.find("is up"), std::string::npos) << e;
+  e = refused("  - {at: 1ms, kind: switch_down, node: host0}\n");
+  EXPECT_NE(e.find("not a switch"), std::string::npos) << e;
+  e = refused("  - {at: 1ms, kind: flap, link: leaf0-spine1, period: 1ms, down_time: 2ms}\n");
+  EXPECT_NE(e.find("down_time"), std::string::npos) << e;
+  e = refused("  - {at: 1ms, kind: link_down, link: leaf0-spine1, bogus: 1}\n");
+  EXPECT_NE(e.find("unknown key"), std::string::npos) << e;
+  // A backend with no fabric cannot have faults.
+  auto s = load_scenario_text(
+      "name: bad\nworkload: {type: llm, backend: analytic}\n"
+      "faults:\n  - {at: 1ms, kind: link_down, link: leaf0-spine1}\n",
+      "bad.yaml", {});
+  ASSERT_TRUE(s) << s.status().message();
+  auto p = prepare_run(**s);
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.status().message().find("backend"), std::string::npos) << p.status().message();
+}
+
 }  // namespace
 }  // namespace aifabric

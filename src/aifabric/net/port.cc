@@ -51,11 +51,11 @@ void Port::discard_all() {
 void Port::blackhole(Packet* p) {
   ++counters_.blackholed;
   last_blackholed_ = sim_.now();
-  if (p->type == PacketType::kData) {
-    counters_.blackholed_payload += p->payload;
-    if (blackholed_flows_.empty() || blackholed_flows_.back() != p->flow) {
-      blackholed_flows_.push_back(p->flow);
-    }
+  if (p->type == PacketType::kData) counters_.blackholed_payload += p->payload;
+  // Data and its ACKs/NACKs/CNPs both belong to the flow they carry.
+  if (!is_link_control(p->type) &&
+      (blackholed_flows_.empty() || blackholed_flows_.back() != p->flow)) {
+    blackholed_flows_.push_back(p->flow);
   }
   pool_.release(p);
 }

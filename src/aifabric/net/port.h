@@ -151,7 +151,7 @@ class Port final : public EventHandler {
   void set_rate(BitRate rate);
   void set_bit_error_rate(double ber);
   double bit_error_rate() const { return ber_; }
-  // The data flows whose frames this port blackholed, in order (repeats of the last one
+  // The flows whose frames (data or acknowledgements) this port blackholed, in order (repeats of the last one
   // left out): what a fault's record counts as flows affected.
   const std::vector<uint32_t>& blackholed_flows() const { return blackholed_flows_; }
   Time last_blackholed() const { return last_blackholed_; }  // when it last lost one
