@@ -97,7 +97,7 @@ std::string after(const std::string& us) {
 
 std::string faults_table(const std::vector<std::vector<std::string>>& rows) {
   std::string out =
-      "<table class=\"t\"><tr><th>fault</th><th>element</th><th>at (µs)</th>"
+      "<table class=\"t faults\"><tr><th>fault</th><th>element</th><th>at (µs)</th>"
       "<th>detection (µs)</th><th>local repair (µs)</th><th>notices done (µs)</th>"
       "<th>control plane (µs)</th><th>re-weighted (µs)</th><th>notices</th>"
       "<th>blackholed (packets)</th><th>blackholed payload (bytes)</th>"
