@@ -131,6 +131,9 @@
     });
     let xlo = Infinity, xhi = -Infinity;
     for (const d of datasets) for (const p of d.data) { xlo = Math.min(xlo, p.x); xhi = Math.max(xhi, p.x); }
+    // Vertical markers at given x (link events): a dashed line each, labelled at the top.
+    const markers = spec.markers || [];
+    for (const m of markers) { xlo = Math.min(xlo, m.x); xhi = Math.max(xhi, m.x); }
     // The preferred start (0, or 1× for slowdowns) unless the data would fill under a quarter.
     if (spec.x.min !== undefined && xhi - spec.x.min <= 4 * (xhi - xlo)) xlo = Math.min(xlo, spec.x.min);
     const full = [xlo, xhi];
@@ -153,8 +156,44 @@
       record(fig, 'y', state.y);
     };
     layout(full[0], full[1]);
+    const markerPlugin = {
+      id: 'markers',
+      afterDatasetsDraw: (c) => {
+        const a = c.chartArea, ctx = c.ctx;
+        let shown = 0;
+        ctx.save();
+        ctx.font = FONT;
+        ctx.textAlign = 'right';
+        ctx.textBaseline = 'bottom';
+        for (const m of markers) {
+          const x = Math.round(c.scales.x.getPixelForValue(m.x)) + 0.5;
+          if (x < a.left - 1 || x > a.right + 1) continue;
+          shown++;
+          ctx.strokeStyle = m.color || '#e15759';
+          ctx.setLineDash([5, 4]);
+          ctx.lineWidth = 1.4;
+          ctx.beginPath();
+          ctx.moveTo(x, a.top);
+          ctx.lineTo(x, a.bottom);
+          ctx.stroke();
+          ctx.save();
+          ctx.translate(x - 3, a.top + 4);
+          ctx.rotate(-Math.PI / 2);
+          ctx.setLineDash([]);
+          ctx.lineWidth = 3;
+          ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+          ctx.strokeText(m.label, 0, 0);
+          ctx.fillStyle = m.color || '#e15759';
+          ctx.fillText(m.label, 0, 0);
+          ctx.restore();
+        }
+        ctx.restore();
+        fig.setAttribute('data-markers', String(shown));
+      },
+    };
     const chart = new Chart(canvas, {
       type: 'scatter',
+      plugins: markers.length ? [markerPlugin] : [],
       data: { datasets },
       options: {
         animation: false, responsive: true, maintainAspectRatio: false, parsing: false,

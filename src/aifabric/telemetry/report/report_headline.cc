@@ -257,8 +257,10 @@ std::string header_html(const RunInfo& run) {
   for (size_t i = 0; i < facts.size(); ++i) out += (i > 0 ? " · " : "") + facts[i];
   out += "</div></header>\n<section id=\"headline\">\n";
   const char* mark = run.status == "completed" ? "✓" : run.status == "failed" ? "✗" : "⏱";
-  out += fmt::format("<div class=\"verdict {}\">{} {}</div>\n<div class=\"cards\">\n",
-                     esc(run.status), mark, esc(run.verdict));
+  out += fmt::format("<div class=\"verdict {}\">{} {}</div>\n", esc(run.status), mark,
+                     esc(run.verdict));
+  if (!run.faults.empty()) out += "<div class=\"faultline\">⚡ " + esc(run.faults) + "</div>\n";
+  out += "<div class=\"cards\">\n";
   for (const auto& c : run.cards) {
     out += fmt::format(
         "<div class=\"card\"><div class=\"k\" title=\"{0}\">{0}</div><div class=\"v\">{1}</div>"

@@ -27,13 +27,16 @@ struct RunInfo {
   std::string verdict;    // one sentence in words
   bool analytic = false;  // workload.backend analytic: nothing ran on the fabric
   std::vector<Card> cards;
+  // Runs with faults: one line under the verdict (faults_headline, from the store);
+  // empty otherwise.
+  std::string faults;
 };
 
 RunInfo run_info(const nlohmann::json& summary);
 // "default · cc.algorithm=none · switch.buffer=16MiB"
 std::string title_text(const RunInfo& run);
 // The header: title with the overrides, facts (seed, version, scenario file, command),
-// the verdict and the headline cards (id="headline").
+// the verdict, the faults line and the headline cards (id="headline").
 std::string header_html(const RunInfo& run);
 
 // A number at a JSON pointer of summary.json, or `fallback` where it is absent or null.

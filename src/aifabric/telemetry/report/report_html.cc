@@ -17,7 +17,8 @@ Status write_report_html(const std::string& dir) {
   auto opened = ReportDb::open(dir);
   if (!opened) return opened.status();
   const ReportDb& db = **opened;
-  const RunInfo run = run_info(db.summary());
+  RunInfo run = run_info(db.summary());
+  run.faults = faults_headline(db);
 
   std::string sections;
   std::string nav;
@@ -31,6 +32,7 @@ Status write_report_html(const std::string& dir) {
   if (run.analytic) {
     add("fabric", "Fabric", not_modelled_section());
   } else {
+    add("faults", "Faults", faults_section(db));
     add("flows", "Flows", flows_section(db));
     add("links", "Links", links_section(db));
     add("queues", "Queues and pauses", queues_section(db));

@@ -1,6 +1,7 @@
 // The report pages for people: numbers in the units their size calls for, a headline per
 // kind of run (with the run's own name, overrides and verdict, or the fallback of old
-// folders), the analytic backend's missing fabric, and the sweep comparison files.
+// folders), the analytic backend's missing fabric, the faults section, and the sweep
+// comparison files.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,7 +16,9 @@
 #include "aifabric/scenario/simulate.h"
 #include "aifabric/telemetry/report/report_format.h"
 #include "aifabric/telemetry/report/report_headline.h"
+#include "aifabric/telemetry/report/report_html.h"
 #include "aifabric/telemetry/report/sweep_report.h"
+#include "aifabric/telemetry/sinks/sqlite/sqlite_store.h"
 
 namespace aifabric {
 namespace {
@@ -159,6 +162,118 @@ void run_into(const std::string& yaml, const std::vector<std::string>& overrides
   auto sim = simulate(*p, nullptr);
   ASSERT_TRUE(sim.is_ok()) << sim.status().message();
   ASSERT_TRUE(write_results(dir.string(), **sim, *p).is_ok());
+}
+
+// A hand-built run (two switches, two sampled ports) written as telemetry.sqlite, and
+// its report.html; with `faults`, a link_down of leaf0-spine0 at 2 µs.
+std::string fault_report(const std::string& name, bool faults) {
+  TopologyGraph g;
+  const uint32_t h0 = g.add_node(NodeKind::kHost, "host0", 0);
+  const uint32_t l0 = g.add_node(NodeKind::kSwitch, "leaf0", 1);
+  const uint32_t s0 = g.add_node(NodeKind::kSwitch, "spine0", 2);
+  g.add_link(h0, l0, LinkParams{});
+  g.add_link(l0, s0, LinkParams{});
+  TelemetryRecord tel;
+  tel.node_of_port = {l0, s0};
+  tel.index_of_port = {1, 0};
+  auto sample = [&](uint32_t port, int64_t us, int64_t payload) {
+    tel.samples.push_back(
+        PortSample{port, Time::us(us), payload, payload, 0, 0, 0, 0, 0, Time(), 0, 0});
+  };
+  // Port 0 sends 1000 B per µs throughout (8 Gbps); port 1 is idle until 2 µs (its
+  // repeated row at 1 µs was not kept), then sends at 8 Gbps.
+  for (int64_t t = 0; t <= 3; ++t) sample(0, t, 1000 * t);
+  sample(1, 0, 0);
+  sample(1, 2, 0);
+  sample(1, 3, 1000);
+  RunReport r;
+  r.scenario = name;
+  r.hosts = 1;
+  r.switches = 2;
+  r.links = 2;
+  r.sim_end = Time::us(3);
+  if (faults) {
+    FaultRecord f;
+    f.mode = "remote";
+    f.detection = "los";
+    FaultRow row;
+    row.at = Time::us(2);
+    row.kind = "link_down";
+    row.element = "leaf0-spine0";
+    row.happened = true;
+    row.detected = Time::us(5);
+    row.notices_done = Time::ns(7002);
+    row.notices = 7;
+    row.blackholed_packets = 117;
+    row.blackholed_bytes = 450560;
+    row.flows_affected = 3;
+    row.flows_failed = 1;
+    f.rows = {row};
+    f.blackholed_packets = 117;
+    r.faults = f;
+    tel.events.push_back(TelemetryEvent{"link_down", 0, -1, Time::us(2), Time::us(2), ""});
+  }
+  const fs::path dir = fs::temp_directory_path() / ("aifabric_" + name + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  EXPECT_TRUE(write_sqlite((dir / "telemetry.sqlite").string(), RunRecord{r, g, &tel}).is_ok());
+  EXPECT_TRUE(write_report_html(dir.string()).is_ok());
+  std::string html = slurp(dir / "report.html");
+  fs::remove_all(dir);
+  return html;
+}
+
+// The JSON spec of the figure with id `id` in `html` (null when absent).
+json figure_spec(const std::string& html, const std::string& id) {
+  const size_t at = html.find("id=\"" + id + "\"");
+  if (at == std::string::npos) return nullptr;
+  const size_t start = html.find('>', html.find("class=\"spec\"", at)) + 1;
+  return json::parse(html.substr(start, html.find("</script>", start) - start), nullptr, false);
+}
+
+TEST(ReportFaults, FaultRunHasTheSectionItsTableMarkersAndHeadline) {
+  const std::string html = fault_report("faulty", true);
+  EXPECT_NE(html.find("<section class=\"part\" id=\"faults\"><h2>Faults</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"#faults\">Faults</a>"), std::string::npos);
+  // The table: units in the headers, the row's values, a dash for the steps not taken.
+  for (const char* h :
+       {"at (µs)", "detection (µs)", "local repair (µs)", "notices done (µs)", "control plane (µs)",
+        "blackholed (packets)", "blackholed payload (bytes)", "flows affected", "flows failed"}) {
+    EXPECT_NE(html.find(std::string("<th>") + h + "</th>"), std::string::npos) << h;
+  }
+  EXPECT_NE(html.find("<tr><td>link_down</td><td>leaf0-spine0</td><td>2.00</td><td>5.00</td>"
+                      "<td><span title=\"did not happen\">–</span></td><td>7.00</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>7</td><td>117</td><td>450,560</td><td>3</td><td>1</td></tr>"),
+            std::string::npos);
+  // The headline line, from the store's faults table.
+  EXPECT_NE(html.find("<div class=\"faultline\">⚡ 1 fault (remote): 117 packets blackholed, "
+                      "3 flows affected, 1 failed; detection 5.00 µs, notices done 7.00 µs "
+                      "after the fault</div>"),
+            std::string::npos);
+  // The timeline: both ports' payload summed per interval, port 1's gap spread over it
+  // (8, 8, then 16 Gbps), and a marker at the link_down.
+  const json spec = figure_spec(html, "fabric-throughput-and-link-events");
+  ASSERT_TRUE(spec.is_object());
+  const json& s = spec["series"][0];
+  const std::vector<double> x = {1e-6, 2e-6, 3e-6}, gbps = {8, 8, 16};
+  ASSERT_EQ(s["x"].size(), x.size());
+  ASSERT_EQ(s["y"].size(), x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_NEAR(s["x"][i].get<double>(), x[i], 1e-12) << i;
+    EXPECT_NEAR(s["y"][i].get<double>() * 1e-9, gbps[i], 1e-6) << i;
+  }
+  ASSERT_EQ(spec["markers"].size(), 1u);
+  EXPECT_EQ(spec["markers"][0]["label"], "link_down leaf0–spine0");
+  EXPECT_DOUBLE_EQ(spec["markers"][0]["x"].get<double>(), 2e-6);
+}
+
+TEST(ReportFaults, RunWithoutFaultsHasNoFaultsSection) {
+  const std::string html = fault_report("healthy", false);
+  EXPECT_NE(html.find("id=\"headline\""), std::string::npos);
+  EXPECT_EQ(html.find("id=\"faults\""), std::string::npos);
+  EXPECT_EQ(html.find("faultline\">"), std::string::npos);
+  EXPECT_EQ(html.find("Fabric throughput and link events"), std::string::npos);
 }
 
 std::vector<std::string> split(const std::string& line) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
 
 #include "aifabric/telemetry/sinks/summary_json/summary_json.h"
@@ -22,6 +23,18 @@ CREATE INDEX nodes_id ON nodes(run_id, node_id);
 CREATE INDEX flows_id ON flows(run_id, flow_id);
 CREATE INDEX events_kind ON events(run_id, kind, start_ps);
 CREATE INDEX tasks_rank ON tasks(run_id, rank, start_ps);
+)sql";
+
+// Only in runs with a `faults:` schedule: one row per scheduled fault (FaultRow). Times
+// after the fault are in µs from its `at`, NULL where the step did not happen.
+constexpr const char* kFaultSchema = R"sql(
+CREATE TABLE faults(run_id INTEGER, fault_id INTEGER, at_ps INTEGER, at_s REAL, kind TEXT,
+                    element TEXT, happened INTEGER, recovery_mode TEXT, detection TEXT,
+                    detection_us REAL, local_repair_us REAL, notices_done_us REAL,
+                    control_plane_us REAL, reweighted_us REAL, notices INTEGER,
+                    blackholed_packets INTEGER, blackholed_bytes INTEGER,
+                    flows_affected INTEGER, flows_failed INTEGER,
+                    PRIMARY KEY(run_id, fault_id)) WITHOUT ROWID;
 )sql";
 
 constexpr const char* kSchema = R"sql(
@@ -122,11 +135,40 @@ class Writer {
  private:
   static void bind(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
   static void bind(sqlite3_stmt* s, int i, double v) { sqlite3_bind_double(s, i, v); }
+  static void bind(sqlite3_stmt* s, int i, std::optional<double> v) {
+    if (v) {
+      sqlite3_bind_double(s, i, *v);
+    } else {
+      sqlite3_bind_null(s, i);
+    }
+  }
   static void bind(sqlite3_stmt* s, int i, const std::string& v) {
     sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
   }
   sqlite3* db_;
 };
+
+// A step's time after its fault in µs, or nothing (NULL) where it did not happen.
+std::optional<double> after_us(Time t) {
+  if (t == Time::max()) return std::nullopt;
+  return t.to_us();
+}
+
+Status write_faults(Writer& w, int64_t run, const FaultRecord& f) {
+  if (auto s = w.exec(kFaultSchema); !s) return s;
+  auto stmt = w.prepare("INSERT INTO faults VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!stmt) return stmt.status();
+  Status st = Status::ok();
+  for (size_t i = 0; st && i < f.rows.size(); ++i) {
+    const FaultRow& r = f.rows[i];
+    st = w.row(stmt->get(), run, static_cast<int64_t>(i), r.at.ps(), r.at.ps() * 1e-12, r.kind,
+               r.element, int64_t{r.happened ? 1 : 0}, f.mode, f.detection, after_us(r.detected),
+               after_us(r.local_repair), after_us(r.notices_done), after_us(r.control_plane_done),
+               after_us(r.reweighted), r.notices, r.blackholed_packets, r.blackholed_bytes,
+               int64_t{r.flows_affected}, int64_t{r.flows_failed});
+  }
+  return st;
+}
 
 }  // namespace
 
@@ -230,6 +272,7 @@ Status write_sqlite(const std::string& path, const RunRecord& rec) {
     st = w.row(task_rows, run, int64_t{t.task}, int64_t{t.rank}, t.kind, t.group, t.start.ps(),
                t.end.ps());
   }
+  if (st && r.faults) st = write_faults(w, run, *r.faults);
   if (!st) return st;
   if (auto s = w.exec(kIndexes); !s) return s;
   return w.exec("COMMIT;");

@@ -10,8 +10,8 @@
 
 namespace aifabric {
 
-// Writes the run (topology, samples, pause episodes, flows, the job's timeline of one
-// replica, summary) to `path`, replacing any file there.
+// Writes the run (topology, samples, pause and link events, flows, the job's timeline of
+// one replica, the faults when it had any, summary) to `path`, replacing any file there.
 Status write_sqlite(const std::string& path, const RunRecord& rec);
 
 }  // namespace aifabric
