@@ -176,11 +176,18 @@ Result<Time> parse_time(std::string_view text) {
     scale_ps = 1'000'000'000;
   } else if (u == "s") {
     scale_ps = 1'000'000'000'000;
+  } else if (u == "min") {
+    scale_ps = 60'000'000'000'000;
+  } else if (u == "h") {
+    scale_ps = 3'600'000'000'000'000;
+  } else if (u == "d") {
+    scale_ps = 86'400'000'000'000'000;
   } else if (u.empty()) {
-    return Status::error("time " + quote_input(trim(text)) + " needs a unit (ps, ns, us, ms, s)");
+    return Status::error("time " + quote_input(trim(text)) +
+                         " needs a unit (ps, ns, us, ms, s, min, h, d)");
   } else {
     return Status::error("unknown time unit " + quote_input(u) + " in " + quote_input(trim(text)) +
-                         " (use ps, ns, us, ms, s)");
+                         " (use ps, ns, us, ms, s, min, h, d)");
   }
   const Scaled ps = scale_exact(*sp, scale_ps);
   if (ps.too_large) return Status::error("time " + quote_input(trim(text)) + " is too large");

@@ -12,7 +12,7 @@
 
 namespace aifabric {
 
-// Times need a unit: ps, ns, us, ms, s (e.g. "1.5us", "0.001ms"). The decimal is
+// Times need a unit: ps, ns, us, ms, s, min, h, d (e.g. "1.5us", "0.001ms"). The decimal is
 // scaled exactly and rounded to the nearest picosecond.
 Result<Time> parse_time(std::string_view text);
 // Sizes: a plain integer is bytes; units B, KB/MB/GB/TB (10^3), KiB/MiB/GiB/TiB (2^10).

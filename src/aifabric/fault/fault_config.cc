@@ -105,4 +105,23 @@ Status RecoverySpec::validate() const {
   return Status::ok();
 }
 
+void HorizonSpec::visit(ParamVisitor& v) {
+  v.param("length", length,
+          "wall-clock horizon of the estimate (e.g. 30d); 0 = none. Up to 106 days");
+  v.param("host_links_copper", host_links_copper,
+          "host-to-leaf links are copper (DAC): no optical modules on them");
+  v.param("probe_size", probe_size,
+          "per-rank size of the ring all-reduce the packet-level probes time each fault on");
+  const Range hours{1, 1e12};
+  v.param("optic_mtbf_hours", optic_mtbf_hours,
+          "mean hours between failures of one optical module (default 0.2 %/year)", hours);
+  v.param("link_mtbf_hours", link_mtbf_hours,
+          "... of one link's cable or fiber (default: Alibaba HPN's link rate less 2 optics)",
+          hours);
+  v.param("switch_mtbf_hours", switch_mtbf_hours,
+          "... of one switch (default: Alibaba HPN, 0.051 % of ToRs a month)", hours);
+  v.param("nic_mtbf_hours", nic_mtbf_hours,
+          "... of one NIC (default: Llama 3, 7 NIC failures in 54 days on 16,384 GPUs)", hours);
+}
+
 }  // namespace aifabric

@@ -23,6 +23,7 @@
 
 #include "aifabric/core/params.h"
 #include "aifabric/core/units.h"
+#include "aifabric/fault/horizon/horizon.h"
 
 namespace aifabric {
 
@@ -106,6 +107,21 @@ struct RecoverySpec final : ParamsOf<RecoverySpec> {
   Time detection_delay() const {
     return detection == Detection::kLos ? los_delay : bfd_interval * bfd_multiplier;
   }
+};
+
+// The long horizon (a day, a month) of a cluster too large for the packet level:
+// faults drawn per element class (optics, links, switches, NICs of the scenario's
+// topology) from their MTBF, each costing what a packet-level probe measured for that
+// class under the scenario's recovery and transport (fault/horizon/horizon.h).
+struct HorizonSpec final : ParamsOf<HorizonSpec> {
+  Time length = Time::zero();  // 0: no long-horizon estimate
+  bool host_links_copper = false;
+  Bytes probe_size = Bytes(16 << 20);
+  double optic_mtbf_hours = FaultRates{}.optic_mtbf_hours;
+  double link_mtbf_hours = FaultRates{}.link_mtbf_hours;
+  double switch_mtbf_hours = FaultRates{}.switch_mtbf_hours;
+  double nic_mtbf_hours = FaultRates{}.nic_mtbf_hours;
+  void visit(ParamVisitor& v) override;
 };
 
 }  // namespace aifabric

@@ -55,6 +55,9 @@ void Scenario::visit(ParamVisitor& v) {
   v.section("recovery", recovery,
             "how the fabric recovers from faults (detection, data-plane fast recovery, control "
             "plane) and what a failed job costs (checkpoints, restart)");
+  v.section("horizon", horizon,
+            "the training time faults cost over a long horizon (a month), from per-fault "
+            "costs measured at packet level (docs/faults.md)");
   v.section("telemetry", telemetry, "sampled port and queue-pair telemetry");
 }
 

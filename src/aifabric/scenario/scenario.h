@@ -86,6 +86,7 @@ struct Scenario final : ParamsOf<Scenario> {
   std::vector<FaultSpec> faults;
   RandomFaultsSpec random_faults;
   RecoverySpec recovery;
+  HorizonSpec horizon;
   TelemetryConfig telemetry;
   std::string base_dir = ".";  // where relative file names are resolved (not a key)
   ScenarioOrigin origin;

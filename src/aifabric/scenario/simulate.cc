@@ -13,6 +13,7 @@
 #include "aifabric/engine/transfer_engine.h"
 #include "aifabric/fabric/records.h"
 #include "aifabric/fault/injector.h"
+#include "aifabric/scenario/fault_horizon.h"
 #include "aifabric/scenario/yaml_writer.h"
 #include "aifabric/telemetry/imbalance.h"
 #include "aifabric/telemetry/probes/sampler.h"
@@ -343,6 +344,11 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   r.verdict = verdict_of(r, run, out->task_times, s);
   r.tier_imbalance = link_imbalance(r.ports, run.graph);
   r.fabric_imbalance = fabric_imbalance(r.ports, run.graph);
+  if (s.horizon.length > Time::zero()) {
+    auto h = fault_horizon(s, run.graph);
+    if (!h) return h.status();
+    r.horizon = std::move(h).value();
+  }
   r.peak_memory_mib = peak_memory_mib();
   return out;
 }

@@ -11,6 +11,7 @@
 
 #include "aifabric/control/load_balancing.h"
 #include "aifabric/fabric/records.h"
+#include "aifabric/fault/horizon/horizon.h"
 #include "aifabric/fault/records.h"
 #include "aifabric/telemetry/imbalance.h"
 #include "aifabric/telemetry/telemetry_record.h"
@@ -71,6 +72,7 @@ struct RunReport {
   std::optional<CollectiveReport> collective;
   std::optional<PlanReport> plan;
   std::optional<FaultRecord> faults;  // the run had a fault schedule
+  std::optional<HorizonReport> horizon;  // horizon.length was set
   // Link utilization spread per tier direction and over all switch-to-switch links.
   std::vector<TierImbalance> tier_imbalance;
   Imbalance fabric_imbalance;

@@ -194,4 +194,19 @@ double job_mtbf_hours(const std::vector<FaultClass>& classes,
 // the optimum while write << MTBF_job, the regime of these jobs.
 Time young_daly_interval(Time write, double mtbf_job_hours);
 
+// A long-horizon estimate as a run reports it: the classes with their counts and rates,
+// the cost of one fault of each as the packet-level probe measured it, and the result
+// drawn (seeded) and expected (closed form).
+struct HorizonReport {
+  ElementCounts counts;
+  std::vector<FaultClass> classes;
+  std::vector<FaultCost> costs;
+  Time probe_time;  // the probe collective without a fault
+  CheckpointPolicy policy;
+  HorizonResult simulated;
+  HorizonResult expected;
+  double job_mtbf_hours = 0;
+  Time young_daly;  // the checkpoint interval that would minimize the loss
+};
+
 }  // namespace aifabric

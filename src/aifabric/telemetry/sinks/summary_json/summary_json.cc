@@ -192,6 +192,46 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
                    {"max_detection_us", detect_max.to_us()},
                    {"max_convergence_us", converge_max.to_us()}};
   }
+  if (r.horizon) {
+    const HorizonReport& h = *r.horizon;
+    nlohmann::ordered_json classes = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < h.classes.size(); ++i) {
+      const FaultClass& c = h.classes[i];
+      const ClassOutcome& o = h.simulated.classes[i];
+      const ClassOutcome& e = h.expected.classes[i];
+      classes.push_back({{"class", c.name},
+                         {"elements", c.elements},
+                         {"mtbf_hours", c.mtbf_hours},
+                         {"fails_job", h.costs[i].fails_job},
+                         {"stall_per_fault_us", h.costs[i].stall.to_us()},
+                         {"faults", o.faults},
+                         {"faults_expected", e.faults},
+                         {"job_failures", o.job_failures},
+                         {"job_failures_expected", e.job_failures}});
+    }
+    auto hours = [](Time t) { return t.to_seconds() / 3600; };
+    auto block = [&](const HorizonResult& x) {
+      return nlohmann::ordered_json{{"job_failures", x.job_failures},
+                                    {"stall_h", hours(x.stall)},
+                                    {"restart_h", hours(x.restart)},
+                                    {"lost_work_h", hours(x.lost_work)},
+                                    {"checkpoint_h", hours(x.checkpoint)},
+                                    {"fault_loss_h", hours(x.fault_loss())},
+                                    {"goodput", x.goodput()}};
+    };
+    j["fault_horizon"] = {
+        {"horizon_h", hours(h.simulated.horizon)},
+        {"probe_collective_us", h.probe_time.to_us()},
+        {"checkpoint_interval_s", h.policy.interval.to_seconds()},
+        {"checkpoint_write_s", h.policy.write.to_seconds()},
+        {"restart_s", h.policy.restart.to_seconds()},
+        {"job_mtbf_hours", std::isfinite(h.job_mtbf_hours) ? nlohmann::ordered_json(h.job_mtbf_hours)
+                                                           : nlohmann::ordered_json(nullptr)},
+        {"young_daly_interval_s", h.young_daly.to_seconds()},
+        {"classes", classes},
+        {"simulated", block(h.simulated)},
+        {"expected", block(h.expected)}};
+  }
   const double wall = std::max(r.wall_seconds, 1e-9);
   if (r.workload) {
     const WorkloadReport& w = *r.workload;
@@ -332,6 +372,29 @@ std::string summary_text(const RunReport& r) {
   if (r.credit_frames > 0 || r.credit_drops > 0) {
     out += fmt::format("CBFC          {} credit frames, {} credit drops\n", r.credit_frames,
                        r.credit_drops);
+  }
+  if (r.faults) {
+    const FaultRecord& f = *r.faults;
+    size_t happened = 0;
+    uint32_t failed = 0;
+    for (const FaultRow& row : f.rows) {
+      happened += row.happened ? 1 : 0;
+      failed += row.flows_failed;
+    }
+    out += fmt::format(
+        "faults        {} of {} happened ({} recovery): {} packets blackholed, {} notices, "
+        "{} flows failed (faults.csv)\n",
+        happened, f.rows.size(), f.mode, f.blackholed_packets, f.notices, failed);
+  }
+  if (r.horizon) {
+    const HorizonReport& h = *r.horizon;
+    const HorizonResult& x = h.simulated;
+    out += fmt::format(
+        "horizon       {:.0f} h: {:.0f} job failures, {:.2f} h lost to faults ({:.2f} h "
+        "expected), {:.2f} h checkpointing; goodput {:.2f} %\n",
+        x.horizon.to_seconds() / 3600, x.job_failures, x.fault_loss().to_seconds() / 3600,
+        h.expected.fault_loss().to_seconds() / 3600, x.checkpoint.to_seconds() / 3600,
+        100 * x.goodput());
   }
   const double wall = std::max(r.wall_seconds, 1e-9);
   out += fmt::format(
