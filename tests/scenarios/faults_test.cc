@@ -368,10 +368,14 @@ telemetry: {enabled: false}
     std::printf("BER %-6g frame loss %.2e: goodput go-back-N %.1f Gb/s (%.0f %%), selective "
                 "%.1f Gb/s (%.0f %%)\n", ber, loss, goodput[0], 100 * goodput[0] / base,
                 goodput[1], 100 * goodput[1] / base);
-    if (ber <= 1e-9) EXPECT_NEAR(goodput[0], goodput[1], 0.01 * goodput[1]);
+    if (ber <= 1e-9) {
+      EXPECT_NEAR(goodput[0], goodput[1], 0.01 * goodput[1]);
+    }
     EXPECT_GE(goodput[1], 0.95 * base * (1 - loss));
     if (falloff == 0 && goodput[0] < 0.9 * base) falloff = ber;
-    if (ber == 1e-6) EXPECT_LT(goodput[0], 0.2 * goodput[1]);
+    if (ber == 1e-6) {
+      EXPECT_LT(goodput[0], 0.2 * goodput[1]);
+    }
   }
   EXPECT_GE(falloff, 1e-8);
   EXPECT_LE(falloff, 3e-7);
@@ -478,7 +482,9 @@ TEST(Faults, MonthOfFaultsCostsFarMoreWithControlPlaneRecovery) {
     const bool nic = cp->classes[i].name == "nic";
     EXPECT_TRUE(cp->costs[i].fails_job) << cp->classes[i].name;
     EXPECT_EQ(remote->costs[i].fails_job, nic) << remote->classes[i].name;
-    if (!nic) EXPECT_LT(remote->costs[i].stall, Time::ms(5)) << remote->classes[i].name;
+    if (!nic) {
+      EXPECT_LT(remote->costs[i].stall, Time::ms(5)) << remote->classes[i].name;
+    }
   }
   const double H = 30 * 24;  // hours
   auto first_order = [&](const HorizonReport& h) {

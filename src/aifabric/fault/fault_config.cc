@@ -56,6 +56,13 @@ void RandomFaultsSpec::visit(ParamVisitor& v) {
   v.param("nic_mttr", nic_mttr, "mean time a failed NIC port stays down");
 }
 
+Status RandomFaultsSpec::validate() const {
+  for (Time t : {link_mtbf, link_mttr, switch_mtbf, switch_mttr, nic_mtbf, nic_mttr}) {
+    if (t < Time::zero()) return Status::error("MTBF and MTTR must not be negative");
+  }
+  return Status::ok();
+}
+
 void RecoverySpec::visit(ParamVisitor& v) {
   visit_enum(v, "mode", mode, kRepairModeNames,
              "control_plane: routes are recomputed and installed switch by switch; local: "
@@ -122,6 +129,13 @@ void HorizonSpec::visit(ParamVisitor& v) {
           "... of one switch (default: Alibaba HPN, 0.051 % of ToRs a month)", hours);
   v.param("nic_mtbf_hours", nic_mtbf_hours,
           "... of one NIC (default: Llama 3, 7 NIC failures in 54 days on 16,384 GPUs)", hours);
+}
+
+Status HorizonSpec::validate() const {
+  if (length < Time::zero()) return Status::error("length: must not be negative");
+  if (probe_size.count() < 4096) return Status::error("probe_size: at least 4KiB");
+  if (probe_size.count() > (int64_t{1} << 30)) return Status::error("probe_size: at most 1GiB");
+  return Status::ok();
 }
 
 }  // namespace aifabric

@@ -71,6 +71,7 @@ struct RandomFaultsSpec final : ParamsOf<RandomFaultsSpec> {
   Time nic_mtbf = Time::zero();
   Time nic_mttr = Time::ms(1);
   void visit(ParamVisitor& v) override;
+  Status validate() const override;
   bool any() const {
     return link_mtbf > Time::zero() || switch_mtbf > Time::zero() || nic_mtbf > Time::zero();
   }
@@ -122,6 +123,7 @@ struct HorizonSpec final : ParamsOf<HorizonSpec> {
   double switch_mtbf_hours = FaultRates{}.switch_mtbf_hours;
   double nic_mtbf_hours = FaultRates{}.nic_mtbf_hours;
   void visit(ParamVisitor& v) override;
+  Status validate() const override;
 };
 
 }  // namespace aifabric

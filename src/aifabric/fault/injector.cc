@@ -164,10 +164,10 @@ void FaultInjector::detect(uint32_t change, uint32_t end) {
   FaultRow& row = rows_[c.fault];
   row.detected = std::min(row.detected, sim_.now());
   Switch* sw = net_.switch_of(node);
-  if (sw == nullptr) return;  // a NIC has no routes: its leaf's detection counts
   const uint16_t port = port_of(g, node, c.link);
+  net_.port(node, port).set_detected_down(down, sw != nullptr);
+  if (sw == nullptr) return;  // a NIC has no routes: its leaf's detection counts
   known_down_[node][port] = down ? 1 : 0;
-  net_.port(node, port).set_detected_down(down);
   if (down && rec_.mode != RepairMode::kControlPlane) {
     std::vector<uint32_t> alone = sw->table().remove_port(port);
     row.local_repair = std::max(row.local_repair == Time::max() ? Time::zero() : row.local_repair,

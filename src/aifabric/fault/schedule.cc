@@ -16,6 +16,10 @@ std::string link_name(const TopologyGraph& g, uint32_t l) {
 
 namespace {
 
+// More state changes than this are a mistake (a flap of picoseconds, an MTBF far below
+// the run), refused before they fill the memory.
+constexpr size_t kMaxSteps = 1'000'000;
+
 // One primitive step of an entry, before validation.
 struct Step {
   Time at;
@@ -56,7 +60,7 @@ void draw_random(const RandomFaultsSpec& r, const TopologyGraph& g, Time horizon
     if (mtbf <= Time::zero()) return;
     RandomStream rng(seed ^ hash_name(cls) ^ (static_cast<uint64_t>(element) * 0x9e3779b97f4a7c15ULL));
     Time t = exponential(rng, mtbf);
-    while (t < horizon) {
+    while (t < horizon && steps.size() <= kMaxSteps) {
       const Time up = t + std::max(Time::ps(1), exponential(rng, mttr));
       make(t, true, pair);
       if (up < horizon) make(up, false, pair);
@@ -151,6 +155,10 @@ Result<FaultPlan> plan_faults(const std::vector<FaultSpec>& entries, const Rando
         add(f.at, kind, f.kind == FaultKind::kNicUp ? f.node : f.link, Step::What::kLinkUp, link);
         break;
       case FaultKind::kFlap:
+        if (f.duration.ps() / f.period.ps() > static_cast<int64_t>(kMaxSteps / 2)) {
+          return fail("duration / period: more than " + std::to_string(kMaxSteps / 2) +
+                      " flaps; make the period longer or the duration shorter");
+        }
         for (Time t = f.at; t < f.at + f.duration; t += f.period) {
           add(t, "flap_down", f.link, Step::What::kLinkDown, link);
           add(t + f.down_time, "flap_up", f.link, Step::What::kLinkUp, link);
@@ -179,6 +187,10 @@ Result<FaultPlan> plan_faults(const std::vector<FaultSpec>& entries, const Rando
       return Status::error("random_faults: needs stop_time, the horizon the faults are drawn over");
     }
     draw_random(random, g, stop_time, seed, entries.size(), steps);
+    if (steps.size() > kMaxSteps) {
+      return Status::error("random_faults: more than " + std::to_string(kMaxSteps) +
+                           " faults over stop_time; raise the MTBFs");
+    }
   }
   std::stable_sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) {
     if (a.at != b.at) return a.at < b.at;

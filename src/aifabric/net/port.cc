@@ -32,15 +32,19 @@ void Port::set_bit_error_rate(double ber) {
   update_impaired();
 }
 
-void Port::set_detected_down(bool down) {
+void Port::set_detected_down(bool down, bool flush) {
   detected_down_ = down;
-  if (!down) return;
+  flush_ = flush;
+  if (!down) {
+    kick();
+    return;
+  }
   // A link that goes down resets its MAC: a pause the dead peer imposed no longer holds.
   const Time now = sim_.now();
   for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
     if (pause_until_[prio] > now) on_pause_frame(prio, 0);
   }
-  discard_all();
+  if (flush) discard_all();
 }
 
 void Port::discard_all() {
@@ -85,7 +89,7 @@ bool Port::lost_on_link(Packet* p) {
 
 void Port::kick() {
   if (detected_down_) [[unlikely]] {
-    discard_all();
+    if (flush_) discard_all();
     return;
   }
   const Time now = sim_.now();

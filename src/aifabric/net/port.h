@@ -144,10 +144,11 @@ class Port final : public EventHandler {
   // rate loses a frame of `wire` bytes with probability 1 - (1 - ber)^(8 wire).
   void set_up(bool up);
   bool up() const { return up_; }
-  // The owning switch has detected its link down: what it hands this port from now on
-  // (its queue first) is discarded at once, counted as blackholed, as a port that goes
-  // down flushes its queues. Hosts never set it (a NIC keeps trying its dead link).
-  void set_detected_down(bool down);
+  // The owner has detected its link down. A switch (`flush`) discards what it hands this
+  // port from now on, its queue first, counted as blackholed, as a port that goes down
+  // flushes its queues; a NIC holds its frames (no carrier, nothing sent) until the link
+  // is seen up again.
+  void set_detected_down(bool down, bool flush);
   void set_rate(BitRate rate);
   void set_bit_error_rate(double ber);
   double bit_error_rate() const { return ber_; }
@@ -208,6 +209,7 @@ class Port final : public EventHandler {
   bool impaired_ = false;
   bool up_ = true;
   bool detected_down_ = false;
+  bool flush_ = false;
   bool faulted_ = false;       // the link has been down at some time in this run
   Time went_down_ = Time::ps(-1);  // the last time it went down
   Packet* flight_head_ = nullptr;

@@ -246,6 +246,8 @@ class Reader final : public ParamVisitor {
   }
 
   void source_line(int& line) override {
+    // Only lines of the file: a map an override wrote has no line to cite.
+    if (found_.blame(path_, true, "") != nullptr) return;
     if (node_ && !node_.Mark().is_null() && node_.Mark().line >= 0) line = node_.Mark().line + 1;
   }
   void param(std::string_view name, Time& v, std::string_view) override {
