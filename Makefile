@@ -75,7 +75,7 @@ debug: deps
 # Left out under the sanitizers, beside the `slow` label: the longest physics and
 # validation runs (10-50 s each there), whose code paths shorter tests cover; they run
 # in `make test`.
-ASAN_SKIP := ^(example\.(hpcc-paper-fb-hadoop|gpt3-175b-1024gpu|fat-tree-permutation|deepseek-v3-style-moe|mixtral-8x7b|bandwidth-sweep)|PacketExecutor\.RingAllReduceBusBandwidthMatchesAlphaBeta|LoadBalancing\.(FlowletsRebalanceOnlyAtGapsLongerThanTheirTimeout|AdaptiveRoutingFollowsTheQueueDepthSignal|EcmpLeavesAboutTenPercentOfFlowsOneAndAHalfTimesSlower|PlannedPathsNarrowTheBankCasePortLoadSpread|PlannedRingAllReduceReachesLineRateAndBeatsEcmp)|Llama3Scale\..*|MegatronTable5\.IterationTimesWithinTenPercentOfKorthikanti|MoeDeepEpPacket\.Ep32.*|Issue12/Modes\.PacketBackendWithinFivePercentOfAnalytic/(zero3|moe|iterations))
+ASAN_SKIP := ^(example\.(fault-month|fault-spine-link|hpcc-paper-fb-hadoop|gpt3-175b-1024gpu|fat-tree-permutation|deepseek-v3-style-moe|mixtral-8x7b|bandwidth-sweep)|PacketExecutor\.RingAllReduceBusBandwidthMatchesAlphaBeta|LoadBalancing\.(FlowletsRebalanceOnlyAtGapsLongerThanTheirTimeout|AdaptiveRoutingFollowsTheQueueDepthSignal|EcmpLeavesAboutTenPercentOfFlowsOneAndAHalfTimesSlower|PlannedPathsNarrowTheBankCasePortLoadSpread|PlannedRingAllReduceReachesLineRateAndBeatsEcmp)|Llama3Scale\..*|MegatronTable5\.IterationTimesWithinTenPercentOfKorthikanti|MoeDeepEpPacket\.Ep32.*|Issue12/Modes\.PacketBackendWithinFivePercentOfAnalytic/(zero3|moe|iterations)|Faults\.(SpineLink.*|LaneDowngrade.*|QueuePairBeyond.*|MonthOfFaults.*))
 
 asan: deps test-deps fuzz-configure
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target aifabric aifabric_tests && \

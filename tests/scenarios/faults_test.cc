@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aifabric/fault/horizon/horizon.h"
@@ -123,7 +123,6 @@ TEST(Faults, SpineLinkControlPlaneIsTwoOrdersOfMagnitudeSlowerThanDataPlane) {
                                                  std::to_string(stall_local) + " " +
                                                  std::to_string(stall_remote));
 }
-
 
 // Two leaves, two spines, 100G: the four hosts of leaf1 each send 16 MiB to a host of
 // leaf0 (and back), so traffic runs down spine1 -> leaf0 for the whole outage. The
@@ -243,8 +242,10 @@ TEST(Faults, LaneDowngradeSlowsEcmpAndReweightedWcmpRecoversMost) {
   }
   const double h = healthy->collective_us(), e = ecmp->collective_us();
   const double wl = wcmp_local->collective_us(), w = wcmp->collective_us();
-  std::printf("all-to-all: healthy %.1f us, ECMP %.1f us, WCMP by port rate %.1f us, "
-              "WCMP by path capacity %.1f us\n", h, e, wl, w);
+  std::printf(
+      "all-to-all: healthy %.1f us, ECMP %.1f us, WCMP by port rate %.1f us, "
+      "WCMP by path capacity %.1f us\n",
+      h, e, wl, w);
   EXPECT_GE(e, 2 * h);
   EXPECT_LE(w - h, 0.25 * (e - h));
   EXPECT_LE(w, 1.4 * h);
@@ -267,8 +268,12 @@ TEST(Faults, FlappingLinkFailsAQueuePairUnderTheControlPlaneNotUnderDataPlaneRec
   const std::vector<std::string> flap = {
       "faults=[{at: 100us, kind: flap, link: leaf0-spine1, period: 10ms, down_time: 8ms, "
       "duration: 60ms}]",
-      "traffic.0.size=64MiB", "transport.rto=1ms", "transport.retry_limit=3",
-      "recovery={}", "telemetry.enabled=true", "telemetry.interval=1ms"};
+      "traffic.0.size=64MiB",
+      "transport.rto=1ms",
+      "transport.retry_limit=3",
+      "recovery={}",
+      "telemetry.enabled=true",
+      "telemetry.interval=1ms"};
   auto with = [&](const std::string& mode) {
     std::vector<std::string> sets = flap;
     sets.push_back("recovery.mode=" + mode);
@@ -298,7 +303,8 @@ TEST(Faults, FlappingLinkFailsAQueuePairUnderTheControlPlaneNotUnderDataPlaneRec
         continue;
       }
       const auto bin = static_cast<size_t>(smp.t.to_seconds() / 0.01);
-      if (bin < bins.size()) bins[bin] += static_cast<double>(smp.out_payload_octets - last[smp.port]);
+      if (bin < bins.size())
+        bins[bin] += static_cast<double>(smp.out_payload_octets - last[smp.port]);
       last[smp.port] = smp.out_payload_octets;
     }
     std::printf("%-13s failed %zu, retransmitted %lld, blackholed %lld; Gb/s per 10 ms:",
@@ -365,9 +371,10 @@ telemetry: {enabled: false}
     }
     if (base == 0) base = goodput[1];
     const double loss = -std::expm1(33424 * std::log1p(-ber));
-    std::printf("BER %-6g frame loss %.2e: goodput go-back-N %.1f Gb/s (%.0f %%), selective "
-                "%.1f Gb/s (%.0f %%)\n", ber, loss, goodput[0], 100 * goodput[0] / base,
-                goodput[1], 100 * goodput[1] / base);
+    std::printf(
+        "BER %-6g frame loss %.2e: goodput go-back-N %.1f Gb/s (%.0f %%), selective "
+        "%.1f Gb/s (%.0f %%)\n",
+        ber, loss, goodput[0], 100 * goodput[0] / base, goodput[1], 100 * goodput[1] / base);
     if (ber <= 1e-9) {
       EXPECT_NEAR(goodput[0], goodput[1], 0.01 * goodput[1]);
     }
@@ -388,10 +395,10 @@ telemetry: {enabled: false}
 // same fault with remote notification does not.
 TEST(Faults, QueuePairBeyondItsRetryLimitFailsTheJob) {
   const std::string file = "examples/fault-spine-link.yaml";
-  auto cp = run_file(file, {"recovery.mode=control_plane", "transport.rto=4ms",
-                            "transport.retry_limit=7"});
-  auto remote = run_file(file, {"recovery.mode=remote", "transport.rto=4ms",
-                                "transport.retry_limit=7"});
+  auto cp = run_file(
+      file, {"recovery.mode=control_plane", "transport.rto=4ms", "transport.retry_limit=7"});
+  auto remote =
+      run_file(file, {"recovery.mode=remote", "transport.rto=4ms", "transport.retry_limit=7"});
   ASSERT_TRUE(cp && remote);
   EXPECT_EQ(cp->report().verdict.status, Verdict::Status::kFailed);
   EXPECT_NE(cp->report().verdict.text.find("retry limit"), std::string::npos)
@@ -424,8 +431,9 @@ faults:
   EXPECT_NE(e.find("spine9"), std::string::npos) << e;
   e = refused("  - {at: 20ms, kind: link_down, link: leaf0-spine1}\n");
   EXPECT_NE(e.find("past stop_time"), std::string::npos) << e;
-  e = refused("  - {at: 1ms, kind: link_down, link: leaf0-spine1}\n"
-              "  - {at: 2ms, kind: link_down, link: leaf0-spine1}\n");
+  e = refused(
+      "  - {at: 1ms, kind: link_down, link: leaf0-spine1}\n"
+      "  - {at: 2ms, kind: link_down, link: leaf0-spine1}\n");
   EXPECT_NE(e.find("line 8"), std::string::npos) << e;
   EXPECT_NE(e.find("already down"), std::string::npos) << e;
   e = refused("  - {at: 1ms, kind: link_up, link: leaf0-spine1}\n");
@@ -510,10 +518,11 @@ TEST(Faults, MonthOfFaultsCostsFarMoreWithControlPlaneRecovery) {
   const double cp_loss = cp->expected.fault_loss().to_seconds();
   const double remote_stall = remote->expected.stall.to_seconds();
   const double remote_loss = remote->expected.fault_loss().to_seconds();
-  std::printf("1,024 GPUs, a month: control plane %.2f h lost (%.2f job failures), remote %.2f h "
-              "(%.2f failures, all NIC; stalls %.3f s)\n", cp_loss / 3600,
-              cp->expected.job_failures, remote_loss / 3600, remote->expected.job_failures,
-              remote_stall);
+  std::printf(
+      "1,024 GPUs, a month: control plane %.2f h lost (%.2f job failures), remote %.2f h "
+      "(%.2f failures, all NIC; stalls %.3f s)\n",
+      cp_loss / 3600, cp->expected.job_failures, remote_loss / 3600, remote->expected.job_failures,
+      remote_stall);
   EXPECT_GE(cp_loss - remote_loss, 100 * remote_stall);
   // Checkpoint interval and cluster size, from the measured costs.
   auto horizon_of = [&](const HorizonReport& h, Time interval, const ElementCounts& counts) {
@@ -525,7 +534,8 @@ TEST(Faults, MonthOfFaultsCostsFarMoreWithControlPlaneRecovery) {
     EXPECT_TRUE(r);
     return *r;
   };
-  auto big = load_scenario(file, {"topology.nodes=1280", "workload.parallel.dp=160", "workload.parallel.global_batch=1920"});
+  auto big = load_scenario(file, {"topology.nodes=1280", "workload.parallel.dp=160",
+                                  "workload.parallel.global_batch=1920"});
   ASSERT_TRUE(big) << big.status().message();
   auto big_graph = build_topology(**big);
   ASSERT_TRUE(big_graph);
@@ -535,10 +545,12 @@ TEST(Faults, MonthOfFaultsCostsFarMoreWithControlPlaneRecovery) {
     for (const HorizonReport* h : {&*cp, &*remote}) {
       const HorizonResult ten = horizon_of(*h, Time::sec(600), counts);
       const HorizonResult hour = horizon_of(*h, Time::sec(3600), counts);
-      std::printf("%s GPUs, %s: checkpoints every 10 min: %.2f h lost to faults + %.1f h writing;"
-                  " every 60 min: %.2f h + %.1f h\n", name, h == &*cp ? "control plane" : "remote",
-                  ten.fault_loss().to_seconds() / 3600, ten.checkpoint.to_seconds() / 3600,
-                  hour.fault_loss().to_seconds() / 3600, hour.checkpoint.to_seconds() / 3600);
+      std::printf(
+          "%s GPUs, %s: checkpoints every 10 min: %.2f h lost to faults + %.1f h writing;"
+          " every 60 min: %.2f h + %.1f h\n",
+          name, h == &*cp ? "control plane" : "remote", ten.fault_loss().to_seconds() / 3600,
+          ten.checkpoint.to_seconds() / 3600, hour.fault_loss().to_seconds() / 3600,
+          hour.checkpoint.to_seconds() / 3600);
       EXPECT_LT(ten.lost_work, hour.lost_work);
       EXPECT_GT(ten.checkpoint, hour.checkpoint * 5);
     }

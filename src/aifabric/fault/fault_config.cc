@@ -28,7 +28,8 @@ Status FaultSpec::validate() const {
   if (on_link && link.empty()) return Status::error("link: " + name + " needs the link");
   if (on_link && !node.empty()) return Status::error("node: " + name + " takes a link, not a node");
   if (!on_link && node.empty()) return Status::error("node: " + name + " needs the node");
-  if (!on_link && !link.empty()) return Status::error("link: " + name + " takes a node, not a link");
+  if (!on_link && !link.empty())
+    return Status::error("link: " + name + " takes a node, not a link");
   if (kind == FaultKind::kDegrade && rate.bits_per_second() <= 0) {
     return Status::error("rate: must be positive");
   }
@@ -97,9 +98,9 @@ Status RecoverySpec::validate() const {
         "cp_propagation + cp_computation + cp_fib_update: the control plane takes from 1 ms to "
         "10 s");
   }
-  if (los_delay < Time::zero() || cp_propagation < Time::zero() ||
-      cp_computation < Time::zero() || cp_fib_update < Time::zero() ||
-      notice_processing < Time::zero() || controller_delay < Time::zero()) {
+  if (los_delay < Time::zero() || cp_propagation < Time::zero() || cp_computation < Time::zero() ||
+      cp_fib_update < Time::zero() || notice_processing < Time::zero() ||
+      controller_delay < Time::zero()) {
     return Status::error("recovery delays must not be negative");
   }
   if (bfd_interval <= Time::zero()) return Status::error("bfd_interval: must be positive");

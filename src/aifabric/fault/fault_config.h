@@ -40,14 +40,14 @@ enum class FaultKind {
   kNicUp
 };
 inline constexpr std::string_view kFaultKindNames[] = {
-    "link_down", "link_up", "flap",      "degrade", "restore",
+    "link_down", "link_up",     "flap",      "degrade",  "restore",
     "ber",       "switch_down", "switch_up", "nic_down", "nic_up"};
 
 struct FaultSpec final : ParamsOf<FaultSpec> {
   Time at = Time::zero();
   FaultKind kind = FaultKind::kLinkDown;
-  std::string link;  // "nodeA-nodeB" (link kinds)
-  std::string node;  // a switch (switch kinds) or a host (nic kinds)
+  std::string link;                   // "nodeA-nodeB" (link kinds)
+  std::string node;                   // a switch (switch kinds) or a host (nic kinds)
   BitRate rate = BitRate::gbps(100);  // degrade: the lane's new rate
   double ber = 0;                     // ber: the link's new bit error rate
   Time period = Time::ms(4);          // flap: one down + up cycle

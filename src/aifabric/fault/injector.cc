@@ -170,8 +170,8 @@ void FaultInjector::detect(uint32_t change, uint32_t end) {
   known_down_[node][port] = down ? 1 : 0;
   if (down && rec_.mode != RepairMode::kControlPlane) {
     std::vector<uint32_t> alone = sw->table().remove_port(port);
-    row.local_repair = std::max(row.local_repair == Time::max() ? Time::zero() : row.local_repair,
-                                sim_.now());
+    row.local_repair =
+        std::max(row.local_repair == Time::max() ? Time::zero() : row.local_repair, sim_.now());
     if (rec_.mode == RepairMode::kRemote && !alone.empty()) {
       send_notices(node, port, c.fault, node, port, std::move(alone));
     }
@@ -284,7 +284,8 @@ void FaultInjector::process_notice(const Arrival& a) {
   row.notices_done =
       std::max(row.notices_done == Time::max() ? Time::zero() : row.notices_done, sim_.now());
   acted_on_[a.node].push_back(static_cast<uint32_t>(&a - arrivals_.data()));
-  if (!alone.empty()) send_notices(a.node, a.port, fault, n.origin, n.origin_port, std::move(alone));
+  if (!alone.empty())
+    send_notices(a.node, a.port, fault, n.origin, n.origin_port, std::move(alone));
 }
 
 std::vector<std::vector<uint64_t>> FaultInjector::path_weights(const TopologyGraph& g,
@@ -341,7 +342,8 @@ std::vector<std::vector<uint64_t>> FaultInjector::path_weights(const TopologyGra
         const uint32_t v = adj[p].peer;
         if (!g.links()[adj[p].link].up || g.nodes()[v].kind != NodeKind::kSwitch) continue;
         if (dist[v] == kInf || dist[v] + 1 != dist[u]) continue;
-        const auto rate = static_cast<uint64_t>(g.links()[adj[p].link].params.rate.bits_per_second());
+        const auto rate =
+            static_cast<uint64_t>(g.links()[adj[p].link].params.rate.bits_per_second());
         const uint64_t through = std::min(rate, cap[v]);
         w[u][static_cast<size_t>(a) * adj.size() + p] = through;
         sum += through;
@@ -358,7 +360,8 @@ void FaultInjector::reweight(uint32_t fault) {
     if (Switch* s = net_.switch_of(u)) s->set_path_weights(std::move(w[u]));
   }
   FaultRow& row = rows_[fault];
-  row.reweighted = std::max(row.reweighted == Time::max() ? Time::zero() : row.reweighted, sim_.now());
+  row.reweighted =
+      std::max(row.reweighted == Time::max() ? Time::zero() : row.reweighted, sim_.now());
 }
 
 FaultRecord FaultInjector::finish() {

@@ -82,7 +82,7 @@ class FaultInjector final : public EventHandler, public NoticeHandler {
   void send_notices(uint32_t node, uint16_t except, uint32_t fault, uint32_t origin,
                     uint16_t origin_port, std::vector<uint32_t> attachments);
   void reweight(uint32_t fault);
-  void settle_link(uint32_t link);  // attributes blackholed frames since the last change
+  void settle_link(uint32_t link);            // attributes blackholed frames since the last change
   std::array<Port*, 2> ports(uint32_t link);  // its two directions
 
   Simulator& sim_;

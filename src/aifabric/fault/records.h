@@ -14,8 +14,8 @@ namespace aifabric {
 
 struct FaultRow {
   Time at;
-  std::string kind;     // link_down, flap_down, degrade, switch_down, random_link_down, ...
-  std::string element;  // leaf0-spine1, spine1, host3
+  std::string kind;       // link_down, flap_down, degrade, switch_down, random_link_down, ...
+  std::string element;    // leaf0-spine1, spine1, host3
   bool happened = false;  // false: the run ended before its time
   // Times from `at` (Time::max(): did not happen). Detection: the first end that saw it;
   // local: the detecting switches pruned the dead port; notices: the last switch that
@@ -28,17 +28,17 @@ struct FaultRow {
   Time control_plane_done = Time::max();
   Time reweighted = Time::max();
   Time blackhole_end = Time::max();  // the last frame its links blackholed
-  int64_t notices = 0;              // failure notices sent for this fault
-  int64_t blackholed_packets = 0;   // frames lost on its links while they were down
-  int64_t blackholed_bytes = 0;     // their data payload
-  uint32_t flows_affected = 0;      // flows with a frame blackholed on its links
-  uint32_t flows_failed = 0;        // ... of which failed (retry limit reached)
+  int64_t notices = 0;               // failure notices sent for this fault
+  int64_t blackholed_packets = 0;    // frames lost on its links while they were down
+  int64_t blackholed_bytes = 0;      // their data payload
+  uint32_t flows_affected = 0;       // flows with a frame blackholed on its links
+  uint32_t flows_failed = 0;         // ... of which failed (retry limit reached)
 };
 
 // A link's state changing at run time, for the telemetry store's events table.
 struct LinkEvent {
   Time at;
-  std::string kind;  // "link_down", "link_up", "link_rate", "link_ber"
+  std::string kind;             // "link_down", "link_up", "link_rate", "link_ber"
   uint32_t node = 0, peer = 0;  // the link's ends (node ids)
   uint16_t port = 0;            // its port at `node`
   std::string detail;           // "100 Gb/s", "ber 1e-07"

@@ -38,8 +38,9 @@ Result<uint32_t> find_node(const TopologyGraph& g, const std::string& name, Node
   for (uint32_t i = 0; i < g.nodes().size(); ++i) {
     if (g.nodes()[i].name == name) {
       if (g.nodes()[i].kind != kind) {
-        return Status::error("'" + name + "' is a " +
-                             (kind == NodeKind::kHost ? "switch, not a host" : "host, not a switch"));
+        return Status::error(
+            "'" + name + "' is a " +
+            (kind == NodeKind::kHost ? "switch, not a host" : "host, not a switch"));
       }
       return i;
     }
@@ -58,7 +59,8 @@ void draw_random(const RandomFaultsSpec& r, const TopologyGraph& g, Time horizon
   int64_t pair = 0;
   auto draw = [&](Time mtbf, Time mttr, const std::string& cls, uint32_t element, auto make) {
     if (mtbf <= Time::zero()) return;
-    RandomStream rng(seed ^ hash_name(cls) ^ (static_cast<uint64_t>(element) * 0x9e3779b97f4a7c15ULL));
+    RandomStream rng(seed ^ hash_name(cls) ^
+                     (static_cast<uint64_t>(element) * 0x9e3779b97f4a7c15ULL));
     Time t = exponential(rng, mtbf);
     while (t < horizon && steps.size() <= kMaxSteps) {
       const Time up = t + std::max(Time::ps(1), exponential(rng, mttr));
@@ -70,14 +72,22 @@ void draw_random(const RandomFaultsSpec& r, const TopologyGraph& g, Time horizon
   };
   for (uint32_t l = 0; l < g.links().size(); ++l) {
     const TopoLink& k = g.links()[l];
-    const bool host = g.nodes()[k.a].kind == NodeKind::kHost || g.nodes()[k.b].kind == NodeKind::kHost;
+    const bool host =
+        g.nodes()[k.a].kind == NodeKind::kHost || g.nodes()[k.b].kind == NodeKind::kHost;
     const Time mtbf = host ? r.nic_mtbf : r.link_mtbf;
     const Time mttr = host ? r.nic_mttr : r.link_mttr;
     const std::string cls = host ? "nic" : "link";
     draw(mtbf, mttr, cls, l, [&](Time at, bool down, int64_t p) {
-      Step s{at, first_entry, static_cast<uint32_t>(steps.size()),
-             "random_" + cls + (down ? "_down" : "_up"), link_name(g, l),
-             down ? Step::What::kLinkDown : Step::What::kLinkUp, l, {}, 0, p};
+      Step s{at,
+             first_entry,
+             static_cast<uint32_t>(steps.size()),
+             "random_" + cls + (down ? "_down" : "_up"),
+             link_name(g, l),
+             down ? Step::What::kLinkDown : Step::What::kLinkUp,
+             l,
+             {},
+             0,
+             p};
       if (host) {
         const uint32_t h = g.nodes()[k.a].kind == NodeKind::kHost ? k.a : k.b;
         s.element = g.nodes()[h].name;
@@ -88,10 +98,16 @@ void draw_random(const RandomFaultsSpec& r, const TopologyGraph& g, Time horizon
   for (uint32_t n = 0; n < g.nodes().size(); ++n) {
     if (g.nodes()[n].kind != NodeKind::kSwitch) continue;
     draw(r.switch_mtbf, r.switch_mttr, "switch", n, [&](Time at, bool down, int64_t p) {
-      steps.push_back(Step{at, first_entry, static_cast<uint32_t>(steps.size()),
+      steps.push_back(Step{at,
+                           first_entry,
+                           static_cast<uint32_t>(steps.size()),
                            std::string("random_switch") + (down ? "_down" : "_up"),
                            g.nodes()[n].name,
-                           down ? Step::What::kSwitchDown : Step::What::kSwitchUp, n, {}, 0, p});
+                           down ? Step::What::kSwitchDown : Step::What::kSwitchUp,
+                           n,
+                           {},
+                           0,
+                           p});
     });
   }
 }
@@ -104,14 +120,15 @@ Result<FaultPlan> plan_faults(const std::vector<FaultSpec>& entries, const Rando
   for (size_t i = 0; i < entries.size(); ++i) {
     const FaultSpec& f = entries[i];
     auto fail = [&](const std::string& why) {
-      return Status::error(f.where(i) + " (" + std::string(kFaultKindNames[static_cast<int>(f.kind)]) +
-                           "): " + why);
+      return Status::error(f.where(i) + " (" +
+                           std::string(kFaultKindNames[static_cast<int>(f.kind)]) + "): " + why);
     };
     if (stop_time > Time::zero() && f.at >= stop_time) {
       return fail("at " + std::to_string(f.at.to_seconds()) + " s is past stop_time (" +
                   std::to_string(stop_time.to_seconds()) + " s)");
     }
-    auto add = [&](Time at, std::string kind, std::string element, Step::What what, uint32_t target) {
+    auto add = [&](Time at, std::string kind, std::string element, Step::What what,
+                   uint32_t target) {
       steps.push_back(Step{at, i, static_cast<uint32_t>(steps.size()), std::move(kind),
                            std::move(element), what, target, f.rate, f.ber, -1});
     };
@@ -148,7 +165,8 @@ Result<FaultPlan> plan_faults(const std::vector<FaultSpec>& entries, const Rando
     switch (f.kind) {
       case FaultKind::kLinkDown:
       case FaultKind::kNicDown:
-        add(f.at, kind, f.kind == FaultKind::kNicDown ? f.node : f.link, Step::What::kLinkDown, link);
+        add(f.at, kind, f.kind == FaultKind::kNicDown ? f.node : f.link, Step::What::kLinkDown,
+            link);
         break;
       case FaultKind::kLinkUp:
       case FaultKind::kNicUp:

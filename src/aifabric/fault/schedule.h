@@ -22,9 +22,9 @@ struct LinkChange {
   Time at;
   enum class Op : uint8_t { kDown, kUp, kRate, kBer } op = Op::kDown;
   uint32_t link = 0;
-  BitRate rate;    // kRate
-  double ber = 0;  // kBer
-  uint32_t fault = 0;  // the fault (row of faults.csv) it belongs to
+  BitRate rate;              // kRate
+  double ber = 0;            // kBer
+  uint32_t fault = 0;        // the fault (row of faults.csv) it belongs to
   int64_t dead_switch = -1;  // switch_down/up: the switch (node id), which detects nothing
 };
 

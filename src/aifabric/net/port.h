@@ -42,7 +42,7 @@ struct PortCounters {
   int64_t credit_tx = 0;        // CBFC credit frames sent
   int64_t credit_rx = 0;        // CBFC credit frames received
   int64_t credit_overruns = 0;  // frames sent beyond the credit limit: a model bug, must be 0
-  int64_t trims = 0;  // set by switches: data packets cut to headers (payload in drop_payload)
+  int64_t trims = 0;       // set by switches: data packets cut to headers (payload in drop_payload)
   int64_t blackholed = 0;  // frames lost because the link was down (sent into a dead link)
   int64_t blackholed_payload = 0;
   int64_t notices_tx = 0;  // failure notifications sent (remote fast recovery)
@@ -152,8 +152,8 @@ class Port final : public EventHandler {
   void set_rate(BitRate rate);
   void set_bit_error_rate(double ber);
   double bit_error_rate() const { return ber_; }
-  // The flows whose frames (data or acknowledgements) this port blackholed, in order (repeats of the last one
-  // left out): what a fault's record counts as flows affected.
+  // The flows whose frames (data or acknowledgements) this port blackholed, in order (repeats of
+  // the last one left out): what a fault's record counts as flows affected.
   const std::vector<uint32_t>& blackholed_flows() const { return blackholed_flows_; }
   Time last_blackholed() const { return last_blackholed_; }  // when it last lost one
   uint16_t index() const { return index_; }
@@ -210,7 +210,7 @@ class Port final : public EventHandler {
   bool up_ = true;
   bool detected_down_ = false;
   bool flush_ = false;
-  bool faulted_ = false;       // the link has been down at some time in this run
+  bool faulted_ = false;           // the link has been down at some time in this run
   Time went_down_ = Time::ps(-1);  // the last time it went down
   Packet* flight_head_ = nullptr;
   Packet* flight_tail_ = nullptr;

@@ -48,8 +48,8 @@ Result<ProbeResult> probe(const Scenario& s, const FaultSpec* fault) {
   if (!sim) return sim.status();
   const RunReport& r = (*sim)->report;
   ProbeResult out;
-  out.failed = !r.collective || !r.collective->finished() ||
-               r.verdict.status != Verdict::Status::kCompleted;
+  out.failed =
+      !r.collective || !r.collective->finished() || r.verdict.status != Verdict::Status::kCompleted;
   if (!out.failed) out.time = r.collective->time;
   return out;
 }
@@ -92,15 +92,16 @@ Result<HorizonReport> fault_horizon(const Scenario& s, const TopologyGraph& g) {
   }
   rep.policy = CheckpointPolicy{s.recovery.checkpoint_interval, s.recovery.checkpoint_write,
                                 s.recovery.restart_time};
-  auto sim = simulate_horizon(rep.classes, rep.costs, rep.policy, h.length,
-                              static_cast<uint64_t>(s.seed));
+  auto sim =
+      simulate_horizon(rep.classes, rep.costs, rep.policy, h.length, static_cast<uint64_t>(s.seed));
   if (!sim) return sim.status().with_context("horizon");
   rep.simulated = std::move(sim).value();
   auto exp = expected_horizon(rep.classes, rep.costs, rep.policy, h.length);
   if (!exp) return exp.status().with_context("horizon");
   rep.expected = std::move(exp).value();
   rep.job_mtbf_hours = job_mtbf_hours(rep.classes, rep.costs);
-  if (std::isfinite(rep.job_mtbf_hours)) rep.young_daly = young_daly_interval(rep.policy.write, rep.job_mtbf_hours);
+  if (std::isfinite(rep.job_mtbf_hours))
+    rep.young_daly = young_daly_interval(rep.policy.write, rep.job_mtbf_hours);
   return rep;
 }
 

@@ -93,8 +93,8 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
   run.graph = std::move(graph).value();
   if (auto st = run.graph.validate(); !st) return st.with_context("topology");
   if (auto st = check_buffers(s, run.graph); !st) return st;
-  auto faults = plan_faults(s.faults, s.random_faults, run.graph, s.stop_time,
-                            static_cast<uint64_t>(s.seed));
+  auto faults =
+      plan_faults(s.faults, s.random_faults, run.graph, s.stop_time, static_cast<uint64_t>(s.seed));
   if (!faults) {
     return s.origin.file.empty() ? faults.status() : faults.status().with_context(s.origin.file);
   }

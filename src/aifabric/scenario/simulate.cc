@@ -113,8 +113,9 @@ void add_link_events(const FaultRecord& f, TelemetryRecord& t) {
     if (it == id.end()) continue;
     t.events.push_back(TelemetryEvent{e.kind, it->second, -1, e.at, e.at, e.detail});
   }
-  std::stable_sort(t.events.begin(), t.events.end(),
-                   [](const TelemetryEvent& a, const TelemetryEvent& b) { return a.start < b.start; });
+  std::stable_sort(
+      t.events.begin(), t.events.end(),
+      [](const TelemetryEvent& a, const TelemetryEvent& b) { return a.start < b.start; });
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ struct RunReport {
   std::optional<WorkloadReport> workload;
   std::optional<CollectiveReport> collective;
   std::optional<PlanReport> plan;
-  std::optional<FaultRecord> faults;  // the run had a fault schedule
+  std::optional<FaultRecord> faults;     // the run had a fault schedule
   std::optional<HorizonReport> horizon;  // horizon.length was set
   // Link utilization spread per tier direction and over all switch-to-switch links.
   std::vector<TierImbalance> tier_imbalance;

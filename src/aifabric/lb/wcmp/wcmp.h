@@ -2,8 +2,8 @@
 // takes the same port; across flows each equal-cost port gets a share proportional to
 // its weight: by default its egress link rate (bit/s), so a 400G uplink renegotiated to
 // 100G carries a quarter of the flows of its healthy peers. A controller may set weights
-// per destination instead (the path capacity beyond each port, fault/'s re-weighting). With equal weights the
-// choice is exactly ECMP's (same seeded hash, same port).
+// per destination instead (the path capacity beyond each port, fault/'s re-weighting). With equal
+// weights the choice is exactly ECMP's (same seeded hash, same port).
 #pragma once
 
 #include <cstdint>

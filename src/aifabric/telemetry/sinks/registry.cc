@@ -3,8 +3,8 @@
 #include <fstream>
 
 #include "aifabric/telemetry/report/report_html.h"
-#include "aifabric/telemetry/sinks/fct_txt/fct_txt.h"
 #include "aifabric/telemetry/sinks/faults_csv/faults_csv.h"
+#include "aifabric/telemetry/sinks/fct_txt/fct_txt.h"
 #include "aifabric/telemetry/sinks/flows_csv/flows_csv.h"
 #include "aifabric/telemetry/sinks/openmetrics/openmetrics.h"
 #include "aifabric/telemetry/sinks/output.h"

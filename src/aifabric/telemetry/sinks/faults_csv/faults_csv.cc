@@ -29,8 +29,8 @@ void write_faults_csv(std::ostream& out, const FaultRecord& f) {
                        r.kind, field(r.element), r.happened ? 1 : 0, f.mode,
                        us_or_empty(r.detected), us_or_empty(r.local_repair),
                        us_or_empty(r.notices_done), us_or_empty(r.control_plane_done),
-                       us_or_empty(r.reweighted), us_or_empty(r.blackhole_end), r.notices, r.blackholed_packets,
-                       r.blackholed_bytes, r.flows_affected, r.flows_failed);
+                       us_or_empty(r.reweighted), us_or_empty(r.blackhole_end), r.notices,
+                       r.blackholed_packets, r.blackholed_bytes, r.flows_affected, r.flows_failed);
   }
 }
 

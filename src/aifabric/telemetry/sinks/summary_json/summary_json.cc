@@ -156,14 +156,14 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
                        {"nic_line_rate_GBps", c.line_rate_gbs},
                        {"busbw_over_line_rate", c.busbw_gbs / c.line_rate_gbs}};
   }
-  j["payload_bytes"] = {{"sent", r.payload_sent},
-                        {"received", r.payload_received},
-                        {"dropped", r.payload_dropped},
-                        {"blackholed", r.payload_blackholed},
-                        {"in_network", r.payload_in_network},
-                        {"conserved", r.payload_sent == r.payload_received + r.payload_dropped +
-                                                            r.payload_blackholed +
-                                                            r.payload_in_network}};
+  j["payload_bytes"] = {
+      {"sent", r.payload_sent},
+      {"received", r.payload_received},
+      {"dropped", r.payload_dropped},
+      {"blackholed", r.payload_blackholed},
+      {"in_network", r.payload_in_network},
+      {"conserved", r.payload_sent == r.payload_received + r.payload_dropped +
+                                          r.payload_blackholed + r.payload_in_network}};
   if (r.faults) {
     const FaultRecord& f = *r.faults;
     size_t happened = 0;
@@ -219,18 +219,18 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
                                     {"fault_loss_h", hours(x.fault_loss())},
                                     {"goodput", x.goodput()}};
     };
-    j["fault_horizon"] = {
-        {"horizon_h", hours(h.simulated.horizon)},
-        {"probe_collective_us", h.probe_time.to_us()},
-        {"checkpoint_interval_s", h.policy.interval.to_seconds()},
-        {"checkpoint_write_s", h.policy.write.to_seconds()},
-        {"restart_s", h.policy.restart.to_seconds()},
-        {"job_mtbf_hours", std::isfinite(h.job_mtbf_hours) ? nlohmann::ordered_json(h.job_mtbf_hours)
-                                                           : nlohmann::ordered_json(nullptr)},
-        {"young_daly_interval_s", h.young_daly.to_seconds()},
-        {"classes", classes},
-        {"simulated", block(h.simulated)},
-        {"expected", block(h.expected)}};
+    j["fault_horizon"] = {{"horizon_h", hours(h.simulated.horizon)},
+                          {"probe_collective_us", h.probe_time.to_us()},
+                          {"checkpoint_interval_s", h.policy.interval.to_seconds()},
+                          {"checkpoint_write_s", h.policy.write.to_seconds()},
+                          {"restart_s", h.policy.restart.to_seconds()},
+                          {"job_mtbf_hours", std::isfinite(h.job_mtbf_hours)
+                                                 ? nlohmann::ordered_json(h.job_mtbf_hours)
+                                                 : nlohmann::ordered_json(nullptr)},
+                          {"young_daly_interval_s", h.young_daly.to_seconds()},
+                          {"classes", classes},
+                          {"simulated", block(h.simulated)},
+                          {"expected", block(h.expected)}};
   }
   const double wall = std::max(r.wall_seconds, 1e-9);
   if (r.workload) {
