@@ -21,54 +21,26 @@
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/scenario/simulate.h"
 #include "tests/fingerprint.h"
+#include "tests/scenario_run.h"
 
 namespace aifabric {
 namespace {
 
-struct FaultRun {
-  std::unique_ptr<Scenario> scenario;
-  PreparedRun prepared;
-  std::unique_ptr<Simulation> sim;
-  const RunReport& report() const { return sim->report; }
-  const FaultRow& fault(size_t i = 0) const { return sim->report.faults->rows.at(i); }
-  double collective_us() const { return report().collective->time.to_us(); }
-  ~FaultRun() {
-    if (sim) testing::expect_report_fingerprint(sim->report);
-  }
-};
+using FaultRun = testing::ScenarioRun;
+
+const FaultRow& fault_of(const FaultRun& r, size_t i = 0) {
+  return r.report().faults->rows.at(i);
+}
+double collective_us(const FaultRun& r) {
+  return r.report().collective->time.to_us();
+}
 
 std::unique_ptr<FaultRun> run_text(const std::string& yaml, const std::vector<std::string>& sets) {
-  auto r = std::make_unique<FaultRun>();
-  auto s = load_scenario_text(yaml, "faults", sets);
-  EXPECT_TRUE(s.is_ok()) << s.status().message();
-  if (!s) return nullptr;
-  r->scenario = std::move(s).value();
-  auto p = prepare_run(*r->scenario);
-  EXPECT_TRUE(p.is_ok()) << p.status().message();
-  if (!p) return nullptr;
-  r->prepared = std::move(p).value();
-  auto sim = simulate(r->prepared, nullptr);
-  EXPECT_TRUE(sim.is_ok()) << sim.status().message();
-  if (!sim) return nullptr;
-  r->sim = std::move(sim).value();
-  return r;
+  return testing::run_scenario_text(yaml, "faults", sets);
 }
 
 std::unique_ptr<FaultRun> run_file(const std::string& file, const std::vector<std::string>& sets) {
-  auto r = std::make_unique<FaultRun>();
-  auto s = load_scenario(std::string(AIFABRIC_SOURCE_DIR) + "/" + file, sets);
-  EXPECT_TRUE(s.is_ok()) << s.status().message();
-  if (!s) return nullptr;
-  r->scenario = std::move(s).value();
-  auto p = prepare_run(*r->scenario);
-  EXPECT_TRUE(p.is_ok()) << p.status().message();
-  if (!p) return nullptr;
-  r->prepared = std::move(p).value();
-  auto sim = simulate(r->prepared, nullptr);
-  EXPECT_TRUE(sim.is_ok()) << sim.status().message();
-  if (!sim) return nullptr;
-  r->sim = std::move(sim).value();
-  return r;
+  return testing::run_scenario_file(file, sets);
 }
 
 // Bytes sent = delivered + dropped + blackholed + still in the fabric, in every run.
@@ -99,23 +71,23 @@ TEST(Faults, SpineLinkControlPlaneIsTwoOrdersOfMagnitudeSlowerThanDataPlane) {
     ASSERT_TRUE(r->report().collective->finished());
     expect_conserved(r->report());
   }
-  const double base = none->collective_us();
-  const double stall_cp = cp->collective_us() - base;
-  const double stall_local = local->collective_us() - base;
-  const double stall_remote = remote->collective_us() - base;
+  const double base = collective_us(*none);
+  const double stall_cp = collective_us(*cp) - base;
+  const double stall_local = collective_us(*local) - base;
+  const double stall_remote = collective_us(*remote) - base;
   std::printf("collective %.1f us; stall: control plane %.1f us, local %.1f us, remote %.1f us\n",
               base, stall_cp, stall_local, stall_remote);
   std::printf("blackholed packets: control plane %lld, local %lld, remote %lld\n",
-              static_cast<long long>(cp->fault().blackholed_packets),
-              static_cast<long long>(local->fault().blackholed_packets),
-              static_cast<long long>(remote->fault().blackholed_packets));
+              static_cast<long long>(fault_of(*cp).blackholed_packets),
+              static_cast<long long>(fault_of(*local).blackholed_packets),
+              static_cast<long long>(fault_of(*remote).blackholed_packets));
   EXPECT_GT(stall_remote, 0);
   EXPECT_GE(stall_cp, 30 * stall_remote);
-  EXPECT_GE(cp->collective_us(), 5 * remote->collective_us());
-  EXPECT_GT(cp->fault().blackholed_packets, 3 * remote->fault().blackholed_packets);
-  EXPECT_NEAR(cp->fault().control_plane_done.to_us(), 98005, 10000);
-  EXPECT_LT(remote->fault().notices_done.to_us(), 20);
-  EXPECT_EQ(cp->fault().detected, Time::us(5));
+  EXPECT_GE(collective_us(*cp), 5 * collective_us(*remote));
+  EXPECT_GT(fault_of(*cp).blackholed_packets, 3 * fault_of(*remote).blackholed_packets);
+  EXPECT_NEAR(fault_of(*cp).control_plane_done.to_us(), 98005, 10000);
+  EXPECT_LT(fault_of(*remote).notices_done.to_us(), 20);
+  EXPECT_EQ(fault_of(*cp).detected, Time::us(5));
   // Local repair at leaf0 cannot move what spine1 sends down to leaf0: here the one
   // affected connection runs that way, so local is no better than the control plane.
   EXPECT_GE(stall_local, 0.9 * stall_cp);
@@ -165,21 +137,21 @@ TEST(Faults, RemoteFailureNeedsTheNoticeLocalRepairWaitsForTheControlPlane) {
   for (const FaultRun* r : {local.get(), remote.get()}) {
     expect_conserved(r->report());
     EXPECT_FALSE(r->report().stopped_early);
-    ASSERT_GE(r->fault().flows_affected, 1U);  // traffic ran through the dead link
+    ASSERT_GE(fault_of(*r).flows_affected, 1U);  // traffic ran through the dead link
   }
-  const double cp_us = local->fault().control_plane_done.to_us();
-  const double local_end = local->fault().blackhole_end.to_us();
-  const double remote_end = remote->fault().blackhole_end.to_us();
+  const double cp_us = fault_of(*local).control_plane_done.to_us();
+  const double local_end = fault_of(*local).blackhole_end.to_us();
+  const double remote_end = fault_of(*remote).blackhole_end.to_us();
   std::printf("blackholing ends after: local %.2f us (control plane at %.1f us), remote %.2f us\n",
               local_end, cp_us, remote_end);
   std::printf("blackholed packets: local %lld, remote %lld; notices %lld\n",
-              static_cast<long long>(local->fault().blackholed_packets),
-              static_cast<long long>(remote->fault().blackholed_packets),
-              static_cast<long long>(remote->fault().notices));
+              static_cast<long long>(fault_of(*local).blackholed_packets),
+              static_cast<long long>(fault_of(*remote).blackholed_packets),
+              static_cast<long long>(fault_of(*remote).notices));
   EXPECT_GT(local_end, 0.9 * cp_us);
   EXPECT_LE(local_end, cp_us + 1);
-  EXPECT_GE(remote->fault().notices, 1);
-  const double notice_us = remote->fault().notices_done.to_us();
+  EXPECT_GE(fault_of(*remote).notices, 1);
+  const double notice_us = fault_of(*remote).notices_done.to_us();
   EXPECT_LT(notice_us, 5 + (1 + 1 + 0.34) + 0.1);
   int64_t queued = 0;  // leaf1's deepest queue towards spine1
   const TopologyGraph& g = remote->prepared.graph;
@@ -194,7 +166,7 @@ TEST(Faults, RemoteFailureNeedsTheNoticeLocalRepairWaitsForTheControlPlane) {
   EXPECT_LT(remote_end, notice_us + drain_us + 1 + 0.5);
   // Both lose what spine1 had queued for leaf0 when the port died (flushed); local keeps
   // losing what leaf1 sends that way until the control plane.
-  EXPECT_GT(local->fault().blackholed_packets, 2 * remote->fault().blackholed_packets);
+  EXPECT_GT(fault_of(*local).blackholed_packets, 2 * fault_of(*remote).blackholed_packets);
 }
 
 // A lane downshift (the report, 三(三): 400G optics that fall back to 100G): an
@@ -240,8 +212,8 @@ TEST(Faults, LaneDowngradeSlowsEcmpAndReweightedWcmpRecoversMost) {
     ASSERT_TRUE(r->report().collective->finished());
     expect_conserved(r->report());
   }
-  const double h = healthy->collective_us(), e = ecmp->collective_us();
-  const double wl = wcmp_local->collective_us(), w = wcmp->collective_us();
+  const double h = collective_us(*healthy), e = collective_us(*ecmp);
+  const double wl = collective_us(*wcmp_local), w = collective_us(*wcmp);
   std::printf(
       "all-to-all: healthy %.1f us, ECMP %.1f us, WCMP by port rate %.1f us, "
       "WCMP by path capacity %.1f us\n",
@@ -249,7 +221,7 @@ TEST(Faults, LaneDowngradeSlowsEcmpAndReweightedWcmpRecoversMost) {
   EXPECT_GE(e, 2 * h);
   EXPECT_LE(w - h, 0.25 * (e - h));
   EXPECT_LE(w, 1.4 * h);
-  EXPECT_EQ(wcmp->fault().reweighted, Time::us(1));
+  EXPECT_EQ(fault_of(*wcmp).reweighted, Time::us(1));
 }
 
 // A flapping link (the report, 三(三)): leaf0-spine1 goes down for 8 ms of every 10 ms
@@ -404,9 +376,9 @@ TEST(Faults, QueuePairBeyondItsRetryLimitFailsTheJob) {
   EXPECT_NE(cp->report().verdict.text.find("retry limit"), std::string::npos)
       << cp->report().verdict.text;
   EXPECT_FALSE(cp->report().collective->finished());
-  EXPECT_GE(cp->fault().flows_failed, 1U);
+  EXPECT_GE(fault_of(*cp).flows_failed, 1U);
   EXPECT_TRUE(remote->report().collective->finished());
-  EXPECT_EQ(remote->fault().flows_failed, 0U);
+  EXPECT_EQ(fault_of(*remote).flows_failed, 0U);
   expect_conserved(cp->report());
   expect_conserved(remote->report());
 }

@@ -22,35 +22,15 @@
 #include "aifabric/scenario/simulate.h"
 #include "aifabric/telemetry/imbalance.h"
 #include "tests/fingerprint.h"
+#include "tests/scenario_run.h"
 
 namespace aifabric {
 namespace {
 
-struct LbRun {
-  std::unique_ptr<Scenario> scenario;
-  PreparedRun prepared;
-  std::unique_ptr<Simulation> sim;
-  const RunReport& report() const { return sim->report; }
-  ~LbRun() {
-    if (sim) testing::expect_report_fingerprint(sim->report);
-  }
-};
+using LbRun = testing::ScenarioRun;
 
 std::unique_ptr<LbRun> run(const char* yaml, const std::vector<std::string>& sets) {
-  auto r = std::make_unique<LbRun>();
-  auto s = load_scenario_text(yaml, "lb", sets);
-  EXPECT_TRUE(s.is_ok()) << s.status().message();
-  if (!s) return nullptr;
-  r->scenario = std::move(s).value();
-  auto p = prepare_run(*r->scenario);
-  EXPECT_TRUE(p.is_ok()) << p.status().message();
-  if (!p) return nullptr;
-  r->prepared = std::move(p).value();
-  auto sim = simulate(r->prepared, nullptr);
-  EXPECT_TRUE(sim.is_ok()) << sim.status().message();
-  if (!sim) return nullptr;
-  r->sim = std::move(sim).value();
-  return r;
+  return testing::run_scenario_text(yaml, "lb", sets);
 }
 
 // Data payload each leaf sent up each of its uplinks, one vector per leaf (ACKs of
