@@ -85,8 +85,36 @@ Status write_sweep_files(OutputFolder& sweep, const std::vector<SweepRow>& rows)
   return write_sweep_report(sweep.staging(), points).with_context("--out " + sweep.dir());
 }
 
+namespace {
+
+// Runs with faults end each row with what the faults did: frames blackholed and flows
+// (queue pairs) that failed.
+std::string with_faults(std::string line, const RunReport& r, bool header) {
+  if (!r.faults) return line;
+  line.pop_back();  // the newline
+  if (header) return line + fmt::format(" {:>11} {:>8}\n", "blackholed", "failed");
+  uint32_t failed = 0;
+  for (const FaultRow& f : r.faults->rows) failed += f.flows_failed;
+  return line + fmt::format(" {:>11} {:>8}\n", r.faults->blackholed_packets, failed);
+}
+
+std::string header_of(const std::string& key, const RunReport& first);
+std::string row_of(const std::string& value, const RunReport& r);
+
+}  // namespace
+
 // The sweep's table: one row per value, columns by what the scenario runs.
 std::string sweep_header(const std::string& key, const RunReport& first) {
+  return with_faults(header_of(key, first), first, true);
+}
+
+std::string sweep_row(const std::string& value, const RunReport& r) {
+  return with_faults(row_of(value, r), r, false);
+}
+
+namespace {
+
+std::string header_of(const std::string& key, const RunReport& first) {
   if (first.workload) {
     return fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10}\n", key, "iteration(s)", "compute(s)",
                        "exposed(s)", "comm(%)");
@@ -102,7 +130,7 @@ std::string sweep_header(const std::string& key, const RunReport& first) {
          common;
 }
 
-std::string sweep_row(const std::string& value, const RunReport& r) {
+std::string row_of(const std::string& value, const RunReport& r) {
   if (r.workload && !r.workload->finished) {
     return fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10}\n", value, "unfinished", "-", "-", "-");
   }
@@ -139,5 +167,7 @@ std::string sweep_row(const std::string& value, const RunReport& r) {
                      p.p50, p.p99, slow_pct) +
          common;
 }
+
+}  // namespace
 
 }  // namespace aifabric
