@@ -83,10 +83,10 @@ struct FaultRates {
   // Repair times: assumptions, not measurements (operators publish no MTTR per class):
   // a transceiver is swapped within an on-site shift, a cable re-run takes longer, a
   // switch or NIC needs a spare, a drained server and a re-validation.
-  Time optic_mttr = Time::sec(4 * 3600);
-  Time link_mttr = Time::sec(8 * 3600);
-  Time switch_mttr = Time::sec(24 * 3600);
-  Time nic_mttr = Time::sec(24 * 3600);
+  Time optic_mttr = Time::sec(int64_t{4} * 3600);
+  Time link_mttr = Time::sec(int64_t{8} * 3600);
+  Time switch_mttr = Time::sec(int64_t{24} * 3600);
+  Time nic_mttr = Time::sec(int64_t{24} * 3600);
 };
 
 // The classes "optic", "link", "switch", "nic" (in that order) from counts and rates.
