@@ -533,5 +533,30 @@ TEST(Faults, MonthOfFaultsCostsFarMoreWithControlPlaneRecovery) {
   EXPECT_LE(ratio, 11);
 }
 
+// Detection by BFD (RFC 5880): a session declares its link down after bfd_multiplier
+// intervals without a packet, here 3 x 3.3 ms = 9.9 ms; an outage shorter than that is
+// never seen (the session rides through it, and nothing reroutes), a longer one is seen
+// 9.9 ms after it began, and a remote notice follows within microseconds of that.
+TEST(Faults, BfdSeesOnlyOutagesLongerThanItsDetectionTime) {
+  const std::vector<std::string> common = {"recovery.detection=bfd", "recovery.mode=remote",
+                                           "traffic.0.size=128MiB"};
+  auto blip = common, outage = common;
+  blip.push_back("faults=[{at: 100us, kind: link_down, link: leaf0-spine1}, "
+                 "{at: 2100us, kind: link_up, link: leaf0-spine1}]");
+  outage.push_back("faults=[{at: 100us, kind: link_down, link: leaf0-spine1}]");
+  auto b = run_text(kTwoLeaves, blip);
+  auto o = run_text(kTwoLeaves, outage);
+  ASSERT_TRUE(b && o);
+  expect_conserved(b->report());
+  expect_conserved(o->report());
+  EXPECT_EQ(fault_of(*b).detected, Time::max());  // never seen
+  EXPECT_EQ(fault_of(*b).local_repair, Time::max());
+  EXPECT_EQ(fault_of(*o).detected, Time::us(9900));
+  EXPECT_LT(fault_of(*o).notices_done.to_us(), 9900 + 5);
+  // Unseen, the blip blackholes for its whole 2 ms; the outage for BFD's 9.9 ms.
+  EXPECT_GT(fault_of(*b).blackhole_end, Time::us(1900));
+  EXPECT_GT(fault_of(*o).blackhole_end, Time::us(9800));
+}
+
 }  // namespace
 }  // namespace aifabric
