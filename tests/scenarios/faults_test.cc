@@ -541,8 +541,9 @@ TEST(Faults, BfdSeesOnlyOutagesLongerThanItsDetectionTime) {
   const std::vector<std::string> common = {"recovery.detection=bfd", "recovery.mode=remote",
                                            "traffic.0.size=128MiB"};
   auto blip = common, outage = common;
-  blip.push_back("faults=[{at: 100us, kind: link_down, link: leaf0-spine1}, "
-                 "{at: 2100us, kind: link_up, link: leaf0-spine1}]");
+  blip.push_back(
+      "faults=[{at: 100us, kind: link_down, link: leaf0-spine1}, "
+      "{at: 2100us, kind: link_up, link: leaf0-spine1}]");
   outage.push_back("faults=[{at: 100us, kind: link_down, link: leaf0-spine1}]");
   auto b = run_text(kTwoLeaves, blip);
   auto o = run_text(kTwoLeaves, outage);
