@@ -42,7 +42,10 @@ void Port::set_detected_down(bool down, bool flush) {
   // A link that goes down resets its MAC: a pause the dead peer imposed no longer holds.
   const Time now = sim_.now();
   for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {
-    if (pause_until_[prio] > now) on_pause_frame(prio, 0);
+    if (pause_until_[prio] > now) {
+      on_pause_frame(prio, 0);
+      --counters_.pause_rx;  // ended here, not by a frame received
+    }
   }
   if (flush) discard_all();
 }
