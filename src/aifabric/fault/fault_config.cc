@@ -39,6 +39,7 @@ Status FaultSpec::validate() const {
       return Status::error("down_time: must be positive and shorter than the period");
     }
     if (duration < period) return Status::error("duration: must be at least one period");
+    if (duration > Time::max() - at - period) return Status::error("duration: too long");
   }
   return Status::ok();
 }
@@ -92,6 +93,16 @@ void RecoverySpec::visit(ParamVisitor& v) {
 }
 
 Status RecoverySpec::validate() const {
+  // Bounded first, so that the sums below (and the events they schedule) stay in range.
+  for (Time t : {los_delay, bfd_interval, cp_propagation, cp_computation, cp_fib_update,
+                 notice_processing, controller_delay}) {
+    if (t > Time::sec(1000)) return Status::error("recovery delays: at most 1000 s each");
+  }
+  for (Time t : {checkpoint_interval, checkpoint_write, restart_time}) {
+    if (t > Time::sec(30 * 86400)) {
+      return Status::error("checkpoint_interval, checkpoint_write, restart_time: at most 30 days");
+    }
+  }
   const Time cp = cp_propagation + cp_computation + cp_fib_update;
   if (cp < Time::ms(1) || cp > Time::sec(10)) {
     return Status::error(

@@ -49,9 +49,11 @@ Result<uint32_t> find_node(const TopologyGraph& g, const std::string& name, Node
                        " is named '" + name + "'");
 }
 
-Time exponential(RandomStream& rng, Time mean) {
+// An exponential draw of mean `mean`, in picoseconds as a double (a long draw may lie
+// beyond Time's range; only times within the horizon become Time).
+double exponential_ps(RandomStream& rng, Time mean) {
   const double u = 1.0 - rng.uniform();  // (0, 1]
-  return Time::ps(static_cast<int64_t>(-std::log(u) * static_cast<double>(mean.ps())));
+  return -std::log(u) * static_cast<double>(mean.ps());
 }
 
 void draw_random(const RandomFaultsSpec& r, const TopologyGraph& g, Time horizon, uint64_t seed,
@@ -61,13 +63,14 @@ void draw_random(const RandomFaultsSpec& r, const TopologyGraph& g, Time horizon
     if (mtbf <= Time::zero()) return;
     RandomStream rng(seed ^ hash_name(cls) ^
                      (static_cast<uint64_t>(element) * 0x9e3779b97f4a7c15ULL));
-    Time t = exponential(rng, mtbf);
-    while (t < horizon && steps.size() <= kMaxSteps) {
-      const Time up = t + std::max(Time::ps(1), exponential(rng, mttr));
-      make(t, true, pair);
-      if (up < horizon) make(up, false, pair);
+    const auto end = static_cast<double>(horizon.ps());
+    double t = exponential_ps(rng, mtbf);
+    while (t < end && steps.size() <= kMaxSteps) {
+      const double up = t + std::max(1.0, exponential_ps(rng, mttr));
+      make(Time::ps(static_cast<int64_t>(t)), true, pair);
+      if (up < end) make(Time::ps(static_cast<int64_t>(up)), false, pair);
       ++pair;
-      t = up + exponential(rng, mtbf);
+      t = up + exponential_ps(rng, mtbf);
     }
   };
   for (uint32_t l = 0; l < g.links().size(); ++l) {

@@ -216,7 +216,7 @@ Result<HorizonResult> simulate_horizon(const std::vector<FaultClass>& classes,
     job.advance(at);
     ClassOutcome& out = r.classes[c];
     out.faults += 1;
-    out.down += std::min(classes[c].mttr, horizon - at);
+    out.down_hours += std::min(classes[c].mttr, horizon - at).to_seconds() / 3600;
     if (job.restarting()) {
       out.absorbed += 1;
     } else if (cost_per_class[c].fails_job) {
@@ -277,7 +277,7 @@ Result<HorizonResult> expected_horizon(const std::vector<FaultClass>& classes,
     out.absorbed = l * (1 - u) * h;
     (cost_per_class[i].fails_job ? out.job_failures : out.stalls) = l * u * h;
     const double mttr = std::min(classes[i].mttr.to_seconds(), h);
-    out.down = seconds(l * (mttr * h - mttr * mttr / 2));
+    out.down_hours = l * (mttr * h - mttr * mttr / 2) / 3600;
   }
   r.job_failures = failures;
   r.restart = seconds(failures * rs);

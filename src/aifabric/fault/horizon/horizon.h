@@ -118,7 +118,9 @@ struct ClassOutcome {
   double job_failures = 0;  // arrivals of a failing class while the job ran
   double stalls = 0;        // arrivals of a stalling class while the job ran
   double absorbed = 0;      // arrivals during a restart: the job was not running
-  Time down;                // element-time down (each fault: mttr, cut at the horizon)
+  // Element-hours down (each fault: mttr, cut at the horizon); hours in a double, since
+  // thousands of faults times their repair exceed Time's range.
+  double down_hours = 0;
 };
 
 // Wall-clock accounting: horizon = training + checkpoint + stall + restart, exactly in
