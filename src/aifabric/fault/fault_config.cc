@@ -99,7 +99,7 @@ Status RecoverySpec::validate() const {
     if (t > Time::sec(1000)) return Status::error("recovery delays: at most 1000 s each");
   }
   for (Time t : {checkpoint_interval, checkpoint_write, restart_time}) {
-    if (t > Time::sec(30 * 86400)) {
+    if (t > Time::sec(int64_t{30} * 86400)) {
       return Status::error("checkpoint_interval, checkpoint_write, restart_time: at most 30 days");
     }
   }
