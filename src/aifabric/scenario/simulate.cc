@@ -265,8 +265,9 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
     out->report.plan = std::move(plan).value();
   }
   if (auto st = net.add_flows(std::move(flows)); !st) return st.with_context("traffic");
-  std::unique_ptr<FaultInjector> faults;
-  if (!run.faults.empty()) faults = std::make_unique<FaultInjector>(net, run.faults, s.recovery);
+  if (!run.faults.empty()) {
+    out->faults = std::make_unique<FaultInjector>(net, run.faults, s.recovery);
+  }
 
   std::unique_ptr<Sampler> sampler;
   if (s.telemetry.enabled && on_fabric) {
@@ -296,8 +297,8 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
     out->telemetry = sampler->take_record();
   }
   RunReport& r = out->report;
-  if (faults) {
-    r.faults = faults->finish();
+  if (out->faults) {
+    r.faults = out->faults->finish();
     if (out->telemetry) add_link_events(*r.faults, *out->telemetry);
   }
   if (run.job) {

@@ -10,6 +10,7 @@
 
 #include "aifabric/core/simulator.h"
 #include "aifabric/fabric/network.h"
+#include "aifabric/fault/injector.h"
 #include "aifabric/scenario/prepare.h"
 #include "aifabric/telemetry/run_record.h"
 #include "aifabric/telemetry/telemetry_record.h"
@@ -65,6 +66,9 @@ class RunObserver {
 struct Simulation {
   std::unique_ptr<Simulator> sim;
   std::unique_ptr<Network> net;
+  // The fault schedule's injector (null without faults): the switches and the pending
+  // events point at it, so it lives as long as the fabric.
+  std::unique_ptr<FaultInjector> faults;
   RunReport report;
   TaskTimes task_times;                      // job runs: when each task ran
   std::optional<TelemetryRecord> telemetry;  // none when telemetry is off or nothing ran on
