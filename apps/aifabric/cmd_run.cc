@@ -67,7 +67,8 @@ Command add_run(CLI::App& app) {
   add_output(run, *oo, "results/<scenario name>");
   run->footer(
       "Writes summary.json, scenario.yaml (the resolved scenario, re-runnable), flows.csv,\n"
-      "ports.csv, fct.txt (ns-3 layout), telemetry.sqlite and report.html into --out.\n"
+      "ports.csv, fct.txt (ns-3 layout), telemetry.sqlite and report.html into --out, and\n"
+      "with them what applies: faults.csv (a faults: schedule), plan.csv, trace.json.\n"
       "Exit status: 0 completed; 3 the results are written but the run did not complete\n"
       "(stop_time reached, or flows failed: the verdict says which); 2 bad input (nothing\n"
       "written); 1 the results could not be written; 130/143 interrupted (nothing written).\n"
