@@ -25,6 +25,11 @@ std::string rate_text(BitRate r) {
   return buf;
 }
 
+// A step's time: the latest of the times it completed (Time::max(): not yet).
+void latest(Time& step, Time t) {
+  step = step == Time::max() ? t : std::max(step, t);
+}
+
 }  // namespace
 
 FaultInjector::FaultInjector(Network& net, FaultPlan plan, const RecoverySpec& recovery)
@@ -98,8 +103,7 @@ void FaultInjector::settle_link(uint32_t link) {
                 flows.end());
     }
     if (f >= 0 && c.blackholed > seen_packets_[link][e]) {
-      Time& end = rows_[static_cast<size_t>(f)].blackhole_end;
-      end = end == Time::max() ? ps[e]->last_blackholed() : std::max(end, ps[e]->last_blackholed());
+      latest(rows_[static_cast<size_t>(f)].blackhole_end, ps[e]->last_blackholed());
     }
     seen_packets_[link][e] = c.blackholed;
     seen_bytes_[link][e] = c.blackholed_payload;
@@ -170,8 +174,7 @@ void FaultInjector::detect(uint32_t change, uint32_t end) {
   known_down_[node][port] = down ? 1 : 0;
   if (down && rec_.mode != RepairMode::kControlPlane) {
     std::vector<uint32_t> alone = sw->table().remove_port(port);
-    row.local_repair =
-        std::max(row.local_repair == Time::max() ? Time::zero() : row.local_repair, sim_.now());
+    latest(row.local_repair, sim_.now());
     if (rec_.mode == RepairMode::kRemote && !alone.empty()) {
       send_notices(node, port, c.fault, node, port, std::move(alone));
     }
@@ -219,8 +222,7 @@ void FaultInjector::start_control_plane(uint32_t fault, uint32_t detector) {
   // the traffic ends first).
   if (gen.pending > 0) {
     FaultRow& row = rows_[fault];
-    row.control_plane_done =
-        row.control_plane_done == Time::max() ? last : std::max(row.control_plane_done, last);
+    latest(row.control_plane_done, last);
   }
   generations_.push_back(std::move(gen));
 }
@@ -281,8 +283,7 @@ void FaultInjector::process_notice(const Arrival& a) {
   Switch* sw = net_.switch_of(a.node);
   std::vector<uint32_t> alone = sw->table().remove_port_for(a.port, n.attachments);
   FaultRow& row = rows_[fault];
-  row.notices_done =
-      std::max(row.notices_done == Time::max() ? Time::zero() : row.notices_done, sim_.now());
+  latest(row.notices_done, sim_.now());
   acted_on_[a.node].push_back(static_cast<uint32_t>(&a - arrivals_.data()));
   if (!alone.empty())
     send_notices(a.node, a.port, fault, n.origin, n.origin_port, std::move(alone));
@@ -360,8 +361,7 @@ void FaultInjector::reweight(uint32_t fault) {
     if (Switch* s = net_.switch_of(u)) s->set_path_weights(std::move(w[u]));
   }
   FaultRow& row = rows_[fault];
-  row.reweighted =
-      std::max(row.reweighted == Time::max() ? Time::zero() : row.reweighted, sim_.now());
+  latest(row.reweighted, sim_.now());
 }
 
 FaultRecord FaultInjector::finish() {

@@ -8,8 +8,7 @@ namespace aifabric {
 Port::Port(Simulator& sim, PacketPool& pool, Node& owner, uint16_t index, const LinkParams& link,
            uint64_t seed)
     : sim_(sim), pool_(pool), owner_(owner), index_(index), link_(link), loss_rng_(seed) {
-  const int64_t bps = link.rate.bits_per_second();
-  ps_per_byte_ = (8'000'000'000'000LL % bps == 0) ? 8'000'000'000'000LL / bps : 0;
+  set_rate(link.rate);
   starved_since_.fill(Time::max());
   update_impaired();
 }
@@ -22,7 +21,7 @@ void Port::set_up(bool up) {
 }
 
 void Port::set_rate(BitRate rate) {
-  link_.rate = rate;
+  link_.rate = rate;  // the exact serialization cost when the rate divides 8e12, else 0
   const int64_t bps = rate.bits_per_second();
   ps_per_byte_ = (8'000'000'000'000LL % bps == 0) ? 8'000'000'000'000LL / bps : 0;
 }
