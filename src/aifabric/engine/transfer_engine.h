@@ -14,6 +14,7 @@
 #include "aifabric/core/simulator.h"
 #include "aifabric/core/status.h"
 #include "aifabric/fabric/network.h"
+#include "aifabric/fabric/records.h"
 
 namespace aifabric {
 
@@ -42,6 +43,9 @@ class TransferEngine {
   virtual ~TransferEngine() = default;
   // Starts the transfers at the simulator's current time, in order.
   virtual Status start(std::span<const Transfer> transfers) = 0;
+  // What an engine that moves no packets knows of the fabric at `end` (the flow level:
+  // bytes per port, and its flows' rows): filled into `r`. Packet and analytic: nothing.
+  virtual void record(FabricRecord& /*r*/, Time /*end*/) const {}
 };
 
 // What an engine is built on: the run's clock, the live fabric (the packet engine
@@ -60,10 +64,16 @@ struct EngineKind : Member {
   // Its transfers are packets on the fabric (telemetry, load balancing and fabric
   // records apply).
   bool on_fabric = false;
+  // Its transfers follow the fabric's paths (load balancing is set up: planned source
+  // ports, spraying) and it fills the fabric records itself (record()).
+  bool routes = false;
+  // Its transfers need the topology's hosts and paths (the packet and flow levels).
+  bool on_paths() const { return on_fabric || routes; }
 };
 
 template <class Impl>
-EngineKind engine_member(std::string_view name, std::string_view doc, bool on_fabric) {
+EngineKind engine_member(std::string_view name, std::string_view doc, bool on_fabric,
+                         bool routes = false) {
   EngineKind e;
   e.name = name;
   e.doc = doc;
@@ -71,6 +81,7 @@ EngineKind engine_member(std::string_view name, std::string_view doc, bool on_fa
     return std::make_unique<Impl>(ctx);
   };
   e.on_fabric = on_fabric;
+  e.routes = routes;
   return e;
 }
 

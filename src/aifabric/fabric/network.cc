@@ -126,17 +126,7 @@ Status Network::add_flows(std::vector<FlowSpec> flows) {
     if (f.size <= 0) return Status::error(where + ": size must be positive");
     if (f.priority > 7) return Status::error(where + ": priority must be 0..7");
     f.id = base + static_cast<uint32_t>(i);
-    if (f.sport == 0 && !planned_ports_.empty()) {
-      const auto it = planned_ports_.find(host_pair(f.src, f.dst));
-      if (it != planned_ports_.end()) f.sport = it->second;
-    }
-    if (f.sport == 0) {
-      // RoCEv2 NICs pick the UDP source port per QP; draw it from the ephemeral range.
-      const std::string key = ports_per_connection_
-                                  ? "conn/" + std::to_string(f.src) + ">" + std::to_string(f.dst)
-                                  : "sport/" + std::to_string(f.id);
-      f.sport = static_cast<uint16_t>(49152 + sim_.derive_seed(key) % 16384);
-    }
+    f.sport = source_port(f);
   }
   for (auto& f : flows) {
     std::unique_ptr<PathChooser> paths;
@@ -145,6 +135,19 @@ Status Network::add_flows(std::vector<FlowSpec> flows) {
     flows_.push_back(f);
   }
   return Status::ok();
+}
+
+uint16_t Network::source_port(const FlowSpec& f) const {
+  if (f.sport != 0) return f.sport;
+  if (!planned_ports_.empty()) {
+    const auto it = planned_ports_.find(host_pair(f.src, f.dst));
+    if (it != planned_ports_.end()) return it->second;
+  }
+  // RoCEv2 NICs pick the UDP source port per QP; draw it from the ephemeral range.
+  const std::string key = ports_per_connection_
+                              ? "conn/" + std::to_string(f.src) + ">" + std::to_string(f.dst)
+                              : "sport/" + std::to_string(f.id);
+  return static_cast<uint16_t>(49152 + sim_.derive_seed(key) % 16384);
 }
 
 void Network::flow_finished(const SenderQp& qp) {

@@ -68,6 +68,12 @@ class Network final : public FlowListener {
   // exist). Assigns UDP source ports from the run's seed to flows that have none.
   Status add_flows(std::vector<FlowSpec> flows);
 
+  // The UDP source port `f` gets when added (its own, the planned one of its host pair,
+  // else drawn from the run's seed by connection or by flow id): what the flow level
+  // hashes to take the packets' path.
+  uint16_t source_port(const FlowSpec& f) const;
+  bool ports_per_connection() const { return ports_per_connection_; }
+
   // Source ports a path controller chose per (source host, destination host): flows
   // added later without a port of their own take the planned one.
   void set_planned_ports(std::unordered_map<uint64_t, uint16_t> ports) {

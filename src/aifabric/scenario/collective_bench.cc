@@ -118,7 +118,7 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
   // The analytic engine's alpha and beta, measured once on the fabric.
   std::optional<AlphaBeta> ab;
   const AlphaBeta measured = alpha_beta(*graph, fabric.transport, 0);
-  if (!o.engine->on_fabric) ab = measured;
+  if (!o.engine->on_paths()) ab = measured;
   for (int64_t size = o.min_size.count(); size <= o.max_size.count(); size *= 2) {
     CollectiveSpec spec = o.spec;
     spec.bytes = size;

@@ -117,6 +117,9 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
     run.notes = notes_of(s);
     return run;
   }
+  if (!run.faults.empty() && s.engine_name() != "packet") {
+    return Status::error("faults: the flow level does not model faults yet; set engine: packet");
+  }
   // One stream per traffic entry, from the run seed.
   Simulator seeds(static_cast<uint64_t>(s.seed));
   for (size_t i = 0; i < s.traffic.size(); ++i) {

@@ -34,6 +34,10 @@ void Scenario::visit(ParamVisitor& v) {
           "simulated-time limit; unfinished flows are reported as such. 0 = auto: until "
           "every flow (or the job) has finished, capped at the last start + max(1 s, 20 x the "
           "busiest NIC's bytes at line rate) (a job: 1 s + 10 x its alpha-beta estimate)");
+  v.choice("engine", engine, kFlowListEngines,
+           "what moves the traffic list: packet (the packet-level fabric) or flow (max-min fair "
+           "fluid flows on the same paths, docs/flow-level.md); a workload's is "
+           "workload.backend");
   v.section("topology", topology, "the network graph");
   v.section("switch", switch_config, "every switch");
   v.section("transport", transport, "the RoCEv2-like reliable transport of every NIC");
@@ -102,6 +106,11 @@ Status Scenario::validate() const {
                          "out of order): set transport.recovery: selective");
   }
   if (workload.is_job()) {
+    if (engine_name() != "packet") {
+      return Status::error("engine: a workload's engine is workload.backend (set "
+                           "workload.backend: " +
+                           std::string(engine_name()) + ")");
+    }
     if (!traffic.empty()) {
       return Status::error(
           "traffic: a scenario with a workload (type llm or collective) takes "

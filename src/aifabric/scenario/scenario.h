@@ -68,12 +68,17 @@ struct ScenarioOrigin {
   std::vector<std::string> profile_settings;
 };
 
+// What moves a flow list (`engine`): the packet-level fabric or the flow level.
+inline constexpr std::string_view kFlowListEngines[] = {"packet", "flow"};
+
 struct Scenario final : ParamsOf<Scenario> {
   Scenario();
   std::string name = "default";
   int64_t seed = 1;
   // 0 = auto: until the traffic or job has finished, with a safety cap (simulate.h).
   Time stop_time = Time::zero();
+  int engine = 0;  // kFlowListEngines
+  std::string_view engine_name() const { return kFlowListEngines[static_cast<size_t>(engine)]; }
   TopologySpec topology;
   SwitchConfig switch_config;
   TransportConfig transport;

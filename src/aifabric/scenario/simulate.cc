@@ -10,6 +10,7 @@
 #include "aifabric/control/load_balancing.h"
 #include "aifabric/core/version.h"
 #include "aifabric/engine/analytic/analytic_engine.h"
+#include "aifabric/engine/flow/flow_engine.h"
 #include "aifabric/engine/transfer_engine.h"
 #include "aifabric/fabric/records.h"
 #include "aifabric/fault/injector.h"
@@ -254,17 +255,25 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   out->sim = std::make_unique<Simulator>(static_cast<uint64_t>(s.seed));
   out->net = std::make_unique<Network>(*out->sim, run.graph, fabric_config(s));
   Network& net = *out->net;
-  const EngineKind* engine = run.job ? engines().find(run.job->engine) : nullptr;
-  const bool on_fabric = engine == nullptr || engine->on_fabric;
+  const EngineKind* engine =
+      engines().find(run.job ? run.job->engine : std::string_view(s.engine_name()));
+  const bool on_fabric = engine->on_fabric;
   std::vector<FlowSpec> flows = run.flows;
-  if (on_fabric) {
+  if (on_fabric || engine->routes) {
     std::vector<JobTransfer> transfers;
     if (run.job) transfers = network_transfers(run.job->graph, run.job->map);
     auto plan = install_load_balancing(run.graph, run.job ? &transfers : nullptr, flows, net);
     if (!plan) return plan.status();
     out->report.plan = std::move(plan).value();
   }
-  if (auto st = net.add_flows(std::move(flows)); !st) return st.with_context("traffic");
+  // A flow list at flow level: the engine starts the flows on the fabric's clock.
+  std::unique_ptr<FlowEngine> fluid;
+  if (!run.job && !on_fabric) {
+    fluid = std::make_unique<FlowEngine>(*out->sim, net);
+    if (auto st = fluid->add_flows(std::move(flows)); !st) return st.with_context("traffic");
+  } else if (auto st = net.add_flows(std::move(flows)); !st) {
+    return st.with_context("traffic");
+  }
   if (!run.faults.empty()) {
     out->faults = std::make_unique<FaultInjector>(net, run.faults, s.recovery);
   }
@@ -283,8 +292,10 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   ProgressBridge bridge{observer, &net, expected};
   if (observer != nullptr) out->sim->set_progress(&ProgressBridge::call, &bridge, 1 << 20);
   const auto wall0 = std::chrono::steady_clock::now();
+  FabricRecord engine_record;
   if (run.job) {
-    auto times = run_job(run.job->graph, run.job->map, *engine, net, stop);
+    auto times = run_job(run.job->graph, run.job->map, *engine, net, stop,
+                         engine->routes ? &engine_record : nullptr);
     if (!times) return times.status();
     out->task_times = std::move(times).value();
   } else {
@@ -319,8 +330,16 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   r.sim_end = out->sim->now();
   r.wall_seconds = std::chrono::duration<double>(wall1 - wall0).count();
   r.events = out->sim->events_processed();
+  r.engine = engine->name;
 
-  FabricRecord f = collect_fabric_record(net, r.sim_end);
+  FabricRecord f;
+  if (fluid) {
+    fluid->record(f, r.sim_end);
+  } else if (engine->routes) {
+    f = std::move(engine_record);
+  } else {
+    f = collect_fabric_record(net, r.sim_end);
+  }
   r.flows = std::move(f.flows);
   r.ports = std::move(f.ports);
   r.makespan = f.makespan;

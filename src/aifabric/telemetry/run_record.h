@@ -54,6 +54,7 @@ struct RunReport {
   Time sim_end;   // clock when the run stopped
   Time makespan;  // last flow finish (or sim_end when some did not finish)
   double wall_seconds = 0;
+  std::string engine = "packet";  // what moved the traffic: packet, flow or analytic
   uint64_t events = 0;
   int64_t packet_hops = 0;  // data/ACK/NACK/CNP frames delivered across one link
   int64_t pause_frames = 0;

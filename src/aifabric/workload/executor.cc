@@ -217,19 +217,22 @@ Result<TaskTimes> run_on_network(const TaskGraph& g, const ClusterMap& map, Netw
 }
 
 Result<TaskTimes> run_job(const TaskGraph& g, const ClusterMap& map, const EngineKind& engine,
-                          Network& net, Time stop_at) {
+                          Network& net, Time stop_at, FabricRecord* record) {
   if (Status s = check_cluster_map(g, map); !s.is_ok()) return s;
-  if (engine.on_fabric) {
+  if (engine.on_paths()) {
     if (Status s = check_hosts(g, map, net.hosts().size()); !s.is_ok()) return s;
   }
   Simulator own;
-  Simulator& sim = engine.on_fabric ? net.sim() : own;
+  // Engines on the fabric's paths run on its clock too (the run's events and end).
+  const bool fabric_clock = engine.on_paths();
+  Simulator& sim = fabric_clock ? net.sim() : own;
   Executor exec(g, map, sim);
   const uint32_t probe = map.host_of_rank.empty() ? 0 : map.host_of_rank[0];
   EngineContext ctx{sim, net, exec, g.size(), probe};
   const auto eng = engine.make(ctx);
-  const Status s = exec.run(*eng, engine.on_fabric ? stop_at : Time::max());
+  const Status s = exec.run(*eng, fabric_clock ? stop_at : Time::max());
   if (!s.is_ok()) return s;
+  if (record != nullptr) eng->record(*record, sim.now());
   return exec.take_times();
 }
 

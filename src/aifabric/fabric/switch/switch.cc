@@ -130,8 +130,7 @@ void Switch::receive(Packet* p, uint16_t in) {
     drop(p, in, counters_.no_route_drops);
     return;
   }
-  const uint16_t out =
-      hops.size() == 1 ? hops[0] : lb_of_prio_[p->priority]->choose(*p, hops, *this, sim_.now());
+  const uint16_t out = choose_port(*p, hops);
   p->in_port = in;
   ++p->hops;
   EgressQueues& e = egress_[out];

@@ -74,6 +74,11 @@ class Switch final : public Node, public EventHandler, public EgressView {
   // Gives every egress port the switch-side half of `cc` (the zero-queue scheme's
   // window granter); call once all ports exist.
   void enable_port_feedback(const CcAlgorithm& cc, const Params& params);
+  // The egress among `hops` (the table's ports towards p.dst) that this switch's
+  // balancer gives `p` now: what forwarding does, for the flow level to follow.
+  uint16_t choose_port(const Packet& p, std::span<const uint16_t> hops) {
+    return hops.size() == 1 ? hops[0] : lb_of_prio_[p.priority]->choose(p, hops, *this, sim_.now());
+  }
   ForwardingTable& table() { return table_; }
   const ForwardingTable& table() const { return table_; }
   // Failure notices (remote fast recovery): sent ahead of data on `port`, handed to

@@ -400,7 +400,7 @@ Result<Job> prepare_chakra(const ChakraWorkloadSpec& s, const JobContext& ctx) {
     }
     traces.push_back(std::move(t).value());
   }
-  const bool on_fabric = engines().find(s.engine())->on_fabric;
+  const bool on_fabric = engines().find(s.engine())->on_paths();
   auto map = replay_cluster_map(s.run.cluster, ctx.graph, ranks, on_fabric);
   if (!map) return map.status();
   auto graph = build_chakra_graph(traces, *map, {s.run.hierarchical, ctx.data_priority});

@@ -9,8 +9,8 @@ namespace aifabric {
 Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
   auto plan = make_plan(w.model, w.parallel, w.cluster);
   if (!plan) return plan.status();
-  const bool on_fabric = engines().find(w.engine())->on_fabric;
-  if (on_fabric && ctx.graph.hosts().size() < static_cast<size_t>(plan->gpus)) {
+  const bool on_paths = engines().find(w.engine())->on_paths();
+  if (on_paths && ctx.graph.hosts().size() < static_cast<size_t>(plan->gpus)) {
     return Status::error("workload: " + std::to_string(plan->gpus) +
                          " GPUs need as many hosts (NICs), but the topology has " +
                          std::to_string(ctx.graph.hosts().size()));
@@ -21,7 +21,7 @@ Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
   // (tensor ranks inside one server): on big jobs simulate one of them.
   const ParallelConfig& par = plan->parallel;
   const int64_t passes = 2 * par.gpus() * par.virtual_stages * plan->micro_batches * w.iterations;
-  opt.tensor_symmetry = !on_fabric && par.tp > 1 && plan->cluster.gpus_per_node % par.tp == 0 &&
+  opt.tensor_symmetry = !on_paths && par.tp > 1 && plan->cluster.gpus_per_node % par.tp == 0 &&
                         passes > kSymmetryAbovePasses;
   auto iteration = build_iteration(*plan, opt);
   if (!iteration) return iteration.status().with_context("workload");

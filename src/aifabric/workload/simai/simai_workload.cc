@@ -199,7 +199,7 @@ Result<Job> prepare_simai(const SimaiWorkloadSpec& s, const JobContext& ctx) {
     return Status::error("workload.gpus: " + std::to_string(gpus) + " ranks, but " + path +
                          " was made for all_gpus " + std::to_string(w->all_gpus));
   }
-  const bool on_fabric = engines().find(s.engine())->on_fabric;
+  const bool on_fabric = engines().find(s.engine())->on_paths();
   auto map = replay_cluster_map(s.run.cluster, ctx.graph, static_cast<uint32_t>(gpus), on_fabric);
   if (!map) return map.status();
   auto graph =

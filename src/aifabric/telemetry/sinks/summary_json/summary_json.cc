@@ -264,7 +264,8 @@ nlohmann::ordered_json summary_json(const RunReport& r) {
     }
     j["workload"] = wj;
   }
-  j["engine"] = {{"wall_s", r.wall_seconds},
+  j["engine"] = {{"name", r.engine},
+                 {"wall_s", r.wall_seconds},
                  {"events", r.events},
                  {"events_per_s", static_cast<double>(r.events) / wall},
                  {"packet_hops", r.packet_hops},
@@ -398,8 +399,9 @@ std::string summary_text(const RunReport& r) {
   }
   const double wall = std::max(r.wall_seconds, 1e-9);
   out += fmt::format(
-      "engine        {:.2f} s wall, {:.2f} M events/s, {:.2f} M packet-hops/s, {:.0f} MiB peak\n",
-      r.wall_seconds, static_cast<double>(r.events) / wall / 1e6,
+      "engine        {}: {:.2f} s wall, {:.2f} M events/s, {:.2f} M packet-hops/s, {:.0f} MiB "
+      "peak\n",
+      r.engine, r.wall_seconds, static_cast<double>(r.events) / wall / 1e6,
       static_cast<double>(r.packet_hops) / wall / 1e6, r.peak_memory_mib);
   return out;
 }
