@@ -6,19 +6,22 @@
 // link), peak memory, and a fingerprint of the results so that an optimization can be
 // checked to leave them unchanged.
 //
-// Also one training iteration at 128 and 1024 GPUs on each backend (llm-* cases), and
+// Also one training iteration at 128 and 1024 GPUs on each backend (llm-* cases; flow:
+// the flow level), the permutation at flow level from 1k to 100k hosts (flow-scale-k), and
 // the fat-tree permutation under each load-balancing scheme with DCQCN and selective
 // recovery (lb-<algorithm> cases: what per-packet choices and reordering cost).
 //
 // Usage: aifabric_bench [dcqcn|hpcc|swift|xcp|none|<any
 // cc.algorithm>|llm-analytic-128|llm-analytic-1024|llm-packet-128|
-// llm-packet-1024|lb-ecmp|lb-wcmp|lb-flowlet|lb-adaptive|lb-spray|lb-planned ...]
+// llm-packet-1024|llm-flow-128|llm-flow-1024|llm-flow175b-1024|flow-scale-<k>|
+// lb-ecmp|lb-wcmp|lb-flowlet|lb-adaptive|lb-spray|lb-planned ...]
 // [--repeat N]; each case runs in its own
 // process so that peak memory is its own.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -87,10 +90,14 @@ Loaded load_and_simulate(const char* yaml, const std::vector<std::string>& sets)
 }
 
 int run_llm_case(const std::string& name) {
-  const bool packet = name.find("packet") != std::string::npos;
+  // llm-flow-*: the packet cases' GPT-3 6.7B at flow level; llm-flow175b-*: the analytic
+  // cases' GPT-3 175B at flow level.
+  const bool flow = name.find("flow") != std::string::npos;
+  const bool packet = name.find("packet") != std::string::npos ||
+                      (flow && name.find("175b") == std::string::npos);
   const bool big = name.find("1024") != std::string::npos;
   std::vector<std::string> sets{std::string("workload.backend=") +
-                                (packet ? "packet" : "analytic")};
+                                (flow ? "flow" : packet ? "packet" : "analytic")};
   if (big) {
     sets.insert(sets.end(),
                 {"topology.nodes=128", "topology.nodes_per_leaf=16", "topology.spines=16",
@@ -122,8 +129,32 @@ int run_llm_case(const std::string& name) {
   return 0;
 }
 
+// flow-scale-<k>: the fat-tree permutation at flow level on a k-ary fat-tree (k^3/4
+// hosts: 16 -> 1,024, 34 -> 9,826, 74 -> 101,306), no congestion control; wall time and
+// peak memory of the whole run (topology, tables, engine) and the solver's work.
+int run_flow_scale_case(const std::string& name) {
+  const std::string k = name.substr(std::string("flow-scale-").size());
+  const auto wall0 = std::chrono::steady_clock::now();
+  Loaded run = load_and_simulate(kScenario, {"engine=flow", "cc.algorithm=none", "topology.k=" + k,
+                                             "switch.buffer=256MiB", "telemetry.enabled=false"});
+  if (!run.sim) return 2;
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const RunReport& r = run.sim->report;
+  uint64_t fp = 1469598103934665603ULL;
+  for (const auto& f : r.flows) fp = (fp ^ static_cast<uint64_t>(f.fct.ps())) * 1099511628211ULL;
+  std::printf(
+      "%-16s %7zu hosts | %7zu flows | run %7.2f s (engine %6.2f s) | %9llu events | "
+      "simulated %9.3f us | peak %6.0f MiB | makespan %.3f us | fingerprint %016llx\n",
+      name.c_str(), r.hosts, r.flows.size(), total, r.wall_seconds,
+      static_cast<unsigned long long>(r.events), r.sim_end.to_us(), r.peak_memory_mib,
+      r.makespan.to_us(), static_cast<unsigned long long>(fp));
+  std::fflush(stdout);
+  return 0;
+}
+
 int run_case(const std::string& cc) {
   if (cc.rfind("llm-", 0) == 0) return run_llm_case(cc);
+  if (cc.rfind("flow-scale-", 0) == 0) return run_flow_scale_case(cc);
   std::vector<std::string> sets{"cc.algorithm=" + cc};
   if (cc.rfind("lb-", 0) == 0) {
     sets = {"cc.algorithm=dcqcn", "lb.algorithm=" + cc.substr(3), "transport.recovery=selective"};
@@ -175,6 +206,11 @@ int main(int argc, char** argv) {
              "llm-analytic-1024",
              "llm-packet-128",
              "llm-packet-1024",
+             "llm-flow-128",
+             "llm-flow-1024",
+             "llm-flow175b-1024",
+             "flow-scale-16",
+             "flow-scale-34",
              "lb-ecmp",
              "lb-wcmp",
              "lb-flowlet",
