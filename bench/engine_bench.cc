@@ -93,11 +93,12 @@ int run_llm_case(const std::string& name) {
   // llm-flow-*: the packet cases' GPT-3 6.7B at flow level; llm-flow175b-*: the analytic
   // cases' GPT-3 175B at flow level.
   const bool flow = name.find("flow") != std::string::npos;
-  const bool packet = name.find("packet") != std::string::npos ||
-                      (flow && name.find("175b") == std::string::npos);
+  const bool packet =
+      name.find("packet") != std::string::npos || (flow && name.find("175b") == std::string::npos);
   const bool big = name.find("1024") != std::string::npos;
-  std::vector<std::string> sets{std::string("workload.backend=") +
-                                (flow ? "flow" : packet ? "packet" : "analytic")};
+  std::vector<std::string> sets{std::string("workload.backend=") + (flow     ? "flow"
+                                                                    : packet ? "packet"
+                                                                             : "analytic")};
   if (big) {
     sets.insert(sets.end(),
                 {"topology.nodes=128", "topology.nodes_per_leaf=16", "topology.spines=16",
@@ -138,7 +139,8 @@ int run_flow_scale_case(const std::string& name) {
   Loaded run = load_and_simulate(kScenario, {"engine=flow", "cc.algorithm=none", "topology.k=" + k,
                                              "switch.buffer=256MiB", "telemetry.enabled=false"});
   if (!run.sim) return 2;
-  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   const RunReport& r = run.sim->report;
   uint64_t fp = 1469598103934665603ULL;
   for (const auto& f : r.flows) fp = (fp ^ static_cast<uint64_t>(f.fct.ps())) * 1099511628211ULL;

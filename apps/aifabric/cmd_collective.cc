@@ -118,7 +118,9 @@ Command add_collective(CLI::App& app) {
                   "ranks per server; ranks of one server use NVLink")
       ->check(CLI::Range(uint32_t{1}, uint32_t{1024}));
   cmd->add_option("--sizes", c->sizes, "MIN:MAX, doubling (e.g. 1MiB:1GiB)");
-  cmd->add_option("--backend", c->backend, "analytic (alpha-beta), flow (max-min fluid flows on the fabric's paths) or packet");
+  cmd->add_option(
+      "--backend", c->backend,
+      "analytic (alpha-beta), flow (max-min fluid flows on the fabric's paths) or packet");
   cmd->add_flag("--hierarchical", c->hierarchical,
                 "NVLink inside servers, one ring per rail between them (whole-step model)");
   cmd->add_option("--protocol", c->protocol,

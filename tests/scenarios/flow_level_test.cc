@@ -38,7 +38,8 @@ std::vector<double> fcts_us(const ScenarioRun& r) {
 }
 
 double quantile(const std::vector<double>& sorted, double q) {
-  return sorted[std::min(sorted.size() - 1, static_cast<size_t>(q * static_cast<double>(sorted.size())))];
+  return sorted[std::min(sorted.size() - 1,
+                         static_cast<size_t>(q * static_cast<double>(sorted.size())))];
 }
 
 double mean(const std::vector<double>& v) {
@@ -47,7 +48,9 @@ double mean(const std::vector<double>& v) {
   return s / static_cast<double>(v.size());
 }
 
-double rel(double flow, double packet) { return (flow - packet) / packet; }
+double rel(double flow, double packet) {
+  return (flow - packet) / packet;
+}
 
 // The engine benchmark's permutation (k=8 fat-tree, 128 hosts, 400 Gbps, 16 MiB flows,
 // PFC on) without congestion control: every sender at line rate, ECMP collisions
@@ -90,8 +93,9 @@ TEST(FlowLevel, PermutationAgreesWithThePacketLevel) {
   const double e99 = rel(quantile(f, 0.99), quantile(p, 0.99));
   const double emean = rel(mean(f), mean(p));
   const double emax = rel(f.back(), p.back());
-  std::printf("permutation flow vs packet: p50 %+.1f %%, p99 %+.1f %%, mean %+.1f %%, max %+.1f %%\n",
-              100 * e50, 100 * e99, 100 * emean, 100 * emax);
+  std::printf(
+      "permutation flow vs packet: p50 %+.1f %%, p99 %+.1f %%, mean %+.1f %%, max %+.1f %%\n",
+      100 * e50, 100 * e99, 100 * emean, 100 * emax);
   RecordProperty("p50_error", std::to_string(e50));
   RecordProperty("p99_error", std::to_string(e99));
   EXPECT_LE(std::abs(e99), 0.10);
@@ -159,9 +163,10 @@ TEST(FlowLevel, RingAllReduceAndAllToAllAt128GpusAgreeWithThePacketLevel) {
                                        NcclProtocol::kAuto, Bytes::mib(64), "packet");
   std::printf("ring all-reduce 1 GiB: packet %.1f us, flow %.1f us (%+.1f %%)\n", ring_p, ring_f,
               100 * rel(ring_f, ring_p));
-  std::printf("direct all-to-all 64 MiB: packet %.1f us, flow %.1f us (%+.1f %%); packet "
-              "under DCQCN %.1f us (flow %+.1f %%)\n",
-              a2a_p, a2a_f, 100 * rel(a2a_f, a2a_p), dcqcn_p, 100 * rel(a2a_f, dcqcn_p));
+  std::printf(
+      "direct all-to-all 64 MiB: packet %.1f us, flow %.1f us (%+.1f %%); packet "
+      "under DCQCN %.1f us (flow %+.1f %%)\n",
+      a2a_p, a2a_f, 100 * rel(a2a_f, a2a_p), dcqcn_p, 100 * rel(a2a_f, dcqcn_p));
   RecordProperty("all_to_all_dcqcn_error", std::to_string(rel(a2a_f, dcqcn_p)));
   EXPECT_LE(std::abs(rel(ring_f, ring_p)), 0.05);
   EXPECT_LE(std::abs(rel(a2a_f, a2a_p)), 0.05);
@@ -233,7 +238,8 @@ std::string many_leaves(int leaves, int hosts_per_leaf, const std::string& size)
   return "name: flow-level-ecmp\n"
          "engine: flow\n"
          "topology: {type: leaf_spine, leaves: " +
-         std::to_string(leaves) + ", spines: 64, hosts_per_leaf: " + std::to_string(hosts_per_leaf) +
+         std::to_string(leaves) +
+         ", spines: 64, hosts_per_leaf: " + std::to_string(hosts_per_leaf) +
          "}\n"
          "switch: {buffer: 256MiB}\n"
          "cc: {algorithm: none}\n"
@@ -292,7 +298,8 @@ TEST(FlowLevel, EcmpSevenToOneAtTenThousandGpus) {
 TEST(FlowLevel, EcmpLeavesAboutTenPercentOfFlowsOneAndAHalfTimesSlowerAtTenThousandGpus) {
   auto r = run(many_leaves(14, 768, "512KiB"), {});
   ASSERT_NE(r, nullptr);
-  auto spray = run(many_leaves(14, 768, "512KiB"), {"lb.algorithm=spray", "transport.recovery=selective"});
+  auto spray =
+      run(many_leaves(14, 768, "512KiB"), {"lb.algorithm=spray", "transport.recovery=selective"});
   ASSERT_NE(spray, nullptr);
   std::vector<double> balanced;
   for (const FlowRow& f : spray->report().flows) {

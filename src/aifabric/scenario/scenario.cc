@@ -107,9 +107,10 @@ Status Scenario::validate() const {
   }
   if (workload.is_job()) {
     if (engine_name() != "packet") {
-      return Status::error("engine: a workload's engine is workload.backend (set "
-                           "workload.backend: " +
-                           std::string(engine_name()) + ")");
+      return Status::error(
+          "engine: a workload's engine is workload.backend (set "
+          "workload.backend: " +
+          std::string(engine_name()) + ")");
     }
     if (!traffic.empty()) {
       return Status::error(

@@ -71,10 +71,10 @@ Result<TaskTimes> run_on_network(const TaskGraph& g, const ClusterMap& map, Netw
                                  Time stop_at);
 
 // Runs the graph with `engine`: on `net`'s simulator, until `stop_at`, when the engine
-// moves packets on the fabric or follows its paths; else on a simulator of its own, to the end (the engine
-// may still measure the fabric: the analytic one takes its alpha and beta from it).
-// Refuses bad input (the map, hosts); a failed transfer is reported in the times.
-// An engine that keeps its own fabric records (the flow level's) fills `record`.
+// moves packets on the fabric or follows its paths; else on a simulator of its own, to the end (the
+// engine may still measure the fabric: the analytic one takes its alpha and beta from it). Refuses
+// bad input (the map, hosts); a failed transfer is reported in the times. An engine that keeps its
+// own fabric records (the flow level's) fills `record`.
 Result<TaskTimes> run_job(const TaskGraph& g, const ClusterMap& map, const EngineKind& engine,
                           Network& net, Time stop_at, FabricRecord* record = nullptr);
 

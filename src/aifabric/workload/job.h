@@ -106,7 +106,8 @@ struct ReplayRun {
     v.param("hierarchical", hierarchical,
             "all-reduce, reduce-scatter and all-gather as NVLink rings, then one ring per rail");
     v.choice("backend", backend, engines().names(),
-             "analytic (alpha-beta, instant), flow (max-min fluid flows on the fabric's paths, docs/flow-level.md) or packet (the packet-level fabric)");
+             "analytic (alpha-beta, instant), flow (max-min fluid flows on the fabric's paths, "
+             "docs/flow-level.md) or packet (the packet-level fabric)");
   }
   std::string_view engine() const { return engines().at(static_cast<size_t>(backend)).name; }
 };

@@ -62,9 +62,8 @@ Status FlowEngine::start(std::span<const Transfer> transfers) {
   const size_t hosts = net_.graph().hosts().size();
   for (const Transfer& t : transfers) {
     if (t.src >= hosts || t.dst >= hosts || t.src == t.dst) {
-      return Status::error("transfer " + std::to_string(t.id) + ": hosts " +
-                           std::to_string(t.src) + " -> " + std::to_string(t.dst) +
-                           " are not two hosts of the topology");
+      return Status::error("transfer " + std::to_string(t.id) + ": hosts " + std::to_string(t.src) +
+                           " -> " + std::to_string(t.dst) + " are not two hosts of the topology");
     }
   }
   for (const Transfer& t : transfers) {
@@ -75,7 +74,8 @@ Status FlowEngine::start(std::span<const Transfer> transfers) {
     f.priority = t.priority;
     f.start = sim_.now();
     if (listener_ != nullptr) listener_->transfer_started(t.id);
-    if (!begin(f, t.id)) sim_.schedule_at(sim_.now(), EventPriority::kApplication, this, kFailed, t.id);
+    if (!begin(f, t.id))
+      sim_.schedule_at(sim_.now(), EventPriority::kApplication, this, kFailed, t.id);
   }
   return Status::ok();
 }
@@ -87,7 +87,8 @@ Status FlowEngine::add_flows(std::vector<FlowSpec> flows) {
     const std::string where = "flow " + std::to_string(i);
     if (f.src >= hosts || f.dst >= hosts) {
       return Status::error(where + ": host " + std::to_string(std::max(f.src, f.dst)) +
-                           " does not exist (the topology has " + std::to_string(hosts) + " hosts)");
+                           " does not exist (the topology has " + std::to_string(hosts) +
+                           " hosts)");
     }
     if (f.src == f.dst) return Status::error(where + ": source and destination are the same host");
     if (f.size <= 0) return Status::error(where + ": size must be positive");
@@ -176,7 +177,8 @@ bool FlowEngine::begin(const FlowSpec& spec, uint32_t owner) {
   }
   // Latency: one packet's pipeline and ACK, less its serialization at the slowest hop
   // (the fluid drain counts that).
-  const int64_t first = std::min<int64_t>(std::max<int64_t>(spec.size, 1), net_.config().transport.mtu.count());
+  const int64_t first =
+      std::min<int64_t>(std::max<int64_t>(spec.size, 1), net_.config().transport.mtu.count());
   BitRate slowest = path.front().rate;
   for (const LinkParams& l : path) slowest = std::min(slowest, l.rate);
   const Time latency = ideal_fct(path, first, net_.config().transport.mtu.count()) -
@@ -284,7 +286,8 @@ void FlowEngine::record(FabricRecord& r, Time end) const {
     const auto uses = solver_.uses(id);
     if (uses.empty()) continue;
     const Active& a = active_[id];
-    const double left = std::max(0.0, a.remaining - a.rate * static_cast<double>((end - a.since).ps()));
+    const double left =
+        std::max(0.0, a.remaining - a.rate * static_cast<double>((end - a.since).ps()));
     const double sent = a.bytes - left;
     sent_of_slot[id] = sent;
     for (const MaxMinSolver::Use& u : uses) {

@@ -75,7 +75,9 @@ class FlowEngine final : public TransferEngine, public EventHandler {
   void request_solve();
   void solve();
   // The directed link's solver index of port `i` of `node`.
-  uint32_t link_of(uint32_t node, size_t i) const { return port_base_[node] + static_cast<uint32_t>(i); }
+  uint32_t link_of(uint32_t node, size_t i) const {
+    return port_base_[node] + static_cast<uint32_t>(i);
+  }
   void account(uint32_t flow, double bytes);
 
   Simulator& sim_;
@@ -83,11 +85,11 @@ class FlowEngine final : public TransferEngine, public EventHandler {
   TransferListener* listener_;  // null in flow-list mode
   bool restore_ports_ = false;
   MaxMinSolver solver_;
-  std::vector<uint32_t> port_base_;    // per node: its first port's link index
-  std::vector<double> link_bytes_;     // payload carried so far, per link index
-  std::vector<double> link_packets_;   // data packets so far (payload / MTU, summed)
-  std::vector<Active> active_;         // by solver flow id
-  std::vector<ListFlow> list_;         // flow-list mode
+  std::vector<uint32_t> port_base_;      // per node: its first port's link index
+  std::vector<double> link_bytes_;       // payload carried so far, per link index
+  std::vector<double> link_packets_;     // data packets so far (payload / MTU, summed)
+  std::vector<Active> active_;           // by solver flow id
+  std::vector<ListFlow> list_;           // flow-list mode
   std::vector<MaxMinSolver::Use> uses_;  // scratch
   std::vector<double> weight_of_prio_;
   double mtu_ = 4096;

@@ -10,9 +10,9 @@
 // or removed (or a link whose capacity changed) and grows that set across every link
 // where a re-solved flow's rate moved or that limits the set while a flow left out has
 // more there, until neither holds a flow outside the set; flows outside keep their
-// rates, and the capacity they use is taken off their links first. The result equals a full re-solve (checked against one by
-// max_min_test); its cost grows with the flows and links touched, not the fabric.
-// Units are the caller's (the flow engine: payload bytes per picosecond).
+// rates, and the capacity they use is taken off their links first. The result equals a full
+// re-solve (checked against one by max_min_test); its cost grows with the flows and links touched,
+// not the fabric. Units are the caller's (the flow engine: payload bytes per picosecond).
 #pragma once
 
 #include <cstdint>

@@ -22,7 +22,8 @@ struct LlmWorkloadSpec final : ParamsOf<LlmWorkloadSpec> {
     v.section("parallel", parallel, "the parallel layout (defaults: TP 8, PP 8, DP 16)");
     v.section("cluster", cluster, "servers and GPUs");
     v.choice("backend", backend, engines().names(),
-             "analytic (alpha-beta, instant), flow (max-min fluid flows on the fabric's paths, docs/flow-level.md) or packet (the packet-level fabric)");
+             "analytic (alpha-beta, instant), flow (max-min fluid flows on the fabric's paths, "
+             "docs/flow-level.md) or packet (the packet-level fabric)");
     v.param("iterations", iterations,
             "training iterations back to back; the report gives the first and the steady "
             "state (the mean of the others)",
