@@ -259,6 +259,7 @@ std::vector<std::vector<double>> uplinks(const ScenarioRun& r) {
     }
   }
   std::vector<std::vector<double>> out;
+  out.reserve(by_leaf.size());
   for (auto& [leaf, v] : by_leaf) out.push_back(std::move(v));
   return out;
 }
