@@ -32,4 +32,14 @@ Time ideal_fct(std::span<const LinkParams> path, int64_t size, int64_t mtu) {
   return last_arrival + ack_return;
 }
 
+Time path_latency(std::span<const LinkParams> path, int64_t size, int64_t mtu) {
+  if (path.empty()) return Time::zero();
+  const int64_t first = std::min<int64_t>(std::max<int64_t>(size, 1), mtu);
+  BitRate slowest = path.front().rate;
+  for (const LinkParams& l : path) slowest = std::min(slowest, l.rate);
+  const Time t = ideal_fct(path, first, mtu) -
+                 slowest.transmit_time(first + kRoceHeaderBytes + kL1OverheadBytes);
+  return std::max(t, Time::zero());
+}
+
 }  // namespace aifabric

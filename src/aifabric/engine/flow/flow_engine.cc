@@ -175,14 +175,7 @@ bool FlowEngine::begin(const FlowSpec& spec, uint32_t owner) {
       }
     }
   }
-  // Latency: one packet's pipeline and ACK, less its serialization at the slowest hop
-  // (the fluid drain counts that).
-  const int64_t first =
-      std::min<int64_t>(std::max<int64_t>(spec.size, 1), net_.config().transport.mtu.count());
-  BitRate slowest = path.front().rate;
-  for (const LinkParams& l : path) slowest = std::min(slowest, l.rate);
-  const Time latency = ideal_fct(path, first, net_.config().transport.mtu.count()) -
-                       slowest.transmit_time(first + kRoceHeaderBytes + kL1OverheadBytes);
+  const Time latency = path_latency(path, spec.size, net_.config().transport.mtu.count());
   const uint32_t id = solver_.add_flow(uses_, weight_of_prio_[spec.priority]);
   if (id >= active_.size()) active_.resize(id + 1);
   Active& a = active_[id];
@@ -191,7 +184,7 @@ bool FlowEngine::begin(const FlowSpec& spec, uint32_t owner) {
   a.remaining = a.bytes;
   a.rate = 0;
   a.since = sim_.now();
-  a.latency = std::max(latency, Time::zero());
+  a.latency = latency;
   ++a.generation;
   if (listener_ == nullptr) list_[owner].slot = id;
   request_solve();

@@ -18,6 +18,8 @@ struct Ctx {
   TaskGraph& g;
   uint32_t group;
   uint8_t prio;
+  const ClusterMap* map = nullptr;
+  const std::function<Time(uint32_t, uint32_t)>* coalesce = nullptr;  // CollectiveSpec's
 };
 
 int64_t ceil_div(int64_t a, int64_t b) {
@@ -29,6 +31,22 @@ int64_t ceil_div(int64_t a, int64_t b) {
 Ids ring(Ctx& c, std::span<const uint32_t> ranks, int64_t chunk, int64_t steps,
          const std::vector<Ids>& start) {
   const size_t n = ranks.size();
+  if (c.coalesce != nullptr && *c.coalesce) {
+    // One transfer per neighbour pair for all the steps (CollectiveSpec::coalesce).
+    Ids recv(n, UINT32_MAX);
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t src = ranks[i], dst = ranks[(i + 1) % n];
+      const Time step = c.map->same_node(src, dst)
+                            ? c.map->nvlink_latency
+                            : (*c.coalesce)(c.map->host_of_rank[src], c.map->host_of_rank[dst]);
+      // Across the network the engine adds one step's latency itself; NVLink streams
+      // pay none.
+      const int64_t more = c.map->same_node(src, dst) ? steps : steps - 1;
+      recv[(i + 1) % n] = c.g.add_streamed(src, dst, std::max<int64_t>(chunk, 1) * steps,
+                                           step * more, start[i], c.group, c.prio);
+    }
+    return recv;
+  }
   Ids last_send(n, UINT32_MAX);
   Ids last_recv(n, UINT32_MAX);  // by receiving rank
   for (int64_t k = 0; k < steps; ++k) {
@@ -184,7 +202,7 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
   Ctx c{g,
         g.add_group(
             {name, std::string(collective_op_name(spec.op)), spec.bytes, static_cast<uint32_t>(n)}),
-        spec.priority};
+        spec.priority, &map, &spec.coalesce};
   const int64_t chunk = ceil_div(spec.bytes, nn);
 
   if (spec.hierarchical &&

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -79,6 +80,13 @@ struct CollectiveSpec {
   // alpha-beta engine's parameters; the packet fabric measures close to them).
   Time net_alpha = Time::us(5);
   BitRate net_goodput = BitRate::gbps(392);
+  // Set (the flow level): a whole-step ring (protocol none) becomes one streamed
+  // transfer per neighbour pair carrying all of its steps' chunks, usable the latency
+  // of the other steps after it arrived: steps - 1 times coalesce(src host, dst host)
+  // across the network, the NVLink latency inside a server. The fluid flows then run
+  // for the collective's whole duration instead of 2(n - 1) rounds of n transfers
+  // (docs/flow-level.md): O(n) transfers instead of O(n^2).
+  std::function<Time(uint32_t, uint32_t)> coalesce;
 };
 
 // Appends the collective among `ranks` (in ring order) to `g`; every first transfer of

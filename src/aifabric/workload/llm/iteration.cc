@@ -55,6 +55,7 @@ struct Builder {
   std::vector<uint32_t> last_task;
   std::vector<std::vector<uint32_t>> last_backward_slices;
   uint32_t pp_fwd = 0, pp_bwd = 0, optimizer_group = 0, sync_group = 0;
+  std::function<Time(uint32_t, uint32_t)> coalesce;  // IterationOptions::ring_step_latency
 
   uint32_t rank(int64_t dp, int64_t st, int64_t tp) const { return plan.rank(dp, st, tp); }
 
@@ -78,6 +79,7 @@ struct Builder {
     spec.op = op;
     spec.algo = op == CollectiveOp::kAllToAll ? CollectiveAlgo::kPairwise : CollectiveAlgo::kRing;
     spec.bytes = std::max<int64_t>(bytes, 1);
+    spec.coalesce = coalesce;
     auto fin = add_collective(g, spec, ranks, extra, out.map, name);
     if (!fin) return fin.status();
     if (fin_out != nullptr) *fin_out = *fin;
@@ -206,6 +208,7 @@ Status Builder::one_iteration(int64_t iter) {
                 spec.op = (!s.forward && k == rounds - 1) ? CollectiveOp::kReduceScatter
                                                           : CollectiveOp::kAllGather;
                 spec.bytes = std::max<int64_t>(bytes, 1);
+                spec.coalesce = coalesce;
                 auto f = add_collective(g, spec, ranks, fin.empty() ? deps : fin, out.map,
                                         "cp.kv_ring stage " + std::to_string(st) + it);
                 if (!f) return f.status();
@@ -339,6 +342,7 @@ Status Builder::gradients(int64_t iter) {
           spec.op = sharded ? CollectiveOp::kReduceScatter : CollectiveOp::kAllReduce;
           spec.algo = CollectiveAlgo::kRing;
           spec.bytes = grads / buckets + (k < grads % buckets ? 1 : 0);
+          spec.coalesce = coalesce;
           auto fin = add_collective(g, spec, ranks, deps, out.map,
                                     std::string(sharded ? "dp.reduce_scatter" : "dp.allreduce") +
                                         " stage " + std::to_string(st) + " bucket " +
@@ -393,6 +397,7 @@ Result<IterationGraph> build_iteration(const IterationPlan& plan, const Iteratio
   TaskGraph& g = out.graph;
   out.compute_group = g.add_group({"forward/backward", "compute", 0, 1});
   Builder b{plan, p, out, g, opt.tensor_symmetry ? 1 : p.tp, {}, {}};
+  b.coalesce = opt.ring_step_latency;
   b.last_task.assign(static_cast<size_t>(plan.gpus), kNone);
   b.last_backward_slices.resize(static_cast<size_t>(plan.gpus));
   b.pp_fwd = g.add_group({"pp.activations", "pp_send", plan.pp_send_bytes, 2});

@@ -26,6 +26,9 @@ struct IterationOptions {
   // contention-free network (the analytic backend), tp times smaller. The other
   // tensor ranks then have no tasks (and no timeline).
   bool tensor_symmetry = false;
+  // The flow level: whole-step rings as one flow per neighbour pair, each step's
+  // network latency given by this from the two hosts (CollectiveSpec::coalesce).
+  std::function<Time(uint32_t, uint32_t)> ring_step_latency;
 };
 
 // One slot of a pipeline rank's schedule: a forward or backward of a chunk for a

@@ -2,9 +2,16 @@
 
 #include <string>
 
+#include "aifabric/topo/routing.h"
+#include "aifabric/transport/ideal_fct.h"
 #include "aifabric/workload/llm/iteration.h"
 
 namespace aifabric {
+namespace {
+// The packet size the coalesced ring steps' latency assumes (transport.mtu's default:
+// a ring step's chunk is far above it).
+constexpr int64_t kCoalescedMtu = 4096;
+}  // namespace
 
 Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
   auto plan = make_plan(w.model, w.parallel, w.cluster);
@@ -23,6 +30,15 @@ Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
   const int64_t passes = 2 * par.gpus() * par.virtual_stages * plan->micro_batches * w.iterations;
   opt.tensor_symmetry = !on_paths && par.tp > 1 && plan->cluster.gpus_per_node % par.tp == 0 &&
                         passes > kSymmetryAbovePasses;
+  if (engines().find(w.engine())->routes) {
+    // The flow level coalesces whole-step rings; a step's network latency is the path
+    // latency of its chunk-sized transfers between the two hosts.
+    const TopologyGraph& graph = ctx.graph;
+    opt.ring_step_latency = [&graph](uint32_t a, uint32_t b) {
+      const std::vector<LinkParams> path = first_shortest_path(graph, a, b);
+      return path_latency(path, kCoalescedMtu, kCoalescedMtu);
+    };
+  }
   auto iteration = build_iteration(*plan, opt);
   if (!iteration) return iteration.status().with_context("workload");
   if (auto st = validate_task_graph(iteration->graph, static_cast<uint32_t>(plan->gpus)); !st) {
