@@ -72,9 +72,16 @@ class EventQueue {
     locate();
     std::vector<Event>& b = buckets_[cur_];
     const Event out = b[best_];
-    b[best_] = b.back();
-    b.pop_back();
-    if (b.empty()) bitmap_[cur_ >> 6] &= ~(1ULL << (cur_ & 63));
+    if (sorted_[cur_] != 0) {
+      b.pop_back();  // best_ is the back of a sorted bucket
+    } else {
+      b[best_] = b.back();
+      b.pop_back();
+    }
+    if (b.empty()) {
+      bitmap_[cur_ >> 6] &= ~(1ULL << (cur_ & 63));
+      sorted_[cur_] = 0;
+    }
     located_ = false;
     --size_;
     return out;
@@ -84,6 +91,11 @@ class EventQueue {
   static constexpr int kShift = 10;  // bucket width 2^10 ps
   static constexpr size_t kBuckets = 8192;
   static constexpr uint64_t kSpan = kBuckets << kShift;
+  // A bucket holding more simultaneous events than this is sorted once (latest first,
+  // so the earliest pops off the back) instead of scanned on every pop: flows that
+  // start together on equal-rate links, or a training job's thousands of ranks, put
+  // O(hosts) events in one bucket, and scanning them per pop would cost O(b^2).
+  static constexpr size_t kSortAbove = 16;
 
   static bool before(const Event& a, const Event& b) {
     return (a.time_ps < b.time_ps) | ((a.time_ps == b.time_ps) & (a.order < b.order));
@@ -93,10 +105,27 @@ class EventQueue {
     if (e.time_ps < base_) rewind(e.time_ps);
     if (e.time_ps < base_ + kSpan) {
       const size_t i = static_cast<size_t>(e.time_ps >> kShift) & (kBuckets - 1);
-      buckets_[i].push_back(e);
+      std::vector<Event>& b = buckets_[i];
       bitmap_[i >> 6] |= 1ULL << (i & 63);
-      if (located_ && i == cur_ && before(e, buckets_[cur_][best_]))
-        best_ = buckets_[cur_].size() - 1;
+      if (sorted_[i] != 0) {
+        // Keep it sorted, latest first: after every later event, before every earlier.
+        auto at = b.begin();
+        size_t lo = 0, hi = b.size();
+        while (lo < hi) {
+          const size_t mid = (lo + hi) / 2;
+          if (before(e, b[mid])) {
+            lo = mid + 1;
+          } else {
+            hi = mid;
+          }
+        }
+        at += static_cast<std::ptrdiff_t>(lo);
+        b.insert(at, e);
+        if (located_ && i == cur_) best_ = b.size() - 1;
+        return;
+      }
+      b.push_back(e);
+      if (located_ && i == cur_ && before(e, b[best_])) best_ = b.size() - 1;
     } else {
       far_.push(e);
     }
@@ -124,10 +153,18 @@ class EventQueue {
       cur_ = static_cast<size_t>(t >> kShift) & (kBuckets - 1);
       pull_far();
     }
-    const std::vector<Event>& b = buckets_[cur_];
-    size_t best = 0;
-    for (size_t i = 1; i < b.size(); ++i) best = before(b[i], b[best]) ? i : best;
-    best_ = best;
+    std::vector<Event>& b = buckets_[cur_];
+    if (sorted_[cur_] == 0 && b.size() > kSortAbove) {
+      std::sort(b.begin(), b.end(), [](const Event& x, const Event& y) { return before(y, x); });
+      sorted_[cur_] = 1;
+    }
+    if (sorted_[cur_] != 0) {
+      best_ = b.size() - 1;
+    } else {
+      size_t best = 0;
+      for (size_t i = 1; i < b.size(); ++i) best = before(b[i], b[best]) ? i : best;
+      best_ = best;
+    }
     located_ = true;
   }
 
@@ -150,6 +187,7 @@ class EventQueue {
     for (size_t i = 0; i < kBuckets; ++i) {
       for (const Event& e : buckets_[i]) far_.push(e);
       buckets_[i].clear();
+      sorted_[i] = 0;
     }
     std::fill(std::begin(bitmap_), std::end(bitmap_), 0);
     base_ = t & ~((1ULL << kShift) - 1);
@@ -205,6 +243,7 @@ class EventQueue {
 
   std::vector<std::vector<Event>> buckets_;
   uint64_t bitmap_[kBuckets / 64] = {};
+  uint8_t sorted_[kBuckets] = {};  // bucket i is sorted, latest first (kSortAbove)
   Heap far_;
   uint64_t base_ = 0;  // start time of bucket cur_
   size_t cur_ = 0;

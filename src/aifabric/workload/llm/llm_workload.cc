@@ -1,6 +1,9 @@
 #include "aifabric/workload/llm/llm_workload.h"
 
+#include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "aifabric/topo/routing.h"
 #include "aifabric/transport/ideal_fct.h"
@@ -33,9 +36,21 @@ Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
   if (engines().find(w.engine())->routes) {
     // The flow level coalesces whole-step rings; a step's network latency is the path
     // latency of its chunk-sized transfers between the two hosts.
+    // Paths between hosts of the same two switches differ only in the hosts' own links:
+    // one search per switch pair.
     const TopologyGraph& graph = ctx.graph;
-    opt.ring_step_latency = [&graph](uint32_t a, uint32_t b) {
-      const std::vector<LinkParams> path = first_shortest_path(graph, a, b);
+    auto cache = std::make_shared<std::unordered_map<uint64_t, std::vector<LinkParams>>>();
+    opt.ring_step_latency = [&graph, cache](uint32_t a, uint32_t b) {
+      const auto& ha = graph.adjacent(graph.hosts()[a]);
+      const auto& hb = graph.adjacent(graph.hosts()[b]);
+      const uint64_t key = (static_cast<uint64_t>(ha[0].peer) << 32) | hb[0].peer;
+      auto it = cache->find(key);
+      if (it == cache->end()) it = cache->emplace(key, first_shortest_path(graph, a, b)).first;
+      std::vector<LinkParams> path = it->second;
+      if (path.size() >= 2) {
+        path.front() = graph.links()[ha[0].link].params;
+        path.back() = graph.links()[hb[0].link].params;
+      }
       return path_latency(path, kCoalescedMtu, kCoalescedMtu);
     };
   }
