@@ -77,7 +77,10 @@ void Executor::dispatch() {
   for (uint32_t i : ready_) {
     const Task& t = g_.tasks()[i];
     const uint64_t seq = next_seq_++;
-    if (t.kind == TaskKind::kCompute) {
+    if (t.barrier) {
+      times_.start[i] = now;
+      sim_.schedule_at(now, EventPriority::kTimer, this, kDelivered, i);
+    } else if (t.kind == TaskKind::kCompute) {
       local_.enqueue(i, seq, gpu(t.rank), ListScheduler::kNone, t.duration);
     } else if (map_.same_node(t.rank, t.peer)) {
       const Time wire = nvlink_.transmit_time(t.bytes);

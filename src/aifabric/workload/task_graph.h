@@ -31,6 +31,8 @@ struct Task {
   // it (the protocol's overhead beyond the wire). False: an NVLink transfer holds its
   // ports for the cluster's latency + bytes / rate, the whole-step model.
   bool pipelined = false;
+  // Compute: a pure join (no duration, no GPU): done the moment its dependencies are.
+  bool barrier = false;
   std::vector<uint32_t> deps;
 };
 
@@ -59,6 +61,13 @@ class TaskGraph {
     t.group = group;
     t.deps.assign(deps.begin(), deps.end());
     return push(std::move(t));
+  }
+  // A join of `deps` that holds no GPU (Task::barrier): n tasks waiting on the n tasks
+  // of a collective then take n + n edges through it instead of n x n.
+  uint32_t add_barrier(std::span<const uint32_t> deps, uint32_t group) {
+    const uint32_t id = add_compute(0, Time::zero(), deps, group);
+    tasks_[id].barrier = true;
+    return id;
   }
   uint32_t add_transfer(uint32_t src, uint32_t dst, int64_t bytes, std::span<const uint32_t> deps,
                         uint32_t group, uint8_t priority = 3) {

@@ -59,6 +59,17 @@ struct Builder {
 
   uint32_t rank(int64_t dp, int64_t st, int64_t tp) const { return plan.rank(dp, st, tp); }
 
+  // Refuses a graph past kMaxIterationTasks before it exhausts memory (step-by-step
+  // rings over thousands of data-parallel ranks are O(ranks^2) transfers).
+  Status check_size() const {
+    if (g.size() <= kMaxIterationTasks) return Status::ok();
+    return Status::error(
+        "the iteration's task graph passed " + std::to_string(kMaxIterationTasks) +
+        " tasks (about 300 bytes each): its rings over " + std::to_string(p.data_ranks()) +
+        " data-parallel ranks are O(ranks^2) transfers; use workload.backend: flow (a ring "
+        "is one flow per neighbour pair there) or fewer data-parallel ranks");
+  }
+
   // A compute task on `r` after its previous task and `deps`.
   uint32_t compute(uint32_t r, Time d, std::vector<uint32_t> deps) {
     if (last_task[r] != kNone) deps.push_back(last_task[r]);
@@ -80,10 +91,15 @@ struct Builder {
     spec.algo = op == CollectiveOp::kAllToAll ? CollectiveAlgo::kPairwise : CollectiveAlgo::kRing;
     spec.bytes = std::max<int64_t>(bytes, 1);
     spec.coalesce = coalesce;
+    // Coalesced (big) groups wait on one barrier, not each rank on every rank.
+    if (coalesce && extra.size() > 1) extra = {g.add_barrier(extra, sync_group)};
     auto fin = add_collective(g, spec, ranks, extra, out.map, name);
     if (!fin) return fin.status();
+    if (auto st = check_size(); !st) return st;
     if (fin_out != nullptr) *fin_out = *fin;
-    for (uint32_t r : ranks) last_task[r] = g.add_compute(r, Time::zero(), *fin, sync_group);
+    std::vector<uint32_t> join = *fin;
+    if (coalesce && join.size() > 1) join = {g.add_barrier(join, sync_group)};
+    for (uint32_t r : ranks) last_task[r] = g.add_compute(r, Time::zero(), join, sync_group);
     return Status::ok();
   }
 
@@ -212,6 +228,7 @@ Status Builder::one_iteration(int64_t iter) {
                 auto f = add_collective(g, spec, ranks, fin.empty() ? deps : fin, out.map,
                                         "cp.kv_ring stage " + std::to_string(st) + it);
                 if (!f) return f.status();
+                if (auto st2 = check_size(); !st2) return st2;
                 fin = *f;
               }
               for (uint32_t r : ranks) {
@@ -343,12 +360,19 @@ Status Builder::gradients(int64_t iter) {
           spec.algo = CollectiveAlgo::kRing;
           spec.bytes = grads / buckets + (k < grads % buckets ? 1 : 0);
           spec.coalesce = coalesce;
+          if (coalesce && deps.size() > 1) deps = {g.add_barrier(deps, sync_group)};
           auto fin = add_collective(g, spec, ranks, deps, out.map,
                                     std::string(sharded ? "dp.reduce_scatter" : "dp.allreduce") +
                                         " stage " + std::to_string(st) + " bucket " +
                                         std::to_string(k) + it);
           if (!fin) return fin.status();
+          if (auto st2 = check_size(); !st2) return st2;
           previous_bucket = *fin;
+          // Coalesced rings (thousands of ranks): the next bucket and the joins wait on
+          // one barrier rather than each on every rank's end (same times, O(n) edges).
+          if (coalesce && previous_bucket.size() > 1) {
+            previous_bucket = {g.add_barrier(previous_bucket, sync_group)};
+          }
         }
         for (uint32_t r : ranks) {
           last_task[r] = g.add_compute(r, Time::zero(), previous_bucket, sync_group);

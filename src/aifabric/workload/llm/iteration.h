@@ -45,6 +45,8 @@ std::vector<PipelineSlot> pipeline_order(int64_t pp, int64_t v, int64_t mb, int6
 // Buckets beyond this are merged (a graph per bucket per group would be huge at
 // thousands of GPUs and the ring pipeline hides the difference).
 inline constexpr int64_t kMaxDpBuckets = 16;
+// A graph is refused beyond this many tasks (~5 GiB).
+inline constexpr size_t kMaxIterationTasks = size_t{1} << 24;
 // Above this many forward and backward passes the analytic backend uses the tensor
 // symmetry (IterationOptions::tensor_symmetry).
 inline constexpr int64_t kSymmetryAbovePasses = int64_t{1} << 20;
