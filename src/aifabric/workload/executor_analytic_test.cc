@@ -224,3 +224,27 @@ TEST(Analytic, EmptyGraph) {
 
 }  // namespace
 }  // namespace aifabric
+
+namespace aifabric {
+namespace {
+
+// A barrier (TaskGraph::add_barrier) is done the moment its dependencies are, even while
+// rank 0's GPU (its nominal rank) computes; a zero-duration compute join on rank 0 waits
+// for that GPU instead.
+TEST(Analytic, BarrierHoldsNoGpu) {
+  Fixture f;
+  const uint32_t busy = f.compute(0, Time::ms(5));
+  const uint32_t a = f.xfer(1, 2, kMiB);
+  const uint32_t b = f.xfer(3, 2, kMiB);
+  const uint32_t deps[] = {a, b};
+  const uint32_t barrier = f.g.add_barrier(deps, f.group);
+  const uint32_t join = f.compute(0, Time::zero(), {a, b});
+  const TaskTimes t = f.run();
+  const Time last = std::max(t.finish[a], t.finish[b]);
+  EXPECT_LT(last, Time::ms(5));
+  EXPECT_EQ(t.finish[barrier], last);
+  EXPECT_EQ(t.finish[join], t.finish[busy]);
+}
+
+}  // namespace
+}  // namespace aifabric
