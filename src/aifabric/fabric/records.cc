@@ -19,6 +19,24 @@ const char* flow_status_name(FlowRow::Status s) {
   }
 }
 
+PortRow port_row(const Network& net, uint32_t node, size_t i) {
+  const Adjacent& a = net.graph().adjacent(node)[i];
+  const Port& p = net.port(node, i);
+  PortRow row;
+  row.node = node;
+  row.peer = a.peer;
+  row.port = static_cast<uint16_t>(i);
+  row.rate = p.link().rate;
+  row.delay = p.link().delay;
+  return row;
+}
+
+double port_utilization(const PortRow& row, Time makespan) {
+  const double cap = static_cast<double>(row.rate.bits_per_second()) / 8.0 *
+                     std::max(makespan.to_seconds(), 1e-12);
+  return static_cast<double>(row.counters.tx_bytes) / cap;
+}
+
 FabricRecord collect_fabric_record(const Network& net, Time end) {
   FabricRecord r;
   Time last_finish;
@@ -79,20 +97,13 @@ FabricRecord collect_fabric_record(const Network& net, Time end) {
     const auto& adj = g.adjacent(id);
     for (size_t i = 0; i < adj.size(); ++i) {
       const Port& p = net.port(id, i);
-      PortRow row;
-      row.node = id;
-      row.peer = adj[i].peer;
-      row.port = static_cast<uint16_t>(i);
-      row.rate = p.link().rate;
-      row.delay = p.link().delay;
+      PortRow row = port_row(net, id, i);
       row.counters = p.counters();
       for (int prio = 0; prio < kNumPriorities; ++prio) {
         row.paused += p.paused_time(static_cast<uint8_t>(prio), end);
         row.starved += p.starved_time(static_cast<uint8_t>(prio), end);
       }
-      const double cap = static_cast<double>(p.link().rate.bits_per_second()) / 8.0 *
-                         std::max(r.makespan.to_seconds(), 1e-12);
-      row.utilization = static_cast<double>(p.counters().tx_bytes) / cap;
+      row.utilization = port_utilization(row, r.makespan);
       r.packet_hops += p.counters().deliveries;
       r.pause_frames += p.counters().pause_tx;
       r.credit_frames += p.counters().credit_tx;

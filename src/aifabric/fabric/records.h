@@ -70,6 +70,11 @@ struct FabricRecord {
   int64_t credit_drops = 0;   // CBFC lane frames beyond their credits (a model bug: 0)
 };
 
+// The row of port `i` of `node` (by node id): where it goes and its link; no counters.
+PortRow port_row(const Network& net, uint32_t node, size_t i);
+// tx bytes / (rate x makespan).
+double port_utilization(const PortRow& row, Time makespan);
+
 // The records of `net` after a run that ended at `end` (the simulator's clock).
 FabricRecord collect_fabric_record(const Network& net, Time end);
 

@@ -333,13 +333,7 @@ void FlowEngine::record(FabricRecord& r, Time end) const {
       for (size_t j = 0; j < peer_adj.size(); ++j) {
         if (peer_adj[j].link == adj[i].link) back = link_of(adj[i].peer, j);
       }
-      const Port& port = net_.port(id, i);
-      PortRow row;
-      row.node = id;
-      row.peer = adj[i].peer;
-      row.port = static_cast<uint16_t>(i);
-      row.rate = port.link().rate;
-      row.delay = port.link().delay;
+      PortRow row = port_row(net_, id, i);
       const auto data = static_cast<int64_t>(std::llround(packets[l]));
       const auto acks = static_cast<int64_t>(std::llround(packets[back]));
       row.counters.tx_payload_bytes = static_cast<int64_t>(std::llround(bytes[l]));
@@ -347,9 +341,7 @@ void FlowEngine::record(FabricRecord& r, Time end) const {
       row.counters.tx_packets = data + acks;
       row.counters.tx_bytes = row.counters.tx_payload_bytes +
                               data * (kRoceHeaderBytes + kL1OverheadBytes) + acks * kAckWireBytes;
-      const double cap = static_cast<double>(row.rate.bits_per_second()) / 8.0 *
-                         std::max(r.makespan.to_seconds(), 1e-12);
-      row.utilization = static_cast<double>(row.counters.tx_bytes) / cap;
+      row.utilization = port_utilization(row, r.makespan);
       r.ports.push_back(row);
     }
   }
