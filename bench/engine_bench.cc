@@ -13,7 +13,8 @@
 //
 // Usage: aifabric_bench [dcqcn|hpcc|swift|xcp|none|<any
 // cc.algorithm>|llm-analytic-128|llm-analytic-1024|llm-packet-128|
-// llm-packet-1024|llm-flow-128|llm-flow-1024|llm-flow175b-1024|flow-scale-<k>|
+// llm-packet-1024|llm-flow-128|llm-flow-1024|llm-flow175b-1024|llm-flow-10240|
+// llm-flow-100k|flow-scale-<k>|
 // lb-ecmp|lb-wcmp|lb-flowlet|lb-adaptive|lb-spray|lb-planned ...]
 // [--repeat N]; each case runs in its own
 // process so that peak memory is its own.
@@ -89,6 +90,36 @@ Loaded load_and_simulate(const char* yaml, const std::vector<std::string>& sets)
   return out;
 }
 
+// The flow level at the report's scales: GPT-3 175B on 10,240 GPUs (DP 160,
+// examples/gpt3-175b-10240gpu-flow.yaml) and GPT-3 6.7B on 100,000 GPUs (DP 3125, a k=74
+// fat-tree).
+constexpr const char* kLlm10k = R"(
+name: bench-llm-10240
+topology: {type: rail_optimized, nodes: 1280, gpus_per_node: 8, nodes_per_leaf: 32, spines: 32}
+switch: {buffer: 512MiB}
+telemetry: {enabled: false}
+workload:
+  type: llm
+  backend: flow
+  trace: none
+  model: {name: gpt3-175b, layers: 96, hidden: 12288, heads: 96, seq_len: 2048, vocab: 50257}
+  parallel: {tp: 8, pp: 8, dp: 160, global_batch: 15360, micro_batch: 1, recompute: full}
+  cluster: {gpus_per_node: 8, nvlink_rate: 2400Gbps, effective_tflops: 140}
+)";
+constexpr const char* kLlm100k = R"(
+name: bench-llm-100k
+topology: {type: fat_tree, k: 74}
+switch: {buffer: 256MiB}
+telemetry: {enabled: false}
+workload:
+  type: llm
+  backend: flow
+  trace: none
+  model: {name: gpt3-6.7b, layers: 32, hidden: 4096, heads: 32, seq_len: 2048, vocab: 50257}
+  parallel: {tp: 8, pp: 4, dp: 3125, global_batch: 12500, micro_batch: 1}
+  cluster: {gpus_per_node: 8, effective_tflops: 140}
+)";
+
 int run_llm_case(const std::string& name) {
   // llm-flow-*: the packet cases' GPT-3 6.7B at flow level; llm-flow175b-*: the analytic
   // cases' GPT-3 175B at flow level.
@@ -113,17 +144,23 @@ int run_llm_case(const std::string& name) {
          big ? "workload.parallel.dp=16" : "workload.parallel.dp=2",
          big ? "workload.parallel.global_batch=1536" : "workload.parallel.global_batch=192"});
   }
-  Loaded run = load_and_simulate(kLlm, sets);
+  const bool huge = name == "llm-flow-10240" || name == "llm-flow-100k";
+  const auto wall0 = std::chrono::steady_clock::now();
+  Loaded run = huge ? load_and_simulate(name == "llm-flow-10240" ? kLlm10k : kLlm100k, {})
+                    : load_and_simulate(kLlm, sets);
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   if (!run.sim) return 2;
   const auto* prepared = &run.prepared;
   const auto& sim = run.sim;
   const RunReport& r = sim->report;
   const WorkloadReport& w = *r.workload;
   std::printf(
-      "%-18s %s, %lld GPUs | wall %7.3f s | iteration %9.4f s simulated | %8zu tasks | %9lld "
-      "packet-hops %6.2f M/s | peak %5.0f MiB\n",
+      "%-18s %s, %lld GPUs | wall %7.3f s (run %7.2f s) | iteration %9.4f s simulated | %8zu "
+      "tasks | %9lld packet-hops %6.2f M/s | peak %5.0f MiB\n",
       name.c_str(), prepared->job->plan->model.name.c_str(),
-      static_cast<long long>(prepared->job->plan->gpus), r.wall_seconds, w.iteration.to_seconds(),
+      static_cast<long long>(prepared->job->plan->gpus), r.wall_seconds, total,
+      w.iteration.to_seconds(),
       w.tasks, static_cast<long long>(r.packet_hops),
       static_cast<double>(r.packet_hops) / std::max(r.wall_seconds, 1e-9) / 1e6, r.peak_memory_mib);
   std::fflush(stdout);
