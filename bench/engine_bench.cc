@@ -160,8 +160,7 @@ int run_llm_case(const std::string& name) {
       "tasks | %9lld packet-hops %6.2f M/s | peak %5.0f MiB\n",
       name.c_str(), prepared->job->plan->model.name.c_str(),
       static_cast<long long>(prepared->job->plan->gpus), r.wall_seconds, total,
-      w.iteration.to_seconds(),
-      w.tasks, static_cast<long long>(r.packet_hops),
+      w.iteration.to_seconds(), w.tasks, static_cast<long long>(r.packet_hops),
       static_cast<double>(r.packet_hops) / std::max(r.wall_seconds, 1e-9) / 1e6, r.peak_memory_mib);
   std::fflush(stdout);
   return 0;

@@ -97,7 +97,7 @@ void Executor::dispatch() {
     const Task& t = g_.tasks()[task];
     if (t.kind == TaskKind::kTransfer && t.pipelined) {
       sim_.schedule_at(end, EventPriority::kTimer, this, kFree, task);
-      sim_.schedule_at(end + t.duration, EventPriority::kTimer, this, kDelivered, task);
+      sim_.schedule_at(end + delay_of(t), EventPriority::kTimer, this, kDelivered, task);
     } else {
       sim_.schedule_at(end, EventPriority::kTimer, this, kFinish, task);
     }
@@ -147,8 +147,8 @@ void Executor::transfer_done(uint32_t id, bool completed) {
     return;
   }
   const Task& t = g_.tasks()[id];
-  if (t.pipelined && t.duration > Time::zero()) {
-    sim_.schedule_at(sim_.now() + t.duration, EventPriority::kTimer, this, kDelivered, id);
+  if (t.pipelined && delay_of(t) > Time::zero()) {
+    sim_.schedule_at(sim_.now() + delay_of(t), EventPriority::kTimer, this, kDelivered, id);
     return;
   }
   finish(id);

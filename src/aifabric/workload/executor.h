@@ -37,6 +37,10 @@ class Executor final : public EventHandler, public TransferListener {
   uint32_t gpu(uint32_t rank) const { return rank; }
   uint32_t nvl_out(uint32_t rank) const { return ranks_ + rank; }
   uint32_t nvl_in(uint32_t rank) const { return 2 * ranks_ + rank; }
+  // A pipelined transfer's delay after its bytes arrived.
+  Time delay_of(const Task& t) const {
+    return t.coalesced && map_.free_coalesced ? Time::zero() : t.duration;
+  }
   void make_ready(uint32_t task);
   void request_dispatch();
   void dispatch();

@@ -33,6 +33,9 @@ struct Task {
   bool pipelined = false;
   // Compute: a pure join (no duration, no GPU): done the moment its dependencies are.
   bool barrier = false;
+  // Pipelined transfer: `duration` is the latency of the ring steps it stands for
+  // (CollectiveSpec::coalesce), communication that a free-communication run drops.
+  bool coalesced = false;
   std::vector<uint32_t> deps;
 };
 
@@ -69,6 +72,7 @@ class TaskGraph {
     tasks_[id].barrier = true;
     return id;
   }
+  void mark_coalesced(uint32_t task) { tasks_[task].coalesced = true; }
   uint32_t add_transfer(uint32_t src, uint32_t dst, int64_t bytes, std::span<const uint32_t> deps,
                         uint32_t group, uint8_t priority = 3) {
     Task t;
@@ -120,6 +124,9 @@ struct ClusterMap {
   // The share of nvlink_rate a GPU's copies achieve (NCCL's measured busbw over the
   // nominal rate: collectives.md); 1 = nominal, as before the NCCL model.
   double nvlink_efficiency = 1.0;
+  // The free-communication baseline (the LLM report): coalesced transfers' step
+  // latencies count as communication and are dropped too.
+  bool free_coalesced = false;
   bool same_node(uint32_t a, uint32_t b) const { return node_of_rank[a] == node_of_rank[b]; }
   uint32_t ranks() const { return static_cast<uint32_t>(node_of_rank.size()); }
   // The default placement: rank r on node r / gpus_per_node, NIC host r.

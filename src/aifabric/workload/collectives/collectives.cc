@@ -42,8 +42,10 @@ Ids ring(Ctx& c, std::span<const uint32_t> ranks, int64_t chunk, int64_t steps,
       // Across the network the engine adds one step's latency itself; NVLink streams
       // pay none.
       const int64_t more = c.map->same_node(src, dst) ? steps : steps - 1;
-      recv[(i + 1) % n] = c.g.add_streamed(src, dst, std::max<int64_t>(chunk, 1) * steps,
-                                           step * more, start[i], c.group, c.prio);
+      const uint32_t t = c.g.add_streamed(src, dst, std::max<int64_t>(chunk, 1) * steps,
+                                          step * more, start[i], c.group, c.prio);
+      c.g.mark_coalesced(t);
+      recv[(i + 1) % n] = t;
     }
     return recv;
   }

@@ -71,6 +71,7 @@ WorkloadReport training_report(const IterationPlan& plan, const TaskGraph& g, co
   {
     ClusterMap free_map = map;
     free_map.nvlink_latency = Time::zero();
+    free_map.free_coalesced = true;
     free_map.nvlink_rate = BitRate::bps(std::numeric_limits<int64_t>::max() / 8);
     AlphaBeta free_net;
     free_net.net_alpha = Time::zero();
