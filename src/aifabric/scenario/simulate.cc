@@ -267,10 +267,9 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
     out->report.plan = std::move(plan).value();
   }
   // A flow list at flow level: the engine starts the flows on the fabric's clock.
-  std::unique_ptr<FlowEngine> fluid;
   if (!run.job && !on_fabric) {
-    fluid = std::make_unique<FlowEngine>(*out->sim, net);
-    if (auto st = fluid->add_flows(std::move(flows)); !st) return st.with_context("traffic");
+    out->fluid = std::make_unique<FlowEngine>(*out->sim, net);
+    if (auto st = out->fluid->add_flows(std::move(flows)); !st) return st.with_context("traffic");
   } else if (auto st = net.add_flows(std::move(flows)); !st) {
     return st.with_context("traffic");
   }
@@ -333,8 +332,8 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   r.engine = engine->name;
 
   FabricRecord f;
-  if (fluid) {
-    fluid->record(f, r.sim_end);
+  if (out->fluid) {
+    out->fluid->record(f, r.sim_end);
   } else if (engine->routes) {
     f = std::move(engine_record);
   } else {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aifabric/core/simulator.h"
+#include "aifabric/engine/flow/flow_engine.h"
 #include "aifabric/fabric/network.h"
 #include "aifabric/fault/injector.h"
 #include "aifabric/scenario/prepare.h"
@@ -69,6 +70,8 @@ struct Simulation {
   // The fault schedule's injector (null without faults): the switches and the pending
   // events point at it, so it lives as long as the fabric.
   std::unique_ptr<FaultInjector> faults;
+  // A flow list's flow-level engine (null at packet level): pending events point at it.
+  std::unique_ptr<FlowEngine> fluid;
   RunReport report;
   TaskTimes task_times;                      // job runs: when each task ran
   std::optional<TelemetryRecord> telemetry;  // none when telemetry is off or nothing ran on
