@@ -199,7 +199,6 @@ void FlowEngine::request_solve() {
 
 void FlowEngine::solve() {
   solve_pending_ = false;
-  ++solves_;
   const Time now = sim_.now();
   for (uint32_t id : solver_.solve()) {
     Active& a = active_[id];

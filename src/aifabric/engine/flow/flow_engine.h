@@ -45,10 +45,6 @@ class FlowEngine final : public TransferEngine, public EventHandler {
   // Flow rows (flow-list mode) and per-port bytes (both modes) at `end`.
   void record(FabricRecord& r, Time end) const override;
 
-  // Re-solves so far and the solver's work (benchmarks).
-  uint64_t solves() const { return solves_; }
-  const MaxMinSolver& solver() const { return solver_; }
-
  private:
   static constexpr uint32_t kNoSlot = 0xffffffffU;
   struct Active {
@@ -94,7 +90,6 @@ class FlowEngine final : public TransferEngine, public EventHandler {
   std::vector<double> weight_of_prio_;
   double mtu_ = 4096;
   bool solve_pending_ = false;
-  uint64_t solves_ = 0;
 };
 
 }  // namespace aifabric
