@@ -120,6 +120,13 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
   if (!run.faults.empty() && s.engine_name() != "packet") {
     return Status::error("faults: the flow level does not model faults yet; set engine: packet");
   }
+  if (run.graph.planes() > 1) {
+    return Status::error("traffic: a flow list names hosts, and on a multi-plane topology (" +
+                         std::to_string(run.graph.planes()) +
+                         " planes) most host pairs are in different planes with no path "
+                         "between them; run a workload (llm, collective), whose connections "
+                         "spread over the planes");
+  }
   // One stream per traffic entry, from the run seed.
   Simulator seeds(static_cast<uint64_t>(s.seed));
   for (size_t i = 0; i < s.traffic.size(); ++i) {

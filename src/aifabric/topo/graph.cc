@@ -35,26 +35,35 @@ Status TopologyGraph::validate() const {
                            " links; each host needs exactly one (one NIC port)");
     }
   }
-  // Every host must reach every other: BFS from the first host through switches only.
+  if (planes_ == 0 || hosts_.size() % planes_ != 0) {
+    return Status::error(std::to_string(hosts_.size()) + " hosts do not split into " +
+                         std::to_string(planes_) + " planes");
+  }
+  // Every host must reach every other of its plane: BFS from the plane's first host
+  // through switches only.
+  const size_t per_plane = gpus();
   std::vector<char> seen(nodes_.size(), 0);
-  std::deque<uint32_t> q{hosts_[0]};
-  seen[hosts_[0]] = 1;
-  while (!q.empty()) {
-    const uint32_t u = q.front();
-    q.pop_front();
-    if (nodes_[u].kind == NodeKind::kHost && u != hosts_[0]) continue;
-    for (const auto& a : adj_[u]) {
-      if (links_[a.link].up && !seen[a.peer]) {
-        seen[a.peer] = 1;
-        q.push_back(a.peer);
+  for (size_t first = 0; first < hosts_.size(); first += per_plane) {
+    const uint32_t root = hosts_[first];
+    std::deque<uint32_t> q{root};
+    seen[root] = 1;
+    while (!q.empty()) {
+      const uint32_t u = q.front();
+      q.pop_front();
+      if (nodes_[u].kind == NodeKind::kHost && u != root) continue;
+      for (const auto& a : adj_[u]) {
+        if (links_[a.link].up && !seen[a.peer]) {
+          seen[a.peer] = 1;
+          q.push_back(a.peer);
+        }
       }
     }
-  }
-  for (uint32_t h : hosts_) {
-    if (!seen[h]) {
-      return Status::error("host " + nodes_[h].name + " cannot reach host " +
-                           nodes_[hosts_[0]].name +
-                           " (the topology is disconnected, failed links excluded)");
+    for (size_t i = first; i < first + per_plane; ++i) {
+      const uint32_t h = hosts_[i];
+      if (!seen[h]) {
+        return Status::error("host " + nodes_[h].name + " cannot reach host " + nodes_[root].name +
+                             " (the topology is disconnected, failed links excluded)");
+      }
     }
   }
   return Status::ok();

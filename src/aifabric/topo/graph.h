@@ -37,11 +37,21 @@ struct Adjacent {
 // Which hosts (GPUs) share a server's NVLink domain, when the topology file says so
 // (SimAI's NVSwitches): workloads that take their cluster map from the topology put the
 // ranks of one server on one node. Plain data; the fabric never reads it.
+// A builder's scale-up domain (a super-node: NVL72, or NV576 as a 2-level NVLink Clos of
+// `group`-GPU first-level domains) fills the same record: GPUs of one domain talk over
+// NVLink, off the NIC fabric. With planes, server_of_host covers one plane's hosts (the
+// GPUs).
 struct NvlinkDomains {
   std::vector<uint32_t> server_of_host;  // per host index: its server, 0-based, dense
   uint32_t gpus_per_server = 0;
   BitRate rate;  // per GPU and direction: the sum of its NVSwitch links
   Time latency;  // GPU -> NVSwitch -> GPU: twice the link delay
+  // A 2-level NVLink Clos: GPUs in the same first-level group of `group` GPUs (0 = the
+  // whole domain is one level) see `latency`; across groups `cross_latency` (two more
+  // NVSwitch hops) and `cross_rate` per GPU and direction (the second level's share).
+  uint32_t group = 0;
+  Time cross_latency;
+  BitRate cross_rate;
 };
 
 class TopologyGraph {
@@ -68,9 +78,14 @@ class TopologyGraph {
   // Empty unless an importer found the servers' NVLink domains.
   const std::vector<NvlinkDomains>& nvlink() const { return nvlink_; }
   void set_nvlink(const NvlinkDomains& d) { nvlink_.assign(1, d); }
+  // Multi-plane fabrics: `planes` independent fabrics, hosts numbered plane-major (host
+  // index = plane * gpus() + GPU): a GPU's NIC has one port, a host, in every plane.
+  uint32_t planes() const { return planes_; }
+  size_t gpus() const { return hosts_.size() / planes_; }
+  void set_planes(uint32_t planes) { planes_ = planes; }
 
-  // Structural checks: every host has exactly one link, no self loops, all hosts
-  // reachable from each other.
+  // Structural checks: every host has exactly one link, no self loops, all hosts of a
+  // plane reachable from each other.
   Status validate() const;
 
  private:
@@ -80,6 +95,7 @@ class TopologyGraph {
   std::vector<uint32_t> hosts_;
   std::vector<int64_t> host_index_;
   std::vector<NvlinkDomains> nvlink_;  // at most one
+  uint32_t planes_ = 1;
 };
 
 }  // namespace aifabric

@@ -3,6 +3,7 @@
 #include "aifabric/topo/builders/clos3/clos3.h"
 #include "aifabric/topo/builders/fat_tree/fat_tree.h"
 #include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
+#include "aifabric/topo/builders/multi_plane/multi_plane.h"
 #include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
 #include "aifabric/topo/import/ns3_topology.h"
 #include "aifabric/topo/import/simai_topology.h"
@@ -27,6 +28,10 @@ const Registry<TopologyBuilder>& topology_builders() {
           topology_member<Clos3Config, &build_clos3, &clos3_size>(
               "clos3",
               "3-tier Clos of pods (ToRs meshed with aggs) under core groups (HPCC paper)"),
+          topology_member<MultiPlaneConfig, &build_multi_plane, &multi_plane_size>(
+              "multi_plane",
+              "independent rail-optimized planes, a NIC port per plane per GPU, with an "
+              "optional scale-up (NVLink) domain: a super-node such as NVL72 or NV576"),
       });
   return kAll;
 }

@@ -21,12 +21,15 @@ Executor::Executor(const TaskGraph& g, const ClusterMap& map, Simulator& sim)
       sim_(sim),
       ranks_(map.ranks()),
       nvlink_(map.nvlink_rate.scaled(map.nvlink_efficiency)),
+      nvlink_cross_(map.nvlink_group > 0 ? map.nvlink_cross_rate.scaled(map.nvlink_efficiency)
+                                         : nvlink_),
       local_(size_t{3} * map.ranks(), g.size()) {
   const auto& tasks = g.tasks();
   const size_t n = tasks.size();
   times_.start.assign(n, Time::max());
   times_.finish.assign(n, Time::max());
   remaining_.resize(n);
+  if (map.planes > 1) parts_left_.assign(n, 0);
   // Dependents in one flat array (CSR): a finishing task walks its successors
   // without touching the graph's per-task vectors.
   dep_begin_.assign(n + 1, 0);
@@ -83,12 +86,23 @@ void Executor::dispatch() {
     } else if (t.kind == TaskKind::kCompute) {
       local_.enqueue(i, seq, gpu(t.rank), ListScheduler::kNone, t.duration);
     } else if (map_.same_node(t.rank, t.peer)) {
-      const Time wire = nvlink_.transmit_time(t.bytes);
-      local_.enqueue(i, seq, nvl_out(t.rank), nvl_in(t.peer),
-                     t.pipelined ? wire : map_.nvlink_latency + wire);
-    } else {
+      local_.enqueue(i, seq, nvl_out(t.rank), nvl_in(t.peer), nvlink_time(t));
+    } else if (map_.planes <= 1) {
       transfers.push_back(
           Transfer{i, map_.host_of_rank[t.rank], map_.host_of_rank[t.peer], t.bytes, t.priority});
+    } else {
+      // One connection per plane, the bytes split evenly (the first parts carry the
+      // remainder); a transfer smaller than the planes uses as many as it has bytes.
+      const auto parts =
+          static_cast<uint32_t>(std::clamp<int64_t>(t.bytes, 1, int64_t{map_.planes}));
+      parts_left_[i] = static_cast<uint8_t>(parts);
+      const auto n = static_cast<uint32_t>(g_.size());
+      for (uint32_t p = 0; p < parts; ++p) {
+        const int64_t bytes = t.bytes / parts + (p < t.bytes % parts ? 1 : 0);
+        const uint32_t shift = p * map_.plane_stride;
+        transfers.push_back(Transfer{i + p * n, map_.host_of_rank[t.rank] + shift,
+                                     map_.host_of_rank[t.peer] + shift, bytes, t.priority});
+      }
     }
   }
   ready_.clear();
@@ -132,11 +146,22 @@ void Executor::handle_event(uint32_t kind, uint64_t arg) {
   }
 }
 
-void Executor::transfer_started(uint32_t id) {
-  times_.start[id] = sim_.now();
+Time Executor::nvlink_time(const Task& t) const {
+  const bool cross = map_.nvlink_group > 0 && map_.host_of_rank[t.rank] / map_.nvlink_group !=
+                                                  map_.host_of_rank[t.peer] / map_.nvlink_group;
+  const Time wire = (cross ? nvlink_cross_ : nvlink_).transmit_time(t.bytes);
+  if (t.pipelined) return wire;
+  return (cross ? map_.nvlink_cross_latency : map_.nvlink_latency) + wire;
 }
 
-void Executor::transfer_done(uint32_t id, bool completed) {
+void Executor::transfer_started(uint32_t id) {
+  const uint32_t task = task_of(id);
+  if (times_.start[task] == Time::max()) times_.start[task] = sim_.now();
+}
+
+void Executor::transfer_done(uint32_t part, bool completed) {
+  const uint32_t id = task_of(part);
+  if (completed && map_.planes > 1 && --parts_left_[id] > 0) return;
   if (!completed) {
     const Task& t = g_.tasks()[id];
     times_.failure = "task " + std::to_string(id) + " (" + g_.groups()[t.group].name + ": " +
@@ -180,6 +205,13 @@ Status check_cluster_map(const TaskGraph& g, const ClusterMap& map) {
   if (!(map.nvlink_efficiency > 0 && map.nvlink_efficiency <= 1)) {
     return Status::error("cluster map: nvlink_efficiency must be in (0, 1]");
   }
+  if (map.planes < 1 || map.planes > 255) {
+    return Status::error("cluster map: planes must be 1..255");
+  }
+  if (map.nvlink_group > 0 &&
+      (map.nvlink_cross_rate.bits_per_second() <= 0 || map.nvlink_cross_latency < Time::zero())) {
+    return Status::error("cluster map: a 2-level NVLink domain needs a positive cross rate");
+  }
   return Status::ok();
 }
 
@@ -192,9 +224,10 @@ Status check_hosts(const TaskGraph& g, const ClusterMap& map, size_t hosts) {
     const Task& t = tasks[i];
     if (t.kind != TaskKind::kTransfer || map.same_node(t.rank, t.peer)) continue;
     const std::string where = "task " + std::to_string(i);
+    const uint64_t last_plane = uint64_t{map.planes - 1} * map.plane_stride;
     const uint32_t src = map.host_of_rank[t.rank];
     const uint32_t dst = map.host_of_rank[t.peer];
-    if (src >= hosts || dst >= hosts) {
+    if (src + last_plane >= hosts || dst + last_plane >= hosts) {
       return Status::error(where + ": rank " + std::to_string(src >= hosts ? t.rank : t.peer) +
                            " is on host " + std::to_string(std::max(src, dst)) +
                            ", but the network has " + std::to_string(hosts) + " hosts");
@@ -231,7 +264,7 @@ Result<TaskTimes> run_job(const TaskGraph& g, const ClusterMap& map, const Engin
   Simulator& sim = fabric_clock ? net.sim() : own;
   Executor exec(g, map, sim);
   const uint32_t probe = map.host_of_rank.empty() ? 0 : map.host_of_rank[0];
-  EngineContext ctx{sim, net, exec, g.size(), probe};
+  EngineContext ctx{sim, net, exec, g.size() * std::max<uint32_t>(map.planes, 1), probe};
   const auto eng = engine.make(ctx);
   const Status s = exec.run(*eng, fabric_clock ? stop_at : Time::max());
   if (!s.is_ok()) return s;
@@ -244,9 +277,10 @@ Result<TaskTimes> run_analytic(const TaskGraph& g, const ClusterMap& map, const 
   if (Status s = check_alpha_beta(ab); !s.is_ok()) return s;
   size_t hosts = 0;
   for (uint32_t h : map.host_of_rank) hosts = std::max<size_t>(hosts, size_t{h} + 1);
+  if (map.planes > 1) hosts += size_t{map.planes - 1} * map.plane_stride;
   Simulator sim;
   Executor exec(g, map, sim);
-  AnalyticEngine engine(sim, exec, ab, hosts, g.size());
+  AnalyticEngine engine(sim, exec, ab, hosts, g.size() * map.planes);
   const Status s = exec.run(engine, Time::max());
   if (!s.is_ok()) return s;
   return exec.take_times();

@@ -41,6 +41,11 @@ class Executor final : public EventHandler, public TransferListener {
   Time delay_of(const Task& t) const {
     return t.coalesced && map_.free_coalesced ? Time::zero() : t.duration;
   }
+  // The NVLink time of transfer `t` (its latency unless pipelined): across the first-
+  // level groups of a 2-level domain at the cross rate and latency.
+  Time nvlink_time(const Task& t) const;
+  // Engine transfer ids: task + part * tasks (one part per plane).
+  uint32_t task_of(uint32_t id) const { return static_cast<uint32_t>(id % g_.size()); }
   void make_ready(uint32_t task);
   void request_dispatch();
   void dispatch();
@@ -50,7 +55,9 @@ class Executor final : public EventHandler, public TransferListener {
   const ClusterMap& map_;
   Simulator& sim_;
   uint32_t ranks_;
-  BitRate nvlink_;  // the achieved NVLink rate (nominal x efficiency)
+  BitRate nvlink_;                   // the achieved NVLink rate (nominal x efficiency)
+  BitRate nvlink_cross_;             // the same across a 2-level domain's groups
+  std::vector<uint8_t> parts_left_;  // per task: plane parts still on the network
   TransferEngine* engine_ = nullptr;
   ListScheduler local_;  // GPUs and NVLink ports
   TaskTimes times_;

@@ -107,6 +107,57 @@ TEST(Executor, DependenciesHoldAndEngineTransfersStartWhenReady) {
   EXPECT_EQ(s[2].t.priority, 3);
 }
 
+// Multi-plane NICs (ClusterMap::planes): a transfer becomes one connection per plane,
+// from host_of_rank + p x plane_stride, its bytes split evenly (the remainder on the
+// first); it is done, and its dependents start, when every part is.
+TEST(Executor, APlaneSplitTransferWaitsForEveryPart) {
+  Job j;
+  j.map.planes = 3;
+  j.map.plane_stride = 4;
+  const uint32_t x = j.xfer(0, 1, 1001);
+  const uint32_t tiny = j.xfer(2, 3, 2);  // fewer bytes than planes: two parts
+  const uint32_t c = j.compute(1, Time::us(1), {x});
+  ASSERT_TRUE(j.run().is_ok());
+  const auto& s = j.engine->started;
+  ASSERT_EQ(s.size(), 5U);
+  const auto n = static_cast<uint32_t>(j.g.size());
+  int64_t sum = 0;
+  for (uint32_t p = 0; p < 3; ++p) {
+    EXPECT_EQ(s[p].t.id, x + p * n);
+    EXPECT_EQ(s[p].t.src, 0 + p * 4);
+    EXPECT_EQ(s[p].t.dst, 1 + p * 4);
+    sum += s[p].t.bytes;
+  }
+  EXPECT_EQ(s[0].t.bytes, 334);
+  EXPECT_EQ(s[2].t.bytes, 333);
+  EXPECT_EQ(sum, 1001);
+  EXPECT_EQ(s[3].t.bytes + s[4].t.bytes, 2);
+  EXPECT_EQ(s[4].t.id, tiny + n);
+  const TaskTimes t = j.exec->take_times();
+  EXPECT_EQ(t.finish[x], kNet);
+  EXPECT_EQ(t.start[c], kNet);
+  EXPECT_EQ(t.finish[tiny], kNet);
+}
+
+// A 2-level NVLink domain (NV576: first-level groups joined by a second NVSwitch level):
+// ranks in one group see the group's latency, across groups the cross latency and rate.
+TEST(Executor, TwoLevelNvlinkCostsMoreAcrossGroups) {
+  Job j;
+  j.map = ClusterMap::linear(4, 4);  // one 4-GPU domain
+  j.map.nvlink_rate = BitRate::gbps(800);
+  j.map.nvlink_latency = Time::us(1);
+  j.map.nvlink_group = 2;  // groups {0, 1} and {2, 3}
+  j.map.nvlink_cross_latency = Time::us(3);
+  j.map.nvlink_cross_rate = BitRate::gbps(400);
+  const uint32_t in = j.xfer(0, 1, 100'000);      // 1 us + 100 kB / 100 GB/s = 2 us
+  const uint32_t across = j.xfer(2, 0, 100'000);  // 3 us + 100 kB / 50 GB/s = 5 us
+  ASSERT_TRUE(j.run().is_ok());
+  const TaskTimes t = j.exec->take_times();
+  EXPECT_EQ(t.finish[in] - t.start[in], Time::us(2));
+  EXPECT_EQ(t.finish[across] - t.start[across], Time::us(5));
+  EXPECT_TRUE(j.engine->started.empty());
+}
+
 TEST(Executor, AGpuComputesOneTaskAtATimeInReadinessOrder) {
   // GPU 0: t2 (30 us) and t3 (7 us) ready at 0 run in index order; t4 (1 us) becomes
   // ready at 7 us (after a transfer), t1 (5 us) at 10 us (after t0 on GPU 1): GPU 0

@@ -112,6 +112,10 @@ struct ReplayRun {
   std::string_view engine() const { return engines().at(static_cast<size_t>(backend)).name; }
 };
 
+// The topology's planes (a connection per plane, ClusterMap::planes) and, when the map's
+// nodes are the topology's NVLink domains, their 2-level structure.
+void fit_to_topology(ClusterMap& m, const TopologyGraph& g);
+
 // The map for `ranks` GPUs, rank r on host r. With gpus_per_node 0 and NVLink domains
 // in the topology, node and NVLink come from them; `on_fabric` (or domains) needs a
 // host per rank. Errors name `workload.`.

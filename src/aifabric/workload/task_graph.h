@@ -127,6 +127,16 @@ struct ClusterMap {
   // The free-communication baseline (the LLM report): coalesced transfers' step
   // latencies count as communication and are dropped too.
   bool free_coalesced = false;
+  // A 2-level NVLink domain (NV576): ranks on hosts in different first-level groups of
+  // `nvlink_group` hosts talk at the cross rate and latency (0 = one level).
+  uint32_t nvlink_group = 0;
+  Time nvlink_cross_latency;
+  BitRate nvlink_cross_rate;
+  // Multi-plane NICs: a network transfer is split evenly over `planes` connections, the
+  // one of plane p from host_of_rank + p * plane_stride (the topology's plane-major
+  // hosts).
+  uint32_t planes = 1;
+  uint32_t plane_stride = 0;
   bool same_node(uint32_t a, uint32_t b) const { return node_of_rank[a] == node_of_rank[b]; }
   uint32_t ranks() const { return static_cast<uint32_t>(node_of_rank.size()); }
   // The default placement: rank r on node r / gpus_per_node, NIC host r.

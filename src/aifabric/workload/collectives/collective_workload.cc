@@ -9,7 +9,7 @@
 namespace aifabric {
 
 std::vector<uint32_t> rank_hosts(const TopologyGraph& g, RankPlacement placement) {
-  const auto hosts = static_cast<uint32_t>(g.hosts().size());
+  const auto hosts = static_cast<uint32_t>(g.gpus());  // plane 0's, with planes
   std::vector<uint32_t> order(hosts);
   std::iota(order.begin(), order.end(), 0U);
   if (placement == RankPlacement::kLinear) return order;
@@ -35,7 +35,7 @@ std::vector<uint32_t> rank_hosts(const TopologyGraph& g, RankPlacement placement
 }
 
 Result<Job> prepare_collective(const CollectiveWorkloadSpec& c, const JobContext& ctx) {
-  const auto hosts = static_cast<uint32_t>(ctx.graph.hosts().size());
+  const auto hosts = static_cast<uint32_t>(ctx.graph.gpus());
   const auto n = c.ranks == 0 ? hosts : static_cast<uint32_t>(c.ranks);
   if (n < 2 || n > hosts) {
     return Status::error("workload.ranks: " + std::to_string(n) +
@@ -46,6 +46,7 @@ Result<Job> prepare_collective(const CollectiveWorkloadSpec& c, const JobContext
   job.map = ClusterMap::linear(n, 1);
   const std::vector<uint32_t> order = rank_hosts(ctx.graph, c.placement);
   job.map.host_of_rank.assign(order.begin(), order.begin() + n);
+  fit_to_topology(job.map, ctx.graph);
   CollectiveSpec spec;
   spec.op = c.op;
   spec.algo = c.algorithm;

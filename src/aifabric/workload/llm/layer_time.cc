@@ -17,6 +17,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "aifabric/net/packet.h"
 #include "aifabric/workload/collectives/nccl.h"
 
 namespace aifabric {
@@ -51,14 +52,43 @@ Time exposed(Time comm, Time gemms, const ParallelConfig& p) {
   return std::max(first, comm > gemms ? comm - gemms : Time::zero());
 }
 
+// One TP collective of `bytes` (nccl-tests' per-rank buffer) among p.tp ranks. Inside
+// one server or scale-up domain: NVLink. A TP group spanning k = tp / g domains of g
+// GPUs runs hierarchically, as NCCL does across nodes: inside each domain a reduce-
+// scatter (all-reduce) on NVLink, then on every GPU's NIC a ring among the k domains
+// over its 1/g share, then the all-gather on NVLink:
+//   all-reduce  = RS_nvl(B, g) + 2 (k - 1) (alpha + B / (g k) / r) + AG_nvl(B, g)
+//   all-gather  = (k - 1) (alpha + B / (g k) / r) + AG_nvl(B, g)
+// with r the NIC's payload goodput (scale_out_rate less RoCE framing at a 4 KiB MTU) and
+// alpha = scale_out_latency per ring step. The NIC carries (k - 1)/k x B/g per GPU (x 2
+// for an all-reduce): `net_bytes`.
+Time tp_collective(const ParallelConfig& p, const ClusterConfig& c, int64_t bytes, bool all_reduce,
+                   int64_t& net_bytes) {
+  const int64_t g = c.gpus_per_node;
+  if (p.tp <= g) return nvlink_ring_time(bytes, p.tp, c, all_reduce);
+  const int64_t k = p.tp / g;
+  const double mtu = 4096;
+  const BitRate nic = c.scale_out_rate.bits_per_second() > 0 ? c.scale_out_rate : kDefaultScaleOut;
+  const double goodput = static_cast<double>(nic.bits_per_second()) / 8 * mtu /
+                         (mtu + kRoceHeaderBytes + kL1OverheadBytes);
+  const double share = static_cast<double>(bytes) / static_cast<double>(g * k);
+  const int64_t steps = (all_reduce ? 2 : 1) * (k - 1);
+  net_bytes += static_cast<int64_t>(share) * steps;
+  const Time ring = (c.scale_out_latency + seconds(share / goodput)) * steps;
+  const Time inside = nvlink_ring_time(bytes, g, c, false);
+  return ring + inside * (all_reduce ? 2 : 1);
+}
+
 // TP collectives of one layer pass: without sequence parallelism two all-reduces of
 // the b x s x h activation; with it two all-gathers and two reduce-scatters.
-Time tp_pass(const ParallelConfig& p, const ClusterConfig& c, int64_t bytes) {
+Time tp_pass(const ParallelConfig& p, const ClusterConfig& c, int64_t bytes, int64_t& net_bytes) {
   if (p.tp <= 1) return Time::zero();
   if (p.sequence_parallel) {
-    return nvlink_ring_time(bytes, p.tp, c, false) * 4;
+    Time t;
+    for (int i = 0; i < 4; ++i) t += tp_collective(p, c, bytes, false, net_bytes);
+    return t;
   }
-  return nvlink_ring_time(bytes, p.tp, c, true) * 2;
+  return tp_collective(p, c, bytes, true, net_bytes) + tp_collective(p, c, bytes, true, net_bytes);
 }
 
 }  // namespace
@@ -111,12 +141,18 @@ LayerTime layer_time(const ModelConfig& m, const ParallelConfig& p, const Cluste
   const int64_t act = tokens * h * a;  // one b x s x h activation (this GPU's share)
   const bool full = p.recompute == Recompute::kFull;
   const bool selective = p.recompute == Recompute::kSelective;
-  const Time tp_fwd = tp_pass(p, c, act);
+  int64_t net_fwd = 0;
+  int64_t net_bwd = 0;
+  const Time tp_fwd = tp_pass(p, c, act, net_fwd);
   // Backward: the forward's collectives mirrored (recompute's again); with sequence
   // parallelism also the all-gathers of the two GEMM inputs the weight gradients need,
   // which Megatron-LM gathers again rather than keep (Korthikanti et al. 2022, 4.2.2).
-  Time tp_bwd = tp_pass(p, c, act) * (full ? 2 : 1);
-  if (p.sequence_parallel && t > 1) tp_bwd += nvlink_ring_time(act, t, c, false) * 2;
+  Time tp_bwd = tp_pass(p, c, act, net_bwd) * (full ? 2 : 1);
+  net_bwd *= full ? 2 : 1;
+  if (p.sequence_parallel && t > 1) {
+    tp_bwd += tp_collective(p, c, act, false, net_bwd) + tp_collective(p, c, act, false, net_bwd);
+  }
+  lt.tp_net_bytes = net_fwd + net_bwd;
 
   if (!c.roofline()) {
     // A constant rate: FLOPs (2 per multiply-add) / the achieved rate.

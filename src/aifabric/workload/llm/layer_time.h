@@ -17,6 +17,9 @@ struct LayerTime {
                      // the attention core)
   Time tp_forward;   // TP communication the forward pass waits for
   Time tp_backward;  // ... and the backward (recompute's included)
+  // Bytes one GPU's TP collectives of the layer (forward and backward) send on its NIC:
+  // 0 while the TP group fits in a server / scale-up domain.
+  int64_t tp_net_bytes = 0;
   Time pass_forward() const { return forward + tp_forward; }
   Time pass_backward() const { return backward + recompute + tp_backward; }
 };

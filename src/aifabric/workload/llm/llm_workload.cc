@@ -16,14 +16,38 @@ namespace {
 constexpr int64_t kCoalescedMtu = 4096;
 }  // namespace
 
+// gpus_per_node 0: the topology's scale-up domain, its size, NVLink rate and latency.
+Result<ClusterConfig> cluster_on(const ClusterConfig& c, const TopologyGraph& g) {
+  ClusterConfig out = c;
+  if (out.scale_out_rate.bits_per_second() == 0 && !g.hosts().empty() &&
+      !g.adjacent(g.hosts()[0]).empty()) {
+    const BitRate nic = g.links()[g.adjacent(g.hosts()[0])[0].link].params.rate;
+    out.scale_out_rate = BitRate::bps(nic.bits_per_second() * g.planes());
+  }
+  if (c.gpus_per_node != 0) return out;
+  if (g.nvlink().empty()) {
+    return Status::error(
+        "workload.cluster.gpus_per_node: 0 takes the topology's scale-up domain, but the "
+        "topology declares none (topology.scale_up.gpus, or a SimAI file's NVSwitches)");
+  }
+  const NvlinkDomains& d = g.nvlink().front();
+  out.gpus_per_node = d.gpus_per_server;
+  out.nvlink_rate = d.rate;
+  out.nvlink_latency = d.latency;
+  return out;
+}
+
 Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
-  auto plan = make_plan(w.model, w.parallel, w.cluster);
+  auto cluster = cluster_on(w.cluster, ctx.graph);
+  if (!cluster) return cluster.status();
+  auto plan = make_plan(w.model, w.parallel, *cluster);
   if (!plan) return plan.status();
   const bool on_paths = engines().find(w.engine())->on_paths();
-  if (on_paths && ctx.graph.hosts().size() < static_cast<size_t>(plan->gpus)) {
+  if (on_paths && ctx.graph.gpus() < static_cast<size_t>(plan->gpus)) {
     return Status::error("workload: " + std::to_string(plan->gpus) +
                          " GPUs need as many hosts (NICs), but the topology has " +
-                         std::to_string(ctx.graph.hosts().size()));
+                         std::to_string(ctx.graph.gpus()) +
+                         (ctx.graph.planes() > 1 ? " per plane" : ""));
   }
   IterationOptions opt;
   opt.iterations = w.iterations;
@@ -62,6 +86,7 @@ Result<Job> prepare_llm(const LlmWorkloadSpec& w, const JobContext& ctx) {
   Job job;
   job.graph = std::move(iteration->graph);
   job.map = std::move(iteration->map);
+  fit_to_topology(job.map, ctx.graph);
   job.iteration_end = std::move(iteration->iteration_end);
   job.engine = w.engine();
   job.trace = w.trace;

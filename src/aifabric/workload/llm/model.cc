@@ -115,12 +115,21 @@ Status ParallelConfig::validate() const {
 }
 
 void ClusterConfig::visit(ParamVisitor& v) {
-  v.param("gpus_per_node", gpus_per_node, "GPUs (and rail NICs) per server", Range{1, 1024});
+  v.param("gpus_per_node", gpus_per_node,
+          "GPUs (and rail NICs) per server or scale-up (NVLink) domain; 0 = the topology's "
+          "scale-up domain (topology.scale_up), with its NVLink rate and latency",
+          Range{0, 1024});
   v.choice("gpu", gpu, gpu_models().names(),
            "GPU model: times each kernel on its roofline (peak FLOP/s by precision, HBM "
            "bandwidth, SMs); none = every FLOP at effective_tflops");
   v.param("nvlink_rate", nvlink_rate, "NVLink/NVSwitch bandwidth per GPU per direction");
   v.param("nvlink_latency", nvlink_latency, "NVLink transfer latency");
+  v.param("scale_out_rate", scale_out_rate,
+          "NIC bandwidth per GPU a TP group larger than gpus_per_node uses between servers "
+          "(hierarchical: NVLink inside, a ring per rail across); 0 = the topology's NIC rate "
+          "x planes (400 Gbps without one)");
+  v.param("scale_out_latency", scale_out_latency,
+          "latency of one ring step of such a TP group between servers");
   v.param("nvlink_efficiency", nvlink_efficiency,
           "share of nvlink_rate collectives reach (nccl-tests on DGX A100: 0.8)", Range{0.01, 1});
   v.param("effective_tflops", effective_tflops,

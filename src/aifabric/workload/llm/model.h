@@ -110,6 +110,8 @@ struct ParallelConfig final : ParamsOf<ParallelConfig> {
   int64_t micro_batches() const { return global_batch / (micro_batch * dp); }
 };
 
+inline constexpr BitRate kDefaultScaleOut = BitRate::gbps(400);
+
 struct ClusterConfig final : ParamsOf<ClusterConfig> {
   int64_t gpus_per_node = 8;
   // A member of gpu_models(): "none" keeps the constant rate below; a GPU times every
@@ -117,6 +119,11 @@ struct ClusterConfig final : ParamsOf<ClusterConfig> {
   int gpu = 0;
   BitRate nvlink_rate = BitRate::gbps(2400);  // per GPU per direction (A100 NVLink3: 300 GB/s)
   Time nvlink_latency = Time::us(2);
+  // A TP group larger than a server / scale-up domain crosses the NICs: each GPU's NIC
+  // rate for it (0 = the topology's, x its planes; 400 Gbps without a topology) and the
+  // latency of one ring step between domains (as CollectiveSpec::net_alpha).
+  BitRate scale_out_rate = BitRate::bps(0);
+  Time scale_out_latency = Time::us(5);
   // Share of the NVLink rate collectives reach: nccl-tests all_reduce busbw on DGX A100
   // is ~230-240 GB/s of 300 GB/s per direction (NVIDIA, DGX A100 user guide / nccl-tests
   // results), 0.8.

@@ -62,6 +62,19 @@ Result<std::vector<int64_t>> split_layers(const ModelConfig& m, const ParallelCo
 
 Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
                                 const ClusterConfig& c) {
+  if (c.gpus_per_node == 0) {
+    return Status::error(
+        "workload.cluster.gpus_per_node: 0 takes the topology's scale-up domain, which only a "
+        "run against the topology resolves");
+  }
+  if (p.tp > c.gpus_per_node ? p.tp % c.gpus_per_node != 0 : c.gpus_per_node % p.tp != 0) {
+    return Status::error("workload.parallel.tp: " + std::to_string(p.tp) +
+                         " tensor ranks and servers (or scale-up domains) of "
+                         "workload.cluster.gpus_per_node " +
+                         std::to_string(c.gpus_per_node) +
+                         " GPUs: one must be a multiple of the other, so that no TP group "
+                         "straddles two servers unevenly");
+  }
   if (m.heads % p.tp != 0) {
     return Status::error("workload.parallel.tp: " + std::to_string(p.tp) + " does not divide the " +
                          std::to_string(m.heads) + " attention heads");
@@ -196,6 +209,8 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     const auto kernels = [](const LayerTime& t) { return t.forward + t.backward + t.recompute; };
     sp.kernels += kernels(plan.dense_layer) * dense + kernels(plan.moe_layer) * ch.moe_layers +
                   (ch.last ? kernels(logits) : Time::zero());
+    sp.tp_net_bytes +=
+        mb * (plan.dense_layer.tp_net_bytes * dense + plan.moe_layer.tp_net_bytes * ch.moe_layers);
     if (!ch.first) sp.pp_bytes += mb * plan.pp_send_bytes;  // gradients back
     if (!ch.last) sp.pp_bytes += mb * plan.pp_send_bytes;   // activations on
   }
@@ -273,6 +288,9 @@ Result<IterationPlan> make_plan(const ModelConfig& m, const ParallelConfig& p,
     plan.traffic.push_back(t);
   };
   line("tensor", medium(p.tp > 1, tp_group), &StagePlan::tp_bytes);
+  if (p.tp > plan.cluster.gpus_per_node) {
+    line("tensor on NICs", "network", &StagePlan::tp_net_bytes);
+  }
   line("pipeline", medium(p.pp > 1, pp_pair), &StagePlan::pp_bytes);
   line("data", medium(data > 1, dp_group), &StagePlan::dp_bytes);
   line("expert", medium(p.ep > 1, ep_group), &StagePlan::ep_bytes);
@@ -401,6 +419,7 @@ nlohmann::ordered_json plan_json(const IterationPlan& plan) {
                            {"forward_per_microbatch_s", sp.forward.to_seconds()},
                            {"backward_per_microbatch_s", sp.backward.to_seconds()},
                            {"tp_bytes", sp.tp_bytes},
+                           {"tp_net_bytes", sp.tp_net_bytes},
                            {"pp_bytes", sp.pp_bytes},
                            {"dp_bytes", sp.dp_bytes},
                            {"ep_bytes", sp.ep_bytes},

@@ -39,11 +39,12 @@ struct StagePlan {
   Time backward;  // one micro-batch, one GPU (recompute and TP communication included)
   Time kernels;   // of forward + backward: the GPU's kernels alone
   // Bytes one GPU of this stage sends per iteration:
-  int64_t tp_bytes = 0;                           // tensor-parallel all-reduces
-  int64_t pp_bytes = 0;                           // activations forward and gradients backward
-  int64_t dp_bytes = 0;                           // gradient all-reduce (ring)
-  int64_t ep_bytes = 0;                           // MoE all-to-all dispatch and combine
-  int64_t cp_bytes = 0;                           // context parallelism's key/value ring
+  int64_t tp_bytes = 0;      // tensor-parallel all-reduces
+  int64_t tp_net_bytes = 0;  // of those, what a TP group spanning servers sends on a NIC
+  int64_t pp_bytes = 0;      // activations forward and gradients backward
+  int64_t dp_bytes = 0;      // gradient all-reduce (ring)
+  int64_t ep_bytes = 0;      // MoE all-to-all dispatch and combine
+  int64_t cp_bytes = 0;      // context parallelism's key/value ring
   int64_t tp_allreduce_bytes_per_microbatch = 0;  // one TP all-reduce's buffer
   Time optimizer;                                 // the optimizer step on one GPU
 };

@@ -19,30 +19,26 @@ Status RailOptimizedConfig::validate() const {
   return Status::ok();
 }
 
-TopologyGraph build_rail_optimized(const RailOptimizedConfig& c) {
-  TopologyGraph g;
+void add_rail_optimized_plane(TopologyGraph& g, const RailOptimizedConfig& c, uint32_t first_host,
+                              const std::string& tag) {
   const int64_t gpus = c.gpus_per_node;
-  for (int64_t n = 0; n < c.nodes; ++n) {
-    for (int64_t gpu = 0; gpu < gpus; ++gpu) {
-      g.add_node(NodeKind::kHost, "gpu" + std::to_string(n) + "_" + std::to_string(gpu), 0);
-    }
-  }
   const int64_t groups = c.leaf_groups();
   std::vector<uint32_t> leaves;  // by group * gpus + rail
   for (int64_t grp = 0; grp < groups; ++grp) {
     for (int64_t rail = 0; rail < gpus; ++rail) {
-      leaves.push_back(g.add_node(
-          NodeKind::kSwitch, "rail" + std::to_string(rail) + "_leaf" + std::to_string(grp), 1));
+      leaves.push_back(
+          g.add_node(NodeKind::kSwitch,
+                     tag + "rail" + std::to_string(rail) + "_leaf" + std::to_string(grp), 1));
     }
   }
   std::vector<uint32_t> spines;
   for (int64_t s = 0; s < c.spines; ++s) {
-    spines.push_back(g.add_node(NodeKind::kSwitch, "spine" + std::to_string(s), 2));
+    spines.push_back(g.add_node(NodeKind::kSwitch, tag + "spine" + std::to_string(s), 2));
   }
   const std::vector<uint32_t>& hosts = g.hosts();
   for (int64_t n = 0; n < c.nodes; ++n) {
     for (int64_t gpu = 0; gpu < gpus; ++gpu) {
-      g.add_link(hosts[static_cast<size_t>(n * gpus + gpu)],
+      g.add_link(hosts[first_host + static_cast<size_t>(n * gpus + gpu)],
                  leaves[static_cast<size_t>((n / c.nodes_per_leaf) * gpus + gpu)],
                  c.host_link.link());
     }
@@ -50,6 +46,21 @@ TopologyGraph build_rail_optimized(const RailOptimizedConfig& c) {
   for (uint32_t leaf : leaves) {
     for (uint32_t spine : spines) g.add_link(leaf, spine, c.fabric_link.link());
   }
+}
+
+void add_rail_optimized_hosts(TopologyGraph& g, const RailOptimizedConfig& c,
+                              const std::string& tag) {
+  for (int64_t n = 0; n < c.nodes; ++n) {
+    for (int64_t gpu = 0; gpu < c.gpus_per_node; ++gpu) {
+      g.add_node(NodeKind::kHost, tag + "gpu" + std::to_string(n) + "_" + std::to_string(gpu), 0);
+    }
+  }
+}
+
+TopologyGraph build_rail_optimized(const RailOptimizedConfig& c) {
+  TopologyGraph g;
+  add_rail_optimized_hosts(g, c, "");
+  add_rail_optimized_plane(g, c, 0, "");
   return g;
 }
 

@@ -2,6 +2,8 @@
 // group plugs into that group's rail-g leaf; every leaf connects to every spine.
 #pragma once
 
+#include <string>
+
 #include "aifabric/core/params.h"
 #include "aifabric/net/link.h"
 #include "aifabric/topo/builder.h"
@@ -38,6 +40,13 @@ struct RailOptimizedConfig final : ParamsOf<RailOptimizedConfig> {
 
 // Node ids: hosts first (id = host index), then leaves by (group, rail), then spines.
 TopologyGraph build_rail_optimized(const RailOptimizedConfig& c);
+// The parts, for builders that repeat the fabric (multi-plane): the hosts of one plane
+// (names prefixed by `tag`), then one plane's leaves, spines and links over the hosts
+// from host index `first_host` on.
+void add_rail_optimized_hosts(TopologyGraph& g, const RailOptimizedConfig& c,
+                              const std::string& tag);
+void add_rail_optimized_plane(TopologyGraph& g, const RailOptimizedConfig& c, uint32_t first_host,
+                              const std::string& tag);
 inline TopologySize rail_optimized_size(const RailOptimizedConfig& c) {
   const auto hosts = static_cast<uint64_t>(c.nodes * c.gpus_per_node);
   const auto leaves = static_cast<uint64_t>(c.leaf_groups() * c.gpus_per_node);
