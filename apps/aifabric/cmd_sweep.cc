@@ -36,12 +36,17 @@ int sweep(const CommonOptions& o, const OutputOptions& oo, const SweepCli& c) {
     axes.push_back(std::move(v).value());
   }
   std::vector<Point> points;
-  for (const auto& combo : sweep_grid(axes)) {
+  std::vector<Vary> indices = axes;  // the grid of value indices, to find labels
+  for (Vary& a : indices) {
+    for (size_t i = 0; i < a.values.size(); ++i) a.values[i] = std::to_string(i);
+  }
+  for (const auto& combo : sweep_grid(indices)) {
     CommonOptions one = o;
     Point p;
     for (size_t a = 0; a < axes.size(); ++a) {
-      one.sets.push_back(axes[a].key + "=" + combo[a]);
-      p.label += (a ? "," : "") + axes[a].key + "=" + combo[a];
+      const auto i = static_cast<size_t>(std::stoul(combo[a]));
+      one.sets.push_back(axes[a].key + "=" + axes[a].values[i]);
+      p.label += (a ? "," : "") + axes[a].key + "=" + axes[a].labels[i];
     }
     p.folder = safe_folder_name(p.label);
     auto s = load(one);

@@ -71,10 +71,11 @@ TEST(SuperNode, TensorParallelInsideNvl72LeavesTheNicFabric) {
   EXPECT_EQ(servers.plan.stages[0].kernels, nvl72.plan.stages[0].kernels);
   const double t_servers = servers.report.iteration.to_seconds();
   const double t_nvl72 = nvl72.report.iteration.to_seconds();
-  std::printf("GPT-3 175B, 576 GPUs, TP 24: 8-GPU servers %.3f s/iteration, NVL72 %.3f s "
-              "(%.1f %% faster); TP on the NICs %.2f GB vs 0 per GPU per iteration\n",
-              t_servers, t_nvl72, 100 * (1 - t_nvl72 / t_servers),
-              static_cast<double>(tp_net_bytes(servers.plan)) / 1e9);
+  std::printf(
+      "GPT-3 175B, 576 GPUs, TP 24: 8-GPU servers %.3f s/iteration, NVL72 %.3f s "
+      "(%.1f %% faster); TP on the NICs %.2f GB vs 0 per GPU per iteration\n",
+      t_servers, t_nvl72, 100 * (1 - t_nvl72 / t_servers),
+      static_cast<double>(tp_net_bytes(servers.plan)) / 1e9);
   EXPECT_LT(t_nvl72, t_servers);
   // Bounds on the difference, from the NIC's payload goodput (400G less RoCE framing at
   // a 4 KiB MTU). Lower: half the TP bytes' NIC time (TP is on every stage's critical

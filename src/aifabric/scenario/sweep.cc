@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "aifabric/telemetry/report/sweep_report.h"
@@ -26,6 +28,18 @@ Result<Vary> parse_vary(const std::string& vary) {
     if (v.values.back().empty()) {
       return Status::error("--vary '" + vary + "': value " + std::to_string(v.values.size()) +
                            " is empty");
+    }
+    v.labels.push_back(v.values.back());
+    if (v.values.back().front() == '@') {
+      const std::string file = v.values.back().substr(1);
+      std::ifstream in(file, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      if (!in || file.empty()) {
+        return Status::error("--vary '" + v.key + "=...': cannot read '" + file + "'");
+      }
+      v.values.back() = text.str();
+      v.labels.back() = std::filesystem::path(file).stem().string();
     }
     if (e == std::string::npos) break;
     b = e + 1;

@@ -15,9 +15,13 @@ namespace aifabric {
 
 struct Vary {
   std::string key;
-  std::vector<std::string> values;
+  std::vector<std::string> values;  // YAML text, as --set takes it
+  std::vector<std::string> labels;  // what points and tables call each value
 };
-// "KEY=V1,V2,..."; errors quote the option (an empty value is refused).
+// "KEY=V1,V2,..."; errors quote the option (an empty value is refused). A value
+// "@FILE" is the YAML file's whole text (a section: --vary topology=@a.yaml,@b.yaml
+// compares whole topologies), labelled by the file's stem; an unreadable file is
+// refused naming it.
 Result<Vary> parse_vary(const std::string& text);
 
 // Every combination of the axes' values, the first axis varying slowest.

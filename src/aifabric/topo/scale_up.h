@@ -46,9 +46,8 @@ struct ScaleUpConfig final : ParamsOf<ScaleUpConfig> {
     if (latency < Time::zero()) return Status::error("latency must be >= 0");
     if (group > 0) {
       if (gpus % group != 0 || group == gpus) {
-        return Status::error("group (" + std::to_string(group) +
-                             ") must divide gpus (" + std::to_string(gpus) +
-                             ") into two or more first-level domains");
+        return Status::error("group (" + std::to_string(group) + ") must divide gpus (" +
+                             std::to_string(gpus) + ") into two or more first-level domains");
       }
       if (cross_latency < latency) return Status::error("cross_latency must be >= latency");
       if (cross_rate.bits_per_second() < 0) return Status::error("cross_rate must be >= 0");
@@ -64,8 +63,8 @@ struct ScaleUpConfig final : ParamsOf<ScaleUpConfig> {
                            std::to_string(gpus_per_server) + ")");
     }
     if (total_gpus % gpus != 0) {
-      return Status::error("scale_up.gpus (" + std::to_string(gpus) +
-                           ") must divide the GPUs (" + std::to_string(total_gpus) + ")");
+      return Status::error("scale_up.gpus (" + std::to_string(gpus) + ") must divide the GPUs (" +
+                           std::to_string(total_gpus) + ")");
     }
     if (group > 0 && group % gpus_per_server != 0) {
       return Status::error("scale_up.group (" + std::to_string(group) +

@@ -16,7 +16,9 @@ Status MultiPlaneConfig::validate() const {
 TopologyGraph build_multi_plane(const MultiPlaneConfig& c) {
   const auto per_plane = static_cast<uint32_t>(c.plane.nodes * c.plane.gpus_per_node);
   TopologyGraph g;
-  auto tag = [&](int64_t p) { return c.planes > 1 ? "p" + std::to_string(p) + "_" : std::string(); };
+  auto tag = [&](int64_t p) {
+    return c.planes > 1 ? "p" + std::to_string(p) + "_" : std::string();
+  };
   for (int64_t p = 0; p < c.planes; ++p) add_rail_optimized_hosts(g, c.plane, tag(p));
   for (int64_t p = 0; p < c.planes; ++p) {
     add_rail_optimized_plane(g, c.plane, static_cast<uint32_t>(p) * per_plane, tag(p));

@@ -45,9 +45,9 @@ TEST(MultiPlane, CountsPlanesAndHostNumbering) {
   for (uint32_t p = 0; p < 2; ++p) {
     for (uint32_t i = 0; i < 16; ++i) {
       const uint32_t h = p * 16 + i;
-      EXPECT_EQ(g.nodes()[g.hosts()[h]].name,
-                "p" + std::to_string(p) + "_gpu" + std::to_string(i / 4) + "_" +
-                    std::to_string(i % 4));
+      EXPECT_EQ(
+          g.nodes()[g.hosts()[h]].name,
+          "p" + std::to_string(p) + "_gpu" + std::to_string(i / 4) + "_" + std::to_string(i % 4));
       const TopoNode& leaf = g.nodes()[g.adjacent(g.hosts()[h])[0].peer];
       EXPECT_TRUE(leaf.name.starts_with("p" + std::to_string(p) + "_rail" + std::to_string(i % 4)))
           << leaf.name;
