@@ -55,7 +55,8 @@ TEST(TopologyTradeoff, RailOptimizedMultiPlaneAndFatTreeForOneJob) {
   const double tf = fat->report().workload->iteration.to_seconds();
   std::printf("%-16s %14s %10s %8s\n", "design", "iteration(s)", "switches", "links");
   for (const auto* r : {rail.get(), planes.get(), fat.get()}) {
-    std::printf("%-16s %14.4f %10zu %8zu\n", std::string(r->scenario->topology.kind.selected().name).c_str(),
+    std::printf("%-16s %14.4f %10zu %8zu\n",
+                std::string(r->scenario->topology.kind.selected().name).c_str(),
                 r->report().workload->iteration.to_seconds(), r->report().switches,
                 r->report().links);
   }
