@@ -99,5 +99,6 @@ Command add_workload(CLI::App& app);
 Command add_report(CLI::App& app);
 Command add_compare(CLI::App& app);
 Command add_list(CLI::App& app);
+Command add_plan(CLI::App& app);
 
 }  // namespace aifabric::cli

@@ -34,7 +34,7 @@ int run_main(int argc, char** argv) {
   const Command run = add_run(app);
   const std::vector<Command> others{add_validate(app), add_collective(app), add_sweep(app),
                                     add_report(app),   add_compare(app),    add_workload(app),
-                                    add_list(app)};
+                                    add_list(app),     add_plan(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

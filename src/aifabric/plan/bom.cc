@@ -17,7 +17,9 @@ namespace {
 constexpr int64_t kMaxEndpoints = 10'000'000;
 constexpr int64_t kMaxRadix = 65'536;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // "400G", "51.2T"; other rates in the parser's notation.
 std::string short_rate(BitRate r) {
@@ -73,13 +75,15 @@ int64_t cages(int64_t lanes, BitRate rate, BitRate cage) {
 bool is_rail(Design d) {
   return d == Design::kRailOptimized || d == Design::kRailOptimized3 || d == Design::kMultiPlane;
 }
-bool is_three_tier(Design d) { return d == Design::kThreeTier || d == Design::kRailOptimized3; }
+bool is_three_tier(Design d) {
+  return d == Design::kThreeTier || d == Design::kRailOptimized3;
+}
 
 // `n` items spread evenly over `bins`: how many bins hold the larger share.
 struct Spread {
-  int64_t most = 0;      // items in the fullest bin
-  int64_t full = 0;      // bins holding `most`
-  int64_t rest = 0;      // bins holding most - 1
+  int64_t most = 0;  // items in the fullest bin
+  int64_t full = 0;  // bins holding `most`
+  int64_t rest = 0;  // bins holding most - 1
 };
 Spread spread(int64_t n, int64_t bins) {
   Spread s;
@@ -127,8 +131,8 @@ Result<BillOfMaterials> count(const Ctx& x) {
   const int64_t pps = x.ports_per_server();
   const int64_t per_gpu_planes = x.planes;
   b.max_gpus_nonblocking = plane_reach(x, 1, 1) * per_gpu_planes / c.nic_ports;
-  b.max_gpus = plane_reach(x, c.oversubscription, c.spine_oversubscription) * per_gpu_planes /
-               c.nic_ports;
+  b.max_gpus =
+      plane_reach(x, c.oversubscription, c.spine_oversubscription) * per_gpu_planes / c.nic_ports;
 
   PlaneShape& p = b.plane;
   p.endpoints = b.endpoints / x.planes;
@@ -160,10 +164,8 @@ Result<BillOfMaterials> count(const Ctx& x) {
             : "at this oversubscription";
     return Status::error(fmt::format(
         "{} cannot reach {} GPUs {} with {}-port switches ({} at {}; max {} per plane)",
-        design_name(x.design), c.gpus, how, x.radix, short_rate(c.switch_capacity),
-        short_rate(x.r), with_commas(plane_reach(x, c.oversubscription,
-                                                 c.spine_oversubscription) /
-                                     c.nic_ports)));
+        design_name(x.design), c.gpus, how, x.radix, short_rate(c.switch_capacity), short_rate(x.r),
+        with_commas(plane_reach(x, c.oversubscription, c.spine_oversubscription) / c.nic_ports)));
   };
 
   // Host-leaf cages on the leaves.
@@ -171,8 +173,8 @@ Result<BillOfMaterials> count(const Ctx& x) {
                              per_leaf.rest * cages(per_leaf.most - 1, x.r, x.s);
   int64_t ls_links = 0, ls_cages = 0, sc_links = 0, sc_cages = 0;
   int64_t spines = 0, cores = 0;
-  double tier_bw[3] = {static_cast<double>(p.endpoints) * static_cast<double>(x.r.bits_per_second()),
-                       -1, -1};
+  double tier_bw[3] = {
+      static_cast<double>(p.endpoints) * static_cast<double>(x.r.bits_per_second()), -1, -1};
   if (p.leaves > 1) p.up_per_leaf = uplinks_for(per_leaf.most, x.k, c.oversubscription);
   if (!is_three_tier(x.design)) {
     if (p.leaves > x.fradix) return reach_error();
@@ -194,9 +196,9 @@ Result<BillOfMaterials> count(const Ctx& x) {
   } else {
     const Split agg = split(x.fradix, 1, c.spine_oversubscription);
     if (agg.down == 0 || agg.up == 0) {
-      return Status::error(fmt::format(
-          "spine_oversubscription: {} leaves no uplink on a {}-port switch",
-          c.spine_oversubscription, x.fradix));
+      return Status::error(
+          fmt::format("spine_oversubscription: {} leaves no uplink on a {}-port switch",
+                      c.spine_oversubscription, x.fradix));
     }
     // Pods and the leaves of the fullest pod (rail designs: whole leaf groups).
     Spread per_pod;
@@ -249,10 +251,9 @@ Result<BillOfMaterials> count(const Ctx& x) {
   b.leaf_switches = p.leaves * x.planes;
   b.spine_switches = spines * x.planes;
   b.core_switches = cores * x.planes;
-  b.oversubscription =
-      p.up_per_leaf == 0 ? 1
-                         : static_cast<double>(per_leaf.most) /
-                               static_cast<double>(p.up_per_leaf * x.k);
+  b.oversubscription = p.up_per_leaf == 0 ? 1
+                                          : static_cast<double>(per_leaf.most) /
+                                                static_cast<double>(p.up_per_leaf * x.k);
   double bottleneck = tier_bw[0];
   for (const double t : tier_bw) {
     if (t >= 0) bottleneck = std::min(bottleneck, t);
@@ -314,7 +315,8 @@ Result<BillOfMaterials> count(const Ctx& x) {
         return;
       }
     }
-    b.parts.push_back({kind, rate, rate.bits_per_second() / lane.bits_per_second(), lane, where, n});
+    b.parts.push_back(
+        {kind, rate, rate.bits_per_second() / lane.bits_per_second(), lane, where, n});
   };
   if (optical_hosts) {
     add("module", nic_cage, x.r, "NIC", nic_modules);
@@ -349,8 +351,8 @@ Result<BillOfMaterials> plan_design(const PlanConfig& c, Design d) {
   if (c.planes > 0) {
     if (ports % c.planes != 0) {
       return Status::error(fmt::format(
-          "planes: {} planes do not divide a server's {} NIC ports ({} GPUs x {} ports)",
-          c.planes, ports, c.gpus_per_server, c.nic_ports));
+          "planes: {} planes do not divide a server's {} NIC ports ({} GPUs x {} ports)", c.planes,
+          ports, c.gpus_per_server, c.nic_ports));
     }
     auto x = context(c, d, c.planes);
     return count(*x);
@@ -367,17 +369,20 @@ Result<BillOfMaterials> plan_design(const PlanConfig& c, Design d) {
     last = b.status();
   }
   if (ports < 2) {
-    return Status::error("design: multi_plane needs at least 2 NIC ports per server to deal to "
-                         "planes");
+    return Status::error(
+        "design: multi_plane needs at least 2 NIC ports per server to deal to "
+        "planes");
   }
   return Status::error(fmt::format(
-      "multi_plane cannot reach {} GPUs with any planes dividing a server's {} ports ({})",
-      c.gpus, ports, last.message()));
+      "multi_plane cannot reach {} GPUs with any planes dividing a server's {} ports ({})", c.gpus,
+      ports, last.message()));
 }
 
 }  // namespace
 
-std::string_view design_name(Design d) { return kDesignNames[static_cast<size_t>(d)]; }
+std::string_view design_name(Design d) {
+  return kDesignNames[static_cast<size_t>(d)];
+}
 
 std::string Part::label() const {
   if (kind == "dac") {
@@ -385,9 +390,9 @@ std::string Part::label() const {
                                    short_rate(lane_rate))
                      : fmt::format("{} DAC", short_rate(rate));
   }
-  const std::string what = lanes > 1 ? fmt::format("{} module {}x{}", short_rate(rate), lanes,
-                                                   short_rate(lane_rate))
-                                     : fmt::format("{} module", short_rate(rate));
+  const std::string what =
+      lanes > 1 ? fmt::format("{} module {}x{}", short_rate(rate), lanes, short_rate(lane_rate))
+                : fmt::format("{} module", short_rate(rate));
   return what + " (" + where + ")";
 }
 
@@ -498,17 +503,16 @@ Result<BillOfMaterials> plan_fabric(const PlanConfig& c) {
     if (d == Design::kMultiPlane && c.design != Design::kMultiPlane) other.planes = 0;
     auto alt = plan_design(other, d);
     if (!alt) continue;
-    fits.push_back(d == Design::kMultiPlane
-                       ? fmt::format("multi_plane (planes>={})", alt->planes)
-                       : std::string(design_name(d)));
+    fits.push_back(d == Design::kMultiPlane ? fmt::format("multi_plane (planes>={})", alt->planes)
+                                            : std::string(design_name(d)));
   }
   std::string msg = b.status().message();
   if (msg.rfind("planes: ", 0) == 0 || msg.rfind("oversubscription", 0) == 0 ||
       msg.rfind("spine_oversubscription", 0) == 0) {
     return b;
   }
-  return Status::error("design: " + msg + "; fits: " +
-                       (fits.empty() ? std::string("none with this switch") : [&] {
+  return Status::error("design: " + msg +
+                       "; fits: " + (fits.empty() ? std::string("none with this switch") : [&] {
                          std::string s;
                          for (const auto& f : fits) s += (s.empty() ? "" : ", ") + f;
                          return s;
@@ -544,8 +548,7 @@ PriceTable::PriceTable() {
     p.power_w = w;
     return p;
   };
-  modules = {m(100, 100, 3.5), m(200, 250, 6), m(400, 500, 10), m(800, 900, 15),
-             m(1600, 1800, 25)};
+  modules = {m(100, 100, 3.5), m(200, 250, 6), m(400, 500, 10), m(800, 900, 15), m(1600, 1800, 25)};
   dac_cost_usd = 100;
   dac_power_w = 0;  // passive copper
   fiber_cost_usd = 5;
@@ -569,8 +572,8 @@ Status PriceTable::validate() const {
   for (size_t i = 0; i < modules.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (modules[i].rate == modules[j].rate) {
-        return Status::error(fmt::format("modules.{}.rate: {} is listed twice", i,
-                                         format_rate(modules[i].rate)));
+        return Status::error(
+            fmt::format("modules.{}.rate: {} is listed twice", i, format_rate(modules[i].rate)));
       }
     }
   }
@@ -631,7 +634,8 @@ std::string bom_table(std::span<const BillOfMaterials> plans, std::span<const Co
     rows.push_back(std::move(r));
   };
   const auto num = [](int64_t v) { return with_commas(v); };
-  add("design", "", [](const BillOfMaterials& b, size_t) { return std::string(design_name(b.design)); });
+  add("design", "",
+      [](const BillOfMaterials& b, size_t) { return std::string(design_name(b.design)); });
   add("planes", "count", [&](const BillOfMaterials& b, size_t) { return num(b.planes); });
   add("GPUs", "count", [&](const BillOfMaterials& b, size_t) { return num(b.gpus); });
   add("servers", "count", [&](const BillOfMaterials& b, size_t) { return num(b.servers); });
@@ -641,11 +645,14 @@ std::string bom_table(std::span<const BillOfMaterials> plans, std::span<const Co
   add("switch radix", "ports", [&](const BillOfMaterials& b, size_t) {
     return num(b.radix) + " x " + short_rate(b.nic_rate);
   });
-  add("leaf switches", "switches", [&](const BillOfMaterials& b, size_t) { return num(b.leaf_switches); });
+  add("leaf switches", "switches",
+      [&](const BillOfMaterials& b, size_t) { return num(b.leaf_switches); });
   add("spine switches", "switches",
       [&](const BillOfMaterials& b, size_t) { return num(b.spine_switches); });
-  add("core switches", "switches", [&](const BillOfMaterials& b, size_t) { return num(b.core_switches); });
-  add("switches in all", "switches", [&](const BillOfMaterials& b, size_t) { return num(b.switches()); });
+  add("core switches", "switches",
+      [&](const BillOfMaterials& b, size_t) { return num(b.core_switches); });
+  add("switches in all", "switches",
+      [&](const BillOfMaterials& b, size_t) { return num(b.switches()); });
   for (const char* name : {"host_leaf", "leaf_spine", "spine_core"}) {
     add(std::string(name) + " links", "links x rate", [&](const BillOfMaterials& b, size_t) {
       const Boundary* bd = boundary(b, name);
@@ -653,7 +660,8 @@ std::string bom_table(std::span<const BillOfMaterials> plans, std::span<const Co
       return num(bd->links) + " x " + short_rate(bd->link_rate) + (bd->optical ? "" : " copper");
     });
   }
-  add("optical links", "links", [&](const BillOfMaterials& b, size_t) { return num(b.optical_links); });
+  add("optical links", "links",
+      [&](const BillOfMaterials& b, size_t) { return num(b.optical_links); });
   add("optical modules", "modules",
       [&](const BillOfMaterials& b, size_t) { return num(b.optical_modules); });
   std::vector<std::string> labels;
@@ -675,13 +683,15 @@ std::string bom_table(std::span<const BillOfMaterials> plans, std::span<const Co
         });
   }
   add("fibers", "strands", [&](const BillOfMaterials& b, size_t) { return num(b.fibers); });
-  add("DAC cables", "cables", [&](const BillOfMaterials& b, size_t) { return num(b.copper_cables); });
+  add("DAC cables", "cables",
+      [&](const BillOfMaterials& b, size_t) { return num(b.copper_cables); });
   add("bisection bandwidth", "Tb/s", [](const BillOfMaterials& b, size_t) {
     return fmt::format("{:.1f}", static_cast<double>(b.bisection.bits_per_second()) / 1e12);
   });
   add("leaf oversubscription", "down:up",
       [](const BillOfMaterials& b, size_t) { return fmt::format("{:.2g}:1", b.oversubscription); });
-  add("max switch hops", "switches", [&](const BillOfMaterials& b, size_t) { return num(b.max_switch_hops); });
+  add("max switch hops", "switches",
+      [&](const BillOfMaterials& b, size_t) { return num(b.max_switch_hops); });
   add("max GPUs non-blocking", "GPUs",
       [&](const BillOfMaterials& b, size_t) { return num(b.max_gpus_nonblocking); });
   if (costs.size() == plans.size()) {
@@ -735,12 +745,9 @@ nlohmann::json bom_json(const BillOfMaterials& b, const Costs* costs) {
                    {"core", b.core_switches},
                    {"total", b.switches()}};
   for (const Boundary& bd : b.boundaries) {
-    j["links"][bd.name] = {{"links", bd.links},
-                           {"rate_bps", bd.link_rate.bits_per_second()},
-                           {"optical", bd.optical},
-                           {"optical_modules", bd.modules},
-                           {"fibers", bd.fibers},
-                           {"dac_cables", bd.copper_cables}};
+    j["links"][bd.name] = {{"links", bd.links},     {"rate_bps", bd.link_rate.bits_per_second()},
+                           {"optical", bd.optical}, {"optical_modules", bd.modules},
+                           {"fibers", bd.fibers},   {"dac_cables", bd.copper_cables}};
   }
   for (const Part& p : b.parts) {
     j["parts"].push_back({{"label", p.label()},
@@ -761,13 +768,20 @@ nlohmann::json bom_json(const BillOfMaterials& b, const Costs* costs) {
   j["max_gpus_nonblocking"] = b.max_gpus_nonblocking;
   j["max_gpus_at_oversubscription"] = b.max_gpus;
   const PlaneShape& p = b.plane;
-  j["plane"] = {{"nic_ports", p.endpoints},       {"ports_per_server", p.ports_per_server},
-                {"leaves", p.leaves},             {"nic_ports_per_leaf", p.down_per_leaf},
-                {"servers_per_leaf", p.servers_per_leaf}, {"uplinks_per_leaf", p.up_per_leaf},
-                {"spines", p.spines},             {"links_per_leaf_spine", p.links_per_leaf_spine},
-                {"pods", p.pods},                 {"leaves_per_pod", p.leaves_per_pod},
-                {"uplinks_per_spine", p.up_per_spine}, {"cores", p.cores},
-                {"core_group", p.core_group},     {"links_per_spine_core", p.links_per_spine_core}};
+  j["plane"] = {{"nic_ports", p.endpoints},
+                {"ports_per_server", p.ports_per_server},
+                {"leaves", p.leaves},
+                {"nic_ports_per_leaf", p.down_per_leaf},
+                {"servers_per_leaf", p.servers_per_leaf},
+                {"uplinks_per_leaf", p.up_per_leaf},
+                {"spines", p.spines},
+                {"links_per_leaf_spine", p.links_per_leaf_spine},
+                {"pods", p.pods},
+                {"leaves_per_pod", p.leaves_per_pod},
+                {"uplinks_per_spine", p.up_per_spine},
+                {"cores", p.cores},
+                {"core_group", p.core_group},
+                {"links_per_spine_core", p.links_per_spine_core}};
   j["notes"] = b.notes;
   if (costs != nullptr) {
     j["power_w"] = costs->power_w;
@@ -790,8 +804,7 @@ std::string scenario_yaml(const BillOfMaterials& b, const std::string& command) 
   const std::string fabric = format_rate(b.fabric_rate);
   std::string y = fmt::format(
       "# Written by aifabric plan{}: {} for {} GPUs ({} servers), {} NIC ports.\n",
-      command.empty() ? "" : " (" + command + ")", design_name(b.design), b.gpus, b.servers,
-      host);
+      command.empty() ? "" : " (" + command + ")", design_name(b.design), b.gpus, b.servers, host);
   std::string topo;
   if (b.design == Design::kMultiPlane) {
     y += fmt::format(
@@ -816,8 +829,8 @@ std::string scenario_yaml(const BillOfMaterials& b, const std::string& command) 
     const int64_t group = p.up_per_spine;  // cores per aggregation index, one link each
     if (tors != p.leaves || per_tor * p.leaves != hosts) {
       y += fmt::format(
-          "# clos3 builds equal pods and ToRs: {} ToRs of {} hosts ({} NIC ports planned).\n",
-          tors, per_tor, hosts);
+          "# clos3 builds equal pods and ToRs: {} ToRs of {} hosts ({} NIC ports planned).\n", tors,
+          per_tor, hosts);
     }
     if (group != p.core_group) {
       y += fmt::format(
@@ -835,7 +848,8 @@ std::string scenario_yaml(const BillOfMaterials& b, const std::string& command) 
   } else if (rail && !is_three_tier(b.design)) {
     if (p.links_per_leaf_spine > 1) {
       y += fmt::format(
-          "# The plan uses {} spines with {} links from each leaf; rail_optimized has one link per\n"
+          "# The plan uses {} spines with {} links from each leaf; rail_optimized has one link "
+          "per\n"
           "# leaf-spine pair, so this file uses {} spines (the same bandwidth).\n",
           p.spines, p.links_per_leaf_spine, p.up_per_leaf);
     }

@@ -44,10 +44,9 @@
 //    spine-leaf = 3, through a core = 5).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
@@ -117,13 +116,13 @@ struct Part {
 
 // The shape of one plane, for scenario files and the record.
 struct PlaneShape {
-  int64_t endpoints = 0;        // NIC ports in the plane
-  int64_t ports_per_server = 0; // rails of the plane
+  int64_t endpoints = 0;         // NIC ports in the plane
+  int64_t ports_per_server = 0;  // rails of the plane
   int64_t leaves = 0;
-  int64_t down_per_leaf = 0;    // endpoints of the fullest leaf
-  int64_t servers_per_leaf = 0; // rail designs: servers per rail leaf (group size)
-  int64_t up_per_leaf = 0;      // fabric links
-  int64_t spines = 0;           // 2-tier spines, or 3-tier aggregation switches
+  int64_t down_per_leaf = 0;     // endpoints of the fullest leaf
+  int64_t servers_per_leaf = 0;  // rail designs: servers per rail leaf (group size)
+  int64_t up_per_leaf = 0;       // fabric links
+  int64_t spines = 0;            // 2-tier spines, or 3-tier aggregation switches
   int64_t links_per_leaf_spine = 0;
   int64_t pods = 0;            // 3-tier
   int64_t leaves_per_pod = 0;  // 3-tier, the fullest pod
@@ -155,7 +154,7 @@ struct BillOfMaterials {
   int64_t copper_cables = 0;
   BitRate bisection;
   int max_switch_hops = 0;
-  double oversubscription = 1;  // leaf down:up as built
+  double oversubscription = 1;       // leaf down:up as built
   int64_t max_gpus_nonblocking = 0;  // this design, switch and planes at 1:1
   int64_t max_gpus = 0;              // at the requested oversubscription
   std::vector<std::string> notes;
