@@ -12,7 +12,8 @@ TEST(PlanCli, HeadlineJsonAndScenario) {
   const std::string file = (d / "mp.yaml").string();
   const Cmd c = run_cli(
       "plan --gpus 10240 --gpus-per-server 8 --nic-rate 400Gbps --switch-capacity 51.2Tbps "
-      "--design multi-plane --json --write-scenario " + file);
+      "--design multi-plane --json --write-scenario " +
+      file);
   ASSERT_EQ(c.status, 0) << c.out;
   EXPECT_NE(c.out.find("\"optical_modules\": 25600"), std::string::npos) << c.out;
   const Cmd v = run_cli("validate " + file);

@@ -63,7 +63,8 @@ int run_plan(const PlanOptions& o) {
     ss << in.rdbuf();
     auto y = load_yaml(ss.str(), o.prices, true);
     if (!y) return bad_input("--prices: " + y.status().message());
-    if (auto st = read_params(*y, table, o.prices); !st) return bad_input("--prices: " + st.message());
+    if (auto st = read_params(*y, table, o.prices); !st)
+      return bad_input("--prices: " + st.message());
   }
   std::vector<BillOfMaterials> plans;
   std::vector<std::string> refused;
@@ -132,7 +133,8 @@ Command add_plan(CLI::App& app) {
       "NIC ports one optical module carries (default 1)");
   key("--switch-capacity", "switch_capacity", "switch capacity, e.g. 51.2Tbps");
   key("--switch-port-rate", "switch_port_rate", "switch cage rate, e.g. 800Gbps (default)");
-  key("--fabric-link-rate", "fabric_link_rate", "leaf-spine / spine-core link rate (default nic rate)");
+  key("--fabric-link-rate", "fabric_link_rate",
+      "leaf-spine / spine-core link rate (default nic rate)");
   key("--design", "design",
       "two_tier | three_tier | rail_optimized | rail_optimized3 | multi_plane | all");
   key("--oversubscription", "oversubscription", "leaf down:up bandwidth (default 1)");

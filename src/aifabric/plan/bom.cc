@@ -31,9 +31,11 @@ std::string short_rate(BitRate r) {
 }
 
 std::string with_commas(int64_t v) {
-  std::string s = std::to_string(v < 0 ? -v : v);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) {
-    s.insert(static_cast<size_t>(i), ",");
+  const std::string digits = std::to_string(v < 0 ? -v : v);
+  std::string s;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) s.push_back(',');
+    s.push_back(digits[i]);
   }
   return v < 0 ? "-" + s : s;
 }
@@ -326,10 +328,10 @@ Result<BillOfMaterials> count(const Ctx& x) {
   }
   add("module", x.s, x.f, "switch", (ls_cages + sc_cages) * P);
   if (x.design == Design::kMultiPlane) {
-    b.notes.push_back(fmt::format(
-        "multi_plane: {} planes of {} rails each ({} port(s) per server per plane); traffic "
-        "between planes crosses the server's NVLink",
-        P, pps, pps));
+    b.notes.push_back(
+        fmt::format("{} planes of {} rails each ({} port(s) per server per plane); traffic "
+                    "between planes crosses the server's NVLink",
+                    P, pps, pps));
   }
   return b;
 }

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <iostream>
 
-#include "aifabric/scenario/scenario.h"
 #include "aifabric/scenario/prepare.h"
+#include "aifabric/scenario/scenario.h"
 
 namespace aifabric {
 namespace {
@@ -72,9 +72,9 @@ TEST(PlanBom, TenThousandGpuHeadline) {
   ASSERT_TRUE(b) << b.status().message();
   std::cout << "rule: one module per used cage at each end of an optical link; a NIC cage = "
                "one 400G port, a switch cage = one 800G twin-port module = 2 x 400G links\n";
-  std::cout << "modules " << b->optical_modules << ", host_leaf links "
-            << at(*b, "host_leaf").links << ", leaf_spine links " << at(*b, "leaf_spine").links
-            << ", planes " << b->planes << "\n";
+  std::cout << "modules " << b->optical_modules << ", host_leaf links " << at(*b, "host_leaf").links
+            << ", leaf_spine links " << at(*b, "leaf_spine").links << ", planes " << b->planes
+            << "\n";
   EXPECT_EQ(b->planes, 2);
   EXPECT_EQ(at(*b, "host_leaf").modules, 10240 + 5120);
   EXPECT_EQ(at(*b, "leaf_spine").modules, 5120 + 5120);
