@@ -597,7 +597,7 @@ Result<Costs> price(const BillOfMaterials& b, const PriceTable& t) {
     const auto it = std::find_if(t.modules.begin(), t.modules.end(),
                                  [&](const PricedModule& m) { return m.rate == p.rate; });
     if (it == t.modules.end()) {
-      return Status::error("prices: modules: no entry for rate " + format_rate(p.rate) + " (" +
+      return Status::error("modules: no entry for rate " + format_rate(p.rate) + " (" +
                            p.label() + ")");
     }
     c.module_power_w += n * it->power_w;
