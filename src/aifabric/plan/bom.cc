@@ -32,12 +32,12 @@ std::string short_rate(BitRate r) {
 
 std::string with_commas(int64_t v) {
   const std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string s;
+  std::string s(v < 0 ? "-" : "");
   for (size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) s.push_back(',');
     s.push_back(digits[i]);
   }
-  return v < 0 ? "-" + s : s;
+  return s;
 }
 
 // A switch's lanes split between `down` lanes (to hosts or leaves) and `up` links of
@@ -597,8 +597,8 @@ Result<Costs> price(const BillOfMaterials& b, const PriceTable& t) {
     const auto it = std::find_if(t.modules.begin(), t.modules.end(),
                                  [&](const PricedModule& m) { return m.rate == p.rate; });
     if (it == t.modules.end()) {
-      return Status::error("modules: no entry for rate " + format_rate(p.rate) + " (" +
-                           p.label() + ")");
+      return Status::error("modules: no entry for rate " + format_rate(p.rate) + " (" + p.label() +
+                           ")");
     }
     c.module_power_w += n * it->power_w;
     c.module_cost_usd += n * it->cost_usd;
