@@ -38,7 +38,7 @@ int collective(const CommonOptions& o, const CollectiveCli& c) {
   const auto algo = c.algo == "auto" ? CollectiveAlgo::kRing : parse_collective_algo(c.algo);
   if (!algo) {
     return bad_input("--algo '" + c.algo +
-                     "': one of auto, ring, tree, halving_doubling, pairwise, direct");
+                     "': one of auto, ring, tree, halving_doubling, pairwise, direct, sharp");
   }
   b.spec.algo = *algo;
   // auto: NCCL's ring-or-tree choice for all-reduce; the ring (pairwise all-to-all)
@@ -111,7 +111,8 @@ Command add_collective(CLI::App& app) {
   cmd->add_option("--algo", c->algo,
                   "auto (all-reduce: NCCL's ring-or-tree choice per size; else ring / pairwise), "
                   "ring, tree (with a protocol: NCCL's chains + double binary tree over servers), "
-                  "halving_doubling, pairwise, direct");
+                  "halving_doubling, pairwise, direct, sharp (all-reduce in the switches; needs "
+                  "--set switch.aggregation.enabled=true)");
   cmd->add_option("--ranks", c->ranks, "GPUs taking part (rank r uses host r)")
       ->check(CLI::Range(uint32_t{2}, uint32_t{1'000'000}));
   cmd->add_option("--gpus-per-node", c->gpus_per_node,

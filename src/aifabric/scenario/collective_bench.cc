@@ -53,6 +53,11 @@ uint64_t collective_tasks(const CollectiveSpec& spec, uint64_t n, const ClusterM
     return c * (n + n / map.gpus_per_node) * steps * slices;
   }
   if (spec.op == CollectiveOp::kAllToAll) return n * (n - 1);
+  if (spec.algo == CollectiveAlgo::kSharp) {
+    // Per chunk: each GPU up and down, each leaf engine up and down (<= one per GPU).
+    const int64_t chunk = map.aggregation.empty() ? 1 : map.aggregation.config.chunk.count();
+    return 4 * n * static_cast<uint64_t>((spec.bytes + chunk - 1) / chunk);
+  }
   switch (spec.algo) {
     case CollectiveAlgo::kDoubleBinaryTree:
       return uint64_t{2} * 2 * (n - 1) * 64;
@@ -83,11 +88,20 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
   auto graph = build_topology(fabric);
   if (!graph) return graph.status().with_context("topology");
   if (auto st = graph->validate(); !st) return st.with_context("topology");
-  if (graph->hosts().size() < o.ranks) {
+  if (graph->hosts().size() < o.ranks) {  // before the aggregation engines join it
     return Status::error("--ranks " + std::to_string(o.ranks) + ": the topology has only " +
                          std::to_string(graph->hosts().size()) + " hosts");
   }
   ClusterMap map = ClusterMap::linear(o.ranks, o.gpus_per_node);
+  if (fabric.switch_config.aggregation.enabled) {
+    auto tree = add_aggregators(*graph, fabric.switch_config.aggregation);
+    if (!tree) return tree.status();
+    map.add_aggregators(*tree);
+  } else if (o.spec.algo == CollectiveAlgo::kSharp) {
+    return Status::error(
+        "--algo sharp: the fabric's switches do not aggregate; set switch.aggregation.enabled: "
+        "true (--set switch.aggregation.enabled=true)");
+  }
   map.nvlink_efficiency = o.nvlink_efficiency;
   map.nvlink_rate = o.nvlink_rate;
   std::vector<uint32_t> ranks(o.ranks);

@@ -1,6 +1,7 @@
 #include "aifabric/scenario/prepare.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "aifabric/core/parse.h"
 #include "aifabric/core/simulator.h"
@@ -91,6 +92,12 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
   auto graph = build_topology(s);
   if (!graph) return graph.status().with_context("topology");
   run.graph = std::move(graph).value();
+  std::optional<AggregationTree> aggregation;
+  if (s.switch_config.aggregation.enabled) {
+    auto tree = add_aggregators(run.graph, s.switch_config.aggregation);
+    if (!tree) return tree.status();
+    aggregation = std::move(tree).value();
+  }
   if (auto st = run.graph.validate(); !st) return st.with_context("topology");
   if (auto st = check_buffers(s, run.graph); !st) return st;
   auto faults =
@@ -102,7 +109,8 @@ Result<PreparedRun> prepare_run(const Scenario& s) {
   const Choice<WorkloadType>& w = s.workload.kind;
   if (w.selected().prepare != nullptr) {
     const JobContext ctx{run.graph, static_cast<uint8_t>(s.transport.data_priority),
-                         [&s](const std::string& f) { return resolve_path(s, f); }};
+                         [&s](const std::string& f) { return resolve_path(s, f); },
+                         aggregation ? &*aggregation : nullptr};
     auto job = w.selected().prepare(w.params(), ctx);
     if (!job) return job.status();
     run.job = std::move(job).value();

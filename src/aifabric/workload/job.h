@@ -48,6 +48,9 @@ struct JobContext {
   // A file name as written in the scenario -> the path to open (relative to the
   // scenario's folder), for types that read a file.
   std::function<std::string(const std::string&)> resolve = [](const std::string& f) { return f; };
+  // The switches' aggregation engines on `graph` (switch.aggregation.enabled), or null;
+  // the graph's hosts from aggregation->gpu_hosts on are engines, not GPUs.
+  const AggregationTree* aggregation = nullptr;
 };
 
 // What a job's type makes of its executed graph.

@@ -41,6 +41,18 @@ ClusterMap ClusterMap::linear(uint32_t ranks, uint32_t gpus_per_node) {
   return m;
 }
 
+void ClusterMap::add_aggregators(const AggregationTree& t) {
+  aggregation = t;
+  aggregator_rank.clear();
+  uint32_t node = 0;
+  for (uint32_t n : node_of_rank) node = std::max(node, n + 1);
+  for (uint32_t e = 0; e < t.host.size(); ++e) {
+    aggregator_rank.push_back(ranks());
+    node_of_rank.push_back(node + e);
+    host_of_rank.push_back(t.host[e]);
+  }
+}
+
 bool TaskTimes::complete() const {
   for (Time f : finish) {
     if (f == Time::max()) return false;

@@ -12,6 +12,7 @@
 
 #include "aifabric/core/status.h"
 #include "aifabric/core/units.h"
+#include "aifabric/fabric/switch/aggregation/aggregation.h"
 
 namespace aifabric {
 
@@ -137,6 +138,13 @@ struct ClusterMap {
   // hosts).
   uint32_t planes = 1;
   uint32_t plane_stride = 0;
+  // In-network aggregation (collective algorithm sharp): the fabric's tree, and the
+  // rank each engine runs as (after the GPUs' ranks, each its own node, its host the
+  // engine's endpoint). Empty: the switches do not aggregate.
+  AggregationTree aggregation;
+  std::vector<uint32_t> aggregator_rank;
+  // Appends the engines of `t` as ranks (GPU ranks keep their numbers).
+  void add_aggregators(const AggregationTree& t);
   bool same_node(uint32_t a, uint32_t b) const { return node_of_rank[a] == node_of_rank[b]; }
   uint32_t ranks() const { return static_cast<uint32_t>(node_of_rank.size()); }
   // The default placement: rank r on node r / gpus_per_node, NIC host r.

@@ -7,6 +7,7 @@
 
 #include "aifabric/core/params.h"
 #include "aifabric/core/registry.h"
+#include "aifabric/fabric/switch/aggregation/aggregation.h"
 #include "aifabric/fabric/switch/ecn/tuner.h"
 #include "aifabric/fabric/switch/trim/trimming_config.h"
 
@@ -177,6 +178,7 @@ struct SwitchConfig final : ParamsOf<SwitchConfig> {
   PfcConfig pfc;
   CbfcConfig cbfc;
   TrimmingConfig trimming;
+  AggregationConfig aggregation;
   void visit(ParamVisitor& v) override {
     v.param("buffer", buffer, "shared packet buffer per switch");
     v.param("egress_alpha", egress_alpha,
@@ -190,8 +192,12 @@ struct SwitchConfig final : ParamsOf<SwitchConfig> {
     v.section("trimming", trimming,
               "packet trimming (NDP): full data queues cut packets to headers sent at high "
               "priority");
+    v.section("aggregation", aggregation,
+              "in-network aggregation (SHARP-like): a reduction engine per aggregating switch, "
+              "used by the collective algorithm sharp");
   }
   Status validate() const override {
+    if (Status s = aggregation.validate(); !s) return s.with_context("aggregation");
     if (weights.size() != 8) return Status::error("weights must list 8 values (priorities 0..7)");
     if (buffer.count() <= 0) return Status::error("buffer must be positive");
     // The first priority both lists name, or -1.

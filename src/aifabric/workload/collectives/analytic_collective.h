@@ -22,6 +22,16 @@ namespace aifabric {
 // `ranks` ranks numbered as ClusterMap::linear(ranks, gpus_per_node) places them; the
 // network hops take ab's alpha + bytes / (beta x efficiency), NVLink hops map's latency
 // + bytes / rate.
+// In-network aggregation (the sharp all-reduce, rank r on host r of `tree`): each GPU
+// sends S up and receives S down once, in chunks pipelined through four hops (GPU ->
+// leaf engine -> top engine -> leaf engine -> GPU; two with one leaf); a hop moves a
+// chunk at min(NIC goodput, engine rate / its fan-in) and delivers it alpha later, two
+// chunks in flight per hop, gated by the engines' windows (buffer / chunk) as the task
+// graph is. For large S: algbw -> min(goodput, rate / fan-in) (docs/collectives.md).
+std::optional<Time> sharp_time(int64_t bytes, uint32_t ranks, const AlphaBeta& ab,
+                               const AggregationTree& tree);
+
+// Sharp (ClusterMap::aggregation, nvlink.aggregation) is timed by sharp_time.
 std::optional<Time> analytic_collective_time(const CollectiveSpec& spec, uint32_t ranks,
                                              uint32_t gpus_per_node, const AlphaBeta& ab,
                                              const ClusterMap& nvlink);

@@ -35,7 +35,8 @@ std::vector<uint32_t> rank_hosts(const TopologyGraph& g, RankPlacement placement
 }
 
 Result<Job> prepare_collective(const CollectiveWorkloadSpec& c, const JobContext& ctx) {
-  const auto hosts = static_cast<uint32_t>(ctx.graph.gpus());
+  const auto hosts = ctx.aggregation != nullptr ? ctx.aggregation->gpu_hosts
+                                                : static_cast<uint32_t>(ctx.graph.gpus());
   const auto n = c.ranks == 0 ? hosts : static_cast<uint32_t>(c.ranks);
   if (n < 2 || n > hosts) {
     return Status::error("workload.ranks: " + std::to_string(n) +
@@ -44,9 +45,18 @@ Result<Job> prepare_collective(const CollectiveWorkloadSpec& c, const JobContext
   }
   Job job;
   job.map = ClusterMap::linear(n, 1);
-  const std::vector<uint32_t> order = rank_hosts(ctx.graph, c.placement);
+  std::vector<uint32_t> order = rank_hosts(ctx.graph, c.placement);
+  std::erase_if(order, [&](uint32_t h) { return h >= hosts; });  // engines are no GPUs
   job.map.host_of_rank.assign(order.begin(), order.begin() + n);
   fit_to_topology(job.map, ctx.graph);
+  if (c.algorithm == CollectiveAlgo::kSharp) {
+    if (ctx.aggregation == nullptr) {
+      return Status::error(
+          "workload.algorithm: sharp needs switches that aggregate; set "
+          "switch.aggregation.enabled: true");
+    }
+    job.map.add_aggregators(*ctx.aggregation);
+  }
   CollectiveSpec spec;
   spec.op = c.op;
   spec.algo = c.algorithm;
@@ -76,7 +86,7 @@ void report_collective(const CollectiveWorkloadSpec& c, const Job& job, const Ta
   CollectiveReport r;
   r.op = std::string(kCollectiveOpNames[static_cast<size_t>(c.op)]);
   r.algorithm = std::string(collective_algo_name(c.algorithm));
-  r.ranks = job.map.ranks();
+  r.ranks = job.map.ranks() - static_cast<uint32_t>(job.map.aggregator_rank.size());
   r.bytes = c.size.count();
   r.time = t.makespan();
   const uint32_t host = g.hosts()[job.map.host_of_rank[0]];

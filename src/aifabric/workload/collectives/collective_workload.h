@@ -24,7 +24,8 @@ struct CollectiveWorkloadSpec final : ParamsOf<CollectiveWorkloadSpec> {
     visit_enum(v, "op", op, kCollectiveOpNames, "the collective");
     visit_enum(v, "algorithm", algorithm, kCollectiveAlgoNames,
                "ring, tree (double binary tree), halving_doubling (power-of-2 ranks), "
-               "pairwise or direct (all-to-all)");
+               "pairwise or direct (all-to-all), sharp (all-reduce in the switches: "
+               "switch.aggregation)");
     v.param("size", size, "per-rank buffer in nccl-tests terms (all-reduce input)");
     v.param("ranks", ranks, "participating hosts, one rank each; 0 = every host", Range{0, 1e9});
     visit_enum(v, "placement", placement, kRankPlacementNames,

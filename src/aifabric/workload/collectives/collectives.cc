@@ -146,6 +146,101 @@ void tree(Ctx& c, const std::vector<uint32_t>& order, int64_t size, int64_t chun
   }
 }
 
+// In-network aggregation over the fabric's tree (ClusterMap::aggregation): in `piece`
+// chunks, every GPU sends each chunk to its leaf's engine; a leaf engine sends the
+// reduced chunk to the top engine (the root, or the only leaf taking part), which sends
+// the result to its children; leaf engines copy it to their GPUs. Every sender keeps
+// at most kSharpInFlight chunks in flight on each of its hops (so one chunk's handshake
+// hides behind the next one's bytes), and chunk k enters an engine only once chunk
+// k - window left it (the engine's buffer). The engine's throughput is its port's
+// rate: no compute task.
+constexpr size_t kSharpInFlight = 2;
+
+Result<Ids> sharp(Ctx& c, std::span<const uint32_t> ranks, int64_t bytes,
+                  std::span<const uint32_t> deps) {
+  const ClusterMap& map = *c.map;
+  const AggregationTree& t = map.aggregation;
+  if (t.empty() || map.aggregator_rank.size() != t.host.size()) {
+    return Status::error(
+        "algorithm sharp needs switches that aggregate: set switch.aggregation.enabled: true");
+  }
+  std::map<uint32_t, Ids> gpus_of;  // leaf engine -> its GPU ranks, in rank order
+  for (uint32_t r : ranks) {
+    const uint32_t h = map.host_of_rank[r];
+    if (h >= t.leaf_of_host.size()) {
+      return Status::error("algorithm sharp: rank " + std::to_string(r) +
+                           " is not on a GPU host of the aggregation tree");
+    }
+    gpus_of[t.leaf_of_host[h]].push_back(r);
+  }
+  const uint32_t top = gpus_of.size() == 1 ? gpus_of.begin()->first : t.root;
+  Ids leaves;  // engines below the top
+  for (const auto& [e, rs] : gpus_of) {
+    if (e != top) leaves.push_back(e);
+  }
+  const int64_t chunks = std::max<int64_t>(ceil_div(bytes, t.config.chunk.count()), 1);
+  const int64_t piece = std::max<int64_t>(ceil_div(bytes, chunks), 1);
+  const auto w = static_cast<size_t>(t.config.window());
+  const auto agg = [&](uint32_t e) { return map.aggregator_rank[e]; };
+  // Per chunk: what frees an engine's slot (its sends onward), and each hop's transfer
+  // (GPU up and down by rank, engine up and down by leaf engine).
+  struct Chunk {
+    std::map<uint32_t, Ids> out;
+    std::map<uint32_t, uint32_t> up, down, eng_up, eng_down;
+  };
+  std::vector<Chunk> ch(static_cast<size_t>(chunks));
+  Ids finals;
+  for (size_t k = 0; k < ch.size(); ++k) {
+    Chunk& now = ch[k];
+    // The same hop's transfer kSharpInFlight chunks earlier, if any.
+    auto before = [&](std::map<uint32_t, uint32_t> Chunk::*hop, uint32_t key, Ids& d) {
+      if (k >= kSharpInFlight) d.push_back((ch[k - kSharpInFlight].*hop)[key]);
+    };
+    auto slot = [&](uint32_t e, Ids& d) {
+      if (k >= w) d.insert(d.end(), ch[k - w].out[e].begin(), ch[k - w].out[e].end());
+    };
+    Ids top_in;  // the top engine's inputs of chunk k
+    auto gpu_ups = [&](uint32_t e, Ids& arrived) {
+      for (uint32_t r : gpus_of[e]) {
+        Ids d(deps.begin(), deps.end());
+        before(&Chunk::up, r, d);
+        slot(e, d);
+        now.up[r] = c.g.add_transfer(r, agg(e), piece, d, c.group, c.prio);
+        arrived.push_back(now.up[r]);
+      }
+    };
+    for (uint32_t e : leaves) {
+      Ids d;
+      gpu_ups(e, d);
+      before(&Chunk::eng_up, e, d);
+      slot(top, d);
+      now.eng_up[e] = c.g.add_transfer(agg(e), agg(top), piece, d, c.group, c.prio);
+      now.out[e] = {now.eng_up[e]};
+      top_in.push_back(now.eng_up[e]);
+    }
+    if (gpus_of.count(top) != 0) gpu_ups(top, top_in);
+    // Down: the top's result to its children, then the leaves' copies.
+    for (uint32_t e : leaves) {
+      Ids d = top_in;
+      before(&Chunk::eng_down, e, d);
+      now.eng_down[e] = c.g.add_transfer(agg(top), agg(e), piece, d, c.group, c.prio);
+      now.out[top].push_back(now.eng_down[e]);
+    }
+    auto gpu_downs = [&](uint32_t e, const Ids& from) {
+      for (uint32_t r : gpus_of[e]) {
+        Ids d = from;
+        before(&Chunk::down, r, d);
+        now.down[r] = c.g.add_transfer(agg(e), r, piece, d, c.group, c.prio);
+        if (e == top) now.out[top].push_back(now.down[r]);
+        if (k + 1 == ch.size()) finals.push_back(now.down[r]);
+      }
+    };
+    if (gpus_of.count(top) != 0) gpu_downs(top, top_in);
+    for (uint32_t e : leaves) gpu_downs(e, Ids{now.eng_down[e]});
+  }
+  return finals;
+}
+
 }  // namespace
 
 std::string_view collective_op_name(CollectiveOp op) {
@@ -323,6 +418,14 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
     }
     default:
       break;
+  }
+  if (spec.algo == CollectiveAlgo::kSharp) {
+    if (spec.op != CollectiveOp::kAllReduce) {
+      return Status::error(what + ": sharp (in-network aggregation) is an all-reduce algorithm");
+    }
+    auto fin = sharp(c, ranks, spec.bytes, deps);
+    if (!fin) return fin.status().with_context(what);
+    return fin;
   }
   // All-reduce, reduce-scatter, all-gather.
   switch (spec.algo) {

@@ -23,6 +23,7 @@ enum class CollectiveAlgo {
   kHalvingDoubling,   // all-reduce, reduce-scatter, all-gather (Rabenseifner); power-of-2 ranks
   kPairwise,          // all-to-all: n-1 rounds, round k sends to rank (i + k) mod n
   kDirect,            // all-to-all: every pair at once
+  kSharp,             // all-reduce in the switches' aggregation engines (ClusterMap::aggregation)
 };
 
 // The one name table of the operations: `name` is what scenarios (`workload.op`) and
@@ -46,8 +47,8 @@ inline constexpr auto kCollectiveOpNames = [] {
   for (size_t i = 0; i < a.size(); ++i) a[i] = kCollectiveOps[i].name;
   return a;
 }();
-inline constexpr std::string_view kCollectiveAlgoNames[] = {"ring", "tree", "halving_doubling",
-                                                            "pairwise", "direct"};
+inline constexpr std::string_view kCollectiveAlgoNames[] = {
+    "ring", "tree", "halving_doubling", "pairwise", "direct", "sharp"};
 // How NCCL moves the data (collectives.md). kNone: the whole-step model (one ring, a
 // step is one transfer that waits for the previous one; no protocol costs), what the
 // callers before the NCCL model were calibrated on. kAuto: the protocol NCCL's tuning
