@@ -33,8 +33,8 @@ ClusterMap sharp_map(int64_t leaves, uint32_t ranks, BitRate rate = BitRate::gbp
   return map;
 }
 
-Result<std::vector<uint32_t>> build(TaskGraph& g, const ClusterMap& map, uint32_t n,
-                                    int64_t bytes, CollectiveOp op = CollectiveOp::kAllReduce) {
+Result<std::vector<uint32_t>> build(TaskGraph& g, const ClusterMap& map, uint32_t n, int64_t bytes,
+                                    CollectiveOp op = CollectiveOp::kAllReduce) {
   CollectiveSpec spec;
   spec.op = op;
   spec.algo = CollectiveAlgo::kSharp;
@@ -136,8 +136,7 @@ TEST(Sharp, AlphaBetaIsThePipelineOfItsHops) {
   const ClusterMap map = sharp_map(2, 8);
   EXPECT_EQ(analytic_collective_time(spec, 8, 1, ab, map), sharp_time(s, 8, ab, map.aggregation));
   // At large sizes algbw tends to the NIC goodput: S / T within the fill's share.
-  EXPECT_NEAR(static_cast<double>(s) / time(map, 8) / (goodput.bits_per_second() / 8.0), 1.0,
-              0.03);
+  EXPECT_NEAR(static_cast<double>(s) / time(map, 8) / (goodput.bits_per_second() / 8.0), 1.0, 0.03);
 }
 
 TEST(Sharp, AlphaBetaTakesTheEngineRateAndWindow) {

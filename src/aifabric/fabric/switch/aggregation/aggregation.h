@@ -58,11 +58,11 @@ struct AggregationConfig final : ParamsOf<AggregationConfig> {
 struct AggregationTree {
   static constexpr uint32_t kNone = UINT32_MAX;
   AggregationConfig config;
-  uint32_t gpu_hosts = 0;             // hosts before the engines (the workload's)
-  std::vector<uint32_t> host;         // per engine: its endpoint's host index
-  std::vector<uint32_t> switch_node;  // per engine: the switch it sits in (node id)
-  std::vector<uint32_t> parent;       // per engine: the parent engine, kNone at the root
-  std::vector<uint32_t> leaf_of_host; // per GPU host: the engine of its switch
+  uint32_t gpu_hosts = 0;              // hosts before the engines (the workload's)
+  std::vector<uint32_t> host;          // per engine: its endpoint's host index
+  std::vector<uint32_t> switch_node;   // per engine: the switch it sits in (node id)
+  std::vector<uint32_t> parent;        // per engine: the parent engine, kNone at the root
+  std::vector<uint32_t> leaf_of_host;  // per GPU host: the engine of its switch
   uint32_t root = kNone;
   bool empty() const { return host.empty(); }
   // Engines whose parent is `e`, in engine order.
