@@ -8,6 +8,7 @@
 #include "aifabric/lb/load_balancer.h"
 #include "aifabric/lb/planned/planned.h"
 #include "aifabric/lb/spray/spray.h"
+#include "aifabric/lb/valiant/valiant.h"
 #include "aifabric/lb/wcmp/wcmp.h"
 
 namespace aifabric {
@@ -46,6 +47,12 @@ const Registry<LbAlgorithm>& lb_algorithms() {
               "switch adaptive routing (Spectrum-X/DLB style): each packet takes the "
               "equal-cost egress with the least queueing delay (queued bytes / link rate), "
               "ties random; per-packet, so a flow's packets can arrive out of order",
+              {.reorders = true}),
+          lb_member<ValiantParams, Valiant>(
+              "valiant",
+              "non-minimal routing on dragonfly+ (Valiant / UGAL, per packet): in the source "
+              "group a packet may leave on a random global link to an intermediate group, "
+              "then goes minimally; elsewhere the least-loaded minimal port",
               {.reorders = true}),
       });
   return kAll;

@@ -33,6 +33,13 @@ void ForwardingTable::set_attachment(uint32_t a, const std::vector<uint16_t>& po
   entry_[a] = ports.empty() ? kNone : intern(ports);
 }
 
+void ForwardingTable::set_detours(uint32_t a, const std::vector<uint16_t>& ports) {
+  if (detour_of_.empty()) detour_of_.assign(attachments_, Set{0, 0});
+  detour_of_[a] = Set{static_cast<uint32_t>(detour_ports_.size()),
+                      static_cast<uint32_t>(ports.size())};
+  detour_ports_.insert(detour_ports_.end(), ports.begin(), ports.end());
+}
+
 void ForwardingTable::set_local(uint32_t host, uint16_t port) {
   local_.emplace_back(host, port);
 }
@@ -141,7 +148,8 @@ std::vector<uint32_t> ForwardingTable::remove_port_for(uint16_t port,
 size_t ForwardingTable::memory() const {
   return entry_.capacity() * sizeof(uint32_t) + exceptions_.capacity() * sizeof(exceptions_[0]) +
          local_.capacity() * sizeof(local_[0]) + sets_.capacity() * sizeof(Set) +
-         ports_.capacity() * sizeof(uint16_t);
+         ports_.capacity() * sizeof(uint16_t) + detour_of_.capacity() * sizeof(Set) +
+         detour_ports_.capacity() * sizeof(uint16_t);
 }
 
 }  // namespace aifabric

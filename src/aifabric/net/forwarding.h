@@ -27,6 +27,18 @@ class ForwardingTable {
   void set_attachment(uint32_t a, const std::vector<uint16_t>& ports);
   // The port to `host`, which hangs off this switch.
   void set_local(uint32_t host, uint16_t port);
+  // Non-minimal ports towards the hosts of attachment `a`, kept apart from the shortest
+  // paths: only a non-minimal balancer (lb/valiant/) reads them, through the switch's
+  // EgressView. Set by a topology's routing policy (dragonfly+); none by default. Fault
+  // repair (remove_port) does not prune them.
+  void set_detours(uint32_t a, const std::vector<uint16_t>& ports);
+  bool has_detours() const { return !detour_of_.empty(); }
+  std::span<const uint16_t> detours(uint32_t dst) const {
+    if (detour_of_.empty()) return {};
+    const uint32_t a = (*attachment_)[dst];
+    if (a == kNone || detour_of_[a].count == 0) return {};
+    return {detour_ports_.data() + detour_of_[a].offset, detour_of_[a].count};
+  }
   // Chooses the storage once every row is set.
   void finish();
 
@@ -78,6 +90,8 @@ class ForwardingTable {
   std::vector<std::pair<uint32_t, uint16_t>> local_;       // (host, port), by host
   std::vector<Set> sets_;
   std::vector<uint16_t> ports_;
+  std::vector<Set> detour_of_;  // per attachment when any is set, else empty
+  std::vector<uint16_t> detour_ports_;
 };
 
 }  // namespace aifabric

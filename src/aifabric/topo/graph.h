@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,30 @@ struct NvlinkDomains {
   BitRate cross_rate;
 };
 
+class TopologyGraph;
+
+// A builder's own routing (the topology family's routing hook): a rule that narrows
+// shortest-path routing, e.g. dimension-order routing on a torus. compute_shortest_paths
+// (topo/routing.h) honours it, and with it every consumer of the tables (the packet
+// fabric, the flow engine that walks the fabric's tables, fault recovery, the ECMP
+// predictor). Asked once per (switch, destination switch) when the tables are built,
+// never per packet. A graph without one routes over every minimum-hop port.
+class RoutePolicy {
+ public:
+  virtual ~RoutePolicy() = default;
+  // Narrows `ports`, the minimum-hop ports of switch `node` towards the hosts that hang
+  // off switch `dst` (node ids; failed links already excluded), in place. A policy that
+  // cannot route around a failure should leave the set as it is rather than empty it.
+  virtual void restrict(const TopologyGraph& /*g*/, uint32_t /*node*/, uint32_t /*dst*/,
+                        std::vector<uint16_t>& /*ports*/) const {}
+  // Appends to `out` the non-minimal ports of `node` towards the hosts of `dst`, that a
+  // non-minimal balancer (lb/valiant/) may take instead of `minimal` (after restrict).
+  // The tables keep them apart (ForwardingTable::detours): other balancers never see them.
+  virtual void detours(const TopologyGraph& /*g*/, uint32_t /*node*/, uint32_t /*dst*/,
+                       const std::vector<uint16_t>& /*minimal*/,
+                       std::vector<uint16_t>& /*out*/) const {}
+};
+
 class TopologyGraph {
  public:
   uint32_t add_node(NodeKind kind, std::string name, int tier, uint32_t ext_id);
@@ -84,6 +109,10 @@ class TopologyGraph {
   size_t gpus() const { return hosts_.size() / planes_; }
   void set_planes(uint32_t planes) { planes_ = planes; }
 
+  // The builder's routing rule, or null (every minimum-hop port). Shared by copies.
+  const RoutePolicy* route_policy() const { return route_policy_.get(); }
+  void set_route_policy(std::shared_ptr<const RoutePolicy> p) { route_policy_ = std::move(p); }
+
   // Structural checks: every host has exactly one link, no self loops, all hosts of a
   // plane reachable from each other.
   Status validate() const;
@@ -96,6 +125,7 @@ class TopologyGraph {
   std::vector<int64_t> host_index_;
   std::vector<NvlinkDomains> nvlink_;  // at most one
   uint32_t planes_ = 1;
+  std::shared_ptr<const RoutePolicy> route_policy_;
 };
 
 }  // namespace aifabric

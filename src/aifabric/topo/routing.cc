@@ -63,6 +63,8 @@ std::vector<ForwardingTable> compute_shortest_paths(const TopologyGraph& g) {
   std::vector<uint32_t> frontier;
   std::vector<uint32_t> next;
   std::vector<uint16_t> ports;
+  const RoutePolicy* policy = g.route_policy();
+  std::vector<uint16_t> detours;
   for (uint32_t a = 0; a < attachments; ++a) {
     const uint32_t dst = attachment_node[a];
     std::fill(dist.begin(), dist.end(), kInf);
@@ -90,6 +92,12 @@ std::vector<ForwardingTable> compute_shortest_paths(const TopologyGraph& g) {
         if (!g.links()[adj[i].link].up || g.nodes()[v].kind != NodeKind::kSwitch) continue;
         if (dist[v] == kInf || dist[v] + 1 != dist[u]) continue;
         ports.push_back(static_cast<uint16_t>(i));
+      }
+      if (policy != nullptr) {
+        policy->restrict(g, static_cast<uint32_t>(u), dst, ports);
+        detours.clear();
+        policy->detours(g, static_cast<uint32_t>(u), dst, ports, detours);
+        if (!detours.empty()) tables[u].set_detours(a, detours);
       }
       tables[u].set_attachment(a, ports);
     }

@@ -77,7 +77,9 @@ class Switch final : public Node, public EventHandler, public EgressView {
   // The egress among `hops` (the table's ports towards p.dst) that this switch's
   // balancer gives `p` now: what forwarding does, for the flow level to follow.
   uint16_t choose_port(const Packet& p, std::span<const uint16_t> hops) {
-    return hops.size() == 1 ? hops[0] : lb_of_prio_[p.priority]->choose(p, hops, *this, sim_.now());
+    return hops.size() == 1 && !table_.has_detours()
+               ? hops[0]
+               : lb_of_prio_[p.priority]->choose(p, hops, *this, sim_.now());
   }
   ForwardingTable& table() { return table_; }
   const ForwardingTable& table() const { return table_; }
@@ -94,6 +96,8 @@ class Switch final : public Node, public EventHandler, public EgressView {
     if (a == ForwardingTable::kNone) return 0;
     return path_weights_[static_cast<size_t>(a) * ports_.size() + port];
   }
+
+  std::span<const uint16_t> detours(uint32_t dst) const override { return table_.detours(dst); }
 
   void receive(Packet* p, uint16_t port) override;
   Packet* next_to_send(uint16_t port, Time now, Time& retry_at) override;
