@@ -25,8 +25,8 @@ class EgressView {
   virtual BitRate port_rate(uint16_t port) const = 0;
   // A controller's weight for `port` towards host `dst` (0: none set).
   virtual uint64_t path_weight(uint32_t /*dst*/, uint16_t /*port*/) const { return 0; }
-  // Non-minimal ports towards host `dst` beside the equal-cost candidates (empty unless
-  // the topology's routing offers them: dragonfly+), for non-minimal balancers
+  // The ports a non-minimal route towards host `dst` may take (empty unless the
+  // topology's routing offers them: dragonfly+), for non-minimal balancers
   // (lb/valiant/). A switch with any consults its balancer even for a single candidate.
   virtual std::span<const uint16_t> detours(uint32_t /*dst*/) const { return {}; }
 

@@ -27,7 +27,8 @@ class ForwardingTable {
   void set_attachment(uint32_t a, const std::vector<uint16_t>& ports);
   // The port to `host`, which hangs off this switch.
   void set_local(uint32_t host, uint16_t port);
-  // Non-minimal ports towards the hosts of attachment `a`, kept apart from the shortest
+  // The ports of a non-minimal route towards the hosts of attachment `a` (they may
+  // include shortest-path ports), kept apart from the shortest
   // paths: only a non-minimal balancer (lb/valiant/) reads them, through the switch's
   // EgressView. Set by a topology's routing policy (dragonfly+); none by default. Fault
   // repair (remove_port) does not prune them.

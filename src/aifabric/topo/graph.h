@@ -71,8 +71,9 @@ class RoutePolicy {
   // cannot route around a failure should leave the set as it is rather than empty it.
   virtual void restrict(const TopologyGraph& /*g*/, uint32_t /*node*/, uint32_t /*dst*/,
                         std::vector<uint16_t>& /*ports*/) const {}
-  // Appends to `out` the non-minimal ports of `node` towards the hosts of `dst`, that a
-  // non-minimal balancer (lb/valiant/) may take instead of `minimal` (after restrict).
+  // Appends to `out` the ports of `node` a non-minimal route towards the hosts of `dst`
+  // may leave by (a Valiant choice; it may include some of `minimal`, the ports left
+  // after restrict), for a non-minimal balancer (lb/valiant/).
   // The tables keep them apart (ForwardingTable::detours): other balancers never see them.
   virtual void detours(const TopologyGraph& /*g*/, uint32_t /*node*/, uint32_t /*dst*/,
                        const std::vector<uint16_t>& /*minimal*/,

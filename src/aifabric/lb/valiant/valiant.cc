@@ -33,10 +33,7 @@ uint16_t Valiant::choose(const Packet& p, std::span<const uint16_t> candidates,
                          const EgressView& view, Time /*now*/) {
   const std::span<const uint16_t> detours = p.hops <= 1 ? view.detours(p.dst) : std::span<const uint16_t>{};
   if (detours.empty()) return least_loaded(candidates, view);
-  if (!ugal_) {
-    const uint64_t k = rng_.below(candidates.size() + detours.size());
-    return k < candidates.size() ? candidates[k] : detours[k - candidates.size()];
-  }
+  if (!ugal_) return detours[rng_.below(detours.size())];
   const uint16_t minimal = least_loaded(candidates, view);
   const uint16_t other = detours[rng_.below(detours.size())];
   return delay(minimal, view) * min_hops_ <= delay(other, view) * nonmin_hops_ ? minimal : other;

@@ -4,9 +4,10 @@
 // (EgressView::detours, from the topology's routing: dragonfly+ leaves' other uplinks,
 // spines' other global links) and the packet is still in its source group: forwarded by
 // at most one switch before (`Packet::hops` <= 1: the source leaf and the first spine).
-//   valiant: a uniformly random port among the minimal and non-minimal ones, so the
-//     packet leaves on a random global link to a random intermediate group, from where
-//     every switch routes it minimally (it has hops >= 2).
+//   valiant: a uniformly random port of the non-minimal set (a leaf's uplinks, a
+//     spine's global links), so the packet leaves on a random global link of its group
+//     to a random intermediate group, from where every switch routes it minimally (it
+//     has hops >= 2).
 //   ugal: the least-loaded minimal port unless a random non-minimal port's queueing delay
 //     times nonminimal_hops is smaller than the minimal one's times minimal_hops.
 // Elsewhere (and with no detours) a random least-loaded minimal port. The flow-level

@@ -8,7 +8,7 @@
 namespace aifabric {
 namespace {
 
-// Offers the non-minimal ports towards other groups (dragonfly_plus.h).
+// Offers the ports of a non-minimal route towards other groups (dragonfly_plus.h).
 class DragonflyDetours final : public RoutePolicy {
  public:
   DragonflyDetours(uint32_t hosts, uint32_t leaves_per_group, uint32_t groups,
@@ -16,7 +16,8 @@ class DragonflyDetours final : public RoutePolicy {
       : hosts_(hosts), lg_(leaves_per_group), sg_(spines_per_group), groups_(groups) {}
 
   void detours(const TopologyGraph& g, uint32_t node, uint32_t dst,
-               const std::vector<uint16_t>& minimal, std::vector<uint16_t>& out) const override {
+               const std::vector<uint16_t>& /*minimal*/,
+               std::vector<uint16_t>& out) const override {
     const uint32_t at = group(node);
     if (at == group(dst)) return;
     const bool spine = is_spine(node);
@@ -26,10 +27,7 @@ class DragonflyDetours final : public RoutePolicy {
       if (!g.links()[adj[i].link].up || peer < hosts_) continue;
       // A leaf's uplinks; a spine's global links (peer spine of another group).
       const bool take = spine ? is_spine(peer) && group(peer) != at : is_spine(peer);
-      const auto port = static_cast<uint16_t>(i);
-      if (take && std::find(minimal.begin(), minimal.end(), port) == minimal.end()) {
-        out.push_back(port);
-      }
+      if (take) out.push_back(static_cast<uint16_t>(i));
     }
   }
 

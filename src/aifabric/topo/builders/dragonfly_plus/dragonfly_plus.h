@@ -12,8 +12,8 @@
 //   hosts = G L H; switches = G (L + S); links = hosts + G L S + m G (G - 1) / 2.
 // Routing: shortest paths, which are the minimal routes (leaf, a spine with a link to
 // the destination group, its peer spine, the leaf). The graph's RoutePolicy adds the
-// non-minimal candidates a `valiant` balancer takes (lb/valiant/): at a leaf, its other
-// uplinks; at a spine, its other global links; towards hosts of other groups only.
+// ports of a non-minimal route a `valiant` balancer takes (lb/valiant/): at a leaf, all
+// its uplinks; at a spine, all its global links; towards hosts of other groups only.
 #pragma once
 
 #include "aifabric/core/params.h"
