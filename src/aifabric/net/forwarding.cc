@@ -35,8 +35,8 @@ void ForwardingTable::set_attachment(uint32_t a, const std::vector<uint16_t>& po
 
 void ForwardingTable::set_detours(uint32_t a, const std::vector<uint16_t>& ports) {
   if (detour_of_.empty()) detour_of_.assign(attachments_, Set{0, 0});
-  detour_of_[a] = Set{static_cast<uint32_t>(detour_ports_.size()),
-                      static_cast<uint32_t>(ports.size())};
+  detour_of_[a] =
+      Set{static_cast<uint32_t>(detour_ports_.size()), static_cast<uint32_t>(ports.size())};
   detour_ports_.insert(detour_ports_.end(), ports.begin(), ports.end());
 }
 

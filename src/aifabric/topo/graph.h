@@ -67,8 +67,12 @@ class RoutePolicy {
  public:
   virtual ~RoutePolicy() = default;
   // Narrows `ports`, the minimum-hop ports of switch `node` towards the hosts that hang
-  // off switch `dst` (node ids; failed links already excluded), in place. A policy that
-  // cannot route around a failure should leave the set as it is rather than empty it.
+  // off switch `dst` (node ids; failed links already excluded), in place, or replaces
+  // them with the family's own minimal routes where those are not the fewest hops (a
+  // dragonfly+ spine without a global link to the destination's group goes down to a
+  // leaf rather than over two global links); the sets of all switches together must stay
+  // loop-free. A policy that cannot route around a failure should leave the set as it
+  // is rather than empty it.
   virtual void restrict(const TopologyGraph& /*g*/, uint32_t /*node*/, uint32_t /*dst*/,
                         std::vector<uint16_t>& /*ports*/) const {}
   // Appends to `out` the ports of `node` a non-minimal route towards the hosts of `dst`

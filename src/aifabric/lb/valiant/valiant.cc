@@ -31,7 +31,8 @@ uint16_t Valiant::least_loaded(std::span<const uint16_t> ports, const EgressView
 
 uint16_t Valiant::choose(const Packet& p, std::span<const uint16_t> candidates,
                          const EgressView& view, Time /*now*/) {
-  const std::span<const uint16_t> detours = p.hops <= 1 ? view.detours(p.dst) : std::span<const uint16_t>{};
+  const std::span<const uint16_t> detours =
+      p.hops <= 1 ? view.detours(p.dst) : std::span<const uint16_t>{};
   if (detours.empty()) return least_loaded(candidates, view);
   if (!ugal_) return detours[rng_.below(detours.size())];
   const uint16_t minimal = least_loaded(candidates, view);

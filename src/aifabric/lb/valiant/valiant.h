@@ -43,8 +43,9 @@ struct ValiantParams final : ParamsOf<ValiantParams> {
   }
   Status validate() const override {
     if (nonminimal_hops < minimal_hops) {
-      return Status::error("nonminimal_hops: a non-minimal route is not shorter than the minimal "
-                           "one (nonminimal_hops < minimal_hops)");
+      return Status::error(
+          "nonminimal_hops: a non-minimal route is not shorter than the minimal "
+          "one (nonminimal_hops < minimal_hops)");
     }
     return Status::ok();
   }

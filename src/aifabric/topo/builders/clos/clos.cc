@@ -7,7 +7,9 @@
 namespace aifabric {
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // The smallest divisor of `n` that is at least `at_least` (n itself at worst).
 int64_t divisor_at_least(int64_t n, int64_t at_least) {
@@ -64,12 +66,12 @@ Status ClosConfig::validate() const {
                          " leaves a radix-" + n(radix) + " spine no uplink");
   }
   if (hosts > s.max_hosts) {
-    return Status::error("hosts: " + n(hosts) + " hosts exceed the " + n(s.max_hosts) +
-                         " a " + n(tiers) + "-tier CLOS of radix " + n(radix) + " holds" +
+    return Status::error("hosts: " + n(hosts) + " hosts exceed the " + n(s.max_hosts) + " a " +
+                         n(tiers) + "-tier CLOS of radix " + n(radix) + " holds" +
                          (tiers == 2 ? " (use tiers: 3 or a larger radix)" : ""));
   }
-  if (breakout > 1 && host_link.rate.bits_per_second() * breakout >
-                          leaf_uplink.rate.bits_per_second()) {
+  if (breakout > 1 &&
+      host_link.rate.bits_per_second() * breakout > leaf_uplink.rate.bits_per_second()) {
     return Status::error("breakout: " + n(breakout) + " host links of " +
                          std::to_string(host_link.rate.to_gbps()) +
                          " Gb/s do not fit in one leaf port of leaf_uplink.rate " +

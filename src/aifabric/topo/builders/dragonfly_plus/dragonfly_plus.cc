@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace aifabric {
@@ -14,6 +15,38 @@ class DragonflyDetours final : public RoutePolicy {
   DragonflyDetours(uint32_t hosts, uint32_t leaves_per_group, uint32_t groups,
                    uint32_t spines_per_group)
       : hosts_(hosts), lg_(leaves_per_group), sg_(spines_per_group), groups_(groups) {}
+
+  // Minimal dragonfly routing uses at most one global link. A spine of another group
+  // than the destination's whose own global links do not reach that group has shorter
+  // (hop-count) paths over two global links; minimal routing instead goes down to a leaf
+  // of its own group, which goes up to a spine that has the global link. So: a spine's
+  // up global links to the destination group if it has any, else (while some spine of
+  // its group still has one) its up leaf ports; otherwise (failures cut every global
+  // link of the group to that group) the shortest paths stay.
+  void restrict(const TopologyGraph& g, uint32_t node, uint32_t dst,
+                std::vector<uint16_t>& ports) const override {
+    if (!is_spine(node)) return;
+    const uint32_t at = group(node);
+    const uint32_t to = group(dst);
+    if (at == to) return;
+    std::vector<uint16_t> direct;
+    std::vector<uint16_t> down;
+    const auto& adj = g.adjacent(node);
+    for (size_t i = 0; i < adj.size(); ++i) {
+      const uint32_t peer = adj[i].peer;
+      if (!g.links()[adj[i].link].up || peer < hosts_) continue;
+      if (!is_spine(peer)) {
+        down.push_back(static_cast<uint16_t>(i));
+      } else if (group(peer) == to) {
+        direct.push_back(static_cast<uint16_t>(i));
+      }
+    }
+    if (!direct.empty()) {
+      ports = std::move(direct);
+    } else if (!down.empty() && group_reaches(g, at, to)) {
+      ports = std::move(down);
+    }
+  }
 
   void detours(const TopologyGraph& g, uint32_t node, uint32_t dst,
                const std::vector<uint16_t>& /*minimal*/,
@@ -32,6 +65,16 @@ class DragonflyDetours final : public RoutePolicy {
   }
 
  private:
+  // Whether some spine of group `at` has an up global link to group `to`.
+  bool group_reaches(const TopologyGraph& g, uint32_t at, uint32_t to) const {
+    for (uint32_t s = 0; s < sg_; ++s) {
+      const uint32_t spine = hosts_ + groups_ * lg_ + at * sg_ + s;
+      for (const auto& a : g.adjacent(spine)) {
+        if (g.links()[a.link].up && is_spine(a.peer) && group(a.peer) == to) return true;
+      }
+    }
+    return false;
+  }
   bool is_spine(uint32_t node) const { return node >= hosts_ + groups_ * lg_; }
   uint32_t group(uint32_t node) const {
     return is_spine(node) ? (node - hosts_ - groups_ * lg_) / sg_ : (node - hosts_) / lg_;
@@ -74,13 +117,14 @@ TopologyGraph build_dragonfly_plus(const DragonflyPlusConfig& c) {
   const int64_t sg = c.spines_per_group;
   const int64_t m = c.global_links_per_pair;
   const std::string sep = "_";
-  for (int64_t h = 0; h < c.hosts(); ++h) g.add_node(NodeKind::kHost, "host" + std::to_string(h), 0);
+  for (int64_t h = 0; h < c.hosts(); ++h)
+    g.add_node(NodeKind::kHost, "host" + std::to_string(h), 0);
   std::vector<uint32_t> leaf;
   std::vector<uint32_t> spine;
   for (int64_t grp = 0; grp < groups; ++grp) {
     for (int64_t l = 0; l < lg; ++l) {
-      leaf.push_back(g.add_node(NodeKind::kSwitch,
-                                "leaf" + std::to_string(grp) + sep + std::to_string(l), 1));
+      leaf.push_back(
+          g.add_node(NodeKind::kSwitch, "leaf" + std::to_string(grp) + sep + std::to_string(l), 1));
     }
   }
   for (int64_t grp = 0; grp < groups; ++grp) {
@@ -96,8 +140,8 @@ TopologyGraph build_dragonfly_plus(const DragonflyPlusConfig& c) {
   for (int64_t grp = 0; grp < groups; ++grp) {
     for (int64_t l = 0; l < lg; ++l) {
       for (int64_t s = 0; s < sg; ++s) {
-        g.add_link(leaf[static_cast<size_t>(grp * lg + l)], spine[static_cast<size_t>(grp * sg + s)],
-                   c.local_link.link());
+        g.add_link(leaf[static_cast<size_t>(grp * lg + l)],
+                   spine[static_cast<size_t>(grp * sg + s)], c.local_link.link());
       }
     }
   }

@@ -10,10 +10,13 @@
 // (group * L + leaf), then the spines (group * S + spine). Links: hosts, then each
 // group's leaf-spine mesh (leaf-major), then the global links by group pair (a < b).
 //   hosts = G L H; switches = G (L + S); links = hosts + G L S + m G (G - 1) / 2.
-// Routing: shortest paths, which are the minimal routes (leaf, a spine with a link to
-// the destination group, its peer spine, the leaf). The graph's RoutePolicy adds the
-// ports of a non-minimal route a `valiant` balancer takes (lb/valiant/): at a leaf, all
-// its uplinks; at a spine, all its global links; towards hosts of other groups only.
+// Routing: minimal routes, at most one global link (leaf, a spine with a link to the
+// destination group, its peer spine, the leaf). Hop counts alone would let a spine
+// without such a link cross two global links; the graph's RoutePolicy sends it down to
+// a leaf of its group instead (while any spine of the group still has a link there). The
+// policy also offers the ports of a non-minimal route a `valiant` balancer takes
+// (lb/valiant/): at a leaf, all its uplinks; at a spine, all its global links; towards
+// hosts of other groups only.
 #pragma once
 
 #include "aifabric/core/params.h"
@@ -34,8 +37,7 @@ struct DragonflyPlusConfig final : ParamsOf<DragonflyPlusConfig> {
   LinkSpec global_link;
   void visit(ParamVisitor& v) override {
     v.param("groups", groups, "groups (G), each a leaf-spine", Range{2, 100000});
-    v.param("leaves_per_group", leaves_per_group, "leaf switches per group (L)",
-            Range{1, 65535});
+    v.param("leaves_per_group", leaves_per_group, "leaf switches per group (L)", Range{1, 65535});
     v.param("spines_per_group", spines_per_group,
             "spine switches per group (S); every leaf links to every spine of its group",
             Range{1, 65535});

@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "aifabric/topo/builders/builder_test_util.h"
 #include "aifabric/topo/routing.h"
@@ -110,6 +111,37 @@ TEST(DragonflyPlus, TheRoutingPolicyOffersNonMinimalPortsTowardsOtherGroups) {
   // Within the group: no detours.
   EXPECT_TRUE(t[leaf0].detours(2).empty());
   EXPECT_TRUE(t[spine0].detours(2).empty());
+}
+
+TEST(DragonflyPlus, MinimalRoutesCrossOneGlobalLink) {
+  // Spine 1 of group 0 (node 31) has global links to groups 2 and 4 only. By hop count it
+  // could reach group 1 over two global links (via group 2 or 4); minimal routing goes
+  // down to a leaf of group 0 instead, which goes up to spine 0 (the link to group 1).
+  DragonflyPlusConfig c;
+  TopologyGraph g = build_dragonfly_plus(c);
+  const uint32_t spine1 = 31;
+  const uint32_t in_group1 = 4;
+  auto t = compute_shortest_paths(g);
+  const auto peers = [&](const std::vector<ForwardingTable>& tables) {
+    std::vector<std::string> out;
+    for (uint16_t port : tables[spine1].next_hops(in_group1)) {
+      out.push_back(g.nodes()[g.adjacent(spine1)[port].peer].name);
+    }
+    return out;
+  };
+  EXPECT_EQ(peers(t), (std::vector<std::string>{"leaf0_0", "leaf0_1"}));
+  // Fail group 0's only link to group 1: nothing in the group reaches it directly, so
+  // the shortest paths (two global links) stay and every pair is still routed.
+  for (uint32_t l = 0; l < g.links().size(); ++l) {
+    const TopoLink& k = g.links()[l];
+    if (g.nodes()[k.a].name == "spine0_0" && g.nodes()[k.b].name == "spine1_0") {
+      g.set_link_up(l, false);
+    }
+  }
+  t = compute_shortest_paths(g);
+  const auto after = peers(t);
+  ASSERT_FALSE(after.empty());
+  for (const std::string& p : after) EXPECT_EQ(p.rfind("spine", 0), 0u) << p;
 }
 
 TEST(DragonflyPlus, RefusesBadOptionsNamingTheKey) {

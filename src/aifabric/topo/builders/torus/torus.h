@@ -31,8 +31,7 @@ struct TorusConfig final : ParamsOf<TorusConfig> {
   void visit(ParamVisitor& v) override {
     v.param("dims", dims, "switches along each dimension, 2 or 3 dimensions (e.g. [4, 4, 4])",
             Range{2, 1024});
-    v.param("hosts_per_switch", hosts_per_switch, "hosts attached to each switch",
-            Range{1, 65535});
+    v.param("hosts_per_switch", hosts_per_switch, "hosts attached to each switch", Range{1, 65535});
     v.param("split_ties", split_ties,
             "at an exact half-ring distance allow both directions (true) or only + (false)");
     v.section("host_link", host_link, "host-to-switch links");
