@@ -808,13 +808,6 @@ std::string scenario_yaml(const BillOfMaterials& b, const std::string& command) 
       "# Written by aifabric plan{}: {} for {} GPUs ({} servers), {} NIC ports.\n",
       command.empty() ? "" : " (" + command + ")", design_name(b.design), b.gpus, b.servers, host);
   std::string topo;
-  if (b.design == Design::kMultiPlane) {
-    y += fmt::format(
-        "# One plane of {}: the planes are alike and independent, each a 2-tier rail-optimized\n"
-        "# fabric of {} rails (one NIC port per server per rail); a multi-plane builder would run\n"
-        "# all of them (traffic between planes crosses NVLink inside a server).\n",
-        b.planes, p.ports_per_server);
-  }
   const bool rail = is_rail(b.design);
   const int64_t hosts = p.endpoints;
   if (p.leaves == 1) {
@@ -847,6 +840,25 @@ std::string scenario_yaml(const BillOfMaterials& b, const std::string& command) 
         "topology:\n  type: clos3\n  pods: {}\n  tors: {}\n  aggs: {}\n  cores: {}\n"
         "  hosts_per_tor: {}\n  host_link: {{rate: {}}}\n  fabric_link: {{rate: {}}}\n",
         p.pods, tors, p.pods * aggs_per_pod, aggs_per_pod * group, per_tor, host, fabric);
+  } else if (b.design == Design::kMultiPlane) {
+    // The multi_plane builder gives every host a port in every plane; the plan deals a
+    // server's ports to the planes. The fabrics are the same: each plane's endpoints
+    // (servers x ports per server per plane) are the builder's hosts.
+    y += fmt::format(
+        "# {} planes alike, each a 2-tier rail-optimized fabric of {} rails. The plan deals a\n"
+        "# server's NIC ports to the planes; multi_plane gives each of its {} hosts a port in\n"
+        "# every plane: the same {} ports and switches (traffic between planes crosses NVLink).\n",
+        b.planes, p.ports_per_server, b.servers * p.ports_per_server,
+        b.planes * b.servers * p.ports_per_server);
+    if (p.links_per_leaf_spine > 1) {
+      y += fmt::format("# {} links from each leaf to each of {} spines become {} spines here.\n",
+                       p.links_per_leaf_spine, p.spines, p.up_per_leaf);
+    }
+    topo = fmt::format(
+        "topology:\n  type: multi_plane\n  planes: {}\n  plane:\n    nodes: {}\n"
+        "    gpus_per_node: {}\n    nodes_per_leaf: {}\n    spines: {}\n"
+        "    host_link: {{rate: {}}}\n    fabric_link: {{rate: {}}}\n",
+        b.planes, b.servers, p.ports_per_server, p.servers_per_leaf, p.up_per_leaf, host, fabric);
   } else if (rail && !is_three_tier(b.design)) {
     if (p.links_per_leaf_spine > 1) {
       y += fmt::format(
@@ -873,6 +885,25 @@ std::string scenario_yaml(const BillOfMaterials& b, const std::string& command) 
         "topology:\n  type: leaf_spine\n  leaves: {}\n  spines: {}\n  hosts_per_leaf: {}\n"
         "  links_per_spine: {}\n  host_link: {{rate: {}}}\n  fabric_link: {{rate: {}}}\n",
         p.leaves, p.spines, per_leaf, p.links_per_leaf_spine, host, fabric);
+  }
+  if (b.design == Design::kMultiPlane) {
+    // A flow list names hosts of one plane each; a workload's connections spread over
+    // the planes, so the file runs an all-reduce over every host (packet level).
+    // A ring over every host of a 10k-GPU fabric is tens of millions of transfers; the
+    // file starts with at most 256 ranks (512 hosts x 2 planes, all ranks: about 11 s
+    // and 1.4 GiB on a 2-core machine).
+    const int64_t hosts_per_plane = b.servers * p.ports_per_server;
+    const int64_t ranks = std::min<int64_t>(hosts_per_plane, 256);
+    y += fmt::format(
+        "# An 8 MiB ring all-reduce at packet level over {} of the {} hosts, each transfer split\n"
+        "# over the planes; raise workload.ranks (0 = every host) to load more of the fabric.\n",
+        ranks, hosts_per_plane);
+    y += fmt::format("name: plan-{}-{}gpu\ntelemetry: {{enabled: false}}\n", design_name(b.design),
+                     b.gpus);
+    y += topo;
+    y += fmt::format("workload: {{type: collective, op: all_reduce, size: 8MiB, ranks: {}}}\n",
+                     ranks);
+    return y;
   }
   y += "# At flow level (max-min fluid flows on the fabric's ECMP paths): a full-size fabric at\n"
        "# packet level takes hours. A permutation of 64 MiB flows loads every host link.\n";

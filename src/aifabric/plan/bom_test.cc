@@ -137,7 +137,11 @@ TEST(PlanBom, ScenarioFilesLoad) {
     ASSERT_TRUE(s) << design_name(d) << ": " << s.status().message();
     auto run = prepare_run(**s);
     ASSERT_TRUE(run) << design_name(d) << ": " << run.status().message();
-    EXPECT_EQ(run->graph.hosts().size(), static_cast<size_t>(b->plane.endpoints));
+    // multi_plane: every plane's endpoints, the planes built by the multi_plane builder.
+    const int64_t planes = d == Design::kMultiPlane ? b->planes : 1;
+    EXPECT_EQ(run->graph.planes(), static_cast<uint32_t>(planes)) << design_name(d);
+    EXPECT_EQ(run->graph.hosts().size(), static_cast<size_t>(planes * b->plane.endpoints))
+        << design_name(d);
   }
 }
 
