@@ -1,5 +1,6 @@
 #include "aifabric/topo/builders/rail_optimized/rail_optimized.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,17 @@ Status RailOptimizedConfig::validate() const {
                          ") is more than nodes (" + std::to_string(nodes) + ")");
   }
   if (nodes_per_leaf + spines > 65535) return Status::error("a leaf would need > 65535 ports");
+  if (groups_per_pod > 0) {
+    if (pods() < 2) {
+      return Status::error("groups_per_pod (" + std::to_string(groups_per_pod) +
+                           ") holds every leaf group in one pod; use 0 for 2 tiers");
+    }
+    if (std::min(groups_per_pod, leaf_groups()) * gpus_per_node + cores_per_spine > 65535) {
+      return Status::error("cores_per_spine: a spine would need more than 65535 ports");
+    }
+    if (pods() > 65535) return Status::error("groups_per_pod: a core would need > 65535 ports");
+    return Status::ok();
+  }
   if (leaf_groups() * gpus_per_node > 65535) {
     return Status::error("a spine would need more than 65535 ports");
   }
@@ -31,9 +43,18 @@ void add_rail_optimized_plane(TopologyGraph& g, const RailOptimizedConfig& c, ui
                      tag + "rail" + std::to_string(rail) + "_leaf" + std::to_string(grp), 1));
     }
   }
-  std::vector<uint32_t> spines;
-  for (int64_t s = 0; s < c.spines; ++s) {
-    spines.push_back(g.add_node(NodeKind::kSwitch, tag + "spine" + std::to_string(s), 2));
+  const int64_t pods = c.pods();
+  const bool three = c.groups_per_pod > 0;
+  std::vector<uint32_t> spines;  // by pod * c.spines + i
+  for (int64_t p = 0; p < pods; ++p) {
+    for (int64_t s = 0; s < c.spines; ++s) {
+      const std::string pod = three ? "pod" + std::to_string(p) + "_" : "";
+      spines.push_back(g.add_node(NodeKind::kSwitch, tag + pod + "spine" + std::to_string(s), 2));
+    }
+  }
+  std::vector<uint32_t> cores;  // by i * cores_per_spine + j
+  for (int64_t i = 0; i < c.cores(); ++i) {
+    cores.push_back(g.add_node(NodeKind::kSwitch, tag + "core" + std::to_string(i), 3));
   }
   const std::vector<uint32_t>& hosts = g.hosts();
   for (int64_t n = 0; n < c.nodes; ++n) {
@@ -43,8 +64,20 @@ void add_rail_optimized_plane(TopologyGraph& g, const RailOptimizedConfig& c, ui
                  c.host_link.link());
     }
   }
-  for (uint32_t leaf : leaves) {
-    for (uint32_t spine : spines) g.add_link(leaf, spine, c.fabric_link.link());
+  for (size_t l = 0; l < leaves.size(); ++l) {
+    const int64_t grp = static_cast<int64_t>(l) / gpus;
+    const int64_t pod = three ? grp / c.groups_per_pod : 0;
+    for (int64_t s = 0; s < c.spines; ++s) {
+      g.add_link(leaves[l], spines[static_cast<size_t>(pod * c.spines + s)], c.fabric_link.link());
+    }
+  }
+  for (int64_t p = 0; p < (three ? pods : 0); ++p) {
+    for (int64_t s = 0; s < c.spines; ++s) {
+      for (int64_t j = 0; j < c.cores_per_spine; ++j) {
+        g.add_link(spines[static_cast<size_t>(p * c.spines + s)],
+                   cores[static_cast<size_t>(s * c.cores_per_spine + j)], c.core_link.link());
+      }
+    }
   }
 }
 

@@ -7,8 +7,10 @@
 
 #include <string>
 
+#include "aifabric/topo/builders/builder_test_util.h"
 #include "aifabric/topo/builders/fat_tree/fat_tree.h"
 #include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
+#include "aifabric/topo/routing.h"
 
 namespace aifabric {
 namespace {
@@ -93,6 +95,70 @@ TEST(RailOptimized, RefusesBadConfigs) {
   EXPECT_NE(s.message().find("nodes_per_leaf"), std::string::npos) << s.message();
   c.nodes_per_leaf = 4;
   EXPECT_TRUE(c.validate().is_ok());
+}
+
+}  // namespace
+}  // namespace aifabric
+
+namespace aifabric {
+namespace {
+
+// 3 tiers: 8 servers of 4 GPUs, 2 servers per leaf group (4 groups x 4 rails = 16
+// leaves), 2 groups per pod (2 pods), 4 spines per pod, 2 cores per spine index.
+// Hand count: hosts 32; switches 16 leaves + 2 x 4 spines + 4 x 2 cores = 32; links
+// 32 host + 16 x 4 leaf-spine + 8 spines x 2 = 112.
+TEST(RailOptimized, ThreeTiersOfPodsUnderACoreLayer) {
+  RailOptimizedConfig c;
+  c.nodes = 8;
+  c.gpus_per_node = 4;
+  c.nodes_per_leaf = 2;
+  c.spines = 4;
+  c.groups_per_pod = 2;
+  c.cores_per_spine = 2;
+  ASSERT_TRUE(c.validate().is_ok()) << c.validate().message();
+  const TopologyGraph g = build_rail_optimized(c);
+  ASSERT_TRUE(g.validate().is_ok()) << g.validate().message();
+  EXPECT_EQ(g.hosts().size(), 32u);
+  EXPECT_EQ(g.switch_count(), 32u);
+  EXPECT_EQ(g.links().size(), 112u);
+  const TopologySize z = rail_optimized_size(c);
+  EXPECT_EQ(z.switches, g.switch_count());
+  EXPECT_EQ(z.links, g.links().size());
+  // Degrees: a leaf 2 hosts + 4 spines; a spine 8 leaves of its pod + 2 cores; a core one
+  // spine per pod.
+  for (uint32_t id = 32; id < g.nodes().size(); ++id) {
+    const int tier = g.nodes()[id].tier;
+    const size_t want = tier == 1 ? 6u : tier == 2 ? 10u : 2u;
+    EXPECT_EQ(g.adjacent(id).size(), want) << g.nodes()[id].name;
+  }
+  EXPECT_EQ(g.nodes()[32 + 16].name, "pod0_spine0");
+  EXPECT_EQ(g.nodes()[32 + 16 + 8].name, "core0");
+  // Host diameter: host, leaf, spine, core, spine, leaf, host.
+  EXPECT_EQ(topo_testing::host_diameter(g), 6u);
+  // Bisection: the two pods (16 hosts each) are joined through the cores only; the
+  // smaller side of the cut is one pod's 4 spines x 2 core links.
+  EXPECT_DOUBLE_EQ(topo_testing::bisection_bps(g),
+                   8 * static_cast<double>(c.core_link.link().rate.bits_per_second()));
+  const auto r = topo_testing::check_routes(g, compute_shortest_paths(g));
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.max_switches, 5u);
+  // Across pods: 4 spines x 2 cores on the way up, one way down each.
+  EXPECT_EQ(r.max_paths, 8u);
+}
+
+TEST(RailOptimized, ThreeTierOptionsAreRefusedByName) {
+  RailOptimizedConfig c;
+  c.nodes = 8;
+  c.nodes_per_leaf = 2;
+  c.groups_per_pod = 4;  // 4 groups: one pod
+  Status s = c.validate();
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.message().rfind("groups_per_pod", 0), 0u) << s.message();
+  c.groups_per_pod = 2;
+  c.cores_per_spine = 65535;
+  s = c.validate();
+  ASSERT_FALSE(s.is_ok());
+  EXPECT_EQ(s.message().rfind("cores_per_spine", 0), 0u) << s.message();
 }
 
 }  // namespace
