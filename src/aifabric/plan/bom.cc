@@ -309,7 +309,8 @@ Result<BillOfMaterials> count(const Ctx& x) {
   }
   // Parts by type.
   const BitRate nic_cage = BitRate::bps(x.r.bits_per_second() * c.nic_ports_per_module);
-  auto add = [&](std::string kind, BitRate rate, BitRate lane, std::string where, int64_t n) {
+  auto add = [&](const std::string& kind, BitRate rate, BitRate lane, const std::string& where,
+                 int64_t n) {
     if (n == 0) return;
     for (Part& q : b.parts) {
       if (q.kind == kind && q.rate == rate && q.lane_rate == lane && q.where == where) {
