@@ -34,7 +34,7 @@ class DragonflyDetours final : public RoutePolicy {
     const auto& adj = g.adjacent(node);
     for (size_t i = 0; i < adj.size(); ++i) {
       const uint32_t peer = adj[i].peer;
-      if (!g.links()[adj[i].link].up || peer < hosts_) continue;
+      if (!g.links()[adj[i].link].up || g.nodes()[peer].kind != NodeKind::kSwitch) continue;
       if (!is_spine(peer)) {
         down.push_back(static_cast<uint16_t>(i));
       } else if (group(peer) == to) {
@@ -57,7 +57,7 @@ class DragonflyDetours final : public RoutePolicy {
     const auto& adj = g.adjacent(node);
     for (size_t i = 0; i < adj.size(); ++i) {
       const uint32_t peer = adj[i].peer;
-      if (!g.links()[adj[i].link].up || peer < hosts_) continue;
+      if (!g.links()[adj[i].link].up || g.nodes()[peer].kind != NodeKind::kSwitch) continue;
       // A leaf's uplinks; a spine's global links (peer spine of another group).
       const bool take = spine ? is_spine(peer) && group(peer) != at : is_spine(peer);
       if (take) out.push_back(static_cast<uint16_t>(i));
