@@ -1,5 +1,8 @@
 // The build-out planner's counting (the rules are in bom.h): integer arithmetic on
 // lanes, fabric links and cages; doubles only for ratios, bandwidth totals and money.
+// One file of four sections (counting, prices, output, scenario) rather than four files:
+// the later sections share the counting's private helpers (ceil_div, is_rail,
+// is_three_tier, the plane shape), which would otherwise become public API of bom.h.
 #include "aifabric/plan/bom.h"
 
 #include <fmt/format.h>
