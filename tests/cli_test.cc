@@ -220,20 +220,23 @@ TEST(Cli, CollectiveTableInNcclTestsLayout) {
 
 // The NCCL model's flags: one channel per NIC is the default (8 on 8-GPU servers), one
 // channel uses one NIC per server; bad values are one line naming the flag, exit 2.
+// The busbw column of a collective table's last row.
+double last_busbw(const std::string& out) {
+  std::istringstream in(out);
+  std::string line;
+  double bus = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ls(line);
+    double size = 0, count = 0, time = 0, alg = 0;
+    std::string type;
+    ls >> size >> count >> type >> time >> alg >> bus;
+  }
+  return bus;
+}
+
 TEST(Cli, CollectiveNcclFlags) {
-  const auto busbw = [](const std::string& out) {
-    std::istringstream in(out);
-    std::string line;
-    double bus = 0;
-    while (std::getline(in, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream ls(line);
-      double size = 0, count = 0, time = 0, alg = 0;
-      std::string type;
-      ls >> size >> count >> type >> time >> alg >> bus;
-    }
-    return bus;
-  };
+  const auto busbw = last_busbw;
   const Cmd all = run_cli("collective --algo ring --ranks 32 --gpus-per-node 8 --sizes 256MiB");
   ASSERT_EQ(all.status, 0) << all.out;
   EXPECT_NE(all.out.find("protocol auto, channels auto"), std::string::npos) << all.out;
@@ -248,6 +251,29 @@ TEST(Cli, CollectiveNcclFlags) {
     EXPECT_EQ(c.status, 2) << bad << ": " << c.out;
     EXPECT_NE(c.out.find(bad.substr(0, bad.find(' '))), std::string::npos) << c.out;
   }
+}
+
+// --algo nvls on one 8-GPU H100 domain: busbw above the ring's by most of the byte-count
+// gain 2(n-1)/(n+1) = 1.56 (collectives/nvls_test.cc states the theory), the bytes GPU 0
+// put into the switch printed (S 9/8); across servers or with a bad rate it is refused.
+TEST(Cli, CollectiveNvls) {
+  const std::string h100 =
+      "collective --ranks 8 --gpus-per-node 8 --sizes 1GiB --nvlink-rate 3600Gbps ";
+  const Cmd nvls = run_cli(h100 + "--algo nvls");
+  ASSERT_EQ(nvls.status, 0) << nvls.out;
+  EXPECT_NE(nvls.out.find("(1.125 x size) into the NVSwitch"), std::string::npos) << nvls.out;
+  const Cmd ring = run_cli(h100 + "--algo ring");
+  ASSERT_EQ(ring.status, 0) << ring.out;
+  EXPECT_GT(last_busbw(nvls.out), 1.4 * last_busbw(ring.out)) << nvls.out << ring.out;
+  const Cmd capped = run_cli(h100 + "--algo nvls --nvls-rate 1600Gbps");
+  ASSERT_EQ(capped.status, 0) << capped.out;
+  EXPECT_NEAR(last_busbw(capped.out) / (200 * 14.0 / 8), 1.0, 0.03) << capped.out;
+  const Cmd across = run_cli("collective --algo nvls --ranks 16 --gpus-per-node 8");
+  EXPECT_EQ(across.status, 2) << across.out;
+  EXPECT_NE(across.out.find("--gpus-per-node"), std::string::npos) << across.out;
+  const Cmd bad = run_cli(h100 + "--algo nvls --nvls-rate fast");
+  EXPECT_EQ(bad.status, 2) << bad.out;
+  EXPECT_NE(bad.out.find("--nvls-rate 'fast'"), std::string::npos) << bad.out;
 }
 
 }  // namespace

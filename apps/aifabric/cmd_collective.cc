@@ -22,6 +22,7 @@ struct CollectiveCli {
   uint32_t channels = 0;
   double nvlink_efficiency = 0.8;
   std::string nvlink_rate = "2400Gbps";
+  std::string nvls_rate = "0";
 };
 
 std::string op_list() {
@@ -38,7 +39,7 @@ int collective(const CommonOptions& o, const CollectiveCli& c) {
   const auto algo = c.algo == "auto" ? CollectiveAlgo::kRing : parse_collective_algo(c.algo);
   if (!algo) {
     return bad_input("--algo '" + c.algo +
-                     "': one of auto, ring, tree, halving_doubling, pairwise, direct, sharp");
+                     "': one of auto, ring, tree, halving_doubling, pairwise, direct, sharp, nvls");
   }
   b.spec.algo = *algo;
   // auto: NCCL's ring-or-tree choice for all-reduce; the ring (pairwise all-to-all)
@@ -69,6 +70,13 @@ int collective(const CommonOptions& o, const CollectiveCli& c) {
     return bad_input("--nvlink-rate '" + c.nvlink_rate + "': a positive rate (e.g. 3600Gbps)");
   }
   b.nvlink_rate = *nvl;
+  const Result<BitRate> nvls =
+      c.nvls_rate == "0" ? Result<BitRate>(BitRate::bps(0)) : parse_rate(c.nvls_rate);
+  if (!nvls || nvls->bits_per_second() < 0) {
+    return bad_input("--nvls-rate " + quote_input(c.nvls_rate) +
+                     ": a rate (e.g. 2400Gbps), or 0 for no limit beyond NVLink");
+  }
+  b.nvls.rate = *nvls;
   if (auto st = parse_size_range(c.sizes, b); !st) return bad_input(st.message());
   // Without a scenario: a non-blocking 400 Gbps leaf-spine with one host per rank.
   CommonOptions fabric = o;
@@ -112,7 +120,8 @@ Command add_collective(CLI::App& app) {
                   "auto (all-reduce: NCCL's ring-or-tree choice per size; else ring / pairwise), "
                   "ring, tree (with a protocol: NCCL's chains + double binary tree over servers), "
                   "halving_doubling, pairwise, direct, sharp (all-reduce in the switches; needs "
-                  "--set switch.aggregation.enabled=true)");
+                  "--set switch.aggregation.enabled=true), nvls (all-reduce, reduce-scatter, "
+                  "all-gather in the NVSwitch of one NVLink domain: --gpus-per-node = --ranks)");
   cmd->add_option("--ranks", c->ranks, "GPUs taking part (rank r uses host r)")
       ->check(CLI::Range(uint32_t{2}, uint32_t{1'000'000}));
   cmd->add_option("--gpus-per-node", c->gpus_per_node,
@@ -137,6 +146,9 @@ Command add_collective(CLI::App& app) {
   cmd->add_option("--nvlink-efficiency", c->nvlink_efficiency,
                   "achieved share of the NVLink rate (0.8: NCCL's ~240 GB/s busbw on DGX A100's "
                   "300 GB/s)");
+  cmd->add_option("--nvls-rate", c->nvls_rate,
+                  "--algo nvls: the NVSwitch's reduction throughput per GPU port (bytes of one "
+                  "GPU's contribution per second); 0 = no limit beyond the NVLink rate");
   cmd->footer(
       "Without a scenario the fabric is a non-blocking 400 Gbps leaf-spine with one host per "
       "rank.\n"

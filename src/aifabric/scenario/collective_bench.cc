@@ -53,6 +53,11 @@ uint64_t collective_tasks(const CollectiveSpec& spec, uint64_t n, const ClusterM
     return c * (n + n / map.gpus_per_node) * steps * slices;
   }
   if (spec.op == CollectiveOp::kAllToAll) return n * (n - 1);
+  if (spec.algo == CollectiveAlgo::kNvls) {
+    // Per piece: each GPU's sends into its port and receives out of it, two joins.
+    const int64_t chunk = std::max<int64_t>(map.nvls.chunk.count(), 1);
+    return (4 * n + 2) * static_cast<uint64_t>((spec.bytes + chunk - 1) / chunk);
+  }
   if (spec.algo == CollectiveAlgo::kSharp) {
     // Per chunk: each GPU up and down, each leaf engine up and down (<= one per GPU).
     const int64_t chunk = map.aggregation.empty() ? 1 : map.aggregation.config.chunk.count();
@@ -104,6 +109,15 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
   }
   map.nvlink_efficiency = o.nvlink_efficiency;
   map.nvlink_rate = o.nvlink_rate;
+  if (o.spec.algo == CollectiveAlgo::kNvls) {
+    if (o.gpus_per_node != o.ranks) {
+      return Status::error(fmt::format(
+          "--algo nvls: the NVSwitch reduces inside one NVLink domain; --gpus-per-node ({}) "
+          "must equal --ranks ({})",
+          o.gpus_per_node, o.ranks));
+    }
+    map.add_nvls(o.nvls);
+  }
   std::vector<uint32_t> ranks(o.ranks);
   std::iota(ranks.begin(), ranks.end(), 0);
   const double factor = bus_factor(o.spec.op, o.ranks);
@@ -207,6 +221,18 @@ Result<std::string> collective_bench_table(const CollectiveBenchOptions& o, cons
                       fabric.stop_time.to_seconds()));
     }
     out += row(size, times->makespan());
+    if (spec.algo == CollectiveAlgo::kNvls && size > o.max_size.count() / 2) {
+      // What the switch saves: rank 0's NVLink bytes each way, against a ring's.
+      int64_t sent = 0;
+      for (const Task& t : g.tasks()) {
+        if (t.kind == TaskKind::kTransfer && t.rank == 0) sent += t.bytes;
+      }
+      const double ring = bus_factor(spec.op, o.ranks);  // 2(n-1)/n or (n-1)/n
+      out += fmt::format(
+          "# nvls: GPU 0 sent {} B ({:.3f} x size) into the NVSwitch; a ring sends {:.3f} x "
+          "size per GPU\n",
+          sent, static_cast<double>(sent) / static_cast<double>(size), ring);
+    }
     if (size > o.max_size.count() / 2) break;
   }
   return out;

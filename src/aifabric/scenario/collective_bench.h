@@ -27,6 +27,7 @@ struct CollectiveBenchOptions {
   // protocol other than none); spec.algo is ignored.
   bool auto_algorithm = false;
   BitRate nvlink_rate = ClusterMap{}.nvlink_rate;  // per GPU per direction
+  NvlsConfig nvls;                                 // --algo nvls: the NVSwitch's reduction
 };
 
 // Parses "1MiB:1GiB" (or a single size) into the options' range.

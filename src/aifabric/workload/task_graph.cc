@@ -53,6 +53,30 @@ void ClusterMap::add_aggregators(const AggregationTree& t) {
   }
 }
 
+void ClusterMap::add_nvls(const NvlsConfig& c) {
+  nvls = c;
+  const uint32_t gpus = ranks();
+  std::vector<bool> engine(gpus, false);
+  for (uint32_t r : aggregator_rank) engine[r] = true;
+  uint32_t nodes = 0;
+  for (uint32_t r = 0; r < gpus; ++r) {
+    if (!engine[r]) nodes = std::max(nodes, node_of_rank[r] + 1);
+  }
+  nvls_port.assign(gpus, UINT32_MAX);
+  nvls_unit.assign(nodes, UINT32_MAX);
+  for (uint32_t r = 0; r < gpus; ++r) {
+    if (engine[r]) continue;
+    nvls_port[r] = ranks();
+    node_of_rank.push_back(node_of_rank[r]);
+    host_of_rank.push_back(host_of_rank[r]);
+    if (nvls_unit[node_of_rank[r]] == UINT32_MAX) {
+      nvls_unit[node_of_rank[r]] = ranks();
+      node_of_rank.push_back(node_of_rank[r]);
+      host_of_rank.push_back(host_of_rank[r]);
+    }
+  }
+}
+
 bool TaskTimes::complete() const {
   for (Time f : finish) {
     if (f == Time::max()) return false;

@@ -112,6 +112,18 @@ class TaskGraph {
 // different GPUs with positive size, compute durations are non-negative.
 Status validate_task_graph(const TaskGraph& g, uint32_t ranks);
 
+// NVLS (NVLink SHARP): the NVSwitches of an NVLink domain reduce and multicast
+// (workload/collectives/nvls.h). Each GPU's switch port is a rank of its own (its two
+// directions are the GPU's NVLink); the reduction unit is one more rank per domain whose
+// compute time is the reduction's cost.
+struct NvlsConfig {
+  // Reduction throughput per GPU port (bytes of one GPU's contribution per second);
+  // 0 = no limit beyond the ports' NVLink rate.
+  BitRate rate = BitRate::bps(0);
+  Bytes chunk = Bytes::kib(512);  // the pipeline's piece
+  int64_t in_flight = 16;         // pieces a GPU has between its switch and itself
+};
+
 // Where GPU ranks live: rank r is local GPU r % gpus_per_node of node r / gpus_per_node
 // unless `host_of_rank` says otherwise; its NIC is host `host_of_rank[r]` of the
 // topology (one NIC per GPU: the rail design). Ranks on the same node talk over
@@ -145,6 +157,13 @@ struct ClusterMap {
   std::vector<uint32_t> aggregator_rank;
   // Appends the engines of `t` as ranks (GPU ranks keep their numbers).
   void add_aggregators(const AggregationTree& t);
+  // NVLS: by GPU rank its switch port's rank (empty: the switches do not reduce), and by
+  // node the reduction unit's rank.
+  NvlsConfig nvls;
+  std::vector<uint32_t> nvls_port;
+  std::vector<uint32_t> nvls_unit;
+  // Appends a port per rank so far (but aggregation engines) and a unit per node.
+  void add_nvls(const NvlsConfig& c);
   bool same_node(uint32_t a, uint32_t b) const { return node_of_rank[a] == node_of_rank[b]; }
   uint32_t ranks() const { return static_cast<uint32_t>(node_of_rank.size()); }
   // The default placement: rank r on node r / gpus_per_node, NIC host r.

@@ -25,7 +25,8 @@ struct CollectiveWorkloadSpec final : ParamsOf<CollectiveWorkloadSpec> {
     visit_enum(v, "algorithm", algorithm, kCollectiveAlgoNames,
                "ring, tree (double binary tree), halving_doubling (power-of-2 ranks), "
                "pairwise or direct (all-to-all), sharp (all-reduce in the switches: "
-               "switch.aggregation)");
+               "switch.aggregation); nvls runs in one NVLink domain only (aifabric "
+               "collective --algo nvls, the LLM workload's cluster.nvls), not here");
     v.param("size", size, "per-rank buffer in nccl-tests terms (all-reduce input)");
     v.param("ranks", ranks, "participating hosts, one rank each; 0 = every host", Range{0, 1e9});
     visit_enum(v, "placement", placement, kRankPlacementNames,
@@ -40,6 +41,12 @@ struct CollectiveWorkloadSpec final : ParamsOf<CollectiveWorkloadSpec> {
   }
   Status validate() const override {
     if (size.count() <= 0) return Status::error("size must be positive");
+    if (algorithm == CollectiveAlgo::kNvls) {
+      return Status::error(
+          "algorithm nvls reduces in the NVSwitch of one NVLink domain, but this workload "
+          "places one rank per host on the network (use `aifabric collective --algo nvls` "
+          "or the LLM workload's cluster.nvls)");
+    }
     return Status::ok();
   }
 };

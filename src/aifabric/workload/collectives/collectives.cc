@@ -8,6 +8,7 @@
 #include <set>
 
 #include "aifabric/workload/collectives/nccl.h"
+#include "aifabric/workload/collectives/nvls.h"
 
 namespace aifabric {
 namespace {
@@ -367,6 +368,11 @@ Result<std::vector<uint32_t>> add_collective(TaskGraph& g, const CollectiveSpec&
     return out;
   }
 
+  if (spec.algo == CollectiveAlgo::kNvls) {
+    auto fin = add_nvls(g, c.group, c.prio, spec.op, spec.bytes, ranks, deps, map);
+    if (!fin) return fin.status().with_context(what);
+    return fin;
+  }
   const bool nccl = spec.protocol != NcclProtocol::kNone;
   if (nccl && spec.algo == CollectiveAlgo::kRing && spec.op != CollectiveOp::kAllToAll &&
       spec.op != CollectiveOp::kSendRecv) {

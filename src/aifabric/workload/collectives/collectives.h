@@ -24,6 +24,7 @@ enum class CollectiveAlgo {
   kPairwise,          // all-to-all: n-1 rounds, round k sends to rank (i + k) mod n
   kDirect,            // all-to-all: every pair at once
   kSharp,             // all-reduce in the switches' aggregation engines (ClusterMap::aggregation)
+  kNvls,              // all-reduce, reduce-scatter, all-gather in the NVSwitch (ClusterMap::nvls)
 };
 
 // The one name table of the operations: `name` is what scenarios (`workload.op`) and
@@ -48,7 +49,7 @@ inline constexpr auto kCollectiveOpNames = [] {
   return a;
 }();
 inline constexpr std::string_view kCollectiveAlgoNames[] = {
-    "ring", "tree", "halving_doubling", "pairwise", "direct", "sharp"};
+    "ring", "tree", "halving_doubling", "pairwise", "direct", "sharp", "nvls"};
 // How NCCL moves the data (collectives.md). kNone: the whole-step model (one ring, a
 // step is one transfer that waits for the previous one; no protocol costs), what the
 // callers before the NCCL model were calibrated on. kAuto: the protocol NCCL's tuning

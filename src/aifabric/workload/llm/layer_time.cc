@@ -19,6 +19,7 @@
 
 #include "aifabric/net/packet.h"
 #include "aifabric/workload/collectives/nccl.h"
+#include "aifabric/workload/collectives/nvls.h"
 
 namespace aifabric {
 namespace {
@@ -99,10 +100,16 @@ Time nvlink_ring_time(int64_t bytes, int64_t ranks, const ClusterConfig& c, bool
   // tuner would pick. Each call runs a small graph on the executor (~ms), so times are
   // kept per (operation, size, ranks, rate, efficiency) for the process; sweeps run
   // points on threads, hence the lock.
-  using Key = std::tuple<bool, int64_t, int64_t, int64_t, double>;
+  using Key = std::tuple<bool, int64_t, int64_t, int64_t, double, int64_t, int64_t>;
   static std::mutex lock;
   static std::map<Key, Time> cache;
-  const Key key{all_reduce, bytes, ranks, c.nvlink_rate.bits_per_second(), c.nvlink_efficiency};
+  const Key key{all_reduce,
+                bytes,
+                ranks,
+                c.nvlink_rate.bits_per_second(),
+                c.nvlink_efficiency,
+                c.nvls ? c.nvls_rate.bits_per_second() : -1,
+                c.nvlink_latency.ps()};
   {
     const std::scoped_lock hold(lock);
     if (auto it = cache.find(key); it != cache.end()) return it->second;
@@ -122,6 +129,14 @@ Time nvlink_ring_time(int64_t bytes, int64_t ranks, const ClusterConfig& c, bool
     const Time step =
         c.nvlink_latency + seconds(static_cast<double>(bytes) / static_cast<double>(ranks) / rate);
     out = step * ((all_reduce ? 2 : 1) * (ranks - 1));
+  }
+  if (c.nvls) {
+    NvlsConfig cfg;
+    cfg.rate = c.nvls_rate;
+    const auto v =
+        nvls_collective_time(all_reduce ? CollectiveOp::kAllReduce : CollectiveOp::kAllGather,
+                             bytes, ranks, nvl, c.nvlink_latency, cfg);
+    if (v) out = std::min(out, *v);
   }
   const std::scoped_lock hold(lock);
   cache.emplace(key, out);

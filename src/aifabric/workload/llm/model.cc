@@ -132,6 +132,12 @@ void ClusterConfig::visit(ParamVisitor& v) {
           "latency of one ring step of such a TP group between servers");
   v.param("nvlink_efficiency", nvlink_efficiency,
           "share of nvlink_rate collectives reach (nccl-tests on DGX A100: 0.8)", Range{0.01, 1});
+  v.param("nvls", nvls,
+          "the NVSwitches reduce and multicast (NVLS, H100/B200 NVSwitch): TP collectives "
+          "inside a domain take the faster of NVLS and the ring, as NCCL's tuner does");
+  v.param("nvls_rate", nvls_rate,
+          "with nvls: the NVSwitch's reduction throughput per GPU port; 0 = no limit beyond "
+          "nvlink_rate");
   v.param("effective_tflops", effective_tflops,
           "achieved TFLOP/s per GPU, overriding the GPU model; 0 = the GPU model's, or 140 "
           "(Megatron-LM's A100 GPT-3 figure) with gpu none",

@@ -128,6 +128,11 @@ struct ClusterConfig final : ParamsOf<ClusterConfig> {
   // is ~230-240 GB/s of 300 GB/s per direction (NVIDIA, DGX A100 user guide / nccl-tests
   // results), 0.8.
   double nvlink_efficiency = 0.8;
+  // NVLS: the NVSwitches reduce and multicast (H100/B200 NVSwitch); TP collectives inside
+  // a domain take the faster of NVLS and NCCL's ring, as NCCL's tuner does. nvls_rate:
+  // the reduction throughput per GPU port (0 = no limit beyond NVLink).
+  bool nvls = false;
+  BitRate nvls_rate = BitRate::bps(0);
   // Effective (achieved) throughput per GPU, overriding the GPU model's roofline (every
   // FLOP at this rate). 0 = the GPU model's, or without one 140 TFLOP/s, Megatron-LM's
   // measured A100 figure for GPT-3 (Narayanan et al. 2021, section 5.1).

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "aifabric/workload/collectives/nvls.h"
+#include "aifabric/workload/llm/layer_time.h"
+
 namespace aifabric {
 namespace {
 
@@ -323,6 +326,43 @@ TEST(LlmPlan, TensorParallelOverlapHidesWhatTheGemmsCover) {
   const LayerTime fast_plain = layer_time(m, p, c, false);
   ASSERT_LT(fast_plain.tp_forward, fast_plain.forward);
   EXPECT_EQ(fast.tp_forward, fast_plain.tp_forward / 8);
+}
+
+// NVLS (cluster.nvls): a TP all-reduce inside the domain takes the faster of NCCL's
+// ring and the NVSwitch's reduction (collectives/nvls.h), as NCCL's tuner does. GPT-3
+// 175B's layer activation (2048 x 12288 x 2 B = 48 MiB) among 8 H100s (450 GB/s per
+// direction): the NVLS byte count (S 9/8 per direction against the ring's S 14/8)
+// promises up to 1.56x; at 48 MiB the pipeline fill leaves less (nvls_test.cc measures
+// 1.54x at 1 GiB; here 1.36x). An all-gather gains nothing in bytes (S against S 7/8) and stays on
+// the ring.
+TEST(LlmPlan, NvlsTakesTheTensorParallelAllReduceWhereItIsFaster) {
+  ModelConfig m;  // GPT-3 175B
+  ParallelConfig p;
+  p.sequence_parallel = false;
+  ClusterConfig c;
+  c.nvlink_rate = BitRate::gbps(3600);
+  const int64_t act = m.seq_len * m.hidden * 2;
+  const LayerTime ring = layer_time(m, p, c, false);
+  const Time ring_one = nvlink_ring_time(act, 8, c, true);
+  c.nvls = true;
+  const LayerTime nvls = layer_time(m, p, c, false);
+  NvlinkCollective nvl;
+  nvl.rate = c.nvlink_rate;
+  auto nvls_one = nvls_collective_time(CollectiveOp::kAllReduce, act, 8, nvl, c.nvlink_latency);
+  ASSERT_TRUE(nvls_one.is_ok()) << nvls_one.status().message();
+  EXPECT_EQ(nvlink_ring_time(act, 8, c, true), std::min(ring_one, *nvls_one));
+  // The backward pass's all-reduces (as many as the ring's) are NVLS's.
+  EXPECT_NEAR(nvls.tp_backward.to_seconds() / nvls_one->to_seconds(),
+              ring.tp_backward.to_seconds() / ring_one.to_seconds(), 1e-6);
+  const double gain = ring.tp_backward.to_seconds() / nvls.tp_backward.to_seconds();
+  EXPECT_GT(gain, 1.3) << gain;
+  EXPECT_LT(gain, 14.0 / 9.0) << gain;
+  // Sequence parallelism's all-gathers: no faster with NVLS, so unchanged.
+  p.sequence_parallel = true;
+  c.nvls = false;
+  const LayerTime sp_ring = layer_time(m, p, c, false);
+  c.nvls = true;
+  EXPECT_EQ(layer_time(m, p, c, false).tp_forward, sp_ring.tp_forward);
 }
 
 }  // namespace
