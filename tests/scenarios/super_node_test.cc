@@ -1,6 +1,7 @@
 // Super-nodes and multi-plane NICs end to end: the same GPT-3-class job with its TP
 // groups inside an NVL72 domain versus spread over 8-GPU servers (TP off the NIC fabric,
-// and what that is worth per iteration), a 2-level NV576 domain holding the whole job,
+// and what that is worth per iteration), a MoE job's expert-parallel all-to-alls
+// likewise, a 2-level NV576 domain holding the whole job,
 // and a 2-plane NIC carrying a collective at twice one plane's bandwidth.
 #include <gtest/gtest.h>
 
@@ -112,6 +113,65 @@ TEST(SuperNode, Nv576HoldsTheWholeJobOnNvlink) {
   for (const TrafficLine& t : nv576.plan.traffic) {
     EXPECT_EQ(t.medium.find("network"), std::string::npos) << t.kind << ": " << t.medium;
   }
+}
+
+// Expert parallelism inside the domain when it fits: a MoE job (48 experts, top-2) on
+// the same 576 GPUs with TP 1, PP 8, DP 72 and EP 24. Megatron's rank order puts a
+// stage's data ranks next to each other, so an EP group is 24 consecutive GPUs: three
+// 8-GPU servers (its all-to-all crosses the NICs: with uniform routing 16/24 of each
+// GPU's dispatch goes to other servers) or a third of an NVL72 domain (NVLink only).
+constexpr const char* kMoeJob = R"(
+name: moe-576gpu-supernode
+topology:
+  type: multi_plane
+  planes: 1
+  plane: {nodes: 72, gpus_per_node: 8, nodes_per_leaf: 8, spines: 8,
+          host_link: {rate: 400Gbps}, fabric_link: {rate: 400Gbps}}
+workload:
+  type: llm
+  model: {name: moe-48x, layers: 8, hidden: 4096, heads: 32, kv_heads: 8, ffn_hidden: 14336,
+          gated_mlp: true, bias: false, learned_positions: false, tied_embeddings: false,
+          seq_len: 4096, vocab: 32000, experts: 48, top_k: 2, precision: bf16}
+  parallel: {tp: 1, pp: 8, dp: 72, ep: 24, global_batch: 144, micro_batch: 1}
+  cluster: {gpus_per_node: 8, nvlink_rate: 7200Gbps, effective_tflops: 400}
+)";
+
+TEST(SuperNode, ExpertParallelInsideNvl72LeavesTheNicFabric) {
+  struct Ep {
+    int64_t network = 0, nvlink = 0;
+    double iteration = 0;
+  };
+  auto run_moe = [](const std::vector<std::string>& sets) {
+    Ep e;
+    auto r = testing::run_scenario_text(kMoeJob, "moe-super-node", sets);
+    EXPECT_NE(r, nullptr);
+    if (r == nullptr) return e;
+    const Job& job = *r->prepared.job;
+    for (const Task& t : job.graph.tasks()) {
+      if (t.kind != TaskKind::kTransfer || job.graph.groups()[t.group].kind != "all_to_all") {
+        continue;
+      }
+      (job.map.same_node(t.rank, t.peer) ? e.nvlink : e.network) += t.bytes;
+    }
+    e.iteration = r->report().workload->iteration.to_seconds();
+    return e;
+  };
+  const Ep servers = run_moe({});
+  const Ep nvl72 = run_moe({"topology.scale_up.gpus=72", "workload.cluster.gpus_per_node=0"});
+  std::printf(
+      "MoE 48x, EP 24 on 576 GPUs: all-to-all on the NICs %.2f GB (8-GPU servers) vs %.2f GB "
+      "(NVL72); iteration %.3f s vs %.3f s\n",
+      static_cast<double>(servers.network) / 1e9, static_cast<double>(nvl72.network) / 1e9,
+      servers.iteration, nvl72.iteration);
+  ASSERT_GT(servers.network + servers.nvlink, 0) << "no all-to-all in the job";
+  // Uniform routing: 16 of a GPU's 23 peers are on other servers; the sampled routing
+  // keeps the network share within a few points of 16/23.
+  const double share =
+      static_cast<double>(servers.network) / static_cast<double>(servers.network + servers.nvlink);
+  EXPECT_NEAR(share, 16.0 / 23, 0.05) << share;
+  EXPECT_EQ(nvl72.network, 0);
+  EXPECT_EQ(nvl72.nvlink, servers.network + servers.nvlink);  // the same exchange
+  EXPECT_LT(nvl72.iteration, servers.iteration);
 }
 
 // gpus_per_node 0 with no declared domain is refused naming the key.

@@ -16,9 +16,9 @@ int64_t ceil_div(int64_t a, int64_t b) {
 
 }  // namespace
 
-Result<Ids> add_nvls(TaskGraph& g, uint32_t group, uint8_t priority, CollectiveOp op,
-                     int64_t bytes, std::span<const uint32_t> ranks,
-                     std::span<const uint32_t> deps, const ClusterMap& map) {
+Result<Ids> add_nvls(TaskGraph& g, uint32_t group, uint8_t priority, CollectiveOp op, int64_t bytes,
+                     std::span<const uint32_t> ranks, std::span<const uint32_t> deps,
+                     const ClusterMap& map) {
   const bool reduce = op == CollectiveOp::kAllReduce || op == CollectiveOp::kReduceScatter;
   const bool multicast = op == CollectiveOp::kAllReduce || op == CollectiveOp::kAllGather;
   if (!reduce && !multicast) {
@@ -42,7 +42,8 @@ Result<Ids> add_nvls(TaskGraph& g, uint32_t group, uint8_t priority, CollectiveO
   if (bytes <= 0) return Status::error("algorithm nvls: size must be positive");
   const auto n = static_cast<int64_t>(ranks.size());
   const NvlsConfig& cfg = map.nvls;
-  const int64_t chunks = std::max<int64_t>(ceil_div(bytes, std::max<int64_t>(cfg.chunk.count(), 1)), 1);
+  const int64_t chunks =
+      std::max<int64_t>(ceil_div(bytes, std::max<int64_t>(cfg.chunk.count(), 1)), 1);
   const int64_t piece = std::max<int64_t>(ceil_div(bytes, chunks), 1);
   const int64_t slice = std::max<int64_t>(ceil_div(piece, n), 1);
   const auto w = static_cast<size_t>(std::max<int64_t>(cfg.in_flight, 1));
@@ -64,8 +65,8 @@ Result<Ids> add_nvls(TaskGraph& g, uint32_t group, uint8_t priority, CollectiveO
       Ids ups;
       for (size_t i = 0; i < ranks.size(); ++i) {
         const Ids d = start(i);
-        ups.push_back(g.add_streamed(ranks[i], map.nvls_port[ranks[i]], piece, lat, d, group,
-                                     priority));
+        ups.push_back(
+            g.add_streamed(ranks[i], map.nvls_port[ranks[i]], piece, lat, d, group, priority));
       }
       // The unit adds the n contributions at its rate (pieces one after another), or,
       // unlimited, as they arrive.
@@ -74,8 +75,8 @@ Result<Ids> add_nvls(TaskGraph& g, uint32_t group, uint8_t priority, CollectiveO
                                : g.add_barrier(ups, group);
       const uint32_t from[] = {sum};
       for (size_t i = 0; i < ranks.size(); ++i) {
-        got[i] = g.add_streamed(map.nvls_port[ranks[i]], ranks[i], slice, lat, from, group,
-                                priority);
+        got[i] =
+            g.add_streamed(map.nvls_port[ranks[i]], ranks[i], slice, lat, from, group, priority);
         last[k][i] = got[i];
         issued[k][i] = got[i];
       }
@@ -84,15 +85,15 @@ Result<Ids> add_nvls(TaskGraph& g, uint32_t group, uint8_t priority, CollectiveO
       Ids stores;
       for (size_t i = 0; i < ranks.size(); ++i) {
         const Ids d = reduce ? Ids{got[i]} : start(i);
-        stores.push_back(g.add_streamed(ranks[i], map.nvls_port[ranks[i]], slice, lat, d, group,
-                                        priority));
+        stores.push_back(
+            g.add_streamed(ranks[i], map.nvls_port[ranks[i]], slice, lat, d, group, priority));
         issued[k][i] = stores.back();
       }
       const uint32_t all = g.add_barrier(stores, group);
       const uint32_t from[] = {all};
       for (size_t i = 0; i < ranks.size(); ++i) {
-        last[k][i] = g.add_streamed(map.nvls_port[ranks[i]], ranks[i], piece, lat, from, group,
-                                    priority);
+        last[k][i] =
+            g.add_streamed(map.nvls_port[ranks[i]], ranks[i], piece, lat, from, group, priority);
       }
     }
   }
@@ -121,8 +122,8 @@ Result<Time> nvls_collective_time(CollectiveOp op, int64_t bytes, int64_t ranks,
   map.nvlink_latency = latency;
   map.add_nvls(cfg);
   TaskGraph g;
-  const uint32_t group = g.add_group(TaskGroup{"nvls", std::string(collective_op_name(op)), bytes,
-                                               static_cast<uint32_t>(ranks)});
+  const uint32_t group = g.add_group(
+      TaskGroup{"nvls", std::string(collective_op_name(op)), bytes, static_cast<uint32_t>(ranks)});
   Ids rs(static_cast<size_t>(ranks));
   for (size_t i = 0; i < rs.size(); ++i) rs[i] = static_cast<uint32_t>(i);
   auto fin = add_nvls(g, group, 3, op, bytes, rs, {}, map);

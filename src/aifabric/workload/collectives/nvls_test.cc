@@ -57,10 +57,9 @@ TEST(Nvls, EachGpuMovesSTimesNPlusOneOverNEachWayThroughItsOwnPort) {
   ASSERT_EQ(map.nvls_port.size(), 8U);
   ASSERT_EQ(map.ranks(), 8U + 8U + 1U);
   const int64_t s = 8 * kMiB;  // 16 pieces of 512 KiB
-  for (const auto& [op, out, in] :
-       {std::tuple{CollectiveOp::kAllReduce, s + s / 8, s + s / 8},
-        std::tuple{CollectiveOp::kReduceScatter, s, s / 8},
-        std::tuple{CollectiveOp::kAllGather, s / 8, s}}) {
+  for (const auto& [op, out, in] : {std::tuple{CollectiveOp::kAllReduce, s + s / 8, s + s / 8},
+                                    std::tuple{CollectiveOp::kReduceScatter, s, s / 8},
+                                    std::tuple{CollectiveOp::kAllGather, s / 8, s}}) {
     TaskGraph g;
     auto fin = build(g, map, 8, s, op);
     ASSERT_TRUE(fin.is_ok()) << fin.status().message();
