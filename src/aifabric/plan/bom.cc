@@ -820,6 +820,18 @@ std::string scenario_yaml(const BillOfMaterials& b, const std::string& command) 
         "  host_link: {{rate: {}}}\n  fabric_link: {{rate: {}}}\n",
         hosts, host, fabric);
     y += "# One leaf holds every NIC port: a single switch (leaf_spine needs a spine; it idles).\n";
+  } else if (b.design == Design::kRailOptimized3 && p.pods > 1) {
+    // rail_optimized's 3 tiers: pods of whole leaf groups, each pod with its own
+    // aggregation switches (one link from each leaf to each), aggregation switch i of
+    // every pod linked to each core of core group i by the plan's parallel links.
+    topo = fmt::format(
+        "topology:\n  type: rail_optimized\n  nodes: {}\n  gpus_per_node: {}\n"
+        "  nodes_per_leaf: {}\n  spines: {}\n  groups_per_pod: {}\n  cores_per_spine: {}\n"
+        "  links_per_core: {}\n  host_link: {{rate: {}}}\n  fabric_link: {{rate: {}}}\n"
+        "  core_link: {{rate: {}}}\n",
+        b.servers, p.ports_per_server, p.servers_per_leaf, p.up_per_leaf,
+        p.leaves_per_pod / p.ports_per_server, p.core_group, p.links_per_spine_core, host, fabric,
+        fabric);
   } else if (is_three_tier(b.design) && p.pods > 1) {
     // clos3 needs every pod alike and one link per aggregation-core pair.
     const int64_t tors = p.pods * p.leaves_per_pod;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "aifabric/plan/graph_modules.h"
 #include "aifabric/scenario/prepare.h"
 #include "aifabric/scenario/scenario.h"
 
@@ -142,7 +143,37 @@ TEST(PlanBom, ScenarioFilesLoad) {
     EXPECT_EQ(run->graph.planes(), static_cast<uint32_t>(planes)) << design_name(d);
     EXPECT_EQ(run->graph.hosts().size(), static_cast<size_t>(planes * b->plane.endpoints))
         << design_name(d);
+    // The sweep's module count on the built fabric (graph_modules.h) is the planner's:
+    // at 2,048 GPUs every design's host links are optical (a two_tier leaf serves 8
+    // servers, more than a rack's 4).
+    EXPECT_EQ(fabric_modules(run->graph), b->optical_modules) << design_name(d);
   }
+}
+
+// rail_optimized3 across pods writes a 3-tier rail_optimized fabric (rails kept), not
+// clos3. 1,024 GPUs at 12.8T (32 x 400G): a leaf has 16 down + 16 up, so a rail leaf
+// serves 16 servers and a group is 8 rail leaves; an aggregation switch's 16 down ports
+// take 2 groups: 8 groups of 16 servers -> 4 pods of 16 leaves and 16 aggregation
+// switches each. The built graph has the planner's switches, links and modules.
+TEST(PlanBom, RailOptimized3WritesAThreeTierRailFabric) {
+  PlanConfig c = config(1024, Design::kRailOptimized3);
+  c.switch_capacity = BitRate::gbps(12'800);
+  c.switch_port_rate = BitRate::gbps(400);
+  auto b = plan_fabric(c);
+  ASSERT_TRUE(b) << b.status().message();
+  ASSERT_EQ(b->plane.pods, 4);
+  const std::string yaml = scenario_yaml(*b, "");
+  EXPECT_NE(yaml.find("type: rail_optimized"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("groups_per_pod: 2"), std::string::npos) << yaml;
+  auto s = load_scenario_text(yaml, "plan", {});
+  ASSERT_TRUE(s) << s.status().message();
+  auto run = prepare_run(**s);
+  ASSERT_TRUE(run) << run.status().message();
+  EXPECT_EQ(run->graph.switch_count(), static_cast<size_t>(b->switches()));
+  int64_t links = 0;
+  for (const Boundary& bd : b->boundaries) links += bd.links;
+  EXPECT_EQ(static_cast<int64_t>(run->graph.links().size()), links);
+  EXPECT_EQ(fabric_modules(run->graph, BitRate::gbps(400)), b->optical_modules);
 }
 
 }  // namespace

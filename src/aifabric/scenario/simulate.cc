@@ -14,6 +14,7 @@
 #include "aifabric/engine/transfer_engine.h"
 #include "aifabric/fabric/records.h"
 #include "aifabric/fault/injector.h"
+#include "aifabric/plan/graph_modules.h"
 #include "aifabric/scenario/fault_horizon.h"
 #include "aifabric/scenario/yaml_writer.h"
 #include "aifabric/telemetry/imbalance.h"
@@ -326,6 +327,7 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   r.hosts = run.graph.hosts().size();
   r.switches = run.graph.switch_count();
   r.links = run.graph.links().size();
+  r.modules = fabric_modules(run.graph);
   r.sim_end = out->sim->now();
   r.wall_seconds = std::chrono::duration<double>(wall1 - wall0).count();
   r.events = out->sim->events_processed();

@@ -130,9 +130,11 @@ namespace {
 
 std::string header_of(const std::string& key, const RunReport& first) {
   if (first.workload) {
-    // Switches and links beside the time: the trade-off of a topology sweep.
-    return fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10} {:>9} {:>9}\n", key, "iteration(s)",
-                       "compute(s)", "exposed(s)", "comm(%)", "switches", "links");
+    // Switches, links and optical modules beside the time: the trade-off of a topology
+    // sweep.
+    return fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10} {:>9} {:>9} {:>9}\n", key,
+                       "iteration(s)", "compute(s)", "exposed(s)", "comm(%)", "switches", "links",
+                       "modules");
   }
   const std::string common = fmt::format("{:>14} {:>9} {:>9} {:>8} {:>8} {:>8}\n", "util max/min",
                                          "max/mean", "util CV", "retx", "ooo pkts", "pauses");
@@ -147,14 +149,15 @@ std::string header_of(const std::string& key, const RunReport& first) {
 
 std::string row_of(const std::string& value, const RunReport& r) {
   if (r.workload && !r.workload->finished) {
-    return fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10} {:>9} {:>9}\n", value, "unfinished", "-",
-                       "-", "-", r.switches, r.links);
+    return fmt::format("{:<24} {:>14} {:>14} {:>14} {:>10} {:>9} {:>9} {:>9}\n", value,
+                       "unfinished", "-", "-", "-", r.switches, r.links, r.modules);
   }
   if (r.workload) {
     const WorkloadReport& w = *r.workload;
-    return fmt::format("{:<24} {:>14.4f} {:>14.4f} {:>14.4f} {:>10.1f} {:>9} {:>9}\n", value,
+    return fmt::format("{:<24} {:>14.4f} {:>14.4f} {:>14.4f} {:>10.1f} {:>9} {:>9} {:>9}\n", value,
                        w.iteration.to_seconds(), w.compute.to_seconds(),
-                       w.exposed_comm.to_seconds(), 100 * w.comm_share, r.switches, r.links);
+                       w.exposed_comm.to_seconds(), 100 * w.comm_share, r.switches, r.links,
+                       r.modules);
   }
   int64_t retx = 0, ooo = 0;
   std::vector<double> sd;

@@ -51,8 +51,9 @@ struct RunReport {
   std::string scenario;
   uint64_t seed = 0;
   size_t hosts = 0, switches = 0, links = 0;
-  Time sim_end;   // clock when the run stopped
-  Time makespan;  // last flow finish (or sim_end when some did not finish)
+  int64_t modules = 0;  // optical modules by the planner's cage rule (plan/graph_modules.h)
+  Time sim_end;         // clock when the run stopped
+  Time makespan;        // last flow finish (or sim_end when some did not finish)
   double wall_seconds = 0;
   std::string engine = "packet";  // what moved the traffic: packet, flow or analytic
   uint64_t events = 0;

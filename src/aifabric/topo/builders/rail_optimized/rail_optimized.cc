@@ -19,10 +19,13 @@ Status RailOptimizedConfig::validate() const {
       return Status::error("groups_per_pod (" + std::to_string(groups_per_pod) +
                            ") holds every leaf group in one pod; use 0 for 2 tiers");
     }
-    if (std::min(groups_per_pod, leaf_groups()) * gpus_per_node + cores_per_spine > 65535) {
+    if (std::min(groups_per_pod, leaf_groups()) * gpus_per_node + cores_per_spine * links_per_core >
+        65535) {
       return Status::error("cores_per_spine: a spine would need more than 65535 ports");
     }
-    if (pods() > 65535) return Status::error("groups_per_pod: a core would need > 65535 ports");
+    if (pods() * links_per_core > 65535) {
+      return Status::error("groups_per_pod: a core would need > 65535 ports");
+    }
     return Status::ok();
   }
   if (leaf_groups() * gpus_per_node > 65535) {
@@ -74,8 +77,10 @@ void add_rail_optimized_plane(TopologyGraph& g, const RailOptimizedConfig& c, ui
   for (int64_t p = 0; p < (three ? pods : 0); ++p) {
     for (int64_t s = 0; s < c.spines; ++s) {
       for (int64_t j = 0; j < c.cores_per_spine; ++j) {
-        g.add_link(spines[static_cast<size_t>(p * c.spines + s)],
-                   cores[static_cast<size_t>(s * c.cores_per_spine + j)], c.core_link.link());
+        for (int64_t k = 0; k < c.links_per_core; ++k) {
+          g.add_link(spines[static_cast<size_t>(p * c.spines + s)],
+                     cores[static_cast<size_t>(s * c.cores_per_spine + j)], c.core_link.link());
+        }
       }
     }
   }

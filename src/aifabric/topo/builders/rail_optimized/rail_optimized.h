@@ -26,6 +26,7 @@ struct RailOptimizedConfig final : ParamsOf<RailOptimizedConfig> {
   // group i.
   int64_t groups_per_pod = 0;
   int64_t cores_per_spine = 1;
+  int64_t links_per_core = 1;  // parallel links between a spine and each core of its group
   LinkSpec host_link;
   LinkSpec fabric_link;
   LinkSpec core_link;
@@ -45,6 +46,8 @@ struct RailOptimizedConfig final : ParamsOf<RailOptimizedConfig> {
             "3 tiers: cores in each core group; spine i of every pod links to every core of "
             "group i (cores = spines x cores_per_spine)",
             Range{1, 65535});
+    v.param("links_per_core", links_per_core,
+            "3 tiers: parallel links from a spine to each core of its group", Range{1, 65535});
     v.section("host_link", host_link, "NIC-to-leaf links");
     v.section("fabric_link", fabric_link, "leaf-to-spine links");
     v.section("core_link", core_link, "3 tiers: spine-to-core links");
@@ -62,8 +65,8 @@ struct RailOptimizedConfig final : ParamsOf<RailOptimizedConfig> {
 // (pod-major: pod p's spine i = p * spines + i), then cores (group i's core j = i *
 // cores_per_spine + j). 3 tiers: hosts = nodes * gpus; switches = leaves + pods * spines
 // + spines * cores_per_spine; links = hosts + leaves * spines + pods * spines *
-// cores_per_spine; host diameter 6 links across pods (host, leaf, spine, core, spine,
-// leaf, host), 4 within one.
+// cores_per_spine * links_per_core; host diameter 6 links across pods (host, leaf, spine, core,
+// spine, leaf, host), 4 within one.
 TopologyGraph build_rail_optimized(const RailOptimizedConfig& c);
 // The parts, for builders that repeat the fabric (multi-plane): the hosts of one plane
 // (names prefixed by `tag`), then one plane's leaves, spines and links over the hosts
@@ -77,10 +80,11 @@ inline TopologySize rail_optimized_size(const RailOptimizedConfig& c) {
   const auto leaves = static_cast<uint64_t>(c.leaf_groups() * c.gpus_per_node);
   const auto spines = static_cast<uint64_t>(c.pods() * c.spines);
   const auto cores = static_cast<uint64_t>(c.cores());
-  return {hosts, leaves + spines + cores,
-          hosts + leaves * static_cast<uint64_t>(c.spines) +
-              (cores == 0 ? 0 : spines * static_cast<uint64_t>(c.cores_per_spine)),
-          leaves};
+  return {
+      hosts, leaves + spines + cores,
+      hosts + leaves * static_cast<uint64_t>(c.spines) +
+          (cores == 0 ? 0 : spines * static_cast<uint64_t>(c.cores_per_spine * c.links_per_core)),
+      leaves};
 }
 
 }  // namespace aifabric

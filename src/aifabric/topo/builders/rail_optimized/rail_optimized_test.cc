@@ -146,6 +146,33 @@ TEST(RailOptimized, ThreeTiersOfPodsUnderACoreLayer) {
   EXPECT_EQ(r.max_paths, 8u);
 }
 
+// links_per_core 2 on the same fabric: every spine-core pair doubled (16 more links,
+// a core's degree 4), the cut between the pods twice as wide; paths across pods: 4
+// spines x 2 cores x 2 links up, and 2 links from the core down: 32 (8 with one link).
+TEST(RailOptimized, ParallelCoreLinksWidenThePodCut) {
+  RailOptimizedConfig c;
+  c.nodes = 8;
+  c.gpus_per_node = 4;
+  c.nodes_per_leaf = 2;
+  c.spines = 4;
+  c.groups_per_pod = 2;
+  c.cores_per_spine = 2;
+  c.links_per_core = 2;
+  ASSERT_TRUE(c.validate().is_ok()) << c.validate().message();
+  const TopologyGraph g = build_rail_optimized(c);
+  ASSERT_TRUE(g.validate().is_ok()) << g.validate().message();
+  EXPECT_EQ(g.links().size(), 128u);
+  EXPECT_EQ(rail_optimized_size(c).links, g.links().size());
+  for (uint32_t id = 32; id < g.nodes().size(); ++id) {
+    if (g.nodes()[id].tier == 3) EXPECT_EQ(g.adjacent(id).size(), 4u) << g.nodes()[id].name;
+  }
+  EXPECT_DOUBLE_EQ(topo_testing::bisection_bps(g),
+                   16 * static_cast<double>(c.core_link.link().rate.bits_per_second()));
+  const auto r = topo_testing::check_routes(g, compute_shortest_paths(g));
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.max_paths, 32u);
+}
+
 TEST(RailOptimized, ThreeTierOptionsAreRefusedByName) {
   RailOptimizedConfig c;
   c.nodes = 8;
