@@ -7,14 +7,15 @@
 // checked to leave them unchanged.
 //
 // Also one training iteration at 128 and 1024 GPUs on each backend (llm-* cases; flow:
-// the flow level), the permutation at flow level from 1k to 100k hosts (flow-scale-k), and
+// the flow level), the permutation at flow level from 1k to 100k hosts (flow-scale-k), at
+// packet level from 128 to 3,456 hosts (packet-scale-k: ns per packet-hop), and
 // the fat-tree permutation under each load-balancing scheme with DCQCN and selective
 // recovery (lb-<algorithm> cases: what per-packet choices and reordering cost).
 //
 // Usage: aifabric_bench [dcqcn|hpcc|swift|xcp|none|<any
 // cc.algorithm>|llm-analytic-128|llm-analytic-1024|llm-packet-128|
 // llm-packet-1024|llm-flow-128|llm-flow-1024|llm-flow175b-1024|llm-flow-10240|
-// llm-flow-100k|flow-scale-<k>|
+// llm-flow-100k|flow-scale-<k>|packet-scale-<k>[-<MiB>][-<cc>]|
 // lb-ecmp|lb-wcmp|lb-flowlet|lb-adaptive|lb-spray|lb-planned ...]
 // [--repeat N]; each case runs in its own
 // process so that peak memory is its own.
@@ -190,8 +191,45 @@ int run_flow_scale_case(const std::string& name) {
   return 0;
 }
 
+// packet-scale-<k>[-<MiB>][-<cc>]: the fat-tree permutation at packet level on a k-ary
+// fat-tree (k^3/4 hosts: 8 -> 128, 12 -> 432, 16 -> 1,024, 24 -> 3,456), flows of <MiB>
+// MiB (default 4), congestion control <cc> (default none), 256 MiB switch buffers (the
+// permutation's ECMP collisions then pause rather than drop; PFC on as in the k=8
+// case). What a packet-hop costs as the fabric grows: ns of wall per hop, events per hop.
+int run_packet_scale_case(const std::string& name) {
+  std::string rest = name.substr(std::string("packet-scale-").size());
+  std::vector<std::string> parts;
+  for (size_t b = 0; b <= rest.size();) {
+    const size_t e = rest.find('-', b);
+    parts.push_back(rest.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) break;
+    b = e + 1;
+  }
+  const std::string k = parts[0];
+  const std::string mib = parts.size() > 1 ? parts[1] : "4";
+  const std::string cc = parts.size() > 2 ? parts[2] : "none";
+  Loaded run = load_and_simulate(
+      kScenario, {"cc.algorithm=" + cc, "topology.k=" + k, "traffic.0.size=" + mib + "MiB",
+                  "switch.buffer=256MiB", "telemetry.enabled=false"});
+  if (!run.sim) return 2;
+  const RunReport& r = run.sim->report;
+  uint64_t fp = 1469598103934665603ULL;
+  for (const auto& f : r.flows) fp = (fp ^ static_cast<uint64_t>(f.fct.ps())) * 1099511628211ULL;
+  const double hops = static_cast<double>(std::max<int64_t>(r.packet_hops, 1));
+  std::printf(
+      "%-24s %6zu hosts | wall %8.3f s | %11lld packet-hops %6.2f M/s %7.1f ns/hop | %.2f "
+      "events/hop | peak %6.0f MiB | makespan %.3f us | fingerprint %016llx\n",
+      name.c_str(), r.hosts, r.wall_seconds, static_cast<long long>(r.packet_hops),
+      hops / r.wall_seconds / 1e6, r.wall_seconds / hops * 1e9,
+      static_cast<double>(r.events) / hops, r.peak_memory_mib, r.makespan.to_us(),
+      static_cast<unsigned long long>(fp));
+  std::fflush(stdout);
+  return 0;
+}
+
 int run_case(const std::string& cc) {
   if (cc.rfind("llm-", 0) == 0) return run_llm_case(cc);
+  if (cc.rfind("packet-scale-", 0) == 0) return run_packet_scale_case(cc);
   if (cc.rfind("flow-scale-", 0) == 0) return run_flow_scale_case(cc);
   std::vector<std::string> sets{"cc.algorithm=" + cc};
   if (cc.rfind("lb-", 0) == 0) {
