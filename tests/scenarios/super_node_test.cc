@@ -21,14 +21,14 @@ namespace {
 // GPT-3 175B (96 layers, h = 12288, 96 heads) on 576 GPUs: TP 24, PP 8, DP 3. TP 24
 // divides both an NVL72 domain (3 TP groups) and 3 servers of 8. The rail-optimized
 // fabric is the same in every case: 72 servers x 8 GPUs, 400 Gbps NICs.
-constexpr const char* kJob = R"(
-name: gpt3-175b-576gpu-supernode
+constexpr const char* kFabric = R"(
 topology:
   type: multi_plane
   planes: 1
   plane: {nodes: 72, gpus_per_node: 8, nodes_per_leaf: 8, spines: 8,
           host_link: {rate: 400Gbps}, fabric_link: {rate: 400Gbps}}
-workload:
+)";
+const std::string kJob = std::string("name: gpt3-175b-576gpu-supernode") + kFabric + R"(workload:
   type: llm
   model: {name: gpt3-175b, layers: 96, hidden: 12288, heads: 96, seq_len: 2048, vocab: 50257}
   parallel: {tp: 24, pp: 8, dp: 3, global_batch: 48, micro_batch: 1}
@@ -120,14 +120,7 @@ TEST(SuperNode, Nv576HoldsTheWholeJobOnNvlink) {
 // stage's data ranks next to each other, so an EP group is 24 consecutive GPUs: three
 // 8-GPU servers (its all-to-all crosses the NICs: with uniform routing 16/24 of each
 // GPU's dispatch goes to other servers) or a third of an NVL72 domain (NVLink only).
-constexpr const char* kMoeJob = R"(
-name: moe-576gpu-supernode
-topology:
-  type: multi_plane
-  planes: 1
-  plane: {nodes: 72, gpus_per_node: 8, nodes_per_leaf: 8, spines: 8,
-          host_link: {rate: 400Gbps}, fabric_link: {rate: 400Gbps}}
-workload:
+const std::string kMoeJob = std::string("name: moe-576gpu-supernode") + kFabric + R"(workload:
   type: llm
   model: {name: moe-48x, layers: 8, hidden: 4096, heads: 32, kv_heads: 8, ffn_hidden: 14336,
           gated_mlp: true, bias: false, learned_positions: false, tied_embeddings: false,

@@ -103,11 +103,7 @@ TEST(RailOptimized, RefusesBadConfigs) {
 namespace aifabric {
 namespace {
 
-// 3 tiers: 8 servers of 4 GPUs, 2 servers per leaf group (4 groups x 4 rails = 16
-// leaves), 2 groups per pod (2 pods), 4 spines per pod, 2 cores per spine index.
-// Hand count: hosts 32; switches 16 leaves + 2 x 4 spines + 4 x 2 cores = 32; links
-// 32 host + 16 x 4 leaf-spine + 8 spines x 2 = 112.
-TEST(RailOptimized, ThreeTiersOfPodsUnderACoreLayer) {
+RailOptimizedConfig three_tiers() {
   RailOptimizedConfig c;
   c.nodes = 8;
   c.gpus_per_node = 4;
@@ -115,6 +111,15 @@ TEST(RailOptimized, ThreeTiersOfPodsUnderACoreLayer) {
   c.spines = 4;
   c.groups_per_pod = 2;
   c.cores_per_spine = 2;
+  return c;
+}
+
+// 3 tiers (three_tiers()): 8 servers of 4 GPUs, 2 servers per leaf group (4 groups x 4 rails = 16
+// leaves), 2 groups per pod (2 pods), 4 spines per pod, 2 cores per spine index.
+// Hand count: hosts 32; switches 16 leaves + 2 x 4 spines + 4 x 2 cores = 32; links
+// 32 host + 16 x 4 leaf-spine + 8 spines x 2 = 112.
+TEST(RailOptimized, ThreeTiersOfPodsUnderACoreLayer) {
+  const RailOptimizedConfig c = three_tiers();
   ASSERT_TRUE(c.validate().is_ok()) << c.validate().message();
   const TopologyGraph g = build_rail_optimized(c);
   ASSERT_TRUE(g.validate().is_ok()) << g.validate().message();
@@ -150,13 +155,7 @@ TEST(RailOptimized, ThreeTiersOfPodsUnderACoreLayer) {
 // a core's degree 4), the cut between the pods twice as wide; paths across pods: 4
 // spines x 2 cores x 2 links up, and 2 links from the core down: 32 (8 with one link).
 TEST(RailOptimized, ParallelCoreLinksWidenThePodCut) {
-  RailOptimizedConfig c;
-  c.nodes = 8;
-  c.gpus_per_node = 4;
-  c.nodes_per_leaf = 2;
-  c.spines = 4;
-  c.groups_per_pod = 2;
-  c.cores_per_spine = 2;
+  RailOptimizedConfig c = three_tiers();
   c.links_per_core = 2;
   ASSERT_TRUE(c.validate().is_ok()) << c.validate().message();
   const TopologyGraph g = build_rail_optimized(c);
