@@ -1,17 +1,14 @@
 #include "aifabric/plan/graph_modules.h"
 
 #include <map>
-#include <string_view>
+
+#include "aifabric/fabric/switch/aggregation/aggregation.h"
 
 namespace aifabric {
 
 int64_t fabric_modules(const TopologyGraph& g, BitRate cage) {
   const auto& nodes = g.nodes();
-  auto internal = [&](uint32_t n) {
-    const std::string_view name = nodes[n].name;
-    return nodes[n].kind == NodeKind::kHost && name.size() >= 6 &&
-           name.substr(name.size() - 6) == "/sharp";
-  };
+  auto internal = [&](uint32_t n) { return is_aggregation_engine(nodes[n]); };
   const int64_t c = cage.bits_per_second();
   int64_t modules = 0;
   for (uint32_t n = 0; n < nodes.size(); ++n) {

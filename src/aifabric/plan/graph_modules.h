@@ -6,7 +6,7 @@
 //  * on a switch, links of one rate r <= the cage rate share cages: ceil(n r / cage)
 //    modules (a twin-port 800G OSFP carries two 400G links); a link faster than the
 //    cage takes one module of its own;
-//  * links to in-switch devices (the aggregation engines, `<switch>/sharp`) are
+//  * links to in-switch devices (the aggregation engines, is_aggregation_engine) are
 //    internal: no module.
 #pragma once
 

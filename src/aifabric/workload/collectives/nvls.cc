@@ -121,12 +121,14 @@ Result<Time> nvls_collective_time(CollectiveOp op, int64_t bytes, int64_t ranks,
   map.nvlink_efficiency = nvl.efficiency;
   map.nvlink_latency = latency;
   map.add_nvls(cfg);
+  CollectiveSpec spec;
+  spec.op = op;
+  spec.algo = CollectiveAlgo::kNvls;
+  spec.bytes = bytes;
   TaskGraph g;
-  const uint32_t group = g.add_group(
-      TaskGroup{"nvls", std::string(collective_op_name(op)), bytes, static_cast<uint32_t>(ranks)});
   Ids rs(static_cast<size_t>(ranks));
   for (size_t i = 0; i < rs.size(); ++i) rs[i] = static_cast<uint32_t>(i);
-  auto fin = add_nvls(g, group, 3, op, bytes, rs, {}, map);
+  auto fin = add_collective(g, spec, rs, {}, map, "nvls");
   if (!fin) return fin.status();
   auto t = run_analytic(g, map, AlphaBeta{});
   if (!t) return t.status();

@@ -59,7 +59,8 @@ Result<AggregationTree> add_aggregators(TopologyGraph& g, const AggregationConfi
   internal.rate = config.rate;
   internal.delay = config.latency;
   for (uint32_t sw : t.switch_node) {
-    const uint32_t node = g.add_node(NodeKind::kHost, g.nodes()[sw].name + "/sharp", 0);
+    const uint32_t node =
+        g.add_node(NodeKind::kHost, g.nodes()[sw].name + std::string(kEngineSuffix), 0);
     g.add_link(node, sw, internal);
     t.host.push_back(static_cast<uint32_t>(g.host_index(node)));
   }

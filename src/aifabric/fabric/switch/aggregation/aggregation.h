@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "aifabric/core/params.h"
@@ -68,6 +70,13 @@ struct AggregationTree {
   // Engines whose parent is `e`, in engine order.
   std::vector<uint32_t> children(uint32_t e) const;
 };
+
+// An engine's endpoint is named "<switch>" + kEngineSuffix: a host inside the switch,
+// not a GPU (its link is internal: no cable, no optical module).
+inline constexpr std::string_view kEngineSuffix = "/sharp";
+inline bool is_aggregation_engine(const TopoNode& n) {
+  return n.kind == NodeKind::kHost && n.name.ends_with(kEngineSuffix);
+}
 
 // Appends one engine endpoint per aggregating switch to `g` (hosts after the existing
 // ones, named "<switch>/sharp", linked at config.rate with config.latency) and returns
