@@ -7,9 +7,11 @@
 #include <cmath>
 #include <iostream>
 
+#include "aifabric/fabric/switch/aggregation/aggregation.h"
 #include "aifabric/plan/graph_modules.h"
 #include "aifabric/scenario/prepare.h"
 #include "aifabric/scenario/scenario.h"
+#include "aifabric/topo/builders/leaf_spine/leaf_spine.h"
 
 namespace aifabric {
 namespace {
@@ -148,6 +150,22 @@ TEST(PlanBom, ScenarioFilesLoad) {
     // servers, more than a rack's 4).
     EXPECT_EQ(fabric_modules(run->graph), b->optical_modules) << design_name(d);
   }
+}
+
+// Aggregation engines sit inside their switches: adding them to a fabric adds hosts and
+// links but no optical module. 2 leaves x 4 hosts x 2 spines at 400G: 8 NIC modules,
+// leaves 2 x (2 down + 1 up cages), spines 2 x 1 cage = 16.
+TEST(PlanBom, AggregationEnginesAddNoModules) {
+  LeafSpineConfig c;
+  c.leaves = 2;
+  c.spines = 2;
+  c.hosts_per_leaf = 4;
+  TopologyGraph g = build_leaf_spine(c);
+  EXPECT_EQ(fabric_modules(g), 16);
+  AggregationConfig a;
+  a.enabled = true;
+  ASSERT_TRUE(add_aggregators(g, a).is_ok());
+  EXPECT_EQ(fabric_modules(g), 16);
 }
 
 // rail_optimized3 across pods writes a 3-tier rail_optimized fabric (rails kept), not
