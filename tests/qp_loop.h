@@ -65,8 +65,10 @@ class RecordingNic final : public SenderQp::Nic {
  public:
   void wake(SenderQp& /*qp*/) override { ++wakes; }
   void finished(SenderQp& /*qp*/) override { ++done; }
+  void retire(SenderQp& /*qp*/) override { ++retired; }  // the test owns the queue pair
   int wakes = 0;
   int done = 0;
+  int retired = 0;
 };
 
 // A sender and a receiver joined by the test: send() takes the sender's next packet

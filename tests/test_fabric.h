@@ -43,6 +43,7 @@ struct TestFabric {
   SwitchConfig sw;
   TransportConfig transport;
   std::string cc_name = "none";
+  bool keep_queue_pairs = false;  // FabricConfig::keep_queue_pairs
   TopologyGraph graph;
   std::unique_ptr<Simulator> sim;
   std::unique_ptr<Network> net;
@@ -54,6 +55,7 @@ struct TestFabric {
     f.transport = transport;
     f.cc.select(cc_name);
     f.lb.select("ecmp");
+    f.keep_queue_pairs = keep_queue_pairs;
     sim = std::make_unique<Simulator>(seed);
     net = std::make_unique<Network>(*sim, graph, std::move(f));
     return *net;
@@ -107,7 +109,7 @@ inline void expect_all_delivered(const Network& net) {
 inline void expect_conservation(const Network& net) {
   int64_t sent = 0, received = 0, dropped = 0;
   for (const auto& h : net.hosts()) {
-    for (const auto& s : h->senders()) sent += s->stats().payload_sent;
+    h->for_each_sender([&sent](const SenderResult& s) { sent += s.stats().payload_sent; });
     for (const auto& r : h->receivers()) {
       received += r->stats().accepted_bytes + r->stats().discarded_bytes;
     }

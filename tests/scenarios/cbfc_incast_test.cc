@@ -65,7 +65,7 @@ void expect_credit_bounded(const Network& net) {
     EXPECT_EQ(pc.credit_overruns, 0);
   });
   for (const auto& h : net.hosts()) {
-    for (const auto& s : h->senders()) EXPECT_EQ(s->stats().retx_packets, 0);
+    h->for_each_sender([](const SenderResult& s) { EXPECT_EQ(s.stats().retx_packets, 0); });
   }
 }
 

@@ -237,7 +237,7 @@ TEST(LoadBalancing, SprayingLoadsEveryLinkEvenlyAboveNinetyPercent) {
     int64_t ooo = 0, loss_retx = 0;
     for (const auto& f : rep.flows) ooo += f.ooo_packets;
     for (const auto& h : r->sim->net->hosts()) {
-      for (const auto& q : h->senders()) loss_retx += q->stats().loss_retx;
+      h->for_each_sender([&loss_retx](const SenderResult& q) { loss_retx += q.stats().loss_retx; });
     }
     EXPECT_GT(ooo, 0) << mode << ": sprayed packets must arrive out of order";
     EXPECT_EQ(loss_retx, 0) << mode;

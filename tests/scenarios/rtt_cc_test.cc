@@ -187,6 +187,7 @@ TEST(RttCongestionControl, SwiftReachesAFairShareAndHoldsTheQueueNearItsTarget) 
 TEST(RttCongestionControl, SwiftLearnsTheSwitchesOnEachPathFromItsAcks) {
   testing::TestFabric tf;
   tf.cc_name = "swift";
+  tf.keep_queue_pairs = true;  // the controllers are read after their flows finished
   LeafSpineConfig ls;
   ls.leaves = 2;
   ls.spines = 1;
@@ -203,8 +204,8 @@ TEST(RttCongestionControl, SwiftLearnsTheSwitchesOnEachPathFromItsAcks) {
   ASSERT_TRUE(net.add_flows({local, remote}).is_ok());
   net.run(Time::ms(1));
   testing::expect_all_delivered(net);
-  const auto* a = dynamic_cast<const Swift*>(&net.outcome(0).sender->cc());
-  const auto* b = dynamic_cast<const Swift*>(&net.outcome(1).sender->cc());
+  const auto* a = dynamic_cast<const Swift*>(&net.outcome(0).qp->cc());
+  const auto* b = dynamic_cast<const Swift*>(&net.outcome(1).qp->cc());
   ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(a->last_hops(), 1);

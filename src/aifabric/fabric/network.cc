@@ -12,6 +12,7 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
   nic_.transport = &cfg_.transport;
   nic_.cc = &cfg_.cc.selected();
   nic_.cc_params = &cfg_.cc.params();
+  nic_.keep_queue_pairs = cfg_.keep_queue_pairs;
   if (nic_.cc->cnp_interval != nullptr) {
     nic_.cnp_interval = nic_.cc->cnp_interval(*nic_.cc_params);
     nic_.send_cnp = nic_.cnp_interval != Time::max();
@@ -169,7 +170,9 @@ void Network::run(Time stop_at) {
 FlowOutcome Network::outcome(uint32_t flow) const {
   FlowOutcome o;
   o.spec = &flows_[flow];
-  o.sender = hosts_[flows_[flow].src]->sender_of(nic_index_[flow]);
+  const Host& src = *hosts_[flows_[flow].src];
+  o.sender = src.result_of(nic_index_[flow]);
+  o.qp = src.sender_of(nic_index_[flow]);
   if (o.sender == nullptr) return o;
   o.receiver = hosts_[flows_[flow].dst]->receiver_of(flow);
   if (o.receiver == nullptr) o.receiver = no_receiver_.get();

@@ -35,6 +35,7 @@ struct FabricConfig {
   Choice<LbAlgorithm> lb{lb_algorithms(), "algorithm", "load balancing", "ecmp"};
   // Per traffic class (802.1p priority): a balancer instead of `lb`.
   std::array<std::optional<Choice<LbAlgorithm>>, kNumPriorities> class_lb;
+  bool keep_queue_pairs = false;  // NicConfig::keep_queue_pairs
   const Choice<LbAlgorithm>& lb_choice(uint8_t prio) const {
     return class_lb[prio] ? *class_lb[prio] : lb;
   }
@@ -44,7 +45,10 @@ struct FabricConfig {
 
 struct FlowOutcome {
   const FlowSpec* spec = nullptr;
-  const SenderQp* sender = nullptr;      // null until the flow started
+  const SenderResult* sender = nullptr;  // null until the flow started
+  // The queue pair itself while it lives (or, with NicConfig::keep_queue_pairs, to the
+  // end): null once a finished one was freed.
+  const SenderQp* qp = nullptr;
   const ReceiverQp* receiver = nullptr;  // once started: a receiver with no packets yet
                                          // stands in until the first one arrives
 };

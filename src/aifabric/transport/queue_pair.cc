@@ -107,11 +107,18 @@ void SenderQp::forget_lost_asks(int64_t pending) {
 
 void SenderQp::arm_rto() {
   rto_armed_ = true;
+  ++timers_;
   sim_.schedule_at(last_progress_ + cfg_.rto, EventPriority::kTimer, this, kRto);
 }
 
 void SenderQp::handle_event(uint32_t kind, uint64_t arg) {
-  if (state_ != State::kActive) return;
+  --timers_;
+  if (state_ == State::kActive) on_timer(kind, arg);
+  // Last: the NIC may free this queue pair.
+  if (retirable() && !in_active_list) nic_.retire(*this);
+}
+
+void SenderQp::on_timer(uint32_t kind, uint64_t arg) {
   if (kind == kCcTimer) {
     cc_->on_timer(static_cast<uint32_t>(arg));
     nic_.wake(*this);
@@ -167,10 +174,12 @@ void SenderQp::handle_event(uint32_t kind, uint64_t arg) {
 }
 
 void SenderQp::set_timer(Time at, uint32_t tag) {
+  ++timers_;
   sim_.schedule_at(at, EventPriority::kTimer, this, kCcTimer, tag);
 }
 
 void SenderQp::set_recovery_timer(Time at) {
+  ++timers_;
   sim_.schedule_at(at, EventPriority::kTimer, this, kRecovery);
 }
 

@@ -24,15 +24,37 @@
 
 namespace aifabric {
 
-// Sender side: owned by the source host's NIC.
-class SenderQp final : public EventHandler, public CcContext, public RecoveryContext {
+enum class SenderState { kActive, kDone, kFailed };
+
+// What a sending queue pair leaves behind: its state, when it ended and its counters.
+// The NIC keeps this much of a finished flow once it frees the queue pair itself.
+class SenderResult {
  public:
-  enum class State { kActive, kDone, kFailed };
+  SenderState state() const { return state_; }
+  Time finish_time() const { return finish_; }
+  const SenderStats& stats() const { return stats_; }
+
+ protected:
+  SenderState state_ = SenderState::kActive;
+  Time finish_;
+  SenderStats stats_;
+};
+
+// Sender side: owned by the source host's NIC.
+class SenderQp final : public EventHandler,
+                       public CcContext,
+                       public RecoveryContext,
+                       public SenderResult {
+ public:
+  using State = SenderState;
   // The NIC the queue pair belongs to.
   class Nic {
    public:
     virtual void wake(SenderQp& qp) = 0;      // the QP may have something to send
     virtual void finished(SenderQp& qp) = 0;  // completed or failed
+    // The queue pair has ended and no event, list or frame of the NIC refers to it any
+    // longer: the NIC may free it. Called as the last thing the queue pair does.
+    virtual void retire(SenderQp& qp) = 0;
 
    protected:
     ~Nic() = default;
@@ -80,9 +102,10 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   SenderStats& sender_stats() override { return stats_; }
 
   const FlowSpec& flow() const { return flow_; }
-  State state() const { return state_; }
-  Time finish_time() const { return finish_; }
-  const SenderStats& stats() const { return stats_; }
+  uint32_t qpn() const { return qpn_; }
+  // Ended, with no timer of its own pending: once off the NIC's round robin nothing
+  // can reach it again.
+  bool retirable() const { return state_ != State::kActive && timers_ == 0; }
   uint8_t priority() const { return flow_.priority; }
   const CongestionControl& cc() const { return *cc_; }
   // Receiver-driven algorithms: packets the sender may still send before the next pull.
@@ -95,6 +118,7 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   // Gives the congestion controller this ACK's or NACK's feedback.
   void feedback(const Packet& p, Time rtt, int64_t newly_acked);
   void arm_rto();
+  void on_timer(uint32_t kind, uint64_t arg);  // an event of an active queue pair
   void spend_credit(Packet& p);
   void forget_lost_asks(int64_t pending);
 
@@ -122,10 +146,8 @@ class SenderQp final : public EventHandler, public CcContext, public RecoveryCon
   Time next_tx_;
   Time last_progress_;
   bool rto_armed_ = false;
+  uint32_t timers_ = 0;  // this queue pair's events still in the simulator's queue
   int64_t retries_ = 0;
-  State state_ = State::kActive;
-  Time finish_;
-  SenderStats stats_;
 };
 
 // Receiver side: owned by the destination host's NIC, made from the flow's first data

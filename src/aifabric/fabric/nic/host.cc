@@ -60,6 +60,13 @@ const SenderQp* Host::sender_of(uint32_t index) const {
   return qpn == FlowTable::kAbsent ? nullptr : senders_[qpn].get();
 }
 
+const SenderResult* Host::result_of(uint32_t index) const {
+  const uint32_t qpn = flows_[index].qpn;
+  if (qpn == FlowTable::kAbsent) return nullptr;
+  if (senders_[qpn] != nullptr) return senders_[qpn].get();
+  return &ended_[qpn];
+}
+
 const ReceiverQp* Host::receiver_of(uint32_t flow) const {
   const uint32_t i = receiver_index_.find(flow);
   return i == FlowTable::kAbsent ? nullptr : receivers_[i].get();
@@ -77,6 +84,14 @@ void Host::finished(SenderQp& qp) {
   ++finished_;
   if (listener_ != nullptr) listener_->flow_finished(qp);
   sim_.release();
+}
+
+void Host::retire(SenderQp& qp) {
+  if (cfg_.keep_queue_pairs) return;
+  const uint32_t q = qp.qpn();
+  if (ended_.size() <= q) ended_.resize(std::max<size_t>(q + 1, ended_.size() * 2));
+  ended_[q] = qp;
+  senders_[q].reset();
 }
 
 bool Host::backlogged(uint16_t /*port*/) const {
@@ -97,6 +112,7 @@ Packet* Host::next_to_send(uint16_t /*port*/, Time now, Time& retry_at) {
       active_[rr_] = active_.back();
       active_.pop_back();
       --n;
+      if (qp->retirable()) retire(*qp);
       continue;
     }
     ++tried;
@@ -201,8 +217,12 @@ void Host::receive(Packet* p, uint16_t /*port*/) {
     default: {
       if (pacer_ != nullptr) [[unlikely]]
         pace_pulls(*p, kNoReceiver);
-      SenderQp& qp = *senders_[p->sender_qp];
-      qp.on_control(*p);
+      // A freed queue pair had ended: it would have ignored the frame.
+      SenderQp* qp = senders_[p->sender_qp].get();
+      if (qp != nullptr) {
+        qp->on_control(*p);
+        if (qp->retirable() && !qp->in_active_list) retire(*qp);
+      }
       pool_.release(p);
       return;
     }

@@ -40,6 +40,10 @@ struct NicConfig {
   const Params* cc_params = nullptr;
   Time cnp_interval;
   bool send_cnp = false;
+  // Keep every queue pair to the end of the run (tests that inspect a finished flow's
+  // congestion controller); otherwise a finished sender is freed once nothing refers to
+  // it and only its SenderResult stays.
+  bool keep_queue_pairs = false;
 };
 
 class Host final : public Node, public SenderQp::Nic, public EventHandler {
@@ -58,8 +62,11 @@ class Host final : public Node, public SenderQp::Nic, public EventHandler {
   // chooses its packets' source ports (null = the flow's own). Returns the flow's
   // index among this NIC's flows.
   uint32_t add_flow(const FlowSpec& flow, std::unique_ptr<PathChooser> paths);
-  // The sending queue pair of this NIC's `index`-th flow, or null before it started.
+  // The sending queue pair of this NIC's `index`-th flow, or null before it started
+  // and once it was freed.
   const SenderQp* sender_of(uint32_t index) const;
+  // What the flow's sender did so far, live or freed; null before it started.
+  const SenderResult* result_of(uint32_t index) const;
   // The receiving queue pair of `flow`, or null before its first packet arrived.
   const ReceiverQp* receiver_of(uint32_t flow) const;
   size_t flows_finished() const { return finished_; }
@@ -69,13 +76,21 @@ class Host final : public Node, public SenderQp::Nic, public EventHandler {
   bool backlogged(uint16_t port) const override;
   void wake(SenderQp& qp) override;
   void finished(SenderQp& qp) override;
+  void retire(SenderQp& qp) override;
   void handle_event(uint32_t kind, uint64_t arg) override;
 
   uint32_t index() const { return index_; }
   uint32_t node_id() const { return node_id_; }
   const std::string& name() const { return name_; }
-  // Started queue pairs, in start order.
+  // Started queue pairs, in start order; null where a finished one was freed.
   const std::vector<std::unique_ptr<SenderQp>>& senders() const { return senders_; }
+  // What every started sender did so far (live or freed), in start order.
+  template <class F>
+  void for_each_sender(F&& f) const {
+    for (size_t q = 0; q < senders_.size(); ++q) {
+      f(senders_[q] != nullptr ? static_cast<const SenderResult&>(*senders_[q]) : ended_[q]);
+    }
+  }
   // Receiving queue pairs, in order of their flows' first packets.
   const std::vector<std::unique_ptr<ReceiverQp>>& receivers() const { return receivers_; }
 
@@ -105,6 +120,7 @@ class Host final : public Node, public SenderQp::Nic, public EventHandler {
   PacketQueue control_;
   std::vector<PendingFlow> flows_;
   std::vector<std::unique_ptr<SenderQp>> senders_;
+  std::vector<SenderResult> ended_;  // by queue pair number: those freed
   std::vector<std::unique_ptr<ReceiverQp>> receivers_;
   FlowTable receiver_index_;       // flow id -> index into receivers_
   std::vector<SenderQp*> active_;  // senders with data left, served round robin

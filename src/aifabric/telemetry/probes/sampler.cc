@@ -131,7 +131,7 @@ void Sampler::sample() {
   }
   for (const Host* h : hosts_) {
     for (const auto& qp : h->senders()) {
-      if (qp->state() != SenderQp::State::kActive) continue;
+      if (qp == nullptr || qp->state() != SenderQp::State::kActive) continue;
       rec_.qp_samples.push_back(QpSample{qp->flow().id, now, qp->cc().rate().bits_per_second(),
                                          qp->cc().window_bytes(), qp->stats().last_rtt,
                                          qp->stats().retx_packets, qp->stats().payload_sent});

@@ -109,7 +109,7 @@ TEST(HpccFabric, IncastKeepsTheBottleneckQueueNearZeroAtNinetyPercentUtilisation
   // feedback is what empties it, not a queue that never formed.
   EXPECT_GT(first_peak, 4 * int64_t{kWire});
   for (uint32_t f = 0; f < 4; ++f) {
-    const auto& cc = dynamic_cast<const Hpcc&>(r.net->outcome(f).sender->cc());
+    const auto& cc = dynamic_cast<const Hpcc&>(r.net->outcome(f).qp->cc());
     EXPECT_LT(cc.window(), cc.w_init() / 2) << "flow " << f;
   }
   for (const auto& s : r.net->switches()) {

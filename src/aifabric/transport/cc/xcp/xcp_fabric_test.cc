@@ -97,7 +97,7 @@ TEST(XcpFabric, ALoneFlowReachesLineRateWithinTheEfficiencyControllersRamp) {
   EXPECT_GE(gbps, 0.95 * kGoodputBps);
   // One paced flow queues at most the frame being served and one behind it.
   EXPECT_LE(peak, 2 * kWire);
-  const auto& cc = dynamic_cast<const Xcp&>(net.outcome(0).sender->cc());
+  const auto& cc = dynamic_cast<const Xcp&>(net.outcome(0).qp->cc());
   // Its window settled near line rate x RTT, not beyond (a request never asks more).
   const double bdp = 400e9 / 8 * cc.srtt().to_seconds();
   EXPECT_NEAR(cc.cwnd(), bdp, 0.1 * bdp);
