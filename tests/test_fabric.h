@@ -110,9 +110,9 @@ inline void expect_conservation(const Network& net) {
   int64_t sent = 0, received = 0, dropped = 0;
   for (const auto& h : net.hosts()) {
     h->for_each_sender([&sent](const SenderResult& s) { sent += s.stats().payload_sent; });
-    for (const auto& r : h->receivers()) {
-      received += r->stats().accepted_bytes + r->stats().discarded_bytes;
-    }
+    h->for_each_receiver([&received](const ReceiverResult& r) {
+      received += r.stats().accepted_bytes + r.stats().discarded_bytes;
+    });
   }
   for_each_port(net, [&dropped](const PortCounters& pc) {
     dropped += pc.drop_payload + pc.link_drop_payload;

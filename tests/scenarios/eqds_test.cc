@@ -32,7 +32,7 @@ void credits_with_trimming(testing::TestFabric& tf) {
 int64_t trimmed_headers_received(const Network& net) {
   int64_t n = 0;
   for (const auto& h : net.hosts()) {
-    for (const auto& r : h->receivers()) n += r->stats().trimmed_received;
+    h->for_each_receiver([&n](const ReceiverResult& r) { n += r.stats().trimmed_received; });
   }
   return n;
 }

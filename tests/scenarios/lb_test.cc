@@ -202,7 +202,7 @@ double throughput_share(const LbRun& r) {
 int64_t duplicates(const LbRun& r) {
   int64_t n = 0;
   for (const auto& h : r.sim->net->hosts()) {
-    for (const auto& q : h->receivers()) n += q->stats().duplicate_packets;
+    h->for_each_receiver([&n](const ReceiverResult& q) { n += q.stats().duplicate_packets; });
   }
   return n;
 }

@@ -84,8 +84,6 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
       if (nic_.cc->make_port_feedback != nullptr) s.enable_port_feedback(*nic_.cc, *nic_.cc_params);
     }
   }
-  FlowSpec nobody;
-  no_receiver_ = std::make_unique<ReceiverQp>(nobody, 0, cfg_.transport, Time::zero(), false);
 }
 
 uint64_t Network::lb_seed(uint32_t node, uint8_t prio) const {
@@ -152,6 +150,8 @@ uint16_t Network::source_port(const FlowSpec& f) const {
 }
 
 void Network::flow_finished(const SenderQp& qp) {
+  // The receiver may go too once every data packet sent has reached it.
+  hosts_[qp.flow().dst]->sender_ended(qp.flow().id, qp.stats().packets_sent);
   if (observer_ != nullptr) {
     observer_->flow_done(qp.flow().id, qp.state() == SenderQp::State::kDone);
   }
@@ -174,8 +174,8 @@ FlowOutcome Network::outcome(uint32_t flow) const {
   o.sender = src.result_of(nic_index_[flow]);
   o.qp = src.sender_of(nic_index_[flow]);
   if (o.sender == nullptr) return o;
-  o.receiver = hosts_[flows_[flow].dst]->receiver_of(flow);
-  if (o.receiver == nullptr) o.receiver = no_receiver_.get();
+  o.receiver = hosts_[flows_[flow].dst]->receiver_result_of(flow);
+  if (o.receiver == nullptr) o.receiver = &no_receiver_;
   return o;
 }
 

@@ -49,7 +49,7 @@ struct FlowOutcome {
   // The queue pair itself while it lives (or, with NicConfig::keep_queue_pairs, to the
   // end): null once a finished one was freed.
   const SenderQp* qp = nullptr;
-  const ReceiverQp* receiver = nullptr;  // once started: a receiver with no packets yet
+  const ReceiverResult* receiver = nullptr;  // once started: a receiver with no packets yet
                                          // stands in until the first one arrives
 };
 
@@ -146,7 +146,7 @@ class Network final : public FlowListener {
   std::vector<FlowSpec> flows_;
   std::vector<uint32_t> nic_index_;  // per flow: its index among its source NIC's flows
   // Stands in for the receiver of a started flow none of whose packets arrived yet.
-  std::unique_ptr<ReceiverQp> no_receiver_;
+  ReceiverResult no_receiver_;
   FlowObserver* observer_ = nullptr;
   PathSelectionFn path_selection_;
   std::unordered_map<uint64_t, uint16_t> planned_ports_;

@@ -84,9 +84,9 @@ FabricRecord collect_fabric_record(const Network& net, Time end) {
     r.flows.push_back(row);
   }
   for (const auto& h : net.hosts()) {
-    for (const auto& q : h->receivers()) {
-      r.payload_received += q->stats().accepted_bytes + q->stats().discarded_bytes;
-    }
+    h->for_each_receiver([&r](const ReceiverResult& q) {
+      r.payload_received += q.stats().accepted_bytes + q.stats().discarded_bytes;
+    });
   }
   r.makespan = all_done ? last_finish : end;
   r.stopped_early = !all_done;

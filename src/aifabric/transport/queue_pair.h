@@ -150,10 +150,22 @@ class SenderQp final : public EventHandler,
   int64_t retries_ = 0;
 };
 
+// What a receiving queue pair leaves behind: its counters. The NIC keeps this much
+// once the queue pair is freed.
+class ReceiverResult {
+ public:
+  const ReceiverStats& stats() const { return stats_; }
+  // Data packets that reached the queue pair (trimmed headers included).
+  int64_t arrivals() const { return stats_.packets_received + stats_.trimmed_received; }
+
+ protected:
+  ReceiverStats stats_;
+};
+
 // Receiver side: owned by the destination host's NIC, made from the flow's first data
 // packet to arrive. The header of a trimmed packet is answered with a NACK of exactly
 // it (psn = the cumulative point, sack_psn = the trimmed packet, `trimmed` set).
-class ReceiverQp final : public ControlFactory {
+class ReceiverQp final : public ControlFactory, public ReceiverResult {
  public:
   ReceiverQp(const Packet& first, const TransportConfig& cfg, Time cnp_interval, bool send_cnp);
   // A receiver told the message at connection setup (tests drive one by hand).
@@ -162,7 +174,6 @@ class ReceiverQp final : public ControlFactory {
   // Handles a data packet; writes up to two control packets (ACK/NACK and CNP) to
   // `out`, taken from `pool`, and returns how many.
   int on_data(const Packet& p, Time now, PacketPool& pool, Packet* out[2]);
-  const ReceiverStats& stats() const { return stats_; }
   uint32_t flow_id() const { return flow_; }
   // Receiver-driven credits: whether the message still misses packets (pulls for a
   // complete one are not sent), and the next pull, taken from `pool`.
@@ -185,7 +196,6 @@ class ReceiverQp final : public ControlFactory {
   PacketPool* pool_ = nullptr;  // during on_data
   ReceiveWindow w_;
   std::unique_ptr<ReceiverRecovery> recovery_;
-  ReceiverStats stats_;
 };
 
 }  // namespace aifabric

@@ -72,6 +72,30 @@ const ReceiverQp* Host::receiver_of(uint32_t flow) const {
   return i == FlowTable::kAbsent ? nullptr : receivers_[i].get();
 }
 
+const ReceiverResult* Host::receiver_result_of(uint32_t flow) const {
+  const uint32_t i = receiver_index_.find(flow);
+  if (i == FlowTable::kAbsent) return nullptr;
+  if (receivers_[i] != nullptr) return receivers_[i].get();
+  return &rx_ended_[i];
+}
+
+void Host::sender_ended(uint32_t flow, int64_t packets_sent) {
+  if (cfg_.keep_queue_pairs) return;
+  const uint32_t r = receiver_index_.find(flow);
+  if (r == FlowTable::kAbsent) return;  // nothing arrived yet: kept when it does
+  if (receivers_[r]->arrivals() == packets_sent) {
+    retire_receiver(r);
+  } else {
+    rx_expect_[r] = packets_sent;
+  }
+}
+
+void Host::retire_receiver(uint32_t r) {
+  if (rx_ended_.size() <= r) rx_ended_.resize(std::max<size_t>(r + 1, rx_ended_.size() * 2));
+  rx_ended_[r] = *receivers_[r];
+  receivers_[r].reset();
+}
+
 void Host::wake(SenderQp& qp) {
   if (qp.has_data() && !qp.in_active_list) {
     qp.in_active_list = true;
@@ -142,6 +166,7 @@ uint32_t Host::receiver_for(const Packet& p) {
   if (i != FlowTable::kAbsent) return i;
   const auto n = static_cast<uint32_t>(receivers_.size());
   receiver_index_.insert(p.flow, n);
+  rx_expect_.push_back(-1);
   receivers_.push_back(
       std::make_unique<ReceiverQp>(p, *cfg_.transport, cfg_.cnp_interval, cfg_.send_cnp));
   return n;
@@ -167,7 +192,9 @@ void Host::pace_pulls(const Packet& p, uint32_t r) {
 
 void Host::send_pulls() {
   const Time now = sim_.now();
-  while (pacer_->pending() && !receivers_[pacer_->front()]->wants_pulls()) {
+  // A freed receiver had its whole message: it wants no pull.
+  while (pacer_->pending() && (receivers_[pacer_->front()] == nullptr ||
+                               !receivers_[pacer_->front()]->wants_pulls())) {
     pacer_->forgive_front();
   }
   if (!pacer_->pending()) return;
@@ -206,10 +233,13 @@ void Host::receive(Packet* p, uint16_t /*port*/) {
     case PacketType::kData: {
       Packet* out[2];
       const uint32_t r = receiver_for(*p);
-      const int n = receivers_[r]->on_data(*p, sim_.now(), pool_, out);
+      ReceiverQp& rq = *receivers_[r];
+      const int n = rq.on_data(*p, sim_.now(), pool_, out);
       if (pacer_ != nullptr) [[unlikely]]
         pace_pulls(*p, r);
       pool_.release(p);
+      if (rx_expect_[r] == rq.arrivals()) [[unlikely]]
+        retire_receiver(r);
       for (int i = 0; i < n; ++i) control_.push(out[i]);
       if (n > 0) port_->kick();
       return;

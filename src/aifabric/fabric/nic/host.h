@@ -67,8 +67,16 @@ class Host final : public Node, public SenderQp::Nic, public EventHandler {
   const SenderQp* sender_of(uint32_t index) const;
   // What the flow's sender did so far, live or freed; null before it started.
   const SenderResult* result_of(uint32_t index) const;
-  // The receiving queue pair of `flow`, or null before its first packet arrived.
+  // The receiving queue pair of `flow`, or null before its first packet arrived and
+  // once it was freed.
   const ReceiverQp* receiver_of(uint32_t flow) const;
+  // What `flow`'s receiver did, live or freed; null before its first packet arrived.
+  const ReceiverResult* receiver_result_of(uint32_t flow) const;
+  // The sender of `flow` (whose destination is this host) ended after sending
+  // `packets_sent` data packets: once all of them have arrived nothing more can reach
+  // the receiver, which is then freed (at once if they already have). One that lost
+  // packets is kept.
+  void sender_ended(uint32_t flow, int64_t packets_sent);
   size_t flows_finished() const { return finished_; }
 
   void receive(Packet* p, uint16_t port) override;
@@ -91,7 +99,16 @@ class Host final : public Node, public SenderQp::Nic, public EventHandler {
       f(senders_[q] != nullptr ? static_cast<const SenderResult&>(*senders_[q]) : ended_[q]);
     }
   }
-  // Receiving queue pairs, in order of their flows' first packets.
+  // What every receiver did so far (live or freed), in order of first packets.
+  template <class F>
+  void for_each_receiver(F&& f) const {
+    for (size_t r = 0; r < receivers_.size(); ++r) {
+      f(receivers_[r] != nullptr ? static_cast<const ReceiverResult&>(*receivers_[r])
+                                 : rx_ended_[r]);
+    }
+  }
+  // Receiving queue pairs, in order of their flows' first packets; null where one
+  // was freed.
   const std::vector<std::unique_ptr<ReceiverQp>>& receivers() const { return receivers_; }
 
  private:
@@ -122,6 +139,10 @@ class Host final : public Node, public SenderQp::Nic, public EventHandler {
   std::vector<std::unique_ptr<SenderQp>> senders_;
   std::vector<SenderResult> ended_;  // by queue pair number: those freed
   std::vector<std::unique_ptr<ReceiverQp>> receivers_;
+  std::vector<ReceiverResult> rx_ended_;  // by receiver index: those freed
+  // By receiver index: the data packets its ended sender sent (-1: still sending).
+  std::vector<int64_t> rx_expect_;
+  void retire_receiver(uint32_t r);
   FlowTable receiver_index_;       // flow id -> index into receivers_
   std::vector<SenderQp*> active_;  // senders with data left, served round robin
   size_t rr_ = 0;
