@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -213,6 +214,36 @@ TEST(Results, AnUnfinishedIterationInASweepRowSaysSo) {
   EXPECT_EQ(line.find("0.0000"), std::string::npos) << line;
 }
 
+// A sweep split over a job array: shard I of N runs points I, I+N, ...; the shards
+// partition the grid, and each point's row is the one the whole sweep writes (a point's
+// results depend on its own inputs only).
+TEST(Results, SweepShardsPartitionTheGridAndReproduceItsRows) {
+  const fs::path d = fresh_dir("sweep-shards");
+  const std::string base = "sweep --vary seed=1,2,3 -q --out ";
+  ASSERT_EQ(run_cli(base + (d / "full").string()).status, 0);
+  ASSERT_EQ(run_cli(base + (d / "s0").string() + " --shard 0/2").status, 0);
+  ASSERT_EQ(run_cli(base + (d / "s1").string() + " --shard 1/2").status, 0);
+  const auto rows = [](const fs::path& csv) {
+    std::vector<std::string> out;
+    std::istringstream in(read_text(csv));
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) out.push_back(line);
+    return out;
+  };
+  const auto full = rows(d / "full" / "sweep.csv");
+  const auto s0 = rows(d / "s0" / "sweep.csv");
+  const auto s1 = rows(d / "s1" / "sweep.csv");
+  ASSERT_EQ(full.size(), 3U);
+  ASSERT_EQ(s0.size(), 2U);
+  ASSERT_EQ(s1.size(), 1U);
+  EXPECT_EQ(s0[0], full[0]);
+  EXPECT_EQ(s0[1], full[2]);
+  EXPECT_EQ(s1[0], full[1]);
+  EXPECT_TRUE(fs::exists(d / "s1" / "seed=2"));
+  EXPECT_FALSE(fs::exists(d / "s1" / "seed=1"));
+}
+
 TEST(Results, ARunThatWouldEndBeforeItsTrafficIsRefused) {
   const fs::path d = fresh_dir("early");
   const std::string yaml =
@@ -238,6 +269,9 @@ TEST(Results, InputsThatCannotRunAreRefusedUpFront) {
       {"run --set 'name=\"\"'", "name: must not be empty"},
       {"sweep --vary 'name=../../../x'", "name: may not contain '/'"},
       {"sweep --vary seed=1,,2", "value 2 is empty"},
+      {"sweep --vary seed=1,2 --shard 2/2", "--shard '2/2': give I/N"},
+      {"sweep --vary seed=1,2 --shard x", "--shard 'x': give I/N"},
+      {"sweep --vary seed=1,2 --shard 0/3", "only 2 points, fewer than 3 shards"},
       {"run --seed -1", "--seed"},
       {"run --seed -5", "--seed"},
       {"run --set switch.buffer=1KB", "cannot hold one frame"},

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "aifabric/scenario/outputs.h"
 #include "aifabric/scenario/sweep.h"
@@ -17,7 +18,33 @@ namespace {
 struct SweepCli {
   std::vector<std::string> vary;
   int64_t jobs = 1;
+  std::string shard;  // "I/N": this process runs points I, I+N, I+2N, ... (0-based)
 };
+
+// "I/N" with 0 <= I < N; {0, 1} when not given.
+Result<std::pair<size_t, size_t>> parse_shard(const std::string& text) {
+  if (text.empty()) return std::pair<size_t, size_t>{0, 1};
+  const auto bad = [&text] {
+    return Status::error("--shard '" + text +
+                         "': give I/N with 0 <= I < N, e.g. "
+                         "--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT");
+  };
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return bad();
+  const auto number = [](const std::string& t, size_t& out) {
+    if (t.empty() || t.size() > 6 || t.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    out = std::stoul(t);
+    return true;
+  };
+  size_t i = 0, n = 0;
+  if (!number(text.substr(0, slash), i) || !number(text.substr(slash + 1), n) || n == 0 ||
+      i >= n) {
+    return bad();
+  }
+  return std::pair<size_t, size_t>{i, n};
+}
 
 struct Point {
   std::string label;   // "k1=v1,k2=v2"
@@ -35,12 +62,23 @@ int sweep(const CommonOptions& o, const OutputOptions& oo, const SweepCli& c) {
     if (!v) return bad_input(v.status().message());
     axes.push_back(std::move(v).value());
   }
+  const auto shard = parse_shard(c.shard);
+  if (!shard) return bad_input(shard.status().message());
+  const auto [shard_i, shard_n] = *shard;
   std::vector<Point> points;
   std::vector<Vary> indices = axes;  // the grid of value indices, to find labels
   for (Vary& a : indices) {
     for (size_t i = 0; i < a.values.size(); ++i) a.values[i] = std::to_string(i);
   }
-  for (const auto& combo : sweep_grid(indices)) {
+  const auto grid = sweep_grid(indices);
+  if (shard_n > grid.size()) {
+    return bad_input("--shard " + c.shard + ": the grid has only " + std::to_string(grid.size()) +
+                     " points, fewer than " + std::to_string(shard_n) + " shards");
+  }
+  // Every point is checked in every shard (bad input fails all of them alike); a shard
+  // keeps the points of its residue class, so the shards partition the grid.
+  for (size_t g = 0; g < grid.size(); ++g) {
+    const auto& combo = grid[g];
     CommonOptions one = o;
     Point p;
     for (size_t a = 0; a < axes.size(); ++a) {
@@ -54,13 +92,16 @@ int sweep(const CommonOptions& o, const OutputOptions& oo, const SweepCli& c) {
     auto prepared = prepare_checked(**s, o.allow_large);
     if (!prepared) return bad_input(prepared.status().message());
     p.run = std::move(prepared).value();
-    points.push_back(std::move(p));
+    if (g % shard_n == shard_i) points.push_back(std::move(p));
   }
   if (!oo.quiet) {
     for (const auto& p : points) print_notes(p.run);
   }
-  const std::string out =
+  std::string out =
       oo.out.empty() ? "results/" + points[0].run.scenario->name + "-sweep" : oo.out;
+  if (oo.out.empty() && shard_n > 1) {
+    out += "-shard" + std::to_string(shard_i) + "of" + std::to_string(shard_n);
+  }
   auto folder = OutputFolder::claim(out, oo.force);
   if (!folder) return bad_input(folder.status().message());
   catch_interrupts();
@@ -133,13 +174,19 @@ Command add_sweep(CLI::App& app) {
       ->required();
   cmd->add_option("--jobs,-j", c->jobs, "points run at once (threads)")
       ->check(CLI::Range(int64_t{1}, int64_t{256}));
+  cmd->add_option("--shard", c->shard,
+                  "I/N: run only points I, I+N, I+2N, ... of the grid (0 <= I < N), for a job "
+                  "array or one process per machine; default OUT gains -shardIofN");
   add_output(cmd, *oo, "results/<name>-sweep");
   cmd->footer(
       "Writes OUT/<key=value,...>/ per point (a results folder each) and OUT/sweep.csv and\n"
       "OUT/sweep.html comparing them. Exit status as for run (3: some point did not "
       "complete).\n"
       "Example: aifabric sweep examples/bandwidth-sweep.yaml "
-      "--vary topology.host_link.rate=25Gbps,50Gbps,100Gbps,200Gbps,400Gbps");
+      "--vary topology.host_link.rate=25Gbps,50Gbps,100Gbps,200Gbps,400Gbps\n"
+      "On a cluster (Slurm job array, docs/performance.md \"Sweeps on a cluster\"):\n"
+      "  sbatch --array=0-3 --wrap 'aifabric sweep S.yaml --vary ... "
+      "--shard $SLURM_ARRAY_TASK_ID/4'");
   return {cmd, [o, oo, c] { return sweep(*o, *oo, *c); }};
 }
 
