@@ -8,8 +8,8 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "tests/cli_util.h"

@@ -39,8 +39,7 @@ Result<std::pair<size_t, size_t>> parse_shard(const std::string& text) {
     return true;
   };
   size_t i = 0, n = 0;
-  if (!number(text.substr(0, slash), i) || !number(text.substr(slash + 1), n) || n == 0 ||
-      i >= n) {
+  if (!number(text.substr(0, slash), i) || !number(text.substr(slash + 1), n) || n == 0 || i >= n) {
     return bad();
   }
   return std::pair<size_t, size_t>{i, n};
@@ -97,8 +96,7 @@ int sweep(const CommonOptions& o, const OutputOptions& oo, const SweepCli& c) {
   if (!oo.quiet) {
     for (const auto& p : points) print_notes(p.run);
   }
-  std::string out =
-      oo.out.empty() ? "results/" + points[0].run.scenario->name + "-sweep" : oo.out;
+  std::string out = oo.out.empty() ? "results/" + points[0].run.scenario->name + "-sweep" : oo.out;
   if (oo.out.empty() && shard_n > 1) {
     out += "-shard" + std::to_string(shard_i) + "of" + std::to_string(shard_n);
   }

@@ -15,19 +15,30 @@
 #include <memory>
 #include <new>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace aifabric {
 
+// Raw memory from malloc/aligned_alloc, freed when its owner goes.
+struct FreeDeleter {
+  void operator()(void* p) const {
+    // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
+    std::free(p);
+  }
+};
+using RawBlock = std::unique_ptr<void, FreeDeleter>;
+
 // Memory for `bytes` aligned to a huge page and advised as one (rounded up to whole
-// huge pages); release with std::free.
-inline void* huge_page_alloc(size_t bytes) {
+// huge pages).
+inline RawBlock huge_page_alloc(size_t bytes) {
   constexpr size_t kHuge = size_t{2} << 20;
   const size_t size = (bytes + kHuge - 1) / kHuge * kHuge;
-  void* p = std::aligned_alloc(kHuge, size);
+  // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
+  RawBlock p(std::aligned_alloc(kHuge, size));
   if (p == nullptr) throw std::bad_alloc();
 #ifdef MADV_HUGEPAGE
-  madvise(p, size, MADV_HUGEPAGE);  // advice only: a refusal leaves ordinary pages
+  madvise(p.get(), size, MADV_HUGEPAGE);  // advice only: a refusal leaves ordinary pages
 #endif
   return p;
 }
@@ -39,9 +50,6 @@ class Pool {
   explicit Pool(size_t block = 4096) : block_(block) {}
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
-  ~Pool() {
-    for (T* b : blocks_) std::free(b);
-  }
 
   T* acquire() {
     if (free_.empty()) grow();
@@ -64,11 +72,17 @@ class Pool {
     // The first block as asked (small runs stay small); later ones fill huge pages.
     const bool first = blocks_.empty();
     const size_t n = first ? block_ : std::max(block_, kHugeObjects);
-    void* raw = first ? std::malloc(n * sizeof(T)) : huge_page_alloc(n * sizeof(T));
+    RawBlock raw;
+    if (first) {
+      // NOLINTNEXTLINE(cppcoreguidelines-no-malloc,cppcoreguidelines-owning-memory)
+      raw.reset(std::malloc(n * sizeof(T)));
+    } else {
+      raw = huge_page_alloc(n * sizeof(T));
+    }
     if (raw == nullptr) throw std::bad_alloc();
-    T* base = static_cast<T*>(raw);
+    T* base = static_cast<T*>(raw.get());
     std::uninitialized_default_construct_n(base, n);
-    blocks_.push_back(base);
+    blocks_.push_back(std::move(raw));
     capacity_ += n;
     free_.reserve(free_.size() + n);
     for (size_t i = n; i-- > 0;) free_.push_back(base + i);
@@ -76,7 +90,7 @@ class Pool {
   size_t block_;
   size_t live_ = 0;
   size_t capacity_ = 0;
-  std::vector<T*> blocks_;
+  std::vector<RawBlock> blocks_;
   std::vector<T*> free_;
 };
 

@@ -50,7 +50,7 @@ struct FlowOutcome {
   // end): null once a finished one was freed.
   const SenderQp* qp = nullptr;
   const ReceiverResult* receiver = nullptr;  // once started: a receiver with no packets yet
-                                         // stands in until the first one arrives
+                                             // stands in until the first one arrives
 };
 
 // Told when a flow of the network finishes (completed or failed).

@@ -44,7 +44,8 @@ struct ProgressBridge {
     p.flows_total = b->net->flows().size();
     for (const FlowSpec& f : b->net->flows()) p.bytes_total += f.size;
     for (const auto& h : b->net->hosts()) {
-      h->for_each_receiver([&p](const ReceiverResult& q) { p.bytes_done += q.stats().accepted_bytes; });
+      h->for_each_receiver(
+          [&p](const ReceiverResult& q) { p.bytes_done += q.stats().accepted_bytes; });
     }
     return b->observer->progress(p);
   }

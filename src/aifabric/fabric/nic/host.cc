@@ -193,8 +193,8 @@ void Host::pace_pulls(const Packet& p, uint32_t r) {
 void Host::send_pulls() {
   const Time now = sim_.now();
   // A freed receiver had its whole message: it wants no pull.
-  while (pacer_->pending() && (receivers_[pacer_->front()] == nullptr ||
-                               !receivers_[pacer_->front()]->wants_pulls())) {
+  while (pacer_->pending() &&
+         (receivers_[pacer_->front()] == nullptr || !receivers_[pacer_->front()]->wants_pulls())) {
     pacer_->forgive_front();
   }
   if (!pacer_->pending()) return;
