@@ -3,7 +3,7 @@
 // whole 2 MiB pages, aligned and offered to the kernel as transparent huge pages
 // (madvise): the packet path touches frames spread over hundreds of MiB at large
 // scale, and one TLB entry per 2 MiB instead of per 4 KiB removes most of its page
-// walks (measured in docs/performance.md, "Huge pages"). Where the kernel declines,
+// walks (measured in docs/performance.md, "Memory: huge pages, ..."). Where the kernel declines,
 // the memory is ordinary pages and nothing else changes.
 #pragma once
 

@@ -115,7 +115,7 @@ void SenderQp::handle_event(uint32_t kind, uint64_t arg) {
   --timers_;
   if (state_ == State::kActive) on_timer(kind, arg);
   // Last: the NIC may free this queue pair.
-  if (retirable() && !in_active_list) nic_.retire(*this);
+  if (retirable()) nic_.retire(*this);
 }
 
 void SenderQp::on_timer(uint32_t kind, uint64_t arg) {

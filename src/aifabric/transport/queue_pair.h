@@ -103,9 +103,9 @@ class SenderQp final : public EventHandler,
 
   const FlowSpec& flow() const { return flow_; }
   uint32_t qpn() const { return qpn_; }
-  // Ended, with no timer of its own pending: once off the NIC's round robin nothing
-  // can reach it again.
-  bool retirable() const { return state_ != State::kActive && timers_ == 0; }
+  // Ended, with no timer of its own pending and off the NIC's round robin: nothing can
+  // reach it again.
+  bool retirable() const { return state_ != State::kActive && timers_ == 0 && !in_active_list; }
   uint8_t priority() const { return flow_.priority; }
   const CongestionControl& cc() const { return *cc_; }
   // Receiver-driven algorithms: packets the sender may still send before the next pull.

@@ -251,7 +251,7 @@ void Host::receive(Packet* p, uint16_t /*port*/) {
       SenderQp* qp = senders_[p->sender_qp].get();
       if (qp != nullptr) {
         qp->on_control(*p);
-        if (qp->retirable() && !qp->in_active_list) retire(*qp);
+        if (qp->retirable()) retire(*qp);
       }
       pool_.release(p);
       return;
