@@ -17,16 +17,22 @@
 // llm-packet-1024|llm-flow-128|llm-flow-1024|llm-flow175b-1024|llm-flow-10240|
 // llm-flow-100k|flow-scale-<k>|packet-scale-<k>[-<MiB>][-<cc>]|
 // lb-ecmp|lb-wcmp|lb-flowlet|lb-adaptive|lb-spray|lb-planned ...]
-// [--repeat N]; each case runs in its own
-// process so that peak memory is its own.
+// [--repeat N] [--parallel-model P,P,...]; each case runs in its own process so that
+// peak memory is its own. --parallel-model watches the packet-level cases' events
+// through the window model of a conservative parallel engine split into P partitions
+// (engine/packet/parallel_model.h) and prints, per P, its windows, balance, the frames
+// that would cross partitions and the projected speedup, with the cost of a two-thread
+// spinning barrier measured on this machine first.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "aifabric/scenario/outputs.h"
@@ -62,6 +68,31 @@ workload:
   parallel: {tp: 8, pp: 4, dp: 4, global_batch: 32, micro_batch: 1}
 )";
 
+std::vector<int> g_parallel_model;  // --parallel-model
+double g_barrier_seconds = 0;       // one two-thread barrier, measured when asked for
+
+// One round of a spinning barrier between two threads (each arrives on a shared counter
+// and spins until both have): the cheapest synchronisation a windowed engine can have,
+// the per-window cost of the parallel model.
+double measure_barrier_seconds() {
+  constexpr uint64_t kRounds = 200000;
+  std::atomic<uint64_t> arrived{0};
+  auto rounds = [&arrived] {
+    for (uint64_t r = 1; r <= kRounds; ++r) {
+      arrived.fetch_add(1, std::memory_order_acq_rel);
+      while (arrived.load(std::memory_order_acquire) < 2 * r) {
+        __builtin_ia32_pause();
+      }
+    }
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  std::thread other(rounds);
+  rounds();
+  other.join();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+         static_cast<double>(kRounds);
+}
+
 struct Loaded {
   std::unique_ptr<Scenario> scenario;
   PreparedRun prepared;
@@ -82,7 +113,7 @@ Loaded load_and_simulate(const char* yaml, const std::vector<std::string>& sets)
     return out;
   }
   out.prepared = std::move(prepared).value();
-  auto sim = simulate(out.prepared, nullptr);
+  auto sim = simulate(out.prepared, nullptr, g_parallel_model);
   if (!sim) {
     std::fprintf(stderr, "%s\n", sim.status().message().c_str());
     return out;
@@ -120,6 +151,27 @@ workload:
   parallel: {tp: 8, pp: 4, dp: 3125, global_batch: 12500, micro_batch: 1}
   cluster: {gpus_per_node: 8, effective_tflops: 140}
 )";
+
+// The window model's figures for each partition count (--parallel-model).
+void print_parallel_model(const Loaded& run) {
+  if (!run.sim->parallel) return;
+  const double wall = run.sim->report.wall_seconds;
+  for (const ParallelEstimate& e :
+       run.sim->parallel->estimates(*run.sim->net, wall, g_barrier_seconds)) {
+    std::printf(
+        "  parallel model P=%-3d %-7s lookahead %7.3f us | %6zu cut links | %9llu windows %8.1f "
+        "events/window | imbalance %.3f | %11lld frames crossed | serial %.2f %% | ideal %5.2fx | "
+        "projected %7.3f s %5.2fx (barrier %.3f us x log2 P)\n",
+        e.parts, placement_name(e.placement), e.lookahead == Time::max() ? 0.0 : e.lookahead.to_us(), e.cut_links,
+        static_cast<unsigned long long>(e.windows),
+        static_cast<double>(e.events) / static_cast<double>(std::max<uint64_t>(e.windows, 1)),
+        e.imbalance, static_cast<long long>(e.messages),
+        100.0 * static_cast<double>(e.serial_events) /
+            static_cast<double>(std::max<uint64_t>(e.events, 1)),
+        e.ideal_speedup, e.projected_seconds, e.projected_speedup, g_barrier_seconds * 1e6);
+  }
+  std::fflush(stdout);
+}
 
 int run_llm_case(const std::string& name) {
   // llm-flow-*: the packet cases' GPT-3 6.7B at flow level; llm-flow175b-*: the analytic
@@ -164,6 +216,7 @@ int run_llm_case(const std::string& name) {
       w.iteration.to_seconds(), w.tasks, static_cast<long long>(r.packet_hops),
       static_cast<double>(r.packet_hops) / std::max(r.wall_seconds, 1e-9) / 1e6, r.peak_memory_mib);
   std::fflush(stdout);
+  print_parallel_model(run);
   return 0;
 }
 
@@ -224,6 +277,7 @@ int run_packet_scale_case(const std::string& name) {
       static_cast<double>(r.events) / hops, r.peak_memory_mib, r.makespan.to_us(),
       static_cast<unsigned long long>(fp));
   std::fflush(stdout);
+  print_parallel_model(run);
   return 0;
 }
 
@@ -257,6 +311,7 @@ int run_case(const std::string& cc) {
       r.peak_memory_mib, done, r.flows.size(), r.makespan.to_us(),
       static_cast<unsigned long long>(fp));
   std::fflush(stdout);
+  print_parallel_model(run);
   return 0;
 }
 
@@ -268,6 +323,18 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
       repeat = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--parallel-model") == 0 && i + 1 < argc) {
+      for (const char* c = argv[++i]; *c != '\0';) {
+        char* end = nullptr;
+        const long p = std::strtol(c, &end, 10);
+        if (end == c || p < 1 || p > 4096) {
+          std::fprintf(stderr, "--parallel-model: %s: expected partition counts 1..4096, e.g. 2,4,16\n",
+                       argv[i]);
+          return 2;
+        }
+        g_parallel_model.push_back(static_cast<int>(p));
+        c = *end == ',' ? end + 1 : end;
+      }
     } else {
       cases.emplace_back(argv[i]);
     }
@@ -299,6 +366,10 @@ int main(int argc, char** argv) {
       "flows, PFC on;\ntraining iterations (llm-*): analytic = GPT-3 175B, packet = GPT-3 6.7B, "
       "rail-optimized 400 Gbps fabric;\nload balancing (lb-*): the fat-tree permutation with DCQCN "
       "and selective recovery\n");
+  if (!g_parallel_model.empty()) {
+    g_barrier_seconds = measure_barrier_seconds();
+    std::printf("two-thread spinning barrier: %.3f us per window\n", g_barrier_seconds * 1e6);
+  }
   for (int r = 0; r < repeat; ++r) {
     for (const auto& c : cases) {
       std::fflush(stdout);

@@ -25,8 +25,19 @@ class EventHandler {
  public:
   virtual void handle_event(uint32_t kind, uint64_t arg) = 0;
 
+  // The topology node whose state this handler's events change (a device, its ports and
+  // its queue pairs), or kNoHome for fabric-wide handlers (the workload executor,
+  // telemetry, faults): what a partitioned engine places by, and what the window model
+  // (core/window_stats.h) counts by.
+  static constexpr uint32_t kNoHome = UINT32_MAX;
+  uint32_t home() const { return home_; }
+  void set_home(uint32_t node) { home_ = node; }
+
  protected:
   ~EventHandler() = default;
+
+ private:
+  uint32_t home_ = kNoHome;
 };
 
 // 32 bytes, two to a cache line. `order` packs the priority (top 8 bits), the

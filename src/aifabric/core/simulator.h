@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "aifabric/core/event_queue.h"
 #include "aifabric/core/random.h"
 #include "aifabric/core/units.h"
+#include "aifabric/core/window_stats.h"
 
 namespace aifabric {
 
@@ -33,18 +35,15 @@ class Simulator {
   // Runs events until the queue is empty, `stop()` is called, or the next event lies
   // beyond `until`; the clock then reads min(until, time of the last event run).
   void run_until(Time until) {
-    stopped_ = false;
-    while (!queue_.empty() && !stopped_) {
-      if (queue_.top().time() > until) {
-        now_ = until;
-        return;
-      }
-      const Event e = queue_.pop();
-      now_ = e.time();
-      if (++events_ >= next_progress_) report_progress();
-      e.handler->handle_event(e.kind(), e.arg);
+    if (window_stats_ != nullptr) {
+      loop<true>(until);
+    } else {
+      loop<false>(until);
     }
   }
+
+  // Window models to feed every event run from now on (null: none); they only count.
+  void set_window_stats(std::vector<WindowStats>* models) { window_stats_ = models; }
 
   // A progress observer called about every `every` events (one compare per event
   // when nobody listens); returning false ends the run (an interrupt).
@@ -88,12 +87,31 @@ class Simulator {
   }
 
  private:
+  template <bool kWatched>
+  void loop(Time until) {
+    stopped_ = false;
+    while (!queue_.empty() && !stopped_) {
+      if (queue_.top().time() > until) {
+        now_ = until;
+        return;
+      }
+      const Event e = queue_.pop();
+      now_ = e.time();
+      if (++events_ >= next_progress_) report_progress();
+      if constexpr (kWatched) {
+        for (WindowStats& w : *window_stats_) w.record(e);
+      }
+      e.handler->handle_event(e.kind(), e.arg);
+    }
+  }
+
   void report_progress() {
     next_progress_ = events_ + progress_every_;
     if (progress_fn_ != nullptr && !progress_fn_(progress_ctx_, *this)) stopped_ = true;
   }
 
   EventQueue queue_;
+  std::vector<WindowStats>* window_stats_ = nullptr;
   ProgressFn progress_fn_ = nullptr;
   void* progress_ctx_ = nullptr;
   uint64_t progress_every_ = UINT64_MAX;

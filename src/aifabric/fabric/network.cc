@@ -25,12 +25,14 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
       device_of_node_[id] = static_cast<int64_t>(hosts_.size());
       hosts_.push_back(std::make_unique<Host>(sim, pool_, static_cast<uint32_t>(hosts_.size()),
                                               n.ext_id, n.name, nic_, this));
+      hosts_.back()->set_home(id);
     } else {
       device_of_node_[id] = static_cast<int64_t>(switches_.size());
       switches_.push_back(std::make_unique<Switch>(
           sim, pool_, id, n.name, cfg_.switch_config,
           cfg_.lb.selected().make(cfg_.lb.params(), lb_seed(id, kNoClass)),
           cfg_.transport.mtu.count() + kRoceHeaderBytes + kL1OverheadBytes));
+      switches_.back()->set_home(id);
       // A traffic class with a scheme of its own gets its own balancer, seeded apart
       // (lb_seed), so the controllers that predict a class's hash predict this one.
       for (uint8_t prio = 0; prio < kNumPriorities; ++prio) {

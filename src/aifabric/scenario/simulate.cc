@@ -251,7 +251,8 @@ std::vector<std::string> scenario_notes(const Scenario& s) {
   return notes;
 }
 
-Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver* observer) {
+Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver* observer,
+                                             std::span<const int> parallel_model) {
   const Scenario& s = *run.scenario;
   auto out = std::make_unique<Simulation>();
   out->sim = std::make_unique<Simulator>(static_cast<uint64_t>(s.seed));
@@ -292,6 +293,10 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
                             : Time::zero();
   ProgressBridge bridge{observer, &net, expected};
   if (observer != nullptr) out->sim->set_progress(&ProgressBridge::call, &bridge, 1 << 20);
+  if (!parallel_model.empty()) {
+    out->parallel = std::make_unique<ParallelModel>(run.graph, parallel_model);
+    out->parallel->attach(*out->sim);
+  }
   const auto wall0 = std::chrono::steady_clock::now();
   FabricRecord engine_record;
   if (run.job) {
@@ -304,6 +309,7 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   }
   const auto wall1 = std::chrono::steady_clock::now();
   out->sim->set_progress(nullptr, nullptr, 0);
+  if (out->parallel) out->parallel->detach();
   if (sampler) {
     sampler->finish();
     out->telemetry = sampler->take_record();

@@ -5,11 +5,13 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "aifabric/core/simulator.h"
 #include "aifabric/engine/flow/flow_engine.h"
+#include "aifabric/engine/packet/parallel_model.h"
 #include "aifabric/fabric/network.h"
 #include "aifabric/fault/injector.h"
 #include "aifabric/scenario/prepare.h"
@@ -74,12 +76,16 @@ struct Simulation {
   std::unique_ptr<FlowEngine> fluid;
   RunReport report;
   TaskTimes task_times;                      // job runs: when each task ran
+  std::unique_ptr<ParallelModel> parallel;    // when asked for (simulate's parallel_model)
   std::optional<TelemetryRecord> telemetry;  // none when telemetry is off or nothing ran on
                                              // the fabric
 };
 
 // Simulates and gathers results; `observer` (may be null) hears progress.
-Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver* observer);
+// `parallel_model`: partition counts whose window model (engine/packet/parallel_model.h)
+// watches the run, left in Simulation::parallel.
+Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver* observer,
+                                             std::span<const int> parallel_model = {});
 
 // The record the output files are written from.
 RunRecord run_record(const Simulation& sim, const PreparedRun& run);

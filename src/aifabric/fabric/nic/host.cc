@@ -21,6 +21,7 @@ Host::Host(Simulator& sim, PacketPool& pool, uint32_t index, uint32_t node_id, s
 
 Port& Host::add_port(const LinkParams& link) {
   port_ = std::make_unique<Port>(sim_, pool_, *this, 0, link, sim_.derive_seed(name_ + "/link/0"));
+  port_->set_home(home());
   if (cfg_.cc->pull_share != nullptr) {
     // One full data frame per pull, at the pull share of the link.
     const Time frame =
@@ -52,6 +53,7 @@ void Host::handle_event(uint32_t kind, uint64_t arg) {
   senders_.push_back(std::make_unique<SenderQp>(sim_, pool_, *this, f.spec, f.qpn, *cfg_.transport,
                                                 *cfg_.cc, *cfg_.cc_params, port_->link().rate,
                                                 std::move(f.paths)));
+  senders_.back()->set_home(home());
   wake(*senders_.back());
 }
 

@@ -35,6 +35,7 @@ Port& Switch::add_port(const LinkParams& link) {
   ports_.push_back(std::make_unique<Port>(
       sim_, pool_, *this, idx, link, sim_.derive_seed(name_ + "/link/" + std::to_string(idx))));
   egress_.emplace_back();
+  ports_.back()->set_home(home());
   return *ports_.back();
 }
 
