@@ -14,7 +14,7 @@
 //
 // Usage: aifabric_bench [dcqcn|hpcc|swift|xcp|none|<any
 // cc.algorithm>|llm-analytic-128|llm-analytic-1024|llm-packet-128|
-// llm-packet-1024|llm-flow-128|llm-flow-1024|llm-flow175b-1024|llm-flow-10240|
+// llm-packet-1024|llm-packet175b-1024|llm-flow-128|llm-flow-1024|llm-flow175b-1024|llm-flow-10240|
 // llm-flow-100k|flow-scale-<k>|packet-scale-<k>[-<MiB>][-<cc>]|
 // lb-ecmp|lb-wcmp|lb-flowlet|lb-adaptive|lb-spray|lb-planned ...]
 // [--repeat N] [--parallel-model P,P,...]; each case runs in its own process so that
@@ -188,8 +188,9 @@ int run_llm_case(const std::string& name) {
                 {"topology.nodes=128", "topology.nodes_per_leaf=16", "topology.spines=16",
                  "workload.parallel.dp=32", "workload.parallel.global_batch=256"});
   }
-  if (!packet) {
-    // The analytic backend times the full GPT-3 175B job (PP 8 needs 8 stages).
+  if (!packet || name.find("175b") != std::string::npos) {
+    // The analytic backend times the full GPT-3 175B job (PP 8 needs 8 stages), as do
+    // llm-flow175b-1024 and llm-packet175b-1024.
     sets.insert(
         sets.end(),
         {"workload.model.name=gpt3-175b", "workload.model.layers=96", "workload.model.hidden=12288",

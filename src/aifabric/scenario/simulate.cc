@@ -34,6 +34,10 @@ struct ProgressBridge {
   RunObserver* observer;
   const Network* net;
   Time expected_end;
+  // A job's network transfers, known from its task graph before they start (the
+  // network only holds those started so far): what the run's progress is measured by.
+  size_t job_flows = 0;
+  int64_t job_bytes = 0;
   static bool call(void* ctx, const Simulator& sim) {
     auto* b = static_cast<ProgressBridge*>(ctx);
     RunProgress p;
@@ -43,10 +47,17 @@ struct ProgressBridge {
     p.flows_done = b->net->flows_finished();
     p.flows_total = b->net->flows().size();
     for (const FlowSpec& f : b->net->flows()) p.bytes_total += f.size;
+    if (b->job_bytes > 0) {
+      p.flows_total = std::max(p.flows_total, b->job_flows);
+      p.bytes_total = std::max(p.bytes_total, b->job_bytes);
+    }
     for (const auto& h : b->net->hosts()) {
       h->for_each_receiver(
           [&p](const ReceiverResult& q) { p.bytes_done += q.stats().accepted_bytes; });
     }
+    // Bytes delivered measure a job better than its simulated time, which races through
+    // the compute phases: once bytes arrive (the packet level), they alone count.
+    if (b->job_bytes > 0 && p.bytes_done > 0) p.expected_end = Time::zero();
     return b->observer->progress(p);
   }
 };
@@ -262,9 +273,13 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
       engines().find(run.job ? run.job->engine : std::string_view(s.engine_name()));
   const bool on_fabric = engine->on_fabric;
   std::vector<FlowSpec> flows = run.flows;
+  size_t job_flows = 0;
+  int64_t job_bytes = 0;
   if (on_fabric || engine->routes) {
     std::vector<JobTransfer> transfers;
     if (run.job) transfers = network_transfers(run.job->graph, run.job->map);
+    job_flows = transfers.size();
+    for (const JobTransfer& t : transfers) job_bytes += t.bytes;
     auto plan = install_load_balancing(run.graph, run.job ? &transfers : nullptr, flows, net);
     if (!plan) return plan.status();
     out->report.plan = std::move(plan).value();
@@ -291,7 +306,7 @@ Result<std::unique_ptr<Simulation>> simulate(const PreparedRun& run, RunObserver
   const Time expected = run.job && s.stop_time == Time::zero() && stop > Time::sec(1)
                             ? (stop - Time::sec(1)) / 10
                             : Time::zero();
-  ProgressBridge bridge{observer, &net, expected};
+  ProgressBridge bridge{observer, &net, expected, job_flows, job_bytes};
   if (observer != nullptr) out->sim->set_progress(&ProgressBridge::call, &bridge, 1 << 20);
   if (!parallel_model.empty()) {
     out->parallel = std::make_unique<ParallelModel>(run.graph, parallel_model);
