@@ -162,7 +162,8 @@ void print_parallel_model(const Loaded& run) {
         "  parallel model P=%-3d %-7s lookahead %7.3f us | %6zu cut links | %9llu windows %8.1f "
         "events/window | imbalance %.3f | %11lld frames crossed | serial %.2f %% | ideal %5.2fx | "
         "projected %7.3f s %5.2fx (barrier %.3f us x log2 P)\n",
-        e.parts, placement_name(e.placement), e.lookahead == Time::max() ? 0.0 : e.lookahead.to_us(), e.cut_links,
+        e.parts, placement_name(e.placement),
+        e.lookahead == Time::max() ? 0.0 : e.lookahead.to_us(), e.cut_links,
         static_cast<unsigned long long>(e.windows),
         static_cast<double>(e.events) / static_cast<double>(std::max<uint64_t>(e.windows, 1)),
         e.imbalance, static_cast<long long>(e.messages),
@@ -329,7 +330,8 @@ int main(int argc, char** argv) {
         char* end = nullptr;
         const long p = std::strtol(c, &end, 10);
         if (end == c || p < 1 || p > 4096) {
-          std::fprintf(stderr, "--parallel-model: %s: expected partition counts 1..4096, e.g. 2,4,16\n",
+          std::fprintf(stderr,
+                       "--parallel-model: %s: expected partition counts 1..4096, e.g. 2,4,16\n",
                        argv[i]);
           return 2;
         }

@@ -3,6 +3,8 @@
 // without changing it. The partitioner is checked against a fat-tree's structure (a
 // pod is never split; only the links above the pods are cut, and the lookahead is
 // their delay), the model against the run's own totals.
+#include "aifabric/engine/packet/parallel_model.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -11,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "aifabric/engine/packet/parallel_model.h"
 #include "aifabric/scenario/prepare.h"
 #include "aifabric/scenario/scenario.h"
 #include "aifabric/scenario/simulate.h"

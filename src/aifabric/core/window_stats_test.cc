@@ -66,8 +66,8 @@ TEST(WindowStats, CriticalPathLiesBetweenAnEvenSplitAndTheWholeRun) {
   sim.set_window_stats(&models);
   RandomStream rng(7);
   for (int i = 0; i < 5000; ++i) {
-    sim.schedule_at(Time::ps(static_cast<int64_t>(rng.next_u64() % 100000)),
-                    EventPriority::kTimer, &nodes[rng.next_u64() % nodes.size()], 0);
+    sim.schedule_at(Time::ps(static_cast<int64_t>(rng.next_u64() % 100000)), EventPriority::kTimer,
+                    &nodes[rng.next_u64() % nodes.size()], 0);
   }
   sim.run();
   for (WindowStats& w : models) {

@@ -76,7 +76,7 @@ struct Simulation {
   std::unique_ptr<FlowEngine> fluid;
   RunReport report;
   TaskTimes task_times;                      // job runs: when each task ran
-  std::unique_ptr<ParallelModel> parallel;    // when asked for (simulate's parallel_model)
+  std::unique_ptr<ParallelModel> parallel;   // when asked for (simulate's parallel_model)
   std::optional<TelemetryRecord> telemetry;  // none when telemetry is off or nothing ran on
                                              // the fabric
 };

@@ -17,9 +17,10 @@ const char* placement_name(Placement p) {
 Partitioning partition_fabric(const TopologyGraph& g, int parts, Placement placement) {
   Partitioning out;
   out.placement = placement;
-  const size_t most = std::min<size_t>(std::max<size_t>(g.hosts().size(), 1),
-                                       std::numeric_limits<uint16_t>::max());
-  out.parts = static_cast<int>(std::clamp<size_t>(static_cast<size_t>(std::max(parts, 1)), 1, most));
+  const size_t most =
+      std::min<size_t>(std::max<size_t>(g.hosts().size(), 1), std::numeric_limits<uint16_t>::max());
+  out.parts =
+      static_cast<int>(std::clamp<size_t>(static_cast<size_t>(std::max(parts, 1)), 1, most));
   const size_t n = g.nodes().size();
   constexpr auto kUnplaced = std::numeric_limits<uint16_t>::max();
   out.part_of_node.assign(n, kUnplaced);
@@ -85,7 +86,9 @@ ParallelModel::ParallelModel(const TopologyGraph& g, std::span<const int> parts)
   }
 }
 
-ParallelModel::~ParallelModel() { detach(); }
+ParallelModel::~ParallelModel() {
+  detach();
+}
 
 void ParallelModel::attach(Simulator& sim) {
   sim_ = &sim;
@@ -139,11 +142,11 @@ std::vector<ParallelEstimate> ParallelModel::estimates(const Network& net, doubl
     e.ideal_speedup = w.ideal_speedup();
     const double t_event = e.events == 0 ? 0 : wall_seconds / static_cast<double>(e.events);
     const double barrier = part.parts <= 1 ? 0 : barrier_seconds * std::log2(part.parts);
-    e.projected_seconds =
-        part.parts <= 1 ? wall_seconds
-                        : t_event * (static_cast<double>(e.critical_events) +
-                                     static_cast<double>(e.messages) / part.parts) +
-                              static_cast<double>(e.windows) * barrier;
+    e.projected_seconds = part.parts <= 1
+                              ? wall_seconds
+                              : t_event * (static_cast<double>(e.critical_events) +
+                                           static_cast<double>(e.messages) / part.parts) +
+                                    static_cast<double>(e.windows) * barrier;
     e.projected_speedup = e.projected_seconds > 0 ? wall_seconds / e.projected_seconds : 1.0;
     out.push_back(e);
   }

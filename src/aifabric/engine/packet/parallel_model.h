@@ -21,14 +21,14 @@ class Network;
 
 // A placement of the topology's nodes into partitions. Hosts are placed either in
 // `parts` blocks of consecutive host indices (kBlocks: a pod or a leaf is consecutive
-// in every generated topology, so a fat-tree cuts only above its pods) or round robin
-// (kStrided: host i in partition i mod parts, which on a rail-optimized fabric puts
-// whole rails together, and with them the traffic of every data- or pipeline-parallel
-// group, which a training job runs on one rail at a time); each switch then joins, nearest the hosts first, the
-// partition most of its already placed neighbours are in, ties going to the partition
-// with the fewest switch ports so far (so a fat-tree's core switches, which see every
-// pod alike, spread evenly). Links whose two ends are in different partitions are cut;
-// the smallest propagation delay among them is the lookahead.
+// in every generated topology, so a fat-tree is cut only above its pods) or round robin
+// (kStrided: host i in partition i mod parts, which on a rail-optimized fabric keeps
+// rails whole, and with them the data- and pipeline-parallel groups, whose traffic runs
+// between GPUs of the same index). Each switch then joins, nearest the hosts first, the
+// partition most of its placed neighbours are in, ties going to the partition with the
+// fewest switch ports so far (a fat-tree's cores, which see every pod alike, spread
+// evenly). Links whose two ends are in different partitions are cut; the smallest
+// propagation delay among them is the lookahead.
 enum class Placement : uint8_t { kBlocks, kStrided };
 const char* placement_name(Placement p);
 
