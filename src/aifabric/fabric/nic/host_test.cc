@@ -255,6 +255,35 @@ TEST(Host, ReceiversAreMadeOnTheFirstPacketAndFoundByFlowId) {
   EXPECT_EQ(r.pool.live(), 0U);
 }
 
+TEST(Host, AReceiverThatLostPacketsIsKeptForALateCopy) {
+  // A lossy first link: some of the sender's frames never arrive, so when the flow has
+  // ended the receiver has seen fewer frames than were sent and a copy may still be on
+  // its way: it must stay (freeing it would let a late frame reach freed memory).
+  TopologyGraph g;
+  const uint32_t h0 = g.add_node(NodeKind::kHost, "h0", 0);
+  const uint32_t h1 = g.add_node(NodeKind::kHost, "h1", 0);
+  const uint32_t s0 = g.add_node(NodeKind::kSwitch, "s0", 1);
+  LinkParams lossy;
+  lossy.loss_rate = 0.02;
+  g.add_link(h0, s0, lossy);
+  g.add_link(h1, s0, LinkParams{});
+  FabricConfig cfg;
+  cfg.cc.select("none");
+  Simulator sim;
+  Network net(sim, g, std::move(cfg));
+  ASSERT_TRUE(net.add_flows({FlowSpec{0, 0, 1, 1 << 20, Time::zero()}}).is_ok());
+  net.run(Time::ms(100));
+  const FlowOutcome o = net.outcome(0);
+  ASSERT_NE(o.sender, nullptr);
+  ASSERT_EQ(o.sender->state(), SenderQp::State::kDone);
+  const Host& dst = *net.hosts()[1];
+  ASSERT_NE(dst.receiver_result_of(0), nullptr);
+  // Frames were lost: fewer arrived than were sent, and the receiver lives on.
+  EXPECT_LT(dst.receiver_result_of(0)->arrivals(), o.sender->stats().packets_sent);
+  EXPECT_NE(dst.receiver_of(0), nullptr);
+  EXPECT_EQ(o.receiver->stats().accepted_bytes, 1 << 20);
+}
+
 TEST(Host, OutstandingWorkIsOneUnitPerFlowUntilItFinishes) {
   // Two hosts on one switch; three flows, one starting later. Each add holds one unit
   // at once (even before the flow starts); the run ends when the last flow's completion
