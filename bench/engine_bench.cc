@@ -160,13 +160,16 @@ void print_parallel_model(const Loaded& run) {
        run.sim->parallel->estimates(*run.sim->net, wall, g_barrier_seconds)) {
     std::printf(
         "  parallel model P=%-3d %-7s lookahead %7.3f us | %6zu cut links | %9llu windows %8.1f "
-        "events/window | imbalance %.3f | %11lld frames crossed | serial %.2f %% | ideal %5.2fx | "
+        "events/window | imbalance %.3f | %11lld frames crossed | %8llu early starts | serial %.2f "
+        "%% "
+        "| ideal %5.2fx | "
         "projected %7.3f s %5.2fx (barrier %.3f us x log2 P)\n",
         e.parts, placement_name(e.placement),
         e.lookahead == Time::max() ? 0.0 : e.lookahead.to_us(), e.cut_links,
         static_cast<unsigned long long>(e.windows),
         static_cast<double>(e.events) / static_cast<double>(std::max<uint64_t>(e.windows, 1)),
         e.imbalance, static_cast<long long>(e.messages),
+        static_cast<unsigned long long>(e.early_starts),
         100.0 * static_cast<double>(e.serial_events) /
             static_cast<double>(std::max<uint64_t>(e.events, 1)),
         e.ideal_speedup, e.projected_seconds, e.projected_speedup, g_barrier_seconds * 1e6);

@@ -116,6 +116,7 @@ TEST(ParallelModel, WatchingARunChangesNothingAndCountsEveryEvent) {
     // Every event the run ran has a home: the devices, their ports and queue pairs.
     EXPECT_EQ(e.events, b.events) << "P=" << e.parts;
     EXPECT_EQ(e.serial_events, 0U);
+    EXPECT_EQ(e.early_starts, 0U);  // every flow was handed over at set-up
     EXPECT_GE(e.critical_events * static_cast<uint64_t>(e.parts), e.events);
     EXPECT_LE(e.critical_events, e.events);
   }

@@ -44,6 +44,14 @@ class Simulator {
 
   // Window models to feed every event run from now on (null: none); they only count.
   void set_window_stats(std::vector<WindowStats>* models) { window_stats_ = models; }
+  // Work started at topology node `node` (kNoHome: fabric-wide work, a workload's
+  // dependent tasks) for time `at` by the event being handled: told to the window
+  // models, which count the starts a windowed engine could not see in time
+  // (WindowStats::note_start). Free when none watch.
+  void note_start(uint32_t node, Time at) {
+    if (window_stats_ == nullptr) return;
+    for (WindowStats& w : *window_stats_) w.note_start(current_home_, node, (at - now_).ps());
+  }
 
   // A progress observer called about every `every` events (one compare per event
   // when nobody listens); returning false ends the run (an interrupt).
@@ -100,8 +108,10 @@ class Simulator {
       if (++events_ >= next_progress_) report_progress();
       if constexpr (kWatched) {
         for (WindowStats& w : *window_stats_) w.record(e);
+        current_home_ = e.handler->home();
       }
       e.handler->handle_event(e.kind(), e.arg);
+      if constexpr (kWatched) current_home_ = EventHandler::kNoHome;
     }
   }
 
@@ -112,6 +122,7 @@ class Simulator {
 
   EventQueue queue_;
   std::vector<WindowStats>* window_stats_ = nullptr;
+  uint32_t current_home_ = EventHandler::kNoHome;  // watched runs: the running event's
   ProgressFn progress_fn_ = nullptr;
   void* progress_ctx_ = nullptr;
   uint64_t progress_every_ = UINT64_MAX;

@@ -43,6 +43,17 @@ class WindowStats {
     }
     ++count_[part_of_node_[home]];
   }
+  // An event at node `from` started work due `delay_ps` from now at node `to`, or
+  // (kNoHome `to`) fabric-wide work such as a workload's dependent tasks. From set-up or
+  // a fabric-wide handler (kNoHome `from`) a windowed engine knows the time ahead; from
+  // a partition, work in another partition or fabric-wide that is due sooner than the
+  // lookahead is work such an engine learns of only at the next barrier: counted.
+  void note_start(uint32_t from, uint32_t to, int64_t delay_ps) {
+    if (from >= part_of_node_.size()) return;
+    if (to < part_of_node_.size() && part_of_node_[from] == part_of_node_[to]) return;
+    if (delay_ps >= 0 && static_cast<uint64_t>(delay_ps) >= lookahead_ps_) return;
+    ++early_starts_;
+  }
   // Closes the last window: call once the run is over, before reading.
   void finish() { close(UINT64_MAX); }
 
@@ -54,6 +65,8 @@ class WindowStats {
   uint64_t serial_events() const { return serial_total_; }
   // Events each partition ran over the whole run.
   const std::vector<uint64_t>& partition_events() const { return total_; }
+  // Starts across partitions sooner than the lookahead (note_start).
+  uint64_t early_starts() const { return early_starts_; }
   // What the windows allow at best (no barrier or exchange cost): events / critical.
   double ideal_speedup() const {
     return critical_ == 0 ? 1.0 : static_cast<double>(events_) / static_cast<double>(critical_);
@@ -86,6 +99,7 @@ class WindowStats {
   uint64_t window_end_ = 0;  // the open window covers events before this time
   uint64_t serial_ = 0;      // this window's fabric-wide events
   uint64_t windows_ = 0, events_ = 0, critical_ = 0, serial_total_ = 0;
+  uint64_t early_starts_ = 0;
 };
 
 }  // namespace aifabric

@@ -51,6 +51,42 @@ TEST(WindowStats, CountsWindowsAndTheirBusiestPartitionByHand) {
   EXPECT_DOUBLE_EQ(one.ideal_speedup(), 1.0);
 }
 
+// A flow started in another partition sooner than the lookahead is one a windowed
+// engine could only start at the next barrier: counted from inside the run; starts in
+// the same partition, at least a lookahead ahead, or from set-up are not.
+TEST(WindowStats, CountsStartsAcrossPartitionsSoonerThanTheLookahead) {
+  struct Starter final : EventHandler {
+    Simulator* sim = nullptr;
+    uint32_t at = 0;
+    void handle_event(uint32_t, uint64_t delay) override {
+      sim->note_start(at, sim->now() + Time::ps(static_cast<int64_t>(delay)));
+    }
+  };
+  Simulator sim;
+  std::vector<WindowStats> models;
+  models.emplace_back(std::vector<uint16_t>{0, 1}, 2, 10);
+  sim.set_window_stats(&models);
+  Starter to_other, to_self;
+  to_other.sim = to_self.sim = &sim;
+  to_other.set_home(0);
+  to_other.at = 1;
+  to_self.set_home(0);
+  to_self.at = 0;
+  sim.note_start(1, Time::zero());                                       // set-up: no running event
+  sim.schedule_at(Time::ps(0), EventPriority::kTimer, &to_other, 0, 0);  // counted
+  sim.schedule_at(Time::ps(1), EventPriority::kTimer, &to_other, 0, 9);  // counted
+  sim.schedule_at(Time::ps(2), EventPriority::kTimer, &to_other, 0, 10);  // a lookahead ahead
+  sim.schedule_at(Time::ps(3), EventPriority::kTimer, &to_self, 0, 0);    // same partition
+  Starter to_wide;  // fabric-wide work (a workload's next tasks) made due by node 0
+  to_wide.sim = &sim;
+  to_wide.set_home(0);
+  to_wide.at = EventHandler::kNoHome;
+  sim.schedule_at(Time::ps(4), EventPriority::kTimer, &to_wide, 0, 3);   // counted
+  sim.schedule_at(Time::ps(5), EventPriority::kTimer, &to_wide, 0, 10);  // a lookahead ahead
+  sim.run();
+  EXPECT_EQ(models[0].early_starts(), 3U);
+}
+
 // Whatever the placement, a window is never shorter than its share of an even split
 // nor longer than all its events: events / P <= critical <= events.
 TEST(WindowStats, CriticalPathLiesBetweenAnEvenSplitAndTheWholeRun) {

@@ -172,6 +172,8 @@ void Executor::transfer_done(uint32_t part, bool completed) {
     return;
   }
   const Task& t = g_.tasks()[id];
+  // The dependents are fabric-wide work made due by an event of the transfer's NIC.
+  sim_.note_start(EventHandler::kNoHome, sim_.now() + (t.pipelined ? delay_of(t) : Time::zero()));
   if (t.pipelined && delay_of(t) > Time::zero()) {
     sim_.schedule_at(sim_.now() + delay_of(t), EventPriority::kTimer, this, kDelivered, id);
     return;

@@ -121,6 +121,7 @@ std::vector<ParallelEstimate> ParallelModel::estimates(const Network& net, doubl
     e.events = w.events();
     e.critical_events = w.critical_events();
     e.serial_events = w.serial_events();
+    e.early_starts = w.early_starts();
     const auto& per = w.partition_events();
     const uint64_t sum = std::accumulate(per.begin(), per.end(), uint64_t{0});
     const uint64_t most = per.empty() ? 0 : *std::max_element(per.begin(), per.end());

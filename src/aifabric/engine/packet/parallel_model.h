@@ -54,7 +54,13 @@ struct ParallelEstimate {
   uint64_t serial_events = 0;    // fabric-wide events (executor, telemetry, faults)
   double imbalance = 1;          // busiest partition's events over the mean, whole run
   int64_t messages = 0;          // frames that crossed a cut link (both directions)
-  double ideal_speedup = 1;      // events / critical events
+  // Work made due less than a lookahead ahead by a partition's event, in another
+  // partition or fabric-wide (a workload's tasks made ready by a finished transfer): a
+  // windowed engine learns of it only at the next barrier and must defer it (up to one
+  // lookahead) or shorten its windows; its results equal the sequential engine's
+  // without either only when this is 0 (docs/design.md).
+  uint64_t early_starts = 0;
+  double ideal_speedup = 1;  // events / critical events
   // With the costs: wall(P) = t_event * (critical + messages / P) + windows * barrier(P),
   // barrier(P) = barrier(2) * log2(P) (a dissemination barrier's rounds).
   double projected_seconds = 0;

@@ -37,6 +37,7 @@ uint32_t Host::add_flow(const FlowSpec& flow, std::unique_ptr<PathChooser> paths
   const auto i = static_cast<uint32_t>(flows_.size());
   flows_.push_back(PendingFlow{flow, std::move(paths)});
   sim_.hold();
+  sim_.note_start(home(), flow.start);
   sim_.schedule_at(flow.start, EventPriority::kApplication, this, kFlowStart, i);
   return i;
 }
