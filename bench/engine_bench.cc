@@ -159,10 +159,9 @@ void print_parallel_model(const Loaded& run) {
   for (const ParallelEstimate& e :
        run.sim->parallel->estimates(*run.sim->net, wall, g_barrier_seconds)) {
     std::printf(
-        "  parallel model P=%-3d %-7s lookahead %7.3f us | %6zu cut links | %9llu windows %8.1f "
-        "events/window | imbalance %.3f | %11lld frames crossed | %8llu early starts | serial %.2f "
-        "%% "
-        "| ideal %5.2fx | "
+        "  parallel model P=%-3d %-7s lookahead %7.3f us | %6zu cut links | "
+        "%9llu windows %8.1f events/window | imbalance %.3f | %11lld frames crossed | "
+        "%8llu early starts | serial %.2f %% | ideal %5.2fx | "
         "projected %7.3f s %5.2fx (barrier %.3f us x log2 P)\n",
         e.parts, placement_name(e.placement),
         e.lookahead == Time::max() ? 0.0 : e.lookahead.to_us(), e.cut_links,

@@ -10,15 +10,6 @@
 namespace aifabric {
 namespace {
 
-// The port index of link `l` at node `n`.
-uint16_t port_of(const TopologyGraph& g, uint32_t n, uint32_t l) {
-  const auto& adj = g.adjacent(n);
-  for (size_t i = 0; i < adj.size(); ++i) {
-    if (adj[i].link == l) return static_cast<uint16_t>(i);
-  }
-  return 0;
-}
-
 std::string rate_text(BitRate r) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%g Gb/s", static_cast<double>(r.bits_per_second()) / 1e9);
@@ -85,7 +76,7 @@ void FaultInjector::handle_event(uint32_t kind, uint64_t arg) {
 std::array<Port*, 2> FaultInjector::ports(uint32_t link) {
   const TopologyGraph& g = net_.graph();
   const TopoLink& k = g.links()[link];
-  return {&net_.port(k.a, port_of(g, k.a, link)), &net_.port(k.b, port_of(g, k.b, link))};
+  return {&net_.port(k.a, g.port_of(k.a, link)), &net_.port(k.b, g.port_of(k.b, link))};
 }
 
 void FaultInjector::settle_link(uint32_t link) {
@@ -118,7 +109,7 @@ void FaultInjector::apply(const LinkChange& c) {
   FaultRow& row = rows_[c.fault];
   row.happened = true;
   const auto ps = ports(c.link);
-  LinkEvent ev{sim_.now(), "", k.a, k.b, port_of(g, k.a, c.link), ""};
+  LinkEvent ev{sim_.now(), "", k.a, k.b, g.port_of(k.a, c.link), ""};
   switch (c.op) {
     case LinkChange::Op::kDown:
     case LinkChange::Op::kUp: {
@@ -168,7 +159,7 @@ void FaultInjector::detect(uint32_t change, uint32_t end) {
   FaultRow& row = rows_[c.fault];
   row.detected = std::min(row.detected, sim_.now());
   Switch* sw = net_.switch_of(node);
-  const uint16_t port = port_of(g, node, c.link);
+  const uint16_t port = g.port_of(node, c.link);
   net_.port(node, port).set_detected_down(down, sw != nullptr);
   if (sw == nullptr) return;  // a NIC has no routes: its leaf's detection counts
   known_down_[node][port] = down ? 1 : 0;

@@ -100,6 +100,15 @@ class TopologyGraph {
   const std::vector<TopoNode>& nodes() const { return nodes_; }
   const std::vector<TopoLink>& links() const { return links_; }
   const std::vector<Adjacent>& adjacent(uint32_t node) const { return adj_[node]; }
+  // The index of link `link` among `node`'s adjacent links: the node's port on it (0
+  // when the link does not touch the node).
+  uint16_t port_of(uint32_t node, uint32_t link) const {
+    const auto& adj = adj_[node];
+    for (size_t i = 0; i < adj.size(); ++i) {
+      if (adj[i].link == link) return static_cast<uint16_t>(i);
+    }
+    return 0;
+  }
   // Host node ids in host-index order.
   const std::vector<uint32_t>& hosts() const { return hosts_; }
   // Host index of a node, or -1.

@@ -132,12 +132,8 @@ std::vector<ParallelEstimate> ParallelModel::estimates(const Network& net, doubl
     for (uint32_t l : part.cut_links) {
       const TopoLink& link = g.links()[l];
       for (uint32_t end : {link.a, link.b}) {
-        const auto& adj = g.adjacent(end);
-        for (size_t k = 0; k < adj.size(); ++k) {
-          if (adj[k].link != l) continue;
-          const PortCounters& c = net.port(end, k).counters();
-          e.messages += c.deliveries + c.pause_tx + c.credit_tx + c.notices_tx;
-        }
+        const PortCounters& c = net.port(end, g.port_of(end, l)).counters();
+        e.messages += c.deliveries + c.pause_tx + c.credit_tx + c.notices_tx;
       }
     }
     e.ideal_speedup = w.ideal_speedup();
