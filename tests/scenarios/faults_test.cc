@@ -51,10 +51,14 @@ void expect_conserved(const RunReport& r) {
 
 // The orders of magnitude (the report: control plane ~100 ms, data plane < 1 ms). The
 // example: a ring all-reduce across 8 leaves, leaf0-spine1 dies at 0.5 ms. Checked:
-//   * the stall (collective time minus the same run without the fault) with the control
-//     plane is >= 30x the stall with remote notification (about two orders of magnitude:
-//     the control plane's ~98 ms plus the timeout that follows, against the notice's µs
-//     plus the retransmissions and the ECMP re-hash that follow);
+//   * the stall (collective time minus the same run without the fault) with remote
+//     notification is under the report's 1 ms for the data plane, and the control
+//     plane's is >= 30x that bound (about two orders of magnitude: its ~98 ms plus the
+//     timeout that follows). The remote stall is not required to be positive: after the
+//     fault the ECMP hash of later ring steps' flows (their ids, hence source ports,
+//     follow start order) lands them on other spines than in the run without the fault,
+//     and that draw can collide less — it did once the engine's tie order changed
+//     (fault-free 8.17 -> 9.82 ms, remote 9.08 ms in both);
 //   * the control plane converges in 90-110 ms (its delays: 5 µs + 3 hops x 1 ms + 50 +
 //     45 ms) and the notices within 20 µs;
 //   * the control plane blackholes more packets, though not 100x more: the sender whose
@@ -81,8 +85,9 @@ TEST(Faults, SpineLinkControlPlaneIsTwoOrdersOfMagnitudeSlowerThanDataPlane) {
               static_cast<long long>(fault_of(*cp).blackholed_packets),
               static_cast<long long>(fault_of(*local).blackholed_packets),
               static_cast<long long>(fault_of(*remote).blackholed_packets));
-  EXPECT_GT(stall_remote, 0);
-  EXPECT_GE(stall_cp, 30 * stall_remote);
+  constexpr double kDataPlaneBoundUs = 1000;  // the report: data-plane recovery < 1 ms
+  EXPECT_LT(stall_remote, kDataPlaneBoundUs);
+  EXPECT_GE(stall_cp, 30 * kDataPlaneBoundUs);
   EXPECT_GE(collective_us(*cp), 5 * collective_us(*remote));
   EXPECT_GT(fault_of(*cp).blackholed_packets, 3 * fault_of(*remote).blackholed_packets);
   EXPECT_NEAR(fault_of(*cp).control_plane_done.to_us(), 98005, 10000);

@@ -1,6 +1,7 @@
-// Events and the pending-event set, ordered by (time, priority, insertion order) so
-// that every run is reproducible. Events are plain 32-byte values; the handler is
-// bound through a virtual call, never std::function.
+// Events and the pending-event set, ordered by (time, priority, kind, source node, the
+// source's own sequence) so that every run is reproducible, and reproducible the same
+// way by an engine that runs the fabric's partitions apart (docs/design.md). Events are plain
+// 32-byte values; the handler is bound through a virtual call, never std::function.
 #pragma once
 
 #include <algorithm>
@@ -40,16 +41,31 @@ class EventHandler {
   uint32_t home_ = kNoHome;
 };
 
-// 32 bytes, two to a cache line. `order` packs the priority (top 8 bits), the
-// handler's event kind (next 8) and the insertion sequence (low 48 bits: 2.8e14
-// events), so (time, order) orders by time, then priority, then insertion.
+// 32 bytes, two to a cache line. `order` packs the priority (top 2 bits), the
+// handler's event kind (next 6) and the event's source key (low 56 bits: the node that
+// scheduled it, 20 bits, and that node's own count of events it scheduled, 36 bits), so
+// (time, order) orders by time, then priority, then kind, then source node, then the
+// order the source scheduled them in. A global insertion count would do for one event
+// queue, but it depends on how every device's events interleave; a source's own count
+// depends only on that source's events, which run in the same order in a partitioned
+// engine (docs/design.md, "the order key").
 struct Event {
   uint64_t time_ps;
   uint64_t order;
   EventHandler* handler;
   uint64_t arg;
   Time time() const { return Time::ps(static_cast<int64_t>(time_ps)); }
-  uint32_t kind() const { return static_cast<uint32_t>((order >> 48) & 0xff); }
+  uint32_t kind() const { return static_cast<uint32_t>((order >> kKindShift) & kKindMask); }
+
+  static constexpr int kKindShift = 56;
+  static constexpr uint64_t kKindMask = 0x3f;  // kinds < 64
+  static constexpr int kSourceBits = 20;       // source nodes < 2^20
+  static constexpr int kSeqBits = 36;          // 6.9e10 events per source
+  static constexpr uint64_t kSourceKeyMask = (1ULL << kKindShift) - 1;
+  // A source key: `source` < 2^20, `seq` taken modulo 2^36.
+  static uint64_t source_key(uint32_t source, uint64_t seq) {
+    return (static_cast<uint64_t>(source) << kSeqBits) | (seq & ((1ULL << kSeqBits) - 1));
+  }
 };
 
 // The pending-event set: a calendar queue for the near future and a 4-ary heap for
@@ -64,13 +80,18 @@ class EventQueue {
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
 
-  // `kind` must be < 256.
-  void push(Time t, EventPriority prio, EventHandler* h, uint32_t kind, uint64_t arg) {
-    const uint64_t order = (static_cast<uint64_t>(prio) << 56) |
-                           (static_cast<uint64_t>(kind & 0xff) << 48) |
-                           (seq_++ & ((1ULL << 48) - 1));
+  // `kind` must be < 64; `source_key` is Event::source_key of the scheduling source.
+  void push(Time t, EventPriority prio, EventHandler* h, uint32_t kind, uint64_t arg,
+            uint64_t source_key) {
+    const uint64_t order = (static_cast<uint64_t>(prio) << 62) |
+                           (static_cast<uint64_t>(kind & Event::kKindMask) << Event::kKindShift) |
+                           (source_key & Event::kSourceKeyMask);
     insert(Event{static_cast<uint64_t>(t.ps()), order, h, arg});
     ++size_;
+  }
+  // Insertion order as the source key (one source): for a queue used on its own.
+  void push(Time t, EventPriority prio, EventHandler* h, uint32_t kind, uint64_t arg) {
+    push(t, prio, h, kind, arg, Event::source_key(0, seq_++));
   }
 
   // The earliest event; the queue must not be empty.

@@ -1,6 +1,7 @@
 // The event queue must pop in exactly (time, priority, insertion) order — the
 // guarantee reproducible runs rest on — including across its calendar window, far
-// timers, and events scheduled after a peek moved the window.
+// timers, and events scheduled after a peek moved the window; and the simulator must
+// break ties by source node and the source's own order, not by global insertion.
 #include "aifabric/core/event_queue.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "aifabric/core/random.h"
+#include "aifabric/core/simulator.h"
 
 namespace aifabric {
 namespace {
@@ -116,6 +118,49 @@ TEST(EventQueue, ScheduleBeforeAPeekedFutureEvent) {
   EXPECT_EQ(q.pop().arg, 2u);
   EXPECT_EQ(q.pop().arg, 1u);
   EXPECT_TRUE(q.empty());
+}
+
+// A device (its home) that, at its own event, schedules events for a recorder.
+struct Scheduler final : EventHandler {
+  Simulator* sim = nullptr;
+  EventHandler* target = nullptr;
+  std::vector<uint64_t> args;  // what to schedule at 5 ns
+  uint32_t kind = 0;
+  void handle_event(uint32_t, uint64_t) override {
+    for (uint64_t a : args) sim->schedule_at(Time::ns(5), EventPriority::kTimer, target, kind, a);
+  }
+};
+struct Recorder final : EventHandler {
+  std::vector<uint64_t> seen;
+  void handle_event(uint32_t, uint64_t arg) override { seen.push_back(arg); }
+};
+
+// Ties at one picosecond, priority and kind run by the node that scheduled them (lowest
+// first; set-up and fabric-wide work last), then in that node's own order; a global
+// insertion count would have run 99 first and 30 last. This is what lets a partitioned
+// engine reproduce the sequential order (docs/design.md, "the order key").
+TEST(Simulator, TiesBreakBySourceNodeThenTheSourcesOwnOrder) {
+  Simulator sim;
+  Recorder r;
+  Scheduler seven, three, late_kind;
+  seven.set_home(7);
+  three.set_home(3);
+  late_kind.set_home(1);
+  for (Scheduler* s : {&seven, &three, &late_kind}) {
+    s->sim = &sim;
+    s->target = &r;
+  }
+  seven.args = {70, 71};
+  three.args = {30};
+  late_kind.args = {10};
+  late_kind.kind = 1;  // a higher kind runs after every kind-0 tie, whatever its source
+  sim.schedule_at(Time::ns(5), EventPriority::kTimer, &r, 0, 99);  // set-up
+  sim.schedule_at(Time::ns(1), EventPriority::kTimer, &late_kind, 0);
+  sim.schedule_at(Time::ns(1), EventPriority::kTimer, &seven, 0);
+  sim.schedule_at(Time::ns(2), EventPriority::kTimer, &three, 0);
+  sim.schedule_at(Time::ns(5), EventPriority::kTimer, &r, 0, 98);  // set-up, after 99
+  sim.run();
+  EXPECT_EQ(r.seen, (std::vector<uint64_t>{30, 70, 71, 99, 98, 10}));
 }
 
 }  // namespace

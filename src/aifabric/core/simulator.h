@@ -24,13 +24,20 @@ class Simulator {
   uint64_t events_processed() const { return events_; }
   size_t pending() const { return queue_.size(); }
 
+  // Events at the same picosecond run by priority, then kind, then source (the home of
+  // the handler whose event is running: a device; set-up and fabric-wide handlers share
+  // one source), then the order their source scheduled them in (core/event_queue.h).
   void schedule_at(Time at, EventPriority prio, EventHandler* h, uint32_t kind, uint64_t arg = 0) {
-    queue_.push(at, prio, h, kind, arg);
+    queue_.push(at, prio, h, kind, arg, next_source_key());
   }
   void schedule_in(Time delay, EventPriority prio, EventHandler* h, uint32_t kind,
                    uint64_t arg = 0) {
-    queue_.push(now_ + delay, prio, h, kind, arg);
+    queue_.push(now_ + delay, prio, h, kind, arg, next_source_key());
   }
+  // The source set-up and fabric-wide handlers schedule as; devices are topology nodes
+  // below it (a larger node id shares it: still reproducible, but such a node's events
+  // would not partition).
+  static constexpr uint32_t kFabricSource = (1U << Event::kSourceBits) - 1;
 
   // Runs events until the queue is empty, `stop()` is called, or the next event lies
   // beyond `until`; the clock then reads min(until, time of the last event run).
@@ -108,11 +115,18 @@ class Simulator {
       if (++events_ >= next_progress_) report_progress();
       if constexpr (kWatched) {
         for (WindowStats& w : *window_stats_) w.record(e);
-        current_home_ = e.handler->home();
       }
+      current_home_ = e.handler->home();
       e.handler->handle_event(e.kind(), e.arg);
-      if constexpr (kWatched) current_home_ = EventHandler::kNoHome;
+      current_home_ = EventHandler::kNoHome;
     }
+  }
+
+  uint64_t next_source_key() {
+    const uint32_t source = current_home_ < kFabricSource ? current_home_ : kFabricSource;
+    if (source >= source_seq_.size()) [[unlikely]]
+      source_seq_.resize(source + 1, 0);
+    return Event::source_key(source, source_seq_[source]++);
   }
 
   void report_progress() {
@@ -122,7 +136,8 @@ class Simulator {
 
   EventQueue queue_;
   std::vector<WindowStats>* window_stats_ = nullptr;
-  uint32_t current_home_ = EventHandler::kNoHome;  // watched runs: the running event's
+  uint32_t current_home_ = EventHandler::kNoHome;  // the running event's handler's home
+  std::vector<uint64_t> source_seq_;               // events each source has scheduled
   ProgressFn progress_fn_ = nullptr;
   void* progress_ctx_ = nullptr;
   uint64_t progress_every_ = UINT64_MAX;

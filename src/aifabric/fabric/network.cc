@@ -72,8 +72,8 @@ Network::Network(Simulator& sim, const TopologyGraph& graph, FabricConfig cfg)
       pa.enable_credits(c);
       pb.enable_credits(c);
     }
-    pa.connect(node_of(l.b), next_port[l.b]);
-    pb.connect(node_of(l.a), next_port[l.a]);
+    pa.connect(node_of(l.b), next_port[l.b], &pb);
+    pb.connect(node_of(l.a), next_port[l.a], &pa);
     ++next_port[l.a];
     ++next_port[l.b];
   }

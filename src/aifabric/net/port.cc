@@ -128,13 +128,8 @@ void Port::transmit(Packet* p, Time now) {
   }
   p->arrive_at = busy_until_ + link_.delay;
   p->next = nullptr;
-  if (flight_tail_ != nullptr) {
-    flight_tail_->next = p;
-  } else {
-    flight_head_ = p;
-    sim_.schedule_at(p->arrive_at, EventPriority::kDelivery, this, kDeliver);
-  }
-  flight_tail_ = p;
+  sim_.schedule_at(p->arrive_at, EventPriority::kDelivery, far_ != nullptr ? far_ : this, kDeliver,
+                   reinterpret_cast<uintptr_t>(p));
   // A TxDone may still be pending for the instant the previous frame ended (a delivery
   // at that same picosecond ran first and started this frame); it re-books itself at
   // busy_until_, so booking another would start a second, self-perpetuating chain.
@@ -144,7 +139,7 @@ void Port::transmit(Packet* p, Time now) {
   }
 }
 
-void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
+void Port::handle_event(uint32_t kind, uint64_t arg) {
   switch (kind) {
     case kTxDone:
       tx_booked_ = false;
@@ -161,18 +156,19 @@ void Port::handle_event(uint32_t kind, uint64_t /*arg*/) {
       return;
 
     case kDeliver: {
-      Packet* p = flight_head_;
-      flight_head_ = p->next;
-      if (flight_head_ == nullptr) {
-        flight_tail_ = nullptr;
-      } else {
-        sim_.schedule_at(flight_head_->arrive_at, EventPriority::kDelivery, this, kDeliver);
-      }
-      p->next = nullptr;
-      if (impaired_ && lost_on_link(p)) [[unlikely]]
+      // A frame arrives at this end of the link: sent by the far port (or by this one,
+      // when the peer has no ports), whose link state decides whether it was lost.
+      Packet* p = reinterpret_cast<Packet*>(static_cast<uintptr_t>(arg));
+      Port& tx = far_ != nullptr ? *far_ : *this;
+      if (p->type == PacketType::kData) arrived_payload_ += p->payload;
+      if (tx.impaired_ && tx.lost_on_link(p)) [[unlikely]]
         return;
       if (!is_link_control(p->type)) ++counters_.deliveries;
-      peer_->receive(p, peer_port_);
+      if (far_ != nullptr) {
+        owner_.receive(p, index_);
+      } else {
+        peer_->receive(p, peer_port_);
+      }
       return;
     }
     default:
@@ -289,11 +285,7 @@ Time Port::starved_time(uint8_t prio, Time now) const {
 }
 
 int64_t Port::in_flight_payload() const {
-  int64_t sum = 0;
-  for (const Packet* p = flight_head_; p != nullptr; p = p->next) {
-    if (p->type == PacketType::kData) sum += p->payload;
-  }
-  return sum;
+  return counters_.tx_payload_bytes - (far_ != nullptr ? far_->arrived_payload_ : arrived_payload_);
 }
 
 }  // namespace aifabric

@@ -1,7 +1,9 @@
 // A port: one direction of a full-duplex link, seen from the device that transmits on
 // it. It serializes frames at the link rate, carries them for the propagation delay
-// (a FIFO of frames in flight, one pending event per link), may corrupt them at the
-// link's error rate, and delivers them to the peer device. It also holds the PFC pause
+// (one pending delivery event per frame in flight, handled by the port at the far end,
+// so that the event that changes the receiving device is homed there: what a
+// partitioned engine needs, docs/design.md), may corrupt them at the link's error
+// rate, and delivers them to the peer device. It also holds the PFC pause
 // state the peer imposed on this transmitter, and, on a link with credit-based flow
 // control (CBFC), both credit counters of its own link: the credits this transmitter
 // holds per lane, and the credits its device owes the peer for frames that arrived
@@ -30,7 +32,8 @@ struct PortCounters {
   int64_t tx_packets = 0;        // data, ACK, NACK and CNP frames sent
   int64_t tx_payload_bytes = 0;  // data payload bytes sent
   int64_t tx_data_packets = 0;
-  int64_t deliveries = 0;  // data/ACK/NACK/CNP frames delivered to the peer
+  int64_t deliveries = 0;  // data/ACK/NACK/CNP frames that arrived at this end of the link
+                           // (the transmitter's, when the peer has no ports)
   int64_t pause_tx = 0;    // PFC frames sent (XOFF, refresh and XON)
   int64_t pause_rx = 0;    // PFC frames received
   int64_t link_drops = 0;  // frames lost to the link error rate
@@ -77,9 +80,13 @@ class Port final : public EventHandler {
   Port(const Port&) = delete;
   Port& operator=(const Port&) = delete;
 
-  void connect(Node* peer, uint16_t peer_port) {
+  // `far` is the peer's port on the same link, which handles this port's deliveries
+  // (null when the peer is not a device with ports, as in unit tests: this port then
+  // delivers its frames itself).
+  void connect(Node* peer, uint16_t peer_port, Port* far = nullptr) {
     peer_ = peer;
     peer_port_ = peer_port;
+    far_ = far;
   }
   // The owner has something to send: start now if idle, or book the end of the
   // current transmission.
@@ -212,8 +219,11 @@ class Port final : public EventHandler {
   bool flush_ = false;
   bool faulted_ = false;           // the link has been down at some time in this run
   Time went_down_ = Time::ps(-1);  // the last time it went down
-  Packet* flight_head_ = nullptr;
-  Packet* flight_tail_ = nullptr;
+  // The port at the far end of the link (null: this port delivers its own frames), and
+  // the data payload that has arrived on (or been lost to) the link at this end: the
+  // frames in flight towards this end are the far port's payload sent minus this.
+  Port* far_ = nullptr;
+  int64_t arrived_payload_ = 0;
   std::array<Time, kNumPriorities> pause_until_{};
   std::array<Time, kNumPriorities> pause_since_{};
   std::array<Time, kNumPriorities> paused_closed_{};
