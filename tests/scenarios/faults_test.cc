@@ -54,11 +54,11 @@ void expect_conserved(const RunReport& r) {
 //   * the stall (collective time minus the same run without the fault) with remote
 //     notification is under the report's 1 ms for the data plane, and the control
 //     plane's is >= 30x that bound (about two orders of magnitude: its ~98 ms plus the
-//     timeout that follows). The remote stall is not required to be positive: after the
-//     fault the ECMP hash of later ring steps' flows (their ids, hence source ports,
-//     follow start order) lands them on other spines than in the run without the fault,
-//     and that draw can collide less — it did once the engine's tie order changed
-//     (fault-free 8.17 -> 9.82 ms, remote 9.08 ms in both);
+//     timeout that follows). The remote stall is not required to be positive: the
+//     fault-free run has ECMP collisions (two ring flows hashed onto one spine link,
+//     DCQCN-marked), whose outcome is sensitive to timing — it moved 8.17 -> 9.82 ms
+//     when only the engine's tie order at equal picoseconds changed, while the remote
+//     run, whose re-hashed paths avoid them, stayed at 9.08 ms;
 //   * the control plane converges in 90-110 ms (its delays: 5 µs + 3 hops x 1 ms + 50 +
 //     45 ms) and the notices within 20 µs;
 //   * the control plane blackholes more packets, though not 100x more: the sender whose
